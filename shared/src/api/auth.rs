@@ -1,0 +1,67 @@
+//! Activation, login, token refresh and password reset.
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::validation::{validate_email, validate_not_empty, validate_password};
+
+/// « Activer mon compte »: the token from the email link, exchanged by POST so it never
+/// sits in a server log or a Referer header.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    #[validate(custom(function = "validate_not_empty"), length(max = 200))]
+    pub token: String,
+}
+
+/// « Renvoyer le lien » and « Mot de passe oublié ? »: an email address.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    #[validate(custom(function = "validate_email"))]
+    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr"))]
+    pub email: String,
+}
+
+/// « Se connecter ».
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Nom d'utilisateur or adresse email (case does not matter).
+    #[validate(custom(function = "validate_not_empty"), length(max = 254))]
+    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION"))]
+    pub login: String,
+    /// Checked exactly as typed. Longer than 256 bytes is refused before any hashing.
+    #[validate(length(max = 256))]
+    pub password: String,
+}
+
+/// A short-lived access token; the refresh token travels only in an HttpOnly cookie.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Seconds until the session ends if it is not used (idle timeout).
+    pub idle_expires_in: u64,
+    /// Whether the current CGU version has been accepted; if not, show the consent page.
+    pub terms_accepted: bool,
+}
+
+/// « Nouveau mot de passe » from a reset link.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    #[validate(custom(function = "validate_not_empty"), length(max = 200))]
+    pub token: String,
+    #[validate(custom(function = "validate_password"))]
+    pub password: String,
+}

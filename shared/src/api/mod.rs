@@ -1,0 +1,6 @@
+//! Request and response bodies of the REST API, one module per resource.
+
+pub mod account;
+pub mod auth;
+pub mod content;
+pub mod registration;
