@@ -1,0 +1,222 @@
+//! The one typed HTTP client of the SPA: JSON in, JSON or RFC 9457 problems out.
+//!
+//! Every call goes to the same origin under `/api`. Public calls use [`get`], [`post`] and
+//! [`put`]; calls made on behalf of the signed-in user go through [`authed`], which attaches
+//! the in-memory access token, refreshes it once on a 401 and flags a 403
+//! `terms_not_accepted` so that the route guard sends the user to the consent page.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::{Serialize, de::DeserializeOwned};
+use shared::api::auth::TokenResponse;
+use shared::error::{ErrorCode, Problem};
+
+use crate::state::Session;
+
+/// A failed API call, always expressed as a problem document so pages handle one shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// The problem the server sent, or one made up for network and decoding failures.
+    pub problem: Problem,
+    /// Seconds from a `Retry-After` header (429, 503), when present.
+    pub retry_after: Option<u32>,
+}
+
+impl ApiError {
+    /// The stable error code.
+    pub fn code(&self) -> ErrorCode {
+        self.problem.code
+    }
+
+    /// The HTTP status (0 when the server could not be reached).
+    pub fn status(&self) -> u16 {
+        self.problem.status
+    }
+
+    /// A problem made up on the client side (network failure, unreadable answer).
+    fn local(status: u16, code: ErrorCode, detail: &str) -> Self {
+        Self {
+            problem: Problem {
+                problem_type: "about:blank".into(),
+                title: detail.into(),
+                status,
+                detail: Some(detail.into()),
+                code,
+                fields: Default::default(),
+            },
+            retry_after: None,
+        }
+    }
+
+    fn network() -> Self {
+        Self::local(
+            0,
+            ErrorCode::ServiceUnavailable,
+            "Le serveur ne répond pas. Vérifiez votre connexion puis réessayez.",
+        )
+    }
+
+    fn unreadable(status: u16) -> Self {
+        Self::local(
+            status,
+            ErrorCode::Internal,
+            "Réponse inattendue du serveur. Réessayez dans quelques instants.",
+        )
+    }
+}
+
+/// The HTTP methods the API uses.
+#[derive(Clone, Copy, Debug)]
+enum Method {
+    Get,
+    Post,
+    Put,
+}
+
+/// Builds and sends one request; `body` is serialised JSON (`{}` for bodiless POST/PUT).
+async fn send(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    token: Option<&str>,
+) -> Result<Response, ApiError> {
+    let mut builder: RequestBuilder = match method {
+        Method::Get => Request::get(path),
+        Method::Post => Request::post(path),
+        Method::Put => Request::put(path),
+    };
+    builder = builder.header("Accept", "application/json, application/problem+json");
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = match (method, body) {
+        (Method::Get, _) => builder.build(),
+        // The API refuses POST/PUT without a JSON content type, even with an empty body.
+        (_, body) => builder
+            .header("Content-Type", "application/json")
+            .body(body.unwrap_or_else(|| "{}".into())),
+    }
+    .map_err(|_| ApiError::network())?;
+    request.send().await.map_err(|_| ApiError::network())
+}
+
+/// Turns a response into the expected value, or into an [`ApiError`].
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|_| ApiError::unreadable(status))?;
+    if response.ok() {
+        // 204 and empty 202 bodies decode as JSON `null`, which fits `()`.
+        let json = if text.trim().is_empty() {
+            "null"
+        } else {
+            &text
+        };
+        return serde_json::from_str(json).map_err(|_| ApiError::unreadable(status));
+    }
+    let retry_after = response
+        .headers()
+        .get("Retry-After")
+        .and_then(|v| v.trim().parse().ok());
+    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| {
+        let code = match status {
+            401 => ErrorCode::Unauthorized,
+            404 => ErrorCode::NotFound,
+            429 => ErrorCode::TooManyRequests,
+            502..=504 => ErrorCode::ServiceUnavailable,
+            _ => ErrorCode::Internal,
+        };
+        ApiError::local(status, code, "Réponse inattendue du serveur.").problem
+    });
+    Err(ApiError {
+        problem,
+        retry_after,
+    })
+}
+
+fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|_| ApiError::unreadable(0))
+}
+
+/// `GET path` without credentials other than cookies.
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(send(Method::Get, path, None, None).await?).await
+}
+
+/// `POST path` with a JSON body.
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    decode(send(Method::Post, path, Some(to_json(body)?), None).await?).await
+}
+
+/// `PUT path` with a JSON body.
+#[allow(dead_code)] // Part of the client's surface; public PUT endpoints come with later features.
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    decode(send(Method::Put, path, Some(to_json(body)?), None).await?).await
+}
+
+/// `POST /api/auth/refresh`: a new access token from the HttpOnly refresh cookie.
+pub async fn refresh() -> Result<TokenResponse, ApiError> {
+    decode(send(Method::Post, "/api/auth/refresh", None, None).await?).await
+}
+
+/// Calls made on behalf of the signed-in user (see [`authed`]).
+#[derive(Clone, Copy)]
+pub struct Authed {
+    session: Session,
+}
+
+/// A client that sends the session's access token.
+pub fn authed(session: Session) -> Authed {
+    Authed { session }
+}
+
+impl Authed {
+    /// `GET path` as the signed-in user.
+    pub async fn get<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiError> {
+        self.call(Method::Get, path, None).await
+    }
+
+    /// `POST path` as the signed-in user.
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.call(Method::Post, path, Some(to_json(body)?)).await
+    }
+
+    /// `PUT path` as the signed-in user.
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.call(Method::Put, path, Some(to_json(body)?)).await
+    }
+
+    async fn call<T: DeserializeOwned>(
+        self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<T, ApiError> {
+        let token = self.session.access_token();
+        let mut response = send(method, path, body.clone(), token.as_deref()).await?;
+        // The access token may have expired while the tab slept: refresh once, retry once.
+        if response.status() == 401 && self.session.refresh().await {
+            let token = self.session.access_token();
+            response = send(method, path, body, token.as_deref()).await?;
+        }
+        let result = decode(response).await;
+        if let Err(error) = &result {
+            match error.code() {
+                // The route guard watches this flag and opens the consent page.
+                ErrorCode::TermsNotAccepted => self.session.set_terms_accepted(false),
+                ErrorCode::Unauthorized => self.session.end(),
+                _ => {}
+            }
+        }
+        result
+    }
+}

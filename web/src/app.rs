@@ -1,0 +1,44 @@
+//! The root component: app state, layout and the route table.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::Layout;
+use crate::pages::{
+    account::AccountPage, activation::ActivationPage, confirm_email::ConfirmEmailPage,
+    consent::ConsentPage, demarches::DemarchesPage, forgot_password::ForgotPasswordPage,
+    home::HomePage, info, login::LoginPage, not_found::NotFoundPage,
+    reset_password::ResetPasswordPage, signup::SignupPage, signup_done::SignupDonePage,
+};
+use crate::state::provide_app_state;
+
+/// The whole SPA.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_app_state();
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/connexion") view=LoginPage/>
+                    <Route path=path!("/actualites") view=info::NewsPage/>
+                    <Route path=path!("/faq") view=info::FaqPage/>
+                    <Route path=path!("/documents") view=info::DocumentsPage/>
+                    <Route path=path!("/accessibilite") view=info::AccessibilityPage/>
+                    <Route path=path!("/donnees-personnelles") view=info::PrivacyPage/>
+                    <Route path=path!("/demarches") view=DemarchesPage/>
+                    <Route path=path!("/creer-mon-compte") view=SignupPage/>
+                    <Route path=path!("/inscription-terminee") view=SignupDonePage/>
+                    <Route path=path!("/activation") view=ActivationPage/>
+                    <Route path=path!("/mot-de-passe-oublie") view=ForgotPasswordPage/>
+                    <Route path=path!("/reinitialiser-mot-de-passe") view=ResetPasswordPage/>
+                    <Route path=path!("/consentement") view=ConsentPage/>
+                    <Route path=path!("/mon-compte") view=AccountPage/>
+                    <Route path=path!("/confirmer-email") view=ConfirmEmailPage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

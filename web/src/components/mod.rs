@@ -1,0 +1,10 @@
+//! Reusable building blocks of the pages.
+
+pub mod field;
+pub mod guard;
+pub mod layout;
+pub mod login_box;
+pub mod page_title;
+pub mod session_dialog;
+pub mod status;
+pub mod stepper;

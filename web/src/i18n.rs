@@ -1,0 +1,117 @@
+//! The one place that turns API error codes and field codes into French sentences.
+//!
+//! The server and the browser share the codes (`shared::error::ErrorCode`,
+//! `shared::validation::codes`); only this module knows how to say them to a person.
+
+use shared::error::ErrorCode;
+use shared::validation::{PASSWORD_MIN_CHARS, USERNAME_MIN_CHARS, codes};
+
+use crate::api::ApiError;
+
+/// A French sentence for one field error code.
+pub fn field_message(code: &str) -> String {
+    match code {
+        codes::REQUIRED => "Ce champ est obligatoire.".into(),
+        codes::TOO_SHORT => format!("Ce champ doit contenir au moins {USERNAME_MIN_CHARS} caractères."),
+        codes::TOO_LONG => "Ce champ est trop long.".into(),
+        codes::INVALID_CHARACTERS => {
+            "Ce champ contient des caractères non autorisés.".into()
+        }
+        codes::INVALID_EMAIL => {
+            "Saisissez une adresse email valide, par exemple prenom.nom@exemple.fr.".into()
+        }
+        codes::PASSWORD_TOO_SHORT => format!(
+            "Le mot de passe doit contenir au moins {PASSWORD_MIN_CHARS} caractères."
+        ),
+        codes::PASSWORD_TOO_LONG => "Le mot de passe est trop long (256 octets au plus).".into(),
+        codes::PASSWORD_TOO_COMMON => {
+            "Ce mot de passe est trop courant : choisissez-en un autre, par exemple une phrase de plusieurs mots.".into()
+        }
+        codes::PASSWORD_TOO_WEAK => {
+            "Ce mot de passe est trop facile à deviner : allongez-le ou ajoutez des mots.".into()
+        }
+        codes::PASSWORD_MISMATCH => "Les deux mots de passe ne sont pas identiques.".into(),
+        codes::USERNAME_TAKEN => "Ce nom d'utilisateur est déjà pris : choisissez-en un autre.".into(),
+        codes::UNKNOWN_FIELD => "Ce champ n'est pas attendu.".into(),
+        codes::INVALID_TYPE => "La valeur de ce champ n'a pas le bon format.".into(),
+        codes::CHOOSE_ONE => {
+            "Cochez « Je souhaite déclarer un nouveau foyer » ou renseignez les références de votre dossier, mais pas les deux.".into()
+        }
+        codes::WRONG_PASSWORD => "Le mot de passe est incorrect.".into(),
+        codes::SAME_EMAIL => "Cette adresse est déjà celle de votre compte.".into(),
+        _ => "Ce champ n'est pas valide.".into(),
+    }
+}
+
+/// A French sentence for an error that is not about one field.
+pub fn error_message(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::ValidationFailed => {
+            "Le formulaire contient des erreurs : corrigez les champs signalés."
+        }
+        ErrorCode::MalformedJson | ErrorCode::UnsupportedMediaType | ErrorCode::PayloadTooLarge => {
+            "La demande n'a pas pu être lue par le serveur. Rechargez la page puis réessayez."
+        }
+        ErrorCode::Unauthorized => "Nom d'utilisateur ou mot de passe incorrect.",
+        ErrorCode::AccountNotActivated => "Votre compte n'est pas encore activé.",
+        ErrorCode::TermsNotAccepted => {
+            "Vous devez prendre connaissance des conditions générales d'utilisation pour continuer."
+        }
+        ErrorCode::Forbidden => "Vous n'avez pas accès à cette page.",
+        ErrorCode::NotFound | ErrorCode::RouteNotFound => "Cette ressource est introuvable.",
+        ErrorCode::Conflict => "Ces informations ont changé entre-temps : rechargez la page.",
+        ErrorCode::LinkExpired => "Ce lien n'est plus valide.",
+        ErrorCode::DossierReferenceNotFound => "Aucun dossier ne correspond à ces informations.",
+        ErrorCode::TooManyRequests => "Trop de tentatives. Patientez un peu avant de réessayer.",
+        ErrorCode::ServiceUnavailable => {
+            "Le service est momentanément indisponible. Réessayez dans quelques instants."
+        }
+        _ => "Une erreur inattendue est survenue ; rien n'a été modifié. Réessayez plus tard.",
+    }
+}
+
+/// The sentence to show for a failed call, with the waiting time when the server gave one.
+pub fn problem_message(error: &ApiError) -> String {
+    let base = error_message(error.code());
+    match (error.code(), error.retry_after) {
+        (ErrorCode::TooManyRequests | ErrorCode::ServiceUnavailable, Some(secs)) if secs > 0 => {
+            format!("{base} (nouvel essai possible dans {})", duration(secs))
+        }
+        _ => base.to_string(),
+    }
+}
+
+/// « 30 secondes », « 2 minutes ».
+fn duration(secs: u32) -> String {
+    if secs < 60 {
+        format!("{secs} secondes")
+    } else {
+        let minutes = secs.div_ceil(60);
+        format!("{minutes} minute{}", if minutes > 1 { "s" } else { "" })
+    }
+}
+
+/// « 6 mois » for 183 days, « 30 jours » below a month.
+pub fn retention(days: u32) -> String {
+    if days < 31 {
+        return format!("{days} jours");
+    }
+    let months = (f64::from(days) / 30.44).round() as u32;
+    if months >= 12 && months.is_multiple_of(12) {
+        let years = months / 12;
+        format!("{years} an{}", if years > 1 { "s" } else { "" })
+    } else {
+        format!("{months} mois")
+    }
+}
+
+/// Label of the password strength score (0 to 4) given by the server.
+pub fn strength_label(score: u8) -> &'static str {
+    match score {
+        0 => "Très faible",
+        1 => "Faible",
+        2 => "Moyen",
+        3 => "Fort",
+        _ => "Très fort",
+    }
+}

@@ -1,0 +1,15 @@
+//! One module per screen, named after its route.
+
+pub mod account;
+pub mod activation;
+pub mod confirm_email;
+pub mod consent;
+pub mod demarches;
+pub mod forgot_password;
+pub mod home;
+pub mod info;
+pub mod login;
+pub mod not_found;
+pub mod reset_password;
+pub mod signup;
+pub mod signup_done;
