@@ -1,0 +1,37 @@
+// Sign-up as a new household, activation by email, login, consent, « Mon compte », logout.
+// Runs axe on every page on the way.
+import { env, identity, run } from '../lib/harness.mjs';
+import { acceptTerms, activateFromEmail, logIn, logOut, signUp } from '../lib/actions.mjs';
+import { button, link } from '../lib/find.mjs';
+import {
+  expectAccessible, expectHeading, expectNoWebStorage, expectPath, expectText,
+} from '../lib/checks.mjs';
+
+await run('signup_new_household', async ({ page }) => {
+  const who = identity('nf');
+  await signUp(page, env.baseUrl, who, { audit: true, checkShortPassword: true, submit: false });
+  await expectText(page, 'Famille');
+  await expectText(page, 'Nouveau foyer');
+  await button(page, 'Valider').click();
+  await expectHeading(page, 'Merci de votre inscription !');
+  await expectAccessible(page, 'merci');
+
+  await activateFromEmail(page, env, who.email, { audit: true });
+  await logIn(page, who.username, who.password);
+  await acceptTerms(page, { audit: true });
+  await expectPath(page, '/demarches');
+  await expectText(page, 'Vos démarches apparaîtront ici.');
+  await expectNoWebStorage(page);
+
+  await link(page, 'Mon compte').click();
+  await expectPath(page, '/mon-compte');
+  await expectHeading(page, 'Mon compte');
+  await expectText(page, who.email);
+  await page.locator('dd', { hasText: who.username }).first().waitFor();
+  await page.getByRole('cell', { name: 'Réussie' }).first().waitFor();
+  await expectAccessible(page, 'mon compte');
+  await expectNoWebStorage(page);
+
+  await logOut(page);
+  await expectPath(page, '/');
+});
