@@ -1,0 +1,21 @@
+//! Portail Famille API: accounts, dossiers famille, pièces justificatives, back office.
+//!
+//! `startup` wires everything; `routes` holds thin handlers that call `domain` rules and
+//! `db::models` queries; `auth` and `email` are the cross-cutting pieces.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod extract;
+pub mod jobs;
+pub mod openapi;
+pub mod routes;
+pub mod security;
+pub mod spa;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

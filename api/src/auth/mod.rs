@@ -1,0 +1,8 @@
+//! Authentication: password hashing, one-time tokens, access JWTs, refresh sessions,
+//! throttling, and the extractors that guard routes.
+
+pub mod extractor;
+pub mod jwt;
+pub mod password;
+pub mod throttle;
+pub mod tokens;

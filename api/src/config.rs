@@ -1,0 +1,178 @@
+//! Settings, read from environment variables (documented in the README) with safe
+//! defaults for a local run. Production mode refuses to start on a default secret.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// The JWT secret used when none is configured: fine for a laptop, refused in production.
+const DEV_JWT_SECRET: &str = "dev-only-secret-change-me-dev-only-secret-change-me";
+
+/// Where the portal runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Local,
+    Production,
+}
+
+/// Every setting of the API.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub environment: Environment,
+    pub bind_address: IpAddr,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    /// The address families use, for links in emails and the CSRF origin check.
+    /// `None` means `http://localhost:<bound port>`.
+    pub public_url: Option<String>,
+    pub database_url: String,
+    pub database_pool_size: u32,
+    /// `smtp://host:port` (plain), `smtps://…` (TLS) or `smtp+starttls://…`; `None` writes
+    /// emails to `mail_dir` instead.
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    pub mail_from: String,
+    pub jwt_secret: String,
+    pub town_name: String,
+    pub town_tagline: String,
+    /// The built SPA (`trunk build` output).
+    pub web_dist: PathBuf,
+    pub connection_log_retention_days: u32,
+    pub demo_content: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Concurrent argon2 hashes (each takes 19 MiB), and how many may wait for one.
+    pub hash_concurrency: usize,
+    pub hash_queue: usize,
+    pub access_token_ttl: Duration,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_timeout: Duration,
+    pub activation_ttl: Duration,
+    pub password_reset_ttl: Duration,
+    pub email_change_ttl: Duration,
+    /// How often the outbox worker looks for due emails when nobody wakes it.
+    pub outbox_poll_interval: Duration,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|e| anyhow::anyhow!("{name}={raw:?} is invalid: {e}")),
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let environment = match var("APP_ENV").as_deref() {
+            None | Some("local") => Environment::Local,
+            Some("production") => Environment::Production,
+            Some(other) => bail!("APP_ENV must be `local` or `production`, not {other:?}"),
+        };
+        let production = environment == Environment::Production;
+        let trusted_proxies = var("TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().parse().with_context(|| format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
+            .collect::<anyhow::Result<Vec<IpAddr>>>()?;
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let settings = Self {
+            environment,
+            bind_address: parsed("BIND_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
+            port: parsed("PORT", 8000)?,
+            public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/portail-famille.db".into()),
+            database_pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
+            smtp_url: var("SMTP_URL"),
+            mail_dir: var("MAIL_DIR").unwrap_or_else(|| "data/mails".into()).into(),
+            mail_from: var("MAIL_FROM")
+                .unwrap_or_else(|| "Portail Famille <ne-pas-repondre@portail-famille.localhost>".into()),
+            jwt_secret: var("JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into()),
+            town_name: var("TOWN_NAME").unwrap_or_else(|| "Ville de Chartres".into()),
+            town_tagline: var("TOWN_TAGLINE").unwrap_or_else(|| "Votre espace vie scolaire et sportive".into()),
+            web_dist: var("WEB_DIST").unwrap_or_else(|| "web/dist".into()).into(),
+            connection_log_retention_days: parsed("CONNECTION_LOG_RETENTION_DAYS", 183)?,
+            demo_content: parsed("DEMO_CONTENT", !production)?,
+            trusted_proxies,
+            hash_concurrency: parsed("HASH_CONCURRENCY", cores)?,
+            hash_queue: parsed("HASH_QUEUE", 64)?,
+            access_token_ttl: Duration::from_secs(parsed("ACCESS_TOKEN_TTL_SECONDS", 600)?),
+            session_idle_timeout: Duration::from_secs(parsed("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)?),
+            session_absolute_timeout: Duration::from_secs(parsed("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600)?),
+            activation_ttl: Duration::from_secs(parsed("ACTIVATION_TTL_SECONDS", 48 * 3600)?),
+            password_reset_ttl: Duration::from_secs(parsed("PASSWORD_RESET_TTL_SECONDS", 30 * 60)?),
+            email_change_ttl: Duration::from_secs(parsed("EMAIL_CHANGE_TTL_SECONDS", 24 * 3600)?),
+            outbox_poll_interval: Duration::from_secs(2),
+        };
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Refuses settings that are unsafe or out of their documented range.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.environment == Environment::Production {
+            if self.jwt_secret == DEV_JWT_SECRET || self.jwt_secret.len() < 32 {
+                bail!("JWT_SECRET must be set to a random value of at least 32 bytes in production");
+            }
+            if self.public_url.is_none() {
+                bail!("PUBLIC_URL must be set in production (it is used in email links)");
+            }
+            if self.smtp_url.is_none() {
+                bail!("SMTP_URL must be set in production");
+            }
+        }
+        if !(1..=366).contains(&self.connection_log_retention_days) {
+            bail!("CONNECTION_LOG_RETENTION_DAYS must be between 1 and 366 (CNIL: 6 months to 1 year)");
+        }
+        if self.access_token_ttl > Duration::from_secs(900) {
+            bail!("ACCESS_TOKEN_TTL_SECONDS must be at most 900");
+        }
+        if self.hash_concurrency == 0 {
+            bail!("HASH_CONCURRENCY must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The public base URL, once the port is known.
+    pub fn public_url_or(&self, port: u16) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://localhost:{port}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> Settings {
+        // SAFETY-free: reads the (test) environment, which sets none of these variables.
+        Settings::from_env().expect("defaults are valid")
+    }
+
+    #[test]
+    fn production_refuses_the_default_secret() {
+        let mut settings = local();
+        settings.environment = Environment::Production;
+        settings.public_url = Some("https://portail.example".into());
+        settings.smtp_url = Some("smtp://mail:25".into());
+        assert!(settings.check().is_err());
+        settings.jwt_secret = "x".repeat(48);
+        assert!(settings.check().is_ok());
+    }
+
+    #[test]
+    fn retention_is_bounded_to_a_year() {
+        let mut settings = local();
+        settings.connection_log_retention_days = 400;
+        assert!(settings.check().is_err());
+    }
+}

@@ -1,0 +1,191 @@
+//! Database access: one diesel code base over PostgreSQL (production) and SQLite (the
+//! embedded default), the connection pool, embedded migrations and write transactions.
+//!
+//! Dialect differences stay in this module (a `match` on [`DbConn`]); model code in
+//! [`models`] is written once against `&mut DbConn`.
+
+pub mod models;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The pool shared by request handlers and background jobs.
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+/// A connection checked out of [`DbPool`].
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+/// Which backend a database URL names. Dispatching on the scheme ourselves matters:
+/// diesel's derived `establish` falls through backends, so a PostgreSQL URL with the
+/// server down would be reported as "invalid URL", and any other string would silently
+/// become an SQLite file of that name (STACK.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// The backend of `url`, or an error naming the accepted schemes.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else if url.starts_with("sqlite://") {
+            Ok(Self::Sqlite)
+        } else {
+            bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:// (got {:?})", redact(url))
+        }
+    }
+}
+
+/// Hides a password in a connection URL before it reaches a message or a log.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.chars().take(60).collect(),
+    }
+}
+
+/// An r2d2 manager that builds the right [`DbConn`] variant from the URL scheme.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ConnectionManager {
+    fn new(url: &str) -> anyhow::Result<Self> {
+        Ok(Self { url: url.to_string(), backend: Backend::from_url(url)? })
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url).map(DbConn::Pg),
+            Backend::Sqlite => {
+                let path = self.url.trim_start_matches("sqlite://");
+                SqliteConnection::establish(path).map(DbConn::Sqlite)
+            }
+        }
+        .map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Per-connection settings: SQLite pragmas (WAL, foreign keys, waiting on locks) and,
+/// on PostgreSQL, a statement timeout so a stuck query cannot hold a worker forever.
+#[derive(Debug)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<DbConn, r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        let sql = match conn {
+            DbConn::Sqlite(_) => {
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+            }
+            DbConn::Pg(_) => "SET statement_timeout = '5s'; SET TIME ZONE 'UTC';",
+        };
+        conn.batch_execute(sql).map_err(r2d2::Error::QueryError)
+    }
+}
+
+/// Builds the pool and applies pending migrations.
+pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
+    let manager = ConnectionManager::new(url)?;
+    if manager.backend == Backend::Sqlite {
+        let path = url.trim_start_matches("sqlite://");
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("Failed to create the SQLite directory {}", parent.display()))?;
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        // Fail fast rather than queueing requests for r2d2's default 30 s (SECURITY.md L-05).
+        .connection_timeout(Duration::from_secs(5))
+        .connection_customizer(Box::new(ConnectionSetup))
+        .build(manager)
+        .with_context(|| format!("Failed to connect to the database at {}", redact(url)))?;
+    let mut conn = pool.get().context("Failed to get a connection to run migrations")?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+/// Applies the embedded migrations of the connection's backend.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
+    let result = match conn {
+        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| anyhow::anyhow!("Failed to run database migrations: {e}"))
+}
+
+/// Runs `f` in a write transaction.
+///
+/// On SQLite the transaction starts with `BEGIN IMMEDIATE`: a deferred transaction that
+/// reads before it writes fails with "database is locked" under concurrency, whatever the
+/// busy timeout (STACK.md: 945 failures in 1,000 without it, 0 with it).
+pub fn write_tx<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    type Manager = <DbConn as Connection>::TransactionManager;
+    match conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(_) => Manager::begin_transaction(conn)?,
+    }
+    // The multi-connection transaction manager delegates to the inner connection's, so it
+    // sees the transaction opened above and commits or rolls it back.
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// The current UTC time, truncated to microseconds: PostgreSQL keeps 6 sub-second digits
+/// and SQLite 9, and values must compare equal after a round trip on both.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A new random id, stored as text on both backends.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,123 @@
+//! Family accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::accounts;
+
+/// Account states stored in `accounts.state`.
+pub mod state {
+    pub const PENDING_ACTIVATION: &str = "pending_activation";
+    pub const ACTIVE: &str = "active";
+    pub const CLOSED: &str = "closed";
+}
+
+/// A row of `accounts`.
+#[derive(Queryable, Selectable, Identifiable, Clone, Debug)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub username_normalized: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub password_hash: Option<String>,
+    pub state: String,
+    pub new_household: bool,
+    pub dossier_numero: Option<String>,
+    pub pending_email: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub activated_at: Option<NaiveDateTime>,
+    pub password_changed_at: Option<NaiveDateTime>,
+}
+
+/// A new account, pending activation.
+#[derive(Insertable, Debug)]
+#[diesel(table_name = accounts)]
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub username_normalized: &'a str,
+    pub email: &'a str,
+    pub email_normalized: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub state: &'a str,
+    pub new_household: bool,
+    pub dossier_numero: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+impl NewAccount<'_> {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<usize> {
+        diesel::insert_into(accounts::table).values(self).execute(conn)
+    }
+}
+
+impl Account {
+    pub fn is_active(&self) -> bool {
+        self.state == state::ACTIVE
+    }
+
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Account> {
+        accounts::table.find(id).select(Account::as_select()).first(conn)
+    }
+
+    /// The account whose username or email key is `key`.
+    pub fn find_by_login(conn: &mut DbConn, key: &str) -> QueryResult<Option<Account>> {
+        accounts::table
+            .filter(accounts::username_normalized.eq(key).or(accounts::email_normalized.eq(key)))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find_by_email(conn: &mut DbConn, email_key: &str) -> QueryResult<Option<Account>> {
+        accounts::table
+            .filter(accounts::email_normalized.eq(email_key))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn username_taken(conn: &mut DbConn, username_key: &str) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(accounts::table.filter(accounts::username_normalized.eq(username_key))))
+            .get_result(conn)
+    }
+
+    /// Activates a pending account; 0 rows when it was not pending.
+    pub fn activate(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id).filter(accounts::state.eq(state::PENDING_ACTIVATION)))
+            .set((accounts::state.eq(state::ACTIVE), accounts::activated_at.eq(now)))
+            .execute(conn)
+    }
+
+    pub fn set_password_hash(conn: &mut DbConn, id: &str, hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id))
+            .set((accounts::password_hash.eq(hash), accounts::password_changed_at.eq(now)))
+            .execute(conn)
+    }
+
+    /// Replaces the hash only if it is still `old`: a rehash on login never overwrites a
+    /// password changed in the meantime.
+    pub fn upgrade_password_hash(conn: &mut DbConn, id: &str, old: &str, new: &str) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id).filter(accounts::password_hash.eq(old)))
+            .set(accounts::password_hash.eq(new))
+            .execute(conn)
+    }
+
+    pub fn set_pending_email(conn: &mut DbConn, id: &str, email: Option<&str>) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id)).set(accounts::pending_email.eq(email)).execute(conn)
+    }
+
+    /// Makes `email` the account's address (its uniqueness is enforced by the database).
+    pub fn set_email(conn: &mut DbConn, id: &str, email: &str, email_key: &str) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id))
+            .set((
+                accounts::email.eq(email),
+                accounts::email_normalized.eq(email_key),
+                accounts::pending_email.eq(None::<String>),
+            ))
+            .execute(conn)
+    }
+}

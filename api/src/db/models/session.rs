@@ -1,0 +1,180 @@
+//! Login sessions and their rotating refresh tokens (SECURITY.md B-02, B-05).
+//!
+//! A session is one family of refresh tokens. Each refresh uses the presented token once
+//! and issues the next. Presenting a used token again means it was stolen (or replayed):
+//! the whole session is revoked — except within a short grace window after its use, when
+//! two tabs of the same browser refresh at the same moment; then the late one simply
+//! gets a new token of the same session.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::auth::tokens;
+use crate::db::schema::{accounts, refresh_tokens, sessions};
+use crate::db::{DbConn, new_id};
+
+/// A used refresh token presented again within this delay is a benign race, not a theft.
+pub const REUSE_GRACE: chrono::Duration = chrono::Duration::seconds(10);
+
+/// A row of `sessions`.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: String,
+    pub account_id: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: NaiveDateTime,
+    pub absolute_expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = refresh_tokens)]
+struct RefreshToken {
+    id: String,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// A new token for the session.
+    Rotated { session_id: String, account_id: String, token: String },
+    /// Unknown, expired, revoked: no session.
+    Invalid,
+    /// A used token was replayed: the session was revoked.
+    ReuseDetected,
+}
+
+fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
+}
+
+/// Opens a session and returns `(session_id, refresh_token)`.
+pub fn create(
+    conn: &mut DbConn,
+    account_id: &str,
+    now: NaiveDateTime,
+    idle: Duration,
+    absolute: Duration,
+) -> QueryResult<(String, String)> {
+    let id = new_id();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&id),
+            sessions::account_id.eq(account_id),
+            sessions::created_at.eq(now),
+            sessions::last_used_at.eq(now),
+            sessions::absolute_expires_at.eq(now + chrono_duration(absolute)),
+        ))
+        .execute(conn)?;
+    let token = issue_refresh(conn, &id, now, idle)?;
+    Ok((id, token))
+}
+
+fn issue_refresh(conn: &mut DbConn, session_id: &str, now: NaiveDateTime, idle: Duration) -> QueryResult<String> {
+    let (token, hash) = tokens::generate();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(new_id()),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::token_hash.eq(hash),
+            refresh_tokens::created_at.eq(now),
+            refresh_tokens::expires_at.eq(now + chrono_duration(idle)),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// Uses `token` and issues its successor (to be called in a write transaction).
+pub fn refresh(conn: &mut DbConn, token: &str, now: NaiveDateTime, idle: Duration) -> QueryResult<RefreshOutcome> {
+    let found: Option<(RefreshToken, Session)> = refresh_tokens::table
+        .inner_join(sessions::table)
+        .filter(refresh_tokens::token_hash.eq(tokens::hash(token)))
+        .select((RefreshToken::as_select(), Session::as_select()))
+        .first(conn)
+        .optional()?;
+    let Some((refresh, session)) = found else {
+        return Ok(RefreshOutcome::Invalid);
+    };
+    let account_active: bool = accounts::table
+        .find(&session.account_id)
+        .select(accounts::state.eq(crate::db::models::account::state::ACTIVE))
+        .first(conn)?;
+    if session.revoked_at.is_some() || session.absolute_expires_at <= now || !account_active {
+        return Ok(RefreshOutcome::Invalid);
+    }
+    if let Some(used_at) = refresh.used_at {
+        if now - used_at > REUSE_GRACE {
+            revoke(conn, &session.id, now)?;
+            return Ok(RefreshOutcome::ReuseDetected);
+        }
+    } else {
+        if refresh.expires_at <= now {
+            return Ok(RefreshOutcome::Invalid);
+        }
+        let claimed = diesel::update(refresh_tokens::table.find(&refresh.id).filter(refresh_tokens::used_at.is_null()))
+            .set(refresh_tokens::used_at.eq(now))
+            .execute(conn)?;
+        if claimed == 0 {
+            // Another request used it a moment ago: the grace rule above applies next time.
+            return Ok(RefreshOutcome::Invalid);
+        }
+    }
+    diesel::update(sessions::table.find(&session.id)).set(sessions::last_used_at.eq(now)).execute(conn)?;
+    let token = issue_refresh(conn, &session.id, now, idle)?;
+    Ok(RefreshOutcome::Rotated { session_id: session.id, account_id: session.account_id, token })
+}
+
+/// Revokes one session.
+pub fn revoke(conn: &mut DbConn, session_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(session_id).filter(sessions::revoked_at.is_null()))
+        .set(sessions::revoked_at.eq(now))
+        .execute(conn)
+}
+
+/// Revokes every session of an account but `keep` (after a password change or reset).
+pub fn revoke_all(conn: &mut DbConn, account_id: &str, keep: Option<&str>, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::account_id.eq(account_id))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::id.ne(keep.unwrap_or(""))),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// The session behind an access token, if it is still alive, with its account's state.
+pub fn find_live(conn: &mut DbConn, session_id: &str, account_id: &str, now: NaiveDateTime) -> QueryResult<Option<Session>> {
+    sessions::table
+        .find(session_id)
+        .filter(sessions::account_id.eq(account_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::absolute_expires_at.gt(now))
+        .select(Session::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Deletes sessions that ended before `before`.
+pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::absolute_expires_at.lt(before).or(sessions::revoked_at.lt(before))))
+        .execute(conn)
+}
+
+/// Revokes the session a refresh token belongs to (logout with only the cookie).
+pub fn revoke_by_refresh_token(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    let session_id: Option<String> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(tokens::hash(token)))
+        .select(refresh_tokens::session_id)
+        .first(conn)
+        .optional()?;
+    match session_id {
+        Some(id) => revoke(conn, &id, now),
+        None => Ok(0),
+    }
+}

@@ -1,0 +1,4 @@
+//! Business rules that need no database: pure functions, unit-tested inline.
+
+pub mod normalize;
+pub mod password_policy;

@@ -1,0 +1,151 @@
+//! The French emails the portal sends, each as plain text and HTML.
+//!
+//! Links carry their token in the URL fragment (`#token=…`): browsers never send the
+//! fragment to a server, so a token never lands in an access log or a Referer header.
+
+use crate::db::models::outbox::OutgoingEmail;
+
+/// Escapes text for HTML bodies (usernames and addresses are user-typed).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// Wraps paragraphs and an optional call-to-action button into both bodies.
+fn compose(kind: &'static str, to: &str, subject: String, town: &str, paragraphs: &[String], action: Option<(&str, &str)>) -> OutgoingEmail {
+    let mut text = paragraphs.join("\n\n");
+    let mut html = String::from("<!DOCTYPE html><html lang=\"fr\"><body style=\"font-family:sans-serif;line-height:1.5\">");
+    for p in paragraphs {
+        html.push_str(&format!("<p>{}</p>", escape(p)));
+    }
+    if let Some((label, url)) = action {
+        text.push_str(&format!("\n\n{label} :\n{url}"));
+        html.push_str(&format!(
+            "<p><a href=\"{url}\" style=\"display:inline-block;padding:12px 20px;background:#1d4e89;color:#fff;text-decoration:none;border-radius:4px\">{label}</a></p>\
+             <p style=\"font-size:small\">Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur : {url}</p>",
+            url = escape(url),
+            label = escape(label),
+        ));
+    }
+    let signature = format!("{town} — Portail Famille. Cet email a été envoyé automatiquement, merci de ne pas y répondre.");
+    text.push_str(&format!("\n\n--\n{signature}\n"));
+    html.push_str(&format!("<hr><p style=\"font-size:small;color:#555\">{}</p></body></html>", escape(&signature)));
+    OutgoingEmail { kind, to: to.to_string(), subject, text, html }
+}
+
+/// « Activer mon compte ».
+pub fn activation(to: &str, username: &str, town: &str, link: &str) -> OutgoingEmail {
+    compose(
+        "activation",
+        to,
+        format!("Activez votre compte — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            "Votre compte a bien été créé. Cependant, il n'est pas encore activé. Pour l'activer, veuillez cliquer sur ce lien.".into(),
+            "Ce lien est valable 48 heures et ne peut servir qu'une fois. Si vous n'êtes pas à l'origine de cette inscription, ignorez cet email.".into(),
+        ],
+        Some(("Activer mon compte", link)),
+    )
+}
+
+/// Sent instead of a second account when the address is already registered (A-05): the
+/// sign-up page answered exactly as for a new address.
+pub fn account_exists(to: &str, town: &str, login_link: &str, reset_link: &str) -> OutgoingEmail {
+    compose(
+        "account_exists",
+        to,
+        format!("Un compte existe déjà pour cette adresse — {town}"),
+        town,
+        &[
+            "Bonjour,".into(),
+            "Quelqu'un (sans doute vous) a demandé à créer un compte avec cette adresse email, mais un compte existe déjà pour cette adresse.".into(),
+            format!("Vous pouvez vous connecter : {login_link}"),
+            "Si vous avez oublié votre mot de passe, vous pouvez en choisir un nouveau.".into(),
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : rien n'a été modifié.".into(),
+        ],
+        Some(("Choisir un nouveau mot de passe", reset_link)),
+    )
+}
+
+/// « Mot de passe oublié ? ».
+pub fn password_reset(to: &str, username: &str, town: &str, link: &str, minutes: u64) -> OutgoingEmail {
+    compose(
+        "password_reset",
+        to,
+        format!("Réinitialisation de votre mot de passe — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            "Vous avez demandé à choisir un nouveau mot de passe pour votre compte.".into(),
+            format!("Ce lien est valable {minutes} minutes et ne peut servir qu'une fois. Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre mot de passe reste inchangé."),
+        ],
+        Some(("Choisir un nouveau mot de passe", link)),
+    )
+}
+
+/// After a reset or a change: the password itself is never in it (A-12).
+pub fn password_changed(to: &str, username: &str, town: &str, reset_link: &str) -> OutgoingEmail {
+    compose(
+        "password_changed",
+        to,
+        format!("Votre mot de passe a été modifié — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            "Le mot de passe de votre compte vient d'être modifié, et vos autres sessions ont été fermées.".into(),
+            "Si vous n'êtes pas à l'origine de ce changement, choisissez immédiatement un nouveau mot de passe et prévenez la mairie.".into(),
+        ],
+        Some(("Choisir un nouveau mot de passe", reset_link)),
+    )
+}
+
+/// Confirmation link sent to a new address.
+pub fn email_change_confirm(to: &str, username: &str, town: &str, link: &str) -> OutgoingEmail {
+    compose(
+        "email_change_confirm",
+        to,
+        format!("Confirmez votre nouvelle adresse email — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            "Vous avez demandé à utiliser cette adresse pour votre compte. Confirmez-la en cliquant sur ce lien (valable 24 heures).".into(),
+        ],
+        Some(("Confirmer mon adresse email", link)),
+    )
+}
+
+/// Notice sent to the old address when a change is requested.
+pub fn email_change_notice(to: &str, username: &str, town: &str, new_email: &str) -> OutgoingEmail {
+    compose(
+        "email_change_notice",
+        to,
+        format!("Changement d'adresse email demandé — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            format!("Un changement de l'adresse email de votre compte vers {new_email} a été demandé. Il ne prendra effet qu'après confirmation depuis cette nouvelle adresse."),
+            "Si vous n'êtes pas à l'origine de cette demande, changez votre mot de passe et prévenez la mairie.".into(),
+        ],
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activation_email_has_the_seed_wording_and_the_link_in_both_bodies() {
+        let email = activation("p@x.fr", "DEMONSTRATION", "Ville de Chartres", "http://l/activation#token=abc");
+        assert!(email.text.contains("Bonjour DEMONSTRATION, ") || email.text.contains("Bonjour DEMONSTRATION,"));
+        assert!(email.text.contains("Activer mon compte"));
+        assert!(email.text.contains("http://l/activation#token=abc"));
+        assert!(email.html.contains(">Activer mon compte</a>"));
+    }
+
+    #[test]
+    fn user_text_is_escaped_in_html() {
+        let email = email_change_notice("p@x.fr", "a<b>", "Ville", "x@y.fr");
+        assert!(email.html.contains("a&lt;b&gt;"));
+    }
+}

@@ -1,0 +1,206 @@
+//! The API's error type and how it becomes an RFC 9457 problem document.
+//!
+//! Policy (after crates.io): model functions return `diesel::QueryResult`; code outside a
+//! request (jobs, start-up) returns `anyhow::Result` with `.context("Failed to …")`;
+//! handlers return `Result<_, ApiError>`. Client errors carry a stable [`ErrorCode`] and,
+//! for invalid input, field codes. Anything unexpected becomes `Internal`: the client gets
+//! an opaque 500 and the whole cause chain is logged, at error level and only there.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use shared::error::{ErrorCode, FieldErrors, Problem};
+
+/// Everything a handler can fail with.
+#[derive(thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid input: {0:?}")]
+    Validation(FieldErrors),
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("account not activated")]
+    AccountNotActivated,
+    #[error("terms not accepted")]
+    TermsNotAccepted,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("link expired or already used")]
+    LinkExpired,
+    #[error("dossier reference not found")]
+    DossierReferenceNotFound,
+    #[error("too many requests")]
+    TooManyRequests { retry_after: Duration },
+    #[error("service unavailable: {reason}")]
+    Unavailable { retry_after: Duration, reason: &'static str },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Show the whole cause chain in logs (zero2prod's `error_chain_fmt`).
+        writeln!(f, "{self}")?;
+        let mut current = std::error::Error::source(self);
+        while let Some(cause) = current {
+            writeln!(f, "Caused by:\n\t{cause}")?;
+            current = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl ApiError {
+    /// A single field error.
+    pub fn field(field: &str, code: &'static str) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(field.to_string(), vec![code.to_string()]);
+        Self::Validation(fields)
+    }
+
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::MalformedJson(_) => ErrorCode::MalformedJson,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::AccountNotActivated => ErrorCode::AccountNotActivated,
+            Self::TermsNotAccepted => ErrorCode::TermsNotAccepted,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::LinkExpired => ErrorCode::LinkExpired,
+            Self::DossierReferenceNotFound => ErrorCode::DossierReferenceNotFound,
+            Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            Self::Unavailable { .. } => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The human-readable explanation, in French like the rest of the portal.
+    fn detail(&self) -> Option<String> {
+        let text = match self {
+            Self::Validation(_) => "Certains champs sont invalides : voir `fields`.",
+            Self::MalformedJson(_) => "Le corps de la requête n'est pas un JSON valide.",
+            Self::UnsupportedMediaType => "Le corps de la requête doit être de type application/json.",
+            Self::PayloadTooLarge => "Le corps de la requête est trop volumineux.",
+            Self::Unauthorized => "Nom d'utilisateur ou mot de passe incorrect, ou session expirée.",
+            Self::AccountNotActivated => {
+                "Votre compte n'est pas encore activé : suivez le lien reçu par email."
+            }
+            Self::TermsNotAccepted => {
+                "Vous devez prendre connaissance des conditions générales d'utilisation."
+            }
+            Self::Forbidden => "Vous n'avez pas accès à cette ressource.",
+            Self::NotFound => "Ressource introuvable.",
+            Self::Conflict(what) => what,
+            Self::LinkExpired => "Ce lien n'est plus valide : il a expiré ou a déjà été utilisé.",
+            Self::DossierReferenceNotFound => {
+                "Aucun dossier famille ne correspond à ces informations."
+            }
+            Self::TooManyRequests { .. } => "Trop de tentatives : veuillez patienter avant de réessayer.",
+            Self::Unavailable { .. } => {
+                "Le service est momentanément surchargé : veuillez réessayer dans quelques instants."
+            }
+            Self::Internal(_) => "Erreur inattendue : rien n'a été modifié. Veuillez réessayer.",
+        };
+        Some(text.to_string())
+    }
+
+    /// The problem document sent to the client.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let code = self.code();
+        let slug = serde_json::to_value(code)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', "-")))
+            .unwrap_or_default();
+        Problem {
+            problem_type: format!("/problems/{slug}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code,
+            fields: match self {
+                Self::Validation(fields) => fields.clone(),
+                _ => FieldErrors::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::DossierReferenceNotFound => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::AccountNotActivated | Self::TermsNotAccepted | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::LinkExpired => StatusCode::GONE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(_) = self {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if let Self::TooManyRequests { retry_after } | Self::Unavailable { retry_after, .. } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                Self::Conflict("Cette ressource existe déjà ou a été modifiée entre-temps.")
+            }
+            other => Self::Internal(anyhow::Error::new(other).context("Database query failed")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        tracing::warn!(%error, "no database connection available");
+        Self::Unavailable { retry_after: Duration::from_secs(5), reason: "database unavailable" }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        Self::Internal(anyhow::anyhow!("blocking task failed: {error}"))
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        Self::Validation(shared::validation::field_errors(&errors))
+    }
+}

@@ -1,0 +1,227 @@
+//! « Se connecter », token refresh and « Se déconnecter ».
+//!
+//! Login answers one generic 401 — same status, body and headers, and about the same
+//! time — for an unknown user, a wrong password, a throttled attempt or a closed account
+//! . Only after a correct password does a pending account learn that it must be
+//! activated. The access token goes in the body (the SPA keeps it in memory); the
+//! refresh token goes in an HttpOnly `__Host-` cookie, rotated at each use (B-01, B-05).
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
+use shared::api::auth::{LoginRequest, TokenResponse};
+
+use crate::auth::extractor::AuthUser;
+use crate::db::models::account::{Account, state as account_state};
+use crate::db::models::session::{self, RefreshOutcome};
+use crate::db::models::{cgu, connection_log};
+use crate::db::now;
+use crate::domain::normalize::username_key;
+use crate::error::ApiError;
+use crate::extract::{ClientInfo, ValidJson};
+use crate::state::AppState;
+
+/// The refresh cookie. `__Host-` forces `Secure`, `Path=/` and no `Domain`.
+pub const REFRESH_COOKIE: &str = "__Host-pf_refresh";
+
+fn refresh_cookie(token: &str, max_age: std::time::Duration) -> Cookie<'static> {
+    Cookie::build(REFRESH_COOKIE, token.to_string())
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::seconds(max_age.as_secs() as i64))
+        .finish()
+}
+
+fn expired_cookie() -> Cookie<'static> {
+    let mut cookie = refresh_cookie("", std::time::Duration::ZERO);
+    cookie.make_removal();
+    cookie
+}
+
+fn token_response(state: &AppState, account_id: &str, session_id: &str, terms_accepted: bool) -> Result<TokenResponse, ApiError> {
+    Ok(TokenResponse {
+        access_token: state.jwt.issue(account_id, session_id)?,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.ttl().as_secs(),
+        idle_expires_in: state.settings.session_idle_timeout.as_secs(),
+        terms_accepted,
+    })
+}
+
+fn no_store(status: StatusCode) -> HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    builder
+}
+
+/// Logs in with a username or email and a password.
+#[utoipa::path(
+    tag = "Connexion",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; the refresh token is set in an HttpOnly cookie", body = TokenResponse),
+        (status = 401, description = "Wrong credentials (always the same answer)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Right password, account not activated yet (`account_not_activated`)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing fields", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many logins at once; retry after `Retry-After`", body = shared::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(state: web::Data<AppState>, client: ClientInfo, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    let key = username_key(&request.login);
+    let account = state.read(move |conn| Ok(Account::find_by_login(conn, &key)?)).await?;
+    // One throttle counter per account, whichever of its names was typed (A-08 d).
+    let throttle_key = account.as_ref().map_or_else(|| format!("unknown:{}", username_key(&request.login)), |a| a.id.clone());
+    let ip = client.ip.to_string();
+
+    if !state.login_throttle.may_attempt(&throttle_key, &ip) {
+        state.hasher.imitate_delay().await;
+        if let Some(account) = &account {
+            log_failure(&state, &account.id, &client);
+        }
+        return Err(ApiError::Unauthorized);
+    }
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let verification = state.hasher.verify(request.password.clone(), stored.clone()).await?;
+    let Some(account) = account else {
+        state.login_throttle.record_failure(&throttle_key, &ip);
+        return Err(ApiError::Unauthorized);
+    };
+    if !verification.matches {
+        state.login_throttle.record_failure(&throttle_key, &ip);
+        log_failure(&state, &account.id, &client);
+        return Err(ApiError::Unauthorized);
+    }
+    match account.state.as_str() {
+        account_state::ACTIVE => {}
+        account_state::PENDING_ACTIVATION => return Err(ApiError::AccountNotActivated),
+        _ => return Err(ApiError::Unauthorized),
+    }
+    state.login_throttle.record_success(&throttle_key, &ip);
+    if verification.needs_rehash
+        && let Some(old) = stored
+    {
+        let new = state.hasher.hash(request.password).await?;
+        let id = account.id.clone();
+        state.write(move |conn| Ok(Account::upgrade_password_hash(conn, &id, &old, &new)?)).await?;
+    }
+
+    let (idle, absolute) = (state.settings.session_idle_timeout, state.settings.session_absolute_timeout);
+    let (account_id, client_copy) = (account.id.clone(), client.clone());
+    let (session_id, refresh_token, terms_accepted) = state
+        .write(move |conn| {
+            let now = now();
+            let (session_id, refresh_token) = session::create(conn, &account_id, now, idle, absolute)?;
+            connection_log::record(conn, &account_id, now, &client_copy.ip.to_string(), &client_copy.user_agent, true)?;
+            Ok((session_id, refresh_token, cgu::has_accepted_current(conn, &account_id, now)?))
+        })
+        .await?;
+    tracing::info!(account = %account.id, ip = %ip, "login succeeded");
+    let body = token_response(&state, &account.id, &session_id, terms_accepted)?;
+    Ok(no_store(StatusCode::OK).cookie(refresh_cookie(&refresh_token, idle)).json(body))
+}
+
+/// Records a failed attempt in the account's connection log without making the caller
+/// wait for the write: a known account must not answer slower than an unknown one.
+fn log_failure(state: &web::Data<AppState>, account_id: &str, client: &ClientInfo) {
+    let (state, id, ip, agent) =
+        (state.clone(), account_id.to_string(), client.ip.to_string(), client.user_agent.clone());
+    tracing::info!(account = %id, ip = %ip, "login failed");
+    actix_web::rt::spawn(async move {
+        let result = state.write(move |conn| Ok(connection_log::record(conn, &id, now(), &ip, &agent, false)?)).await;
+        if let Err(error) = result {
+            tracing::warn!(error = ?error, "failed to record a failed login");
+        }
+    });
+}
+
+/// Exchanges the refresh cookie for a new access token and a new refresh cookie.
+/// A refresh token used twice revokes its whole session (B-05).
+#[utoipa::path(
+    tag = "Connexion",
+    responses(
+        (status = 200, description = "New access token; the refresh cookie was rotated", body = TokenResponse),
+        (status = 401, description = "No valid refresh cookie", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not sent as application/json", body = shared::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    require_json(&req)?;
+    let Some(token) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
+        return Err(ApiError::Unauthorized);
+    };
+    let idle = state.settings.session_idle_timeout;
+    let outcome = state
+        .write(move |conn| {
+            let outcome = session::refresh(conn, &token, now(), idle)?;
+            let terms = match &outcome {
+                RefreshOutcome::Rotated { account_id, .. } => cgu::has_accepted_current(conn, account_id, now())?,
+                _ => false,
+            };
+            Ok((outcome, terms))
+        })
+        .await?;
+    match outcome {
+        (RefreshOutcome::Rotated { session_id, account_id, token }, terms_accepted) => {
+            let body = token_response(&state, &account_id, &session_id, terms_accepted)?;
+            Ok(no_store(StatusCode::OK).cookie(refresh_cookie(&token, idle)).json(body))
+        }
+        (RefreshOutcome::ReuseDetected, _) => {
+            tracing::warn!("refresh token reuse detected: session revoked");
+            unauthorized_clearing_cookie()
+        }
+        (RefreshOutcome::Invalid, _) => unauthorized_clearing_cookie(),
+    }
+}
+
+fn unauthorized_clearing_cookie() -> Result<HttpResponse, ApiError> {
+    let error = ApiError::Unauthorized;
+    let mut response = actix_web::ResponseError::error_response(&error);
+    response.add_cookie(&expired_cookie()).map_err(|e| anyhow::anyhow!("cookie: {e}"))?;
+    Ok(response)
+}
+
+/// Cookie-authenticated calls must be JSON: a cross-site form cannot send that without a
+/// CORS preflight, which we never grant (B-03; the Origin check is in `security`).
+fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim() == "application/json"));
+    if is_json { Ok(()) } else { Err(ApiError::UnsupportedMediaType) }
+}
+
+/// Ends the session: its refresh and access tokens stop working at once, and the browser
+/// is told to forget the cookie and anything it cached (G-07).
+#[utoipa::path(
+    tag = "Connexion",
+    responses((status = 204, description = "Logged out")),
+    security(("bearer" = []))
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest, user: Option<AuthUser>) -> Result<HttpResponse, ApiError> {
+    let cookie_token = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string());
+    let session_id = user.map(|u| u.session_id);
+    state
+        .write(move |conn| {
+            let now = now();
+            if let Some(id) = session_id {
+                session::revoke(conn, &id, now)?;
+            }
+            if let Some(token) = cookie_token {
+                session::revoke_by_refresh_token(conn, &token, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent()
+        .cookie(expired_cookie())
+        .insert_header(("Clear-Site-Data", "\"cache\", \"cookies\", \"storage\""))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}

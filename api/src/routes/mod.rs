@@ -1,0 +1,50 @@
+//! HTTP handlers, one module per resource, registered through utoipa-actix-web so each
+//! appears in the OpenAPI document.
+
+pub mod activations;
+pub mod auth;
+pub mod content;
+pub mod health;
+pub mod me;
+pub mod password_resets;
+pub mod registrations;
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every API route under `/api`.
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(health::get_health)
+        .service(content::get_town)
+        .service(content::get_terms)
+        .service(registrations::check_registration_step)
+        .service(registrations::create_registration)
+        .service(activations::create_activation)
+        .service(activations::resend_activation)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(password_resets::create_password_reset)
+        .service(password_resets::confirm_password_reset)
+        .service(me::get_me)
+        .service(me::accept_terms)
+        .service(me::change_password)
+        .service(me::change_email)
+        .service(me::confirm_email_change)
+        .service(me::list_connections);
+}
+
+/// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).
+pub fn private_json<T: serde::Serialize>(status: actix_web::http::StatusCode, body: &T) -> HttpResponse {
+    HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "no-store")).json(body)
+}
+
+/// The accepted answer of endpoints that must not reveal whether an account exists.
+pub fn accepted(message: &str) -> HttpResponse {
+    private_json(
+        actix_web::http::StatusCode::ACCEPTED,
+        &shared::api::registration::AcceptedResponse { message: message.to_string() },
+    )
+}

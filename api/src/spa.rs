@@ -1,0 +1,69 @@
+//! Serving the built SPA on the API's port, with `index.html` for client-side routes.
+
+use std::path::{Path, PathBuf};
+
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
+use actix_web::{HttpResponse, ResponseError};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// The static file service for `dist`, or `None` when the SPA was not built.
+pub fn service(dist: &Path) -> Option<Files> {
+    let index = dist.join("index.html");
+    if !index.is_file() {
+        tracing::warn!(dist = %dist.display(), "the SPA is not built (run `trunk build --release`): serving the API only");
+        return None;
+    }
+    Some(
+        Files::new("/", dist)
+            .index_file("index.html")
+            .prefer_utf8(true)
+            .default_handler(fn_service(move |req: ServiceRequest| {
+                let index: PathBuf = index.clone();
+                async move { Ok(fallback(req, &index).await) }
+            })),
+    )
+}
+
+/// Unknown `/api/…` paths are API errors; any other unknown path is a client route.
+async fn fallback(req: ServiceRequest, index: &Path) -> ServiceResponse {
+    let (req, _) = req.into_parts();
+    if req.path().starts_with("/api/") || req.path() == "/api" {
+        return ServiceResponse::new(req, ApiError::NotFound.error_response());
+    }
+    let response = match NamedFile::open_async(index).await {
+        Ok(file) => file.into_response(&req),
+        Err(error) => {
+            tracing::error!(%error, "index.html vanished");
+            HttpResponse::NotFound().finish()
+        }
+    };
+    ServiceResponse::new(req, response)
+}
+
+/// SHA-256 hashes (`sha256-…`) of the inline `<script>` blocks of `index.html`, to allow
+/// exactly those in the Content-Security-Policy and nothing else.
+pub fn inline_script_hashes(dist: &Path) -> Vec<String> {
+    let Ok(html) = std::fs::read_to_string(dist.join("index.html")) else {
+        return Vec::new();
+    };
+    let mut hashes = Vec::new();
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let tag = &after[..open_end];
+        let body_and_rest = &after[open_end + 1..];
+        let Some(close) = body_and_rest.find("</script>") else { break };
+        let body = &body_and_rest[..close];
+        if !tag.contains(" src=") && !body.trim().is_empty() {
+            let digest = Sha256::digest(body.as_bytes());
+            hashes.push(format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &body_and_rest[close..];
+    }
+    hashes
+}

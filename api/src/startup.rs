@@ -1,0 +1,126 @@
+//! Wiring: database, mailer, background jobs and the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Logger, from_fn};
+use actix_web::{App, HttpResponse, web};
+use anyhow::Context;
+use lettre::message::Mailbox;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::throttle::LoginPolicy;
+use crate::config::Settings;
+use crate::email::{Mailer, worker};
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+use crate::{db, demo, jobs, routes, security, spa};
+
+/// A built, not yet running, application.
+pub struct Application {
+    port: u16,
+    server: Server,
+    /// Shared state, exposed for tests (database pool, hasher metrics).
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Builds the application with the default login throttle.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, LoginPolicy::default()).await
+    }
+
+    /// Binds the port, connects and migrates the database, loads demo content if asked,
+    /// starts the outbox worker and the purge job, and prepares the server.
+    pub async fn build_with(settings: Settings, login_policy: LoginPolicy) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind((settings.bind_address, settings.port))
+            .with_context(|| format!("Failed to bind {}:{}", settings.bind_address, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let public_url = settings.public_url_or(port);
+
+        let (url, size, demo_content) = (settings.database_url.clone(), settings.database_pool_size, settings.demo_content);
+        let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<db::DbPool> {
+            let pool = db::connect(&url, size)?;
+            if demo_content {
+                demo::load(&mut *pool.get()?).context("Failed to load the demo content")?;
+            }
+            Ok(pool)
+        })
+        .await??;
+
+        let mailer = Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir.clone())?;
+        let from: Mailbox = settings.mail_from.parse().context("MAIL_FROM is not a valid address")?;
+        let state = web::Data::new(AppState::new(pool, settings, public_url.clone(), login_policy)?);
+        tokio::spawn(worker::run(
+            state.pool.clone(),
+            mailer,
+            from,
+            state.outbox_wake.clone(),
+            state.settings.outbox_poll_interval,
+        ));
+        tokio::spawn(jobs::run(state.pool.clone(), state.settings.connection_log_retention_days));
+
+        let app_state = state.clone();
+        let server = actix_web::HttpServer::new(move || app(app_state.clone()))
+            .listen(listener)?
+            .run();
+        tracing::info!(%public_url, "Portail Famille is listening");
+        Ok(Self { port, server, state })
+    }
+
+    /// The bound port (useful when the settings asked for port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The actix application: API under `/api`, OpenAPI document and Swagger UI, the SPA.
+fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let dist = state.settings.web_dist.clone();
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(web::QueryConfig::default().error_handler(|error, _| {
+            ApiError::field("_query", shared::validation::codes::INVALID_TYPE)
+                .with_log(&error.to_string())
+                .into()
+        }))
+        .service(utoipa_actix_web::scope("/api").configure(routes::configure))
+        .split_for_parts();
+    let app = app
+        .wrap(from_fn(security::middleware))
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        .service(web::redirect("/swagger-ui", "/swagger-ui/"))
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api));
+    match spa::service(&dist) {
+        Some(files) => app.service(files),
+        None => app.default_service(web::to(|| async { HttpResponse::from_error(ApiError::NotFound) })),
+    }
+}
+
+impl ApiError {
+    fn with_log(self, message: &str) -> Self {
+        tracing::debug!(message, "request refused");
+        self
+    }
+}
+

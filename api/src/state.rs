@@ -1,0 +1,108 @@
+//! What every handler shares, and the one way handlers reach the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web;
+use tokio::sync::Notify;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::PasswordHasher;
+use crate::auth::throttle::{LoginPolicy, LoginThrottle, RateLimiter};
+use crate::config::Settings;
+use crate::db::{DbConn, DbPool, write_tx};
+use crate::domain::password_policy::PasswordPolicy;
+use crate::error::ApiError;
+
+/// Rate limits on anonymous endpoints, per client IP.
+pub struct Limits {
+    /// Sign-ups (SECURITY.md D-03: about 10 an hour).
+    pub registrations: RateLimiter,
+    /// Step-1 checks, which reveal whether a username is taken (A-05 note).
+    pub step_checks: RateLimiter,
+    /// Wrong dossier references (numéro + nom + prénom guessing).
+    pub dossier_guesses: RateLimiter,
+    /// Activation resends and password-reset requests.
+    pub email_requests: RateLimiter,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            registrations: RateLimiter::new(10, Duration::from_secs(3600)),
+            step_checks: RateLimiter::new(30, Duration::from_secs(60)),
+            dossier_guesses: RateLimiter::new(5, Duration::from_secs(900)),
+            email_requests: RateLimiter::new(10, Duration::from_secs(3600)),
+        }
+    }
+}
+
+/// Application state, shared as `web::Data<AppState>`.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Settings,
+    /// Base URL for links in emails and the CSRF origin check.
+    pub public_url: String,
+    pub hasher: Arc<PasswordHasher>,
+    pub jwt: JwtKeys,
+    pub login_throttle: LoginThrottle,
+    pub limits: Limits,
+    pub password_policy: PasswordPolicy,
+    /// Wakes the outbox worker after a transaction queued an email.
+    pub outbox_wake: Arc<Notify>,
+    /// The SPA's Content-Security-Policy (with the hashes of its inline loader).
+    pub spa_csp: String,
+}
+
+impl AppState {
+    /// Builds the state around an existing pool.
+    pub fn new(pool: DbPool, settings: Settings, public_url: String, login_policy: LoginPolicy) -> anyhow::Result<Self> {
+        Ok(Self {
+            hasher: Arc::new(PasswordHasher::new(settings.hash_concurrency, settings.hash_queue)?),
+            jwt: JwtKeys::new(&settings.jwt_secret, &public_url, settings.access_token_ttl),
+            login_throttle: LoginThrottle::new(login_policy),
+            limits: Limits::default(),
+            password_policy: PasswordPolicy::new(&settings.town_name),
+            outbox_wake: Arc::new(Notify::new()),
+            spa_csp: crate::security::spa_csp(&crate::spa::inline_script_hashes(&settings.web_dist)),
+            pool,
+            settings,
+            public_url,
+        })
+    }
+
+    /// Runs read-only database work on the blocking pool (diesel is synchronous and actix
+    /// workers are single-threaded: never block them).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs database work in one write transaction on the blocking pool: all of it is
+    /// committed, or none of it. Wakes the outbox worker afterwards, in case it queued mail.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let pool = self.pool.clone();
+        let result = web::block(move || {
+            let mut conn = pool.get()?;
+            write_tx(&mut conn, work)
+        })
+        .await?;
+        self.outbox_wake.notify_one();
+        result
+    }
+
+    /// A link into the SPA carrying a token in its fragment.
+    pub fn link(&self, route: &str, token: &str) -> String {
+        format!("{}/{route}#token={token}", self.public_url)
+    }
+}
