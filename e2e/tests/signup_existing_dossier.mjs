@@ -21,6 +21,6 @@ await run('signup_existing_dossier', async ({ page }) => {
   await button(page, 'Suivant').click();
   await expectText(page, 'Étape 3/3 : Récapitulatif');
   await page.getByRole('cell', { name: '17484', exact: true }).waitFor();
-  await expectText(page, 'Famille');
+  await page.getByRole('cell', { name: 'Famille', exact: true }).waitFor();
   await validateSignUp(page);
 });

@@ -10,8 +10,8 @@ import {
 await run('signup_new_household', async ({ page }) => {
   const who = identity('nf');
   await signUp(page, env.baseUrl, who, { audit: true, checkShortPassword: true, submit: false });
-  await expectText(page, 'Famille');
-  await expectText(page, 'Nouveau foyer');
+  await page.getByRole('cell', { name: 'Famille', exact: true }).waitFor();
+  await page.getByRole('cell', { name: 'Nouveau foyer', exact: true }).waitFor();
   await button(page, 'Valider').click();
   await expectHeading(page, 'Merci de votre inscription !');
   await expectAccessible(page, 'merci');

@@ -13,8 +13,8 @@ pub fn Stepper(
 ) -> impl IntoView {
     let total = steps.len();
     view! {
-        <nav class="stepper" aria-label="Étapes">
-            <ol>
+        <div class="stepper">
+            <ol aria-label="Étapes">
                 {steps
                     .iter()
                     .enumerate()
@@ -38,6 +38,6 @@ pub fn Stepper(
                     })
                     .collect_view()}
             </ol>
-        </nav>
+        </div>
     }
 }

@@ -1,0 +1,66 @@
+// A stand-in for the Rust API, to look at the SPA (layout, accessibility) without it:
+// serves web/dist with the index.html fallback and fakes a few /api endpoints.
+// Usage: node e2e/dev/mock-api.mjs [port]   (not used by the e2e scenarios)
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+const port = Number(process.argv[2] || 8090);
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'";
+
+const problem = (res, status, code, extra = {}) => {
+  res.writeHead(status, { 'Content-Type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title: code, status, code, ...extra }));
+};
+const json = (res, status, body) => {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+};
+const body = (req) => new Promise((resolve) => {
+  let data = '';
+  req.on('data', (c) => { data += c; });
+  req.on('end', () => { try { resolve(JSON.parse(data || '{}')); } catch { resolve({}); } });
+});
+const token = { access_token: 'fake', token_type: 'Bearer', expires_in: 900, idle_expires_in: 1800, terms_accepted: false };
+let termsAccepted = false;
+
+createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const p = url.pathname;
+  if (p.startsWith('/api/')) {
+    const b = req.method === 'GET' ? {} : await body(req);
+    if (p === '/api/town') return json(res, 200, { name: 'Ville de Chartres', tagline: 'Votre espace vie scolaire et sportive', connection_log_retention_days: 183 });
+    if (p === '/api/terms') return json(res, 200, { version: 1, published_at: '2026-01-05T10:00:00Z', text: 'ARTICLE 1. OBJET\n\nLes présentes conditions…\n\nARTICLE 2. ACCÈS\n\nLe portail est accessible…' });
+    if (p === '/api/auth/refresh') return problem(res, 401, 'unauthorized');
+    if (p === '/api/auth/login') {
+      if (b.password === 'mot de passe valable') return json(res, 200, { ...token, terms_accepted: termsAccepted });
+      if (b.password === 'pas encore actif !') return problem(res, 403, 'account_not_activated');
+      return problem(res, 401, 'unauthorized');
+    }
+    if (p === '/api/registrations/check') {
+      const len = (b.password || '').length;
+      if (len < 12) return problem(res, 422, 'validation_failed', { fields: { password: ['password_too_short'] } });
+      return json(res, 200, { password: { score: Math.min(4, Math.floor(len / 6)), acceptable: len >= 14, min_score: 3 } });
+    }
+    if (p === '/api/registrations') {
+      if (b.dossier_reference && b.dossier_reference.numero !== '17484') return problem(res, 422, 'dossier_reference_not_found');
+      return json(res, 202, { message: 'ok' });
+    }
+    if (p === '/api/me') return json(res, 200, { id: '00000000-0000-4000-8000-000000000000', username: 'demo', email: 'demo@exemple.fr', pending_email: null, subscription: 'Famille', dossier_numero: null, new_household: true, created_at: '2026-11-20T08:00:00Z', terms_accepted_version: termsAccepted ? 1 : null, terms_accepted: termsAccepted });
+    if (p === '/api/me/terms') { termsAccepted = true; return json(res, 204); }
+    if (p === '/api/me/connections') return json(res, 200, { items: [{ at: '2026-11-26T08:05:00Z', ip: '127.0.0.1', user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140', success: true }, { at: '2026-11-25T18:00:00Z', ip: '127.0.0.1', user_agent: 'curl/8', success: false }], page: 1, per_page: 20, total: 2, retention_days: 183 });
+    if (p === '/api/activations') return b.token === 'bon' ? json(res, 200, { message: 'ok' }) : problem(res, 410, 'link_expired');
+    if (['/api/activations/resend', '/api/password-resets', '/api/me/email'].includes(p)) return json(res, 202, { message: 'ok' });
+    if (p === '/api/auth/logout') return json(res, 204);
+    return problem(res, 404, 'route_not_found');
+  }
+  let file = path.join(dist, path.normalize(p).replace(/^(\.\.[/\\])+/, ''));
+  let content;
+  try { content = await readFile(file); } catch { file = path.join(dist, 'index.html'); content = await readFile(file); }
+  if (p === '/') { file = path.join(dist, 'index.html'); content = await readFile(file); }
+  res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream', 'Content-Security-Policy': CSP });
+  res.end(content);
+}).listen(port, '127.0.0.1', () => console.log(`mock API and SPA on http://127.0.0.1:${port}`));
