@@ -24,8 +24,10 @@ const body = (req) => new Promise((resolve) => {
   req.on('data', (c) => { data += c; });
   req.on('end', () => { try { resolve(JSON.parse(data || '{}')); } catch { resolve({}); } });
 });
-const token = { access_token: 'fake', token_type: 'Bearer', expires_in: 900, idle_expires_in: 1800, terms_accepted: false };
+// MOCK_IDLE (seconds) shortens the idle timeout, to see the « session va expirer » dialog.
+const token = { access_token: 'fake', token_type: 'Bearer', expires_in: 900, idle_expires_in: Number(process.env.MOCK_IDLE || 1800), terms_accepted: false };
 let termsAccepted = false;
+let loggedIn = false;
 
 createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
@@ -34,9 +36,9 @@ createServer(async (req, res) => {
     const b = req.method === 'GET' ? {} : await body(req);
     if (p === '/api/town') return json(res, 200, { name: 'Ville de Chartres', tagline: 'Votre espace vie scolaire et sportive', connection_log_retention_days: 183 });
     if (p === '/api/terms') return json(res, 200, { version: 1, published_at: '2026-01-05T10:00:00Z', text: 'ARTICLE 1. OBJET\n\nLes présentes conditions…\n\nARTICLE 2. ACCÈS\n\nLe portail est accessible…' });
-    if (p === '/api/auth/refresh') return problem(res, 401, 'unauthorized');
+    if (p === '/api/auth/refresh') return loggedIn ? json(res, 200, { ...token, terms_accepted: termsAccepted }) : problem(res, 401, 'unauthorized');
     if (p === '/api/auth/login') {
-      if (b.password === 'mot de passe valable') return json(res, 200, { ...token, terms_accepted: termsAccepted });
+      if (b.password === 'mot de passe valable') { loggedIn = true; return json(res, 200, { ...token, terms_accepted: termsAccepted }); }
       if (b.password === 'pas encore actif !') return problem(res, 403, 'account_not_activated');
       return problem(res, 401, 'unauthorized');
     }
@@ -54,7 +56,7 @@ createServer(async (req, res) => {
     if (p === '/api/me/connections') return json(res, 200, { items: [{ at: '2026-11-26T08:05:00Z', ip: '127.0.0.1', user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140', success: true }, { at: '2026-11-25T18:00:00Z', ip: '127.0.0.1', user_agent: 'curl/8', success: false }], page: 1, per_page: 20, total: 2, retention_days: 183 });
     if (p === '/api/activations') return b.token === 'bon' ? json(res, 200, { message: 'ok' }) : problem(res, 410, 'link_expired');
     if (['/api/activations/resend', '/api/password-resets', '/api/me/email'].includes(p)) return json(res, 202, { message: 'ok' });
-    if (p === '/api/auth/logout') return json(res, 204);
+    if (p === '/api/auth/logout') { loggedIn = false; return json(res, 204); }
     return problem(res, 404, 'route_not_found');
   }
   let file = path.join(dist, path.normalize(p).replace(/^(\.\.[/\\])+/, ''));

@@ -23,8 +23,14 @@ pub fn RequireSession(
     let session = use_session();
     let navigate = use_navigate();
     let location = use_location();
+    // The guarded page's own path: once the user has navigated elsewhere (e.g. « Se
+    // déconnecter » goes home), a late sign-out must not drag them back to the login page.
+    let guarded = location.pathname.get_untracked();
     Effect::new(move |_| {
         let here = location.pathname.get_untracked();
+        if here != guarded {
+            return;
+        }
         let back = String::from(js_sys::encode_uri_component(&here));
         let replace = NavigateOptions {
             replace: true,

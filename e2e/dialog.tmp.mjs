@@ -1,0 +1,20 @@
+import { run } from './lib/harness.mjs';
+import { logIn } from './lib/actions.mjs';
+import { expectAccessible, expectPath } from './lib/checks.mjs';
+const base = 'http://127.0.0.1:8091';
+await run('dialog', async ({ page }) => {
+  await page.goto(base + '/connexion');
+  await logIn(page, 'demo', 'mot de passe valable');
+  await expectPath(page, '/consentement');
+  const dialog = page.getByRole('alertdialog', { name: 'Votre session va expirer' });
+  await dialog.waitFor({ timeout: 30000 });
+  const focused = await page.evaluate(() => document.activeElement?.textContent);
+  console.log('focused in dialog:', focused);
+  await page.screenshot({ path: '/tmp/dialog.png' });
+  await expectAccessible(page, 'dialog');
+  await page.keyboard.press('Tab');
+  console.log('after tab:', await page.evaluate(() => document.activeElement?.textContent));
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
+  console.log('dialog open after Enter:', await dialog.isVisible(), 'url', page.url());
+}, {});
