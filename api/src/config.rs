@@ -43,6 +43,8 @@ pub struct Settings {
     pub demo_content: bool,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Sign-ups accepted per client IP and hour (SECURITY.md D-03).
+    pub registrations_per_hour: usize,
     /// Concurrent argon2 hashes (each takes 19 MiB), and how many may wait for one.
     pub hash_concurrency: usize,
     pub hash_queue: usize,
@@ -52,6 +54,9 @@ pub struct Settings {
     pub activation_ttl: Duration,
     pub password_reset_ttl: Duration,
     pub email_change_ttl: Duration,
+    /// A used refresh token presented again within this delay is taken for two tabs
+    /// refreshing at once, not for a theft (B-05 allows a documented grace of 10–30 s).
+    pub refresh_reuse_grace: Duration,
     /// How often the outbox worker looks for due emails when nobody wakes it.
     pub outbox_poll_interval: Duration,
 }
@@ -104,6 +109,7 @@ impl Settings {
             connection_log_retention_days: parsed("CONNECTION_LOG_RETENTION_DAYS", 183)?,
             demo_content: parsed("DEMO_CONTENT", !production)?,
             trusted_proxies,
+            registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?,
             hash_concurrency: parsed("HASH_CONCURRENCY", cores)?,
             hash_queue: parsed("HASH_QUEUE", 64)?,
             access_token_ttl: Duration::from_secs(parsed("ACCESS_TOKEN_TTL_SECONDS", 600)?),
@@ -112,6 +118,7 @@ impl Settings {
             activation_ttl: Duration::from_secs(parsed("ACTIVATION_TTL_SECONDS", 48 * 3600)?),
             password_reset_ttl: Duration::from_secs(parsed("PASSWORD_RESET_TTL_SECONDS", 30 * 60)?),
             email_change_ttl: Duration::from_secs(parsed("EMAIL_CHANGE_TTL_SECONDS", 24 * 3600)?),
+            refresh_reuse_grace: Duration::from_secs(10),
             outbox_poll_interval: Duration::from_secs(2),
         };
         settings.check()?;

@@ -34,6 +34,8 @@ pub enum ApiError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("link expired or already used")]
@@ -80,6 +82,7 @@ impl ApiError {
             Self::TermsNotAccepted => ErrorCode::TermsNotAccepted,
             Self::Forbidden => ErrorCode::Forbidden,
             Self::NotFound => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::LinkExpired => ErrorCode::LinkExpired,
             Self::DossierReferenceNotFound => ErrorCode::DossierReferenceNotFound,
@@ -105,6 +108,7 @@ impl ApiError {
             }
             Self::Forbidden => "Vous n'avez pas accès à cette ressource.",
             Self::NotFound => "Ressource introuvable.",
+            Self::MethodNotAllowed => "Cette méthode HTTP n'est pas acceptée ici.",
             Self::Conflict(what) => what,
             Self::LinkExpired => "Ce lien n'est plus valide : il a expiré ou a déjà été utilisé.",
             Self::DossierReferenceNotFound => {
@@ -151,6 +155,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::AccountNotActivated | Self::TermsNotAccepted | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::LinkExpired => StatusCode::GONE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -34,7 +34,7 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'stat
     }
     let csp = state.map(|s| s.spa_csp.clone()).unwrap_or_default();
     let response = next.call(req).await?.map_into_boxed_body();
-    Ok(add_headers(response, &csp))
+    Ok(add_headers(as_problem(response), &csp))
 }
 
 /// A write whose `Origin` (or `Sec-Fetch-Site`) says it comes from another site. Calls
@@ -57,6 +57,21 @@ fn is_cross_site_write(req: &ServiceRequest, state: Option<&AppState>) -> bool {
             origin != allowed && !same_host
         }
     }
+}
+
+/// Gives actix's own bare 404 and 405 answers (unknown route, wrong method) the same
+/// problem-document shape as every other error.
+fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let error = match response.status() {
+        actix_web::http::StatusCode::NOT_FOUND => ApiError::NotFound,
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        _ => return response,
+    };
+    if response.headers().contains_key(header::CONTENT_TYPE) {
+        return response;
+    }
+    let (req, _) = response.into_parts();
+    ServiceResponse::new(req, error.error_response())
 }
 
 fn origin_of(url: &str) -> String {

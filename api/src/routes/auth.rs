@@ -154,10 +154,10 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     let Some(token) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
         return Err(ApiError::Unauthorized);
     };
-    let idle = state.settings.session_idle_timeout;
+    let (idle, grace) = (state.settings.session_idle_timeout, state.settings.refresh_reuse_grace);
     let outcome = state
         .write(move |conn| {
-            let outcome = session::refresh(conn, &token, now(), idle)?;
+            let outcome = session::refresh(conn, &token, now(), idle, grace)?;
             let terms = match &outcome {
                 RefreshOutcome::Rotated { account_id, .. } => cgu::has_accepted_current(conn, account_id, now())?,
                 _ => false,

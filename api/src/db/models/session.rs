@@ -15,9 +15,6 @@ use crate::auth::tokens;
 use crate::db::schema::{accounts, refresh_tokens, sessions};
 use crate::db::{DbConn, new_id};
 
-/// A used refresh token presented again within this delay is a benign race, not a theft.
-pub const REUSE_GRACE: chrono::Duration = chrono::Duration::seconds(10);
-
 /// A row of `sessions`.
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = sessions)]
@@ -90,7 +87,13 @@ fn issue_refresh(conn: &mut DbConn, session_id: &str, now: NaiveDateTime, idle: 
 }
 
 /// Uses `token` and issues its successor (to be called in a write transaction).
-pub fn refresh(conn: &mut DbConn, token: &str, now: NaiveDateTime, idle: Duration) -> QueryResult<RefreshOutcome> {
+pub fn refresh(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+    idle: Duration,
+    grace: Duration,
+) -> QueryResult<RefreshOutcome> {
     let found: Option<(RefreshToken, Session)> = refresh_tokens::table
         .inner_join(sessions::table)
         .filter(refresh_tokens::token_hash.eq(tokens::hash(token)))
@@ -108,7 +111,7 @@ pub fn refresh(conn: &mut DbConn, token: &str, now: NaiveDateTime, idle: Duratio
         return Ok(RefreshOutcome::Invalid);
     }
     if let Some(used_at) = refresh.used_at {
-        if now - used_at > REUSE_GRACE {
+        if now - used_at >= chrono_duration(grace) {
             revoke(conn, &session.id, now)?;
             return Ok(RefreshOutcome::ReuseDetected);
         }

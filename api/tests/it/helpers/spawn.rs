@@ -1,0 +1,162 @@
+//! `spawn_app`: the real application on a random port with its own database.
+
+use std::time::Duration;
+
+use actix_web::web;
+use api::auth::throttle::LoginPolicy;
+use api::config::{Environment, Settings};
+use api::startup::Application;
+use api::state::AppState;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+
+use super::mail::{MAIL, wait_for_mail};
+use super::test_db::TestDb;
+use super::{PASSWORD, unique};
+
+/// A running application.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: web::Data<AppState>,
+    pub db: TestDb,
+}
+
+/// Settings for a test: port 0, the test database, the local SMTP server.
+pub fn test_settings(db: &TestDb) -> Settings {
+    Settings {
+        environment: Environment::Local,
+        bind_address: [127, 0, 0, 1].into(),
+        port: 0,
+        public_url: None,
+        database_url: db.url.clone(),
+        database_pool_size: 8,
+        smtp_url: Some(format!("smtp://127.0.0.1:{}", MAIL.smtp_port)),
+        mail_dir: std::env::temp_dir().join("pf-test-mails"),
+        mail_from: "Portail Famille <ne-pas-repondre@portail.test>".into(),
+        jwt_secret: "test-secret-that-is-long-enough-0123456789".into(),
+        town_name: "Ville de Chartres".into(),
+        town_tagline: "Votre espace vie scolaire et sportive".into(),
+        web_dist: concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist").into(),
+        connection_log_retention_days: 183,
+        demo_content: true,
+        trusted_proxies: vec![],
+        registrations_per_hour: 10,
+        hash_concurrency: 2,
+        hash_queue: 64,
+        access_token_ttl: Duration::from_secs(600),
+        session_idle_timeout: Duration::from_secs(1800),
+        session_absolute_timeout: Duration::from_secs(12 * 3600),
+        activation_ttl: Duration::from_secs(48 * 3600),
+        password_reset_ttl: Duration::from_secs(1800),
+        email_change_ttl: Duration::from_secs(24 * 3600),
+        refresh_reuse_grace: Duration::from_secs(10),
+        outbox_poll_interval: Duration::from_millis(200),
+    }
+}
+
+/// Starts the application with default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}, LoginPolicy::default()).await
+}
+
+/// Starts the application after `adjust` changed its settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings), login_policy: LoginPolicy) -> TestApp {
+    let db = TestDb::new();
+    let mut settings = test_settings(&db);
+    adjust(&mut settings);
+    let app = Application::build_with(settings, login_policy).await.expect("build the application");
+    let address = format!("http://localhost:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { address, client, state, db }
+}
+
+/// A logged-in family.
+pub struct Family {
+    pub username: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_cookie: String,
+}
+
+/// The value of the refresh cookie a response set.
+pub fn refresh_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-pf_refresh="))
+        .map(|v| v.split(';').next().unwrap_or("").trim_start_matches("__Host-pf_refresh=").to_string())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request")
+    }
+
+    pub async fn post_json_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn put_json_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+
+    pub async fn refresh(&self, cookie: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/refresh"))
+            .header("cookie", format!("__Host-pf_refresh={cookie}"))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn register(&self, username: &str, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/registrations",
+            &json!({"username": username, "email": email, "password": password, "new_household": true, "dossier_reference": null}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.post_json("/api/auth/login", &json!({"login": login, "password": password})).await
+    }
+
+    /// Registers and activates an account through its email, without logging in.
+    pub async fn activated_account(&self) -> (String, String) {
+        let username = unique("parent");
+        let email = format!("{username}@exemple.fr");
+        assert_eq!(self.register(&username, &email, PASSWORD).await.status(), StatusCode::ACCEPTED);
+        let mail = wait_for_mail(&email, "Activez votre compte").await;
+        let response = self.post_json("/api/activations", &json!({"token": mail.token("/activation")})).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        (username, email)
+    }
+
+    /// Registers, activates, logs in and accepts the CGU.
+    pub async fn family(&self) -> Family {
+        let (username, email) = self.activated_account().await;
+        let response = self.login(&username, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let refresh_cookie = refresh_cookie(&response).expect("refresh cookie");
+        let body: Value = response.json().await.expect("json");
+        let access_token = body["access_token"].as_str().expect("token").to_string();
+        let terms: Value = self.client.get(self.url("/api/terms")).send().await.expect("terms").json().await.expect("json");
+        let accepted = self.post_json_auth("/api/me/terms", &access_token, &json!({"version": terms["version"]})).await;
+        assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
+        Family { username, email, access_token, refresh_cookie }
+    }
+}

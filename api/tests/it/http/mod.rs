@@ -1,0 +1,7 @@
+//! HTTP-level tests, one module per resource.
+
+mod account;
+mod errors;
+mod login;
+mod password_reset;
+mod registration;

@@ -1,0 +1,9 @@
+//! Integration tests: the real server on a random port, a fresh database per test
+//! (PostgreSQL or SQLite, chosen by `TEST_DATABASE`), real SMTP delivery to a local
+//! maildev, and the SPA in headless Chromium.
+
+mod browser;
+mod helpers;
+mod http;
+mod openapi;
+mod schema;
