@@ -34,7 +34,8 @@ await run('mobile_keyboard', async ({ page }) => {
   await expectNoHorizontalScroll(page, WIDTH);
   // Accept the terms with the keyboard too: focus moved to the h1 on route change.
   const button = page.getByRole('button', { name: "J'ai pris connaissance de ces informations", exact: true });
-  await button.waitFor();
+  await page.locator('.terms').waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent.includes('pris connaissance') && !b.disabled));
   let onButton = false;
   for (let i = 0; i < 40 && !onButton; i += 1) {
     await page.keyboard.press('Tab');
