@@ -107,7 +107,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         .await
         .map_err(|_| ApiError::unreadable(status))?;
     if response.ok() {
-        // 204 and empty 202 bodies decode as JSON `null`, which fits `()`.
+        // 204 and empty 202 bodies decode as JSON `null` (fits `()` and `serde_json::Value`).
         let json = if text.trim().is_empty() {
             "null"
         } else {

@@ -145,7 +145,7 @@ impl Session {
     /// Signs out on the server (best effort) and in memory.
     pub async fn logout(&self) {
         if self.access_token().is_some() {
-            let _: Result<(), _> = api::authed(*self)
+            let _: Result<serde_json::Value, _> = api::authed(*self)
                 .post("/api/auth/logout", &serde_json::json!({}))
                 .await;
         }

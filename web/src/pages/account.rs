@@ -122,11 +122,11 @@ fn ChangePassword(session: Session) -> impl IntoView {
         pending.set(true);
         spawn_local(async move {
             let result = api::authed(session)
-                .put::<_, ()>("/api/me/password", &request)
+                .put::<_, serde_json::Value>("/api/me/password", &request)
                 .await;
             pending.set(false);
             match result {
-                Ok(()) => {
+                Ok(_) => {
                     for field in [current, new, confirmation] {
                         field.set(String::new());
                     }

@@ -57,11 +57,11 @@ fn Consent() -> impl IntoView {
                 version: current.version,
             };
             let result = api::authed(session)
-                .post::<_, ()>("/api/me/terms", &body)
+                .post::<_, serde_json::Value>("/api/me/terms", &body)
                 .await;
             pending.set(false);
             match result {
-                Ok(()) => {
+                Ok(_) => {
                     session.set_terms_accepted(true);
                     if session.username.get_untracked().is_none() {
                         session.load_profile().await;
