@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, the API's integration tests on PostgreSQL and on SQLite
+# (real SMTP through maildev), the schema-parity and OpenAPI checks, and the SPA in
+# headless Chromium. Installs missing tools first (see scripts/tools.sh).
+set -euo pipefail
+source "$(dirname "$0")/tools.sh"
+cd "$ROOT"
+
+ensure_wasm_tools
+ensure_node_packages
+ensure_chromium
+ensure_postgres
+build_spa
+
+say "tests on PostgreSQL, with the browser scenarios"
+TEST_DATABASE=postgres BROWSER_TESTS=1 cargo test --locked --workspace --exclude web
+say "API integration tests on SQLite"
+TEST_DATABASE=sqlite cargo test --locked -p api --test it

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs, only when missing, what building and testing Portail Famille needs beyond the
+# Rust toolchain. Sourced by scripts/run.sh and scripts/test.sh. Versions: see STACK.md.
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+export TRUNK_SKIP_VERSION_CHECK=true
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$ROOT/e2e/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_install() {
+  if ! command -v apt-get >/dev/null; then
+    echo "Please install: $*" >&2
+    exit 1
+  fi
+  say "apt-get install $*"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ ! -f /tmp/.pf-apt-updated ]; then $sudo apt-get update -qq && touch /tmp/.pf-apt-updated; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_wasm_tools() {
+  if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+    say "cargo install trunk $TRUNK_VERSION (about 7 minutes, once)"
+    cargo install --locked trunk --version "$TRUNK_VERSION"
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes, once)"
+    # Not --locked: its lock file pins a webpki-roots version the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+ensure_node_packages() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local stamp="$ROOT/e2e/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/e2e/package-lock.json" -nt "$stamp" ]; then
+    say "npm ci (maildev, playwright-core, axe-core, binaryen)"
+    npm ci --prefix "$ROOT/e2e" --no-audit --no-fund --loglevel=error
+  fi
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+  if ! ls /etc/postgresql >/dev/null 2>&1; then apt_install postgresql; fi
+  say "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  pg_isready -h 127.0.0.1 -p 5432
+}
+
+# Builds the SPA into web/dist (release: wasm-opt -Oz with npm's binaryen 132).
+build_spa() {
+  say "trunk build --release"
+  (cd "$ROOT" && cargo fetch --locked >/dev/null && trunk build --release)
+}
