@@ -89,9 +89,14 @@ impl TestDb {
     pub fn connect(&self) -> DbConn {
         match &self.cleanup {
             Cleanup::Postgres(_) => DbConn::Pg(diesel::PgConnection::establish(&self.url).expect("connect")),
-            Cleanup::Sqlite { .. } => DbConn::Sqlite(
-                diesel::SqliteConnection::establish(self.url.trim_start_matches("sqlite://")).expect("connect"),
-            ),
+            Cleanup::Sqlite { .. } => {
+                let mut conn = DbConn::Sqlite(
+                    diesel::SqliteConnection::establish(self.url.trim_start_matches("sqlite://")).expect("connect"),
+                );
+                // Wait for the application's writes instead of failing with "database is locked".
+                conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;").expect("pragmas");
+                conn
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP-level tests, one module per resource.
 
 mod account;
+mod email;
 mod errors;
 mod login;
 mod password_reset;
