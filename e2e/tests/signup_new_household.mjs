@@ -32,6 +32,18 @@ await run('signup_new_household', async ({ page }) => {
   await expectAccessible(page, 'mon compte');
   await expectNoWebStorage(page);
 
+  // The access token lives in memory only: a reload restores the session from the
+  // HttpOnly refresh cookie.
+  await page.reload();
+  await expectHeading(page, 'Mon compte');
+  await page.locator('dd', { hasText: who.username }).first().waitFor();
+  await expectNoWebStorage(page);
+
   await logOut(page);
   await expectPath(page, '/');
+  // Signed out, the account pages send to the login page (and back after login).
+  await page.goto(`${env.baseUrl}/mon-compte`);
+  await expectPath(page, '/connexion');
+  await logIn(page, who.username, who.password);
+  await expectPath(page, '/mon-compte');
 });
