@@ -7,16 +7,11 @@ pub fn take_token() -> Option<String> {
     let window = web_sys::window()?;
     let location = window.location();
     let hash = location.hash().ok()?;
-    let token = hash
-        .trim_start_matches('#')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("token="))
-        .map(|raw| {
-            js_sys::decode_uri_component(raw)
-                .map(String::from)
-                .unwrap_or_else(|_| raw.to_string())
-        })
-        .filter(|t| !t.is_empty());
+    let token = token_in(&hash).map(|raw| {
+        js_sys::decode_uri_component(raw)
+            .map(String::from)
+            .unwrap_or_else(|_| raw.to_string())
+    });
     if !hash.is_empty() {
         let path = location.pathname().unwrap_or_else(|_| "/".into());
         if let Ok(history) = window.history() {
@@ -24,4 +19,26 @@ pub fn take_token() -> Option<String> {
         }
     }
     token
+}
+
+/// The raw (still percent-encoded) `token` value of a fragment like `#token=abc&x=y`.
+fn token_in(hash: &str) -> Option<&str> {
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("token="))
+        .filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_in;
+
+    #[test]
+    fn the_token_is_read_from_the_fragment() {
+        assert_eq!(token_in("#token=abc"), Some("abc"));
+        assert_eq!(token_in("#x=1&token=a%2Bb"), Some("a%2Bb"));
+        assert_eq!(token_in("#token="), None);
+        assert_eq!(token_in(""), None);
+        assert_eq!(token_in("#contenu"), None);
+    }
 }

@@ -115,3 +115,57 @@ pub fn strength_label(score: u8) -> &'static str {
         _ => "Très fort",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shared_field_code_has_its_own_sentence() {
+        let all = [
+            codes::REQUIRED,
+            codes::TOO_SHORT,
+            codes::TOO_LONG,
+            codes::INVALID_CHARACTERS,
+            codes::INVALID_EMAIL,
+            codes::PASSWORD_TOO_SHORT,
+            codes::PASSWORD_TOO_LONG,
+            codes::PASSWORD_TOO_COMMON,
+            codes::PASSWORD_TOO_WEAK,
+            codes::PASSWORD_MISMATCH,
+            codes::USERNAME_TAKEN,
+            codes::UNKNOWN_FIELD,
+            codes::INVALID_TYPE,
+            codes::CHOOSE_ONE,
+            codes::WRONG_PASSWORD,
+            codes::SAME_EMAIL,
+        ];
+        let fallback = field_message("no_such_code");
+        for code in all {
+            assert_ne!(
+                field_message(code),
+                fallback,
+                "{code} falls back to the generic sentence"
+            );
+        }
+        assert_eq!(
+            field_message(codes::PASSWORD_TOO_SHORT),
+            "Le mot de passe doit contenir au moins 12 caractères."
+        );
+    }
+
+    #[test]
+    fn retention_is_said_in_months() {
+        assert_eq!(retention(183), "6 mois");
+        assert_eq!(retention(30), "30 jours");
+        assert_eq!(retention(365), "1 an");
+        assert_eq!(retention(90), "3 mois");
+    }
+
+    #[test]
+    fn waiting_times_are_rounded_up_to_minutes() {
+        assert_eq!(duration(30), "30 secondes");
+        assert_eq!(duration(61), "2 minutes");
+        assert_eq!(duration(60), "1 minute");
+    }
+}

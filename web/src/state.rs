@@ -51,6 +51,9 @@ pub struct Session {
     pub expiry_warning: RwSignal<bool>,
     /// Set when the session ended by itself, to explain it on the login page.
     pub expired: RwSignal<bool>,
+    /// Whether a refresh is in flight. The server revokes the whole session when one refresh
+    /// cookie is presented twice, so concurrent callers wait for the first refresh instead.
+    refreshing: StoredValue<bool>,
 }
 
 fn now_ms() -> f64 {
@@ -70,6 +73,7 @@ impl Session {
             issued_at: RwSignal::new(0.0),
             expiry_warning: RwSignal::new(false),
             expired: RwSignal::new(false),
+            refreshing: StoredValue::new(false),
         }
     }
 
@@ -120,7 +124,18 @@ impl Session {
 
     /// Asks the refresh cookie for a new access token; false (and signed out) if refused.
     pub async fn refresh(&self) -> bool {
-        match api::refresh().await {
+        if self.refreshing.get_value() {
+            // Someone else is refreshing: wait for their answer rather than race them.
+            let before = self.issued_at.get_untracked();
+            while self.refreshing.get_value() {
+                gloo_timers::future::TimeoutFuture::new(50).await;
+            }
+            return self.issued_at.get_untracked() != before && self.access_token().is_some();
+        }
+        self.refreshing.set_value(true);
+        let result = api::refresh().await;
+        self.refreshing.set_value(false);
+        match result {
             Ok(tokens) => {
                 self.start(&tokens);
                 true
@@ -208,12 +223,10 @@ pub fn provide_app_state() -> Session {
         }
     });
     spawn_local(async move {
-        match api::refresh().await {
-            Ok(tokens) => {
-                session.start(&tokens);
-                session.load_profile().await;
-            }
-            Err(_) => session.status.set(SessionStatus::Anonymous),
+        if session.refresh().await {
+            session.load_profile().await;
+        } else {
+            session.status.set(SessionStatus::Anonymous);
         }
     });
 
