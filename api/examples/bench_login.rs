@@ -99,7 +99,13 @@ async fn main() -> anyhow::Result<()> {
     settings.smtp_url = None;
     settings.mail_dir = dir.join("mails");
     settings.web_dist = dir.join("no-spa");
-    let policy = LoginPolicy { per_account_per_hour: usize::MAX, ..LoginPolicy::default() };
+    // Throttling off: this measures the hashing path, not the lock.
+    let policy = LoginPolicy {
+        per_account_per_hour: usize::MAX,
+        max_failures: u32::MAX,
+        per_ip_failures_per_15_min: usize::MAX,
+        ..LoginPolicy::default()
+    };
     let app = Application::build_with(settings, policy).await?;
     let url = format!("http://127.0.0.1:{}/api/auth/login", app.port());
     let pool = app.state.pool.clone();
@@ -164,6 +170,27 @@ async fn main() -> anyhow::Result<()> {
         "sustained logins (8 clients, 10 s): {rate:.1}/s, p50 {:?}, p99 {:?}",
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99)
+    );
+
+    // an unknown user and a wrong password must cost the same.
+    let mut unknown = vec![];
+    let mut wrong = vec![];
+    for i in 0..100 {
+        for (login, password, into) in
+            [(format!("inconnu{i}"), PASSWORD, &mut unknown), (accounts[i % accounts.len()].clone(), "mauvais mot de passe", &mut wrong)]
+        {
+            let sent = Instant::now();
+            let status = client.post(&url).json(&serde_json::json!({"login": login, "password": password})).send().await?.status();
+            assert_eq!(status, 401);
+            into.push(sent.elapsed());
+        }
+    }
+    unknown.sort();
+    wrong.sort();
+    let (mu, mw) = (percentile(&unknown, 0.5), percentile(&wrong, 0.5));
+    println!(
+        "failed logins, 100 each, alternating: unknown user median {mu:?}, known user wrong password median {mw:?} (difference {:.1} %)",
+        (mu.as_secs_f64() - mw.as_secs_f64()).abs() / mw.as_secs_f64() * 100.0
     );
 
     // Overload: offer 10× the sustained rate for 5 s.

@@ -108,6 +108,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    failed_logins (id) {
+        id -> Text,
+        at -> Timestamp,
+        ip -> Text,
+    }
+}
+
 diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -125,4 +133,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     cgu_acceptances,
     outbox_emails,
     dossier_references,
+    failed_logins,
 );

@@ -79,22 +79,17 @@ pub async fn login(state: web::Data<AppState>, client: ClientInfo, body: ValidJs
 
     if !state.login_throttle.may_attempt(&throttle_key, &ip) {
         state.hasher.imitate_delay().await;
-        if let Some(account) = &account {
-            log_failure(&state, &account.id, &client);
-        }
+        log_failure(&state, account.as_ref().map(|a| a.id.as_str()), &client);
         return Err(ApiError::Unauthorized);
     }
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let stored_for = account.as_ref().map(|a| a.id.clone());
     let verification = state.hasher.verify(request.password.clone(), stored.clone()).await?;
-    let Some(account) = account else {
+    let Some(account) = account.filter(|_| verification.matches) else {
         state.login_throttle.record_failure(&throttle_key, &ip);
+        log_failure(&state, stored_for.as_deref(), &client);
         return Err(ApiError::Unauthorized);
     };
-    if !verification.matches {
-        state.login_throttle.record_failure(&throttle_key, &ip);
-        log_failure(&state, &account.id, &client);
-        return Err(ApiError::Unauthorized);
-    }
     match account.state.as_str() {
         account_state::ACTIVE => {}
         account_state::PENDING_ACTIVATION => return Err(ApiError::AccountNotActivated),
@@ -124,14 +119,24 @@ pub async fn login(state: web::Data<AppState>, client: ClientInfo, body: ValidJs
     Ok(no_store(StatusCode::OK).cookie(refresh_cookie(&refresh_token, idle)).json(body))
 }
 
-/// Records a failed attempt in the account's connection log without making the caller
-/// wait for the write: a known account must not answer slower than an unknown one.
-fn log_failure(state: &web::Data<AppState>, account_id: &str, client: &ClientInfo) {
+/// Records a failed attempt — in the account's connection log, or in `failed_logins` for
+/// an unknown account: the same one write either way, made after answering, so a known
+/// account does not answer slower than an unknown one.
+fn log_failure(state: &web::Data<AppState>, account_id: Option<&str>, client: &ClientInfo) {
     let (state, id, ip, agent) =
-        (state.clone(), account_id.to_string(), client.ip.to_string(), client.user_agent.clone());
-    tracing::info!(account = %id, ip = %ip, "login failed");
+        (state.clone(), account_id.map(str::to_string), client.ip.to_string(), client.user_agent.clone());
+    tracing::info!(account = ?id, ip = %ip, "login failed");
     actix_web::rt::spawn(async move {
-        let result = state.write(move |conn| Ok(connection_log::record(conn, &id, now(), &ip, &agent, false)?)).await;
+        let result = state
+            .write(move |conn| {
+                let now = now();
+                match id {
+                    Some(id) => connection_log::record(conn, &id, now, &ip, &agent, false)?,
+                    None => connection_log::record_unknown(conn, now, &ip)?,
+                };
+                Ok(())
+            })
+            .await;
         if let Err(error) = result {
             tracing::warn!(error = ?error, "failed to record a failed login");
         }

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::connection_logs;
+use crate::db::schema::{connection_logs, failed_logins};
 use crate::db::{DbConn, new_id};
 
 /// A row of `connection_logs`.
@@ -37,6 +37,13 @@ pub fn record(
         .execute(conn)
 }
 
+/// Records a failed login on an unknown account (when and from where, nothing typed).
+pub fn record_unknown(conn: &mut DbConn, at: NaiveDateTime, ip: &str) -> QueryResult<usize> {
+    diesel::insert_into(failed_logins::table)
+        .values((failed_logins::id.eq(new_id()), failed_logins::at.eq(at), failed_logins::ip.eq(ip)))
+        .execute(conn)
+}
+
 /// One page of an account's history, newest first, and the total count.
 pub fn page(conn: &mut DbConn, account_id: &str, offset: i64, limit: i64) -> QueryResult<(Vec<ConnectionLog>, i64)> {
     let items = connection_logs::table
@@ -55,5 +62,6 @@ pub fn page(conn: &mut DbConn, account_id: &str, offset: i64, limit: i64) -> Que
 
 /// Deletes entries older than `before` (retention: 6 months by default).
 pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(failed_logins::table.filter(failed_logins::at.lt(before))).execute(conn)?;
     diesel::delete(connection_logs::table.filter(connection_logs::at.lt(before))).execute(conn)
 }

@@ -83,6 +83,8 @@ async fn recent_connections_list_successes_and_failures_newest_first_and_old_one
     let second: Value = app.get_auth("/api/me/connections?page=2&per_page=1", &family.access_token).await.json().await.expect("json");
     assert_eq!(second["items"][0]["success"], true);
     assert_eq!(app.get_auth("/api/me/connections?page=abc", &family.access_token).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let capped: Value = app.get_auth("/api/me/connections?per_page=100000", &family.access_token).await.json().await.expect("json");
+    assert_eq!(capped["per_page"], 100, "page size is capped");
 
     let me: Value = app.get_auth("/api/me", &family.access_token).await.json().await.expect("json");
     let old = api::db::now() - chrono::Duration::days(200);

@@ -77,6 +77,9 @@ async fn unknown_api_routes_and_methods_are_problems_and_every_response_is_harde
     let trace = app.client.request(reqwest::Method::TRACE, app.url("/")).send().await.expect("request");
     assert!(trace.status().is_client_error());
 
+    let cross_origin = app.client.get(app.url("/api/town")).header("origin", "https://evil.example").send().await.expect("request");
+    assert!(!cross_origin.headers().contains_key("access-control-allow-origin"), "no CORS for other sites");
+
     for path in ["/", "/api/town", "/api/nope", "/creer-mon-compte"] {
         let response = app.client.get(app.url(path)).send().await.expect("request");
         let headers = response.headers();

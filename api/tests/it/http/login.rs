@@ -273,3 +273,24 @@ async fn forged_access_tokens_are_refused() {
     assert_eq!(app.get_auth("/api/me", "garbage").await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.client.get(app.url("/api/me")).send().await.expect("request").status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_idle_session_ends_and_cannot_be_refreshed() {
+    let app = spawn_app_with(|s| s.session_idle_timeout = Duration::from_secs(1), LoginPolicy::default()).await;
+    let family = app.family().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(app.refresh(&family.refresh_cookie).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_timeout_even_when_active() {
+    let app = spawn_app_with(|s| s.session_absolute_timeout = Duration::from_secs(2), LoginPolicy::default()).await;
+    let family = app.family().await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let refreshed = app.refresh(&family.refresh_cookie).await;
+    assert_eq!(refreshed.status(), StatusCode::OK, "still within the absolute timeout");
+    let cookie = refresh_cookie(&refreshed).expect("cookie");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(app.refresh(&cookie).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get_auth("/api/me", &family.access_token).await.status(), StatusCode::UNAUTHORIZED);
+}
