@@ -24,10 +24,16 @@ pub enum SessionStatus {
     Authenticated,
 }
 
-/// Seconds before the idle timeout at which the expiry warning opens.
-const WARNING_LEAD_SECS: f64 = 60.0;
-/// Seconds before the access token expires at which an active user's token is refreshed.
-const REFRESH_LEAD_SECS: f64 = 60.0;
+/// How long before the idle timeout the expiry warning opens (at most; see [`lead`]).
+const WARNING_LEAD_MS: f64 = 60_000.0;
+/// How long before the access token expires an active user's token is refreshed (at most).
+const REFRESH_LEAD_MS: f64 = 60_000.0;
+
+/// A lead time that stays a fraction of short lifetimes, so that a server configured with
+/// very short tokens is not asked for a refresh on every tick.
+fn lead(max_ms: f64, lifetime_ms: f64, fraction: f64) -> f64 {
+    max_ms.min(lifetime_ms * fraction)
+}
 
 /// The session context: cheap to copy, every field is a signal.
 #[derive(Clone, Copy)]
@@ -181,10 +187,12 @@ impl Session {
         let now = now_ms();
         let idle_at = self.idle_expires_at.get_untracked();
         let token_at = self.token_expires_at.get_untracked();
-        let active_since_issue =
-            self.last_activity.get_untracked() > self.issued_at.get_untracked();
-        let token_due = now >= token_at - REFRESH_LEAD_SECS * 1000.0;
-        let idle_due = now >= idle_at - 2.0 * WARNING_LEAD_SECS * 1000.0;
+        let issued = self.issued_at.get_untracked();
+        let active_since_issue = self.last_activity.get_untracked() > issued;
+        let token_due = now >= token_at - lead(REFRESH_LEAD_MS, token_at - issued, 0.2);
+        // An active user's session is extended well before the warning would open.
+        let idle_due = now >= idle_at - lead(2.0 * WARNING_LEAD_MS, idle_at - issued, 0.4);
+        let warning_due = now >= idle_at - lead(WARNING_LEAD_MS, idle_at - issued, 0.25);
         if now >= idle_at {
             self.end();
             self.expired.set(true);
@@ -196,10 +204,7 @@ impl Session {
             spawn_local(async move {
                 session.refresh().await;
             });
-        } else if !active_since_issue
-            && now >= idle_at - WARNING_LEAD_SECS * 1000.0
-            && !self.expiry_warning.get_untracked()
-        {
+        } else if !active_since_issue && warning_due && !self.expiry_warning.get_untracked() {
             self.expiry_warning.set(true);
         }
     }
