@@ -17,6 +17,7 @@ use crate::state::provide_app_state;
 #[component]
 pub fn App() -> impl IntoView {
     provide_app_state();
+    crate::fragment::reload_on_new_token_links();
     view! {
         <Router>
             <Layout>

@@ -21,6 +21,22 @@ pub fn take_token() -> Option<String> {
     token
 }
 
+/// Pasting an email link into a tab already showing that page only changes the fragment
+/// (no page load): reload so that the page reads the new token. Call once at start.
+pub fn reload_on_new_token_links() {
+    let handle = leptos::prelude::window_event_listener(leptos::ev::hashchange, |_| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let location = window.location();
+        if location.hash().is_ok_and(|h| token_in(&h).is_some()) {
+            let _ = location.reload();
+        }
+    });
+    // Lives as long as the page.
+    std::mem::forget(handle);
+}
+
 /// The raw (still percent-encoded) `token` value of a fragment like `#token=abc&x=y`.
 fn token_in(hash: &str) -> Option<&str> {
     hash.trim_start_matches('#')

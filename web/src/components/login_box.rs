@@ -55,7 +55,8 @@ pub fn LoginBox() -> impl IntoView {
         }
         pending.set(true);
         let navigate = navigate.clone();
-        let back = safe_return_path(query.with_untracked(|q| q.get("retour")));
+        let back = safe_return_path(query.with_untracked(|q| q.get("retour")))
+            .filter(|p| !p.starts_with("/consentement"));
         spawn_local(async move {
             let result = api::post::<_, TokenResponse>("/api/auth/login", &request).await;
             pending.set(false);

@@ -51,6 +51,7 @@ fn Consent() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         let back = safe_return_path(query.with_untracked(|q| q.get("retour")))
+            .filter(|p| !p.starts_with("/consentement"))
             .unwrap_or_else(|| "/demarches".into());
         spawn_local(async move {
             let body = AcceptTermsRequest {
