@@ -29,7 +29,8 @@ fn raw_hash_rate(threads: usize, seconds: u64) -> f64 {
                 let argon = argon2::Argon2::new(
                     argon2::Algorithm::Argon2id,
                     argon2::Version::V0x13,
-                    argon2::Params::new(api::auth::password::MEMORY_KIB, 2, 1, None).expect("params"),
+                    argon2::Params::new(api::auth::password::MEMORY_KIB, 2, 1, None)
+                        .expect("params"),
                 );
                 let mut n = 0u64;
                 while Instant::now() < deadline {
@@ -51,7 +52,13 @@ struct Outcome {
 }
 
 /// Sends `rate` logins per second for `seconds` (open loop: arrivals do not wait for answers).
-async fn offer(client: &reqwest::Client, url: &str, accounts: &[String], rate: f64, seconds: u64) -> Outcome {
+async fn offer(
+    client: &reqwest::Client,
+    url: &str,
+    accounts: &[String],
+    rate: f64,
+    seconds: u64,
+) -> Outcome {
     let interval = Duration::from_secs_f64(1.0 / rate);
     let total = (rate * seconds as f64) as usize;
     let start = Instant::now();
@@ -59,7 +66,11 @@ async fn offer(client: &reqwest::Client, url: &str, accounts: &[String], rate: f
     for i in 0..total {
         let when = start + interval * i as u32;
         tokio::time::sleep_until(when.into()).await;
-        let (client, url, login) = (client.clone(), url.to_string(), accounts[i % accounts.len()].clone());
+        let (client, url, login) = (
+            client.clone(),
+            url.to_string(),
+            accounts[i % accounts.len()].clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let sent = Instant::now();
             let status = client
@@ -72,7 +83,11 @@ async fn offer(client: &reqwest::Client, url: &str, accounts: &[String], rate: f
             (status, sent.elapsed())
         }));
     }
-    let mut outcome = Outcome { ok: vec![], unavailable: vec![], other: 0 };
+    let mut outcome = Outcome {
+        ok: vec![],
+        unavailable: vec![],
+        other: 0,
+    };
     for task in tasks {
         match task.await.expect("task") {
             (200, d) => outcome.ok.push(d),
@@ -87,7 +102,9 @@ async fn offer(client: &reqwest::Client, url: &str, accounts: &[String], rate: f
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let raw = raw_hash_rate(cores, 5);
     println!("raw Argon2id (m=19 MiB, t=2, p=1) on {cores} threads: {raw:.1} hashes/s");
 
@@ -112,7 +129,10 @@ async fn main() -> anyhow::Result<()> {
     let hasher = Arc::clone(&app.state.hasher);
     tokio::spawn(app.run_until_stopped());
 
-    let hash = hasher.hash(PASSWORD.to_string()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = hasher
+        .hash(PASSWORD.to_string())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let accounts: Vec<String> = (0..50).map(|i| format!("bench{i}")).collect();
     {
         let mut conn = pool.get()?;
@@ -133,7 +153,9 @@ async fn main() -> anyhow::Result<()> {
             .insert(&mut conn)?;
         }
     }
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
 
     // Sustained: a closed loop of 8 clients for 10 s.
     let start = Instant::now();
@@ -176,11 +198,21 @@ async fn main() -> anyhow::Result<()> {
     let mut unknown = vec![];
     let mut wrong = vec![];
     for i in 0..100 {
-        for (login, password, into) in
-            [(format!("inconnu{i}"), PASSWORD, &mut unknown), (accounts[i % accounts.len()].clone(), "mauvais mot de passe", &mut wrong)]
-        {
+        for (login, password, into) in [
+            (format!("inconnu{i}"), PASSWORD, &mut unknown),
+            (
+                accounts[i % accounts.len()].clone(),
+                "mauvais mot de passe",
+                &mut wrong,
+            ),
+        ] {
             let sent = Instant::now();
-            let status = client.post(&url).json(&serde_json::json!({"login": login, "password": password})).send().await?.status();
+            let status = client
+                .post(&url)
+                .json(&serde_json::json!({"login": login, "password": password}))
+                .send()
+                .await?
+                .status();
             assert_eq!(status, 401);
             into.push(sent.elapsed());
         }

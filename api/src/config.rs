@@ -71,7 +71,10 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|e| anyhow::anyhow!("{name}={raw:?} is invalid: {e}")),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={raw:?} is invalid: {e}")),
     }
 }
 
@@ -88,23 +91,34 @@ impl Settings {
             .unwrap_or_default()
             .split(',')
             .filter(|s| !s.trim().is_empty())
-            .map(|s| s.trim().parse().with_context(|| format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
+            .map(|s| {
+                s.trim()
+                    .parse()
+                    .with_context(|| format!("TRUSTED_PROXIES: {s:?} is not an IP address"))
+            })
             .collect::<anyhow::Result<Vec<IpAddr>>>()?;
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let settings = Self {
             environment,
             bind_address: parsed("BIND_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
             port: parsed("PORT", 8000)?,
             public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/portail-famille.db".into()),
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/portail-famille.db".into()),
             database_pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
             smtp_url: var("SMTP_URL"),
-            mail_dir: var("MAIL_DIR").unwrap_or_else(|| "data/mails".into()).into(),
-            mail_from: var("MAIL_FROM")
-                .unwrap_or_else(|| "Portail Famille <ne-pas-repondre@portail-famille.localhost>".into()),
+            mail_dir: var("MAIL_DIR")
+                .unwrap_or_else(|| "data/mails".into())
+                .into(),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| {
+                "Portail Famille <ne-pas-repondre@portail-famille.localhost>".into()
+            }),
             jwt_secret: var("JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into()),
             town_name: var("TOWN_NAME").unwrap_or_else(|| "Ville de Chartres".into()),
-            town_tagline: var("TOWN_TAGLINE").unwrap_or_else(|| "Votre espace vie scolaire et sportive".into()),
+            town_tagline: var("TOWN_TAGLINE")
+                .unwrap_or_else(|| "Votre espace vie scolaire et sportive".into()),
             web_dist: var("WEB_DIST").unwrap_or_else(|| "web/dist".into()).into(),
             connection_log_retention_days: parsed("CONNECTION_LOG_RETENTION_DAYS", 183)?,
             demo_content: parsed("DEMO_CONTENT", !production)?,
@@ -113,8 +127,14 @@ impl Settings {
             hash_concurrency: parsed("HASH_CONCURRENCY", cores)?,
             hash_queue: parsed("HASH_QUEUE", 64)?,
             access_token_ttl: Duration::from_secs(parsed("ACCESS_TOKEN_TTL_SECONDS", 600)?),
-            session_idle_timeout: Duration::from_secs(parsed("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)?),
-            session_absolute_timeout: Duration::from_secs(parsed("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600)?),
+            session_idle_timeout: Duration::from_secs(parsed(
+                "SESSION_IDLE_TIMEOUT_SECONDS",
+                30 * 60,
+            )?),
+            session_absolute_timeout: Duration::from_secs(parsed(
+                "SESSION_ABSOLUTE_TIMEOUT_SECONDS",
+                12 * 3600,
+            )?),
             activation_ttl: Duration::from_secs(parsed("ACTIVATION_TTL_SECONDS", 48 * 3600)?),
             password_reset_ttl: Duration::from_secs(parsed("PASSWORD_RESET_TTL_SECONDS", 30 * 60)?),
             email_change_ttl: Duration::from_secs(parsed("EMAIL_CHANGE_TTL_SECONDS", 24 * 3600)?),
@@ -129,7 +149,9 @@ impl Settings {
     pub fn check(&self) -> anyhow::Result<()> {
         if self.environment == Environment::Production {
             if self.jwt_secret == DEV_JWT_SECRET || self.jwt_secret.len() < 32 {
-                bail!("JWT_SECRET must be set to a random value of at least 32 bytes in production");
+                bail!(
+                    "JWT_SECRET must be set to a random value of at least 32 bytes in production"
+                );
             }
             if self.public_url.is_none() {
                 bail!("PUBLIC_URL must be set in production (it is used in email links)");
@@ -139,7 +161,9 @@ impl Settings {
             }
         }
         if !(1..=366).contains(&self.connection_log_retention_days) {
-            bail!("CONNECTION_LOG_RETENTION_DAYS must be between 1 and 366 (CNIL: 6 months to 1 year)");
+            bail!(
+                "CONNECTION_LOG_RETENTION_DAYS must be between 1 and 366 (CNIL: 6 months to 1 year)"
+            );
         }
         if self.access_token_ttl > Duration::from_secs(900) {
             bail!("ACCESS_TOKEN_TTL_SECONDS must be at most 900");
@@ -152,7 +176,9 @@ impl Settings {
 
     /// The public base URL, once the port is known.
     pub fn public_url_or(&self, port: u16) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://localhost:{port}"))
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{port}"))
     }
 }
 

@@ -45,7 +45,10 @@ pub enum ApiError {
     #[error("too many requests")]
     TooManyRequests { retry_after: Duration },
     #[error("service unavailable: {reason}")]
-    Unavailable { retry_after: Duration, reason: &'static str },
+    Unavailable {
+        retry_after: Duration,
+        reason: &'static str,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -97,9 +100,13 @@ impl ApiError {
         let text = match self {
             Self::Validation(_) => "Certains champs sont invalides : voir `fields`.",
             Self::MalformedJson(_) => "Le corps de la requête n'est pas un JSON valide.",
-            Self::UnsupportedMediaType => "Le corps de la requête doit être de type application/json.",
+            Self::UnsupportedMediaType => {
+                "Le corps de la requête doit être de type application/json."
+            }
             Self::PayloadTooLarge => "Le corps de la requête est trop volumineux.",
-            Self::Unauthorized => "Nom d'utilisateur ou mot de passe incorrect, ou session expirée.",
+            Self::Unauthorized => {
+                "Nom d'utilisateur ou mot de passe incorrect, ou session expirée."
+            }
             Self::AccountNotActivated => {
                 "Votre compte n'est pas encore activé : suivez le lien reçu par email."
             }
@@ -114,7 +121,9 @@ impl ApiError {
             Self::DossierReferenceNotFound => {
                 "Aucun dossier famille ne correspond à ces informations."
             }
-            Self::TooManyRequests { .. } => "Trop de tentatives : veuillez patienter avant de réessayer.",
+            Self::TooManyRequests { .. } => {
+                "Trop de tentatives : veuillez patienter avant de réessayer."
+            }
             Self::Unavailable { .. } => {
                 "Le service est momentanément surchargé : veuillez réessayer dans quelques instants."
             }
@@ -148,12 +157,16 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Validation(_) | Self::DossierReferenceNotFound => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::DossierReferenceNotFound => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::AccountNotActivated | Self::TermsNotAccepted | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::AccountNotActivated | Self::TermsNotAccepted | Self::Forbidden => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -169,10 +182,17 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?self, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-        if let Self::TooManyRequests { retry_after } | Self::Unavailable { retry_after, .. } = self {
-            response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+        if let Self::TooManyRequests { retry_after } | Self::Unavailable { retry_after, .. } = self
+        {
+            response.insert_header((
+                header::RETRY_AFTER,
+                retry_after.as_secs().max(1).to_string(),
+            ));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
@@ -194,7 +214,10 @@ impl From<diesel::result::Error> for ApiError {
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(error: diesel::r2d2::PoolError) -> Self {
         tracing::warn!(%error, "no database connection available");
-        Self::Unavailable { retry_after: Duration::from_secs(5), reason: "database unavailable" }
+        Self::Unavailable {
+            retry_after: Duration::from_secs(5),
+            reason: "database unavailable",
+        }
     }
 }
 

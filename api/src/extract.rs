@@ -73,13 +73,17 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         match inner.classify() {
             serde_json::error::Category::Data => {
                 let message = inner.to_string();
-                let (field, code) = if let Some(name) = backticked_after(&message, "unknown field `") {
-                    (join_path(&path, &name), codes::UNKNOWN_FIELD)
-                } else if let Some(name) = backticked_after(&message, "missing field `") {
-                    (join_path(&path, &name), codes::REQUIRED)
-                } else {
-                    (if path == "." { "_".to_string() } else { path }, codes::INVALID_TYPE)
-                };
+                let (field, code) =
+                    if let Some(name) = backticked_after(&message, "unknown field `") {
+                        (join_path(&path, &name), codes::UNKNOWN_FIELD)
+                    } else if let Some(name) = backticked_after(&message, "missing field `") {
+                        (join_path(&path, &name), codes::REQUIRED)
+                    } else {
+                        (
+                            if path == "." { "_".to_string() } else { path },
+                            codes::INVALID_TYPE,
+                        )
+                    };
                 let mut fields = FieldErrors::new();
                 fields.insert(field, vec![code.to_string()]);
                 ApiError::Validation(fields)
@@ -128,7 +132,10 @@ impl FromRequest for ClientInfo {
 /// case the last address of `X-Forwarded-For` (the one that proxy added). A client cannot
 /// choose its own throttling key by sending the header itself (SECURITY.md A-08 h).
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
-    let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
     let trusted = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.settings.trusted_proxies.contains(&peer));
@@ -170,17 +177,30 @@ mod tests {
     #[test]
     fn unknown_missing_and_mistyped_fields_are_named() {
         let unknown = br#"{"username":"a","email":"b","password":"c","new_household":true,"dossier_reference":null,"is_admin":true}"#;
-        assert_eq!(fields(parse_json(unknown))["is_admin"], vec!["unknown_field"]);
-        let missing = br#"{"username":"a","email":"b","new_household":true,"dossier_reference":null}"#;
+        assert_eq!(
+            fields(parse_json(unknown))["is_admin"],
+            vec!["unknown_field"]
+        );
+        let missing =
+            br#"{"username":"a","email":"b","new_household":true,"dossier_reference":null}"#;
         assert_eq!(fields(parse_json(missing))["password"], vec!["required"]);
         let mistyped = br#"{"username":"a","email":"b","password":"c","new_household":"yes","dossier_reference":null}"#;
-        assert_eq!(fields(parse_json(mistyped))["new_household"], vec!["invalid_type"]);
+        assert_eq!(
+            fields(parse_json(mistyped))["new_household"],
+            vec!["invalid_type"]
+        );
         let nested = br#"{"username":"a","email":"b","password":"c","new_household":false,"dossier_reference":{"numero":"1","nom":"x"}}"#;
-        assert_eq!(fields(parse_json(nested))["dossier_reference.prenom"], vec!["required"]);
+        assert_eq!(
+            fields(parse_json(nested))["dossier_reference.prenom"],
+            vec!["required"]
+        );
     }
 
     #[test]
     fn broken_json_is_malformed() {
-        assert!(matches!(parse_json::<RegisterRequest>(b"{\"username\":"), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(
+            parse_json::<RegisterRequest>(b"{\"username\":"),
+            Err(ApiError::MalformedJson(_))
+        ));
     }
 }

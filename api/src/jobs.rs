@@ -16,11 +16,18 @@ pub struct Purged {
 }
 
 /// Deletes what is past its retention, as of `at`.
-pub fn purge(pool: &DbPool, retention_days: u32, at: chrono::NaiveDateTime) -> anyhow::Result<Purged> {
+pub fn purge(
+    pool: &DbPool,
+    retention_days: u32,
+    at: chrono::NaiveDateTime,
+) -> anyhow::Result<Purged> {
     let mut conn = pool.get()?;
     let week_ago = at - chrono::Duration::days(7);
     Ok(Purged {
-        connection_logs: connection_log::purge(&mut conn, at - chrono::Duration::days(i64::from(retention_days)))?,
+        connection_logs: connection_log::purge(
+            &mut conn,
+            at - chrono::Duration::days(i64::from(retention_days)),
+        )?,
         action_tokens: action_token::purge(&mut conn, week_ago)?,
         sessions: session::purge(&mut conn, week_ago)?,
         emails: outbox::purge(&mut conn, at - chrono::Duration::days(30))?,

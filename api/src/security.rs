@@ -13,7 +13,10 @@ use crate::state::AppState;
 /// The Content-Security-Policy of the SPA: its own scripts and WASM only, no inline code
 /// except the hashes of the loader scripts Trunk writes into `index.html`.
 pub fn spa_csp(inline_script_hashes: &[String]) -> String {
-    let hashes: String = inline_script_hashes.iter().map(|h| format!(" '{h}'")).collect();
+    let hashes: String = inline_script_hashes
+        .iter()
+        .map(|h| format!(" '{h}'"))
+        .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -25,7 +28,10 @@ const SWAGGER_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'
      img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Refuses state-changing requests sent from another site, then adds the security headers.
-pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     if is_cross_site_write(&req, state.as_ref().map(|s| s.get_ref())) {
         tracing::warn!(path = %req.path(), "cross-site request refused");
@@ -45,7 +51,11 @@ fn is_cross_site_write(req: &ServiceRequest, state: Option<&AppState>) -> bool {
         return false;
     }
     let headers = req.headers();
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site") {
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site")
+    {
         return true;
     }
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
@@ -75,25 +85,47 @@ fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
 }
 
 fn origin_of(url: &str) -> String {
-    url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 fn add_headers(mut response: ServiceResponse<BoxBody>, spa_csp: &str) -> ServiceResponse<BoxBody> {
-    let is_swagger = response.request().path().starts_with("/swagger-ui");
+    let path = response.request().path().to_string();
+    let is_swagger = path.starts_with("/swagger-ui");
+    let is_api = path.starts_with("/api") || is_swagger;
     let headers = response.headers_mut();
-    let set = |headers: &mut actix_web::http::header::HeaderMap, name: &'static str, value: &str| {
-        if let Ok(value) = header::HeaderValue::from_str(value) {
-            headers.insert(header::HeaderName::from_static(name), value);
-        }
-    };
-    set(headers, "strict-transport-security", "max-age=31536000; includeSubDomains");
+    let set =
+        |headers: &mut actix_web::http::header::HeaderMap, name: &'static str, value: &str| {
+            if let Ok(value) = header::HeaderValue::from_str(value) {
+                headers.insert(header::HeaderName::from_static(name), value);
+            }
+        };
+    if !is_api && !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, "cache-control", crate::spa::cache_control(&path));
+    }
+    set(
+        headers,
+        "strict-transport-security",
+        "max-age=31536000; includeSubDomains",
+    );
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "referrer-policy", "no-referrer");
     set(headers, "x-frame-options", "DENY");
     set(headers, "cross-origin-opener-policy", "same-origin");
-    set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        headers,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let csp = if is_swagger { SWAGGER_CSP } else if spa_csp.is_empty() { "default-src 'none'; frame-ancestors 'none'" } else { spa_csp };
+        let csp = if is_swagger {
+            SWAGGER_CSP
+        } else if spa_csp.is_empty() {
+            "default-src 'none'; frame-ancestors 'none'"
+        } else {
+            spa_csp
+        };
         set(headers, "content-security-policy", csp);
     }
     response

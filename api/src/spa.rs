@@ -54,16 +54,61 @@ pub fn inline_script_hashes(dist: &Path) -> Vec<String> {
     let mut rest = html.as_str();
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..open_end];
         let body_and_rest = &after[open_end + 1..];
-        let Some(close) = body_and_rest.find("</script>") else { break };
+        let Some(close) = body_and_rest.find("</script>") else {
+            break;
+        };
         let body = &body_and_rest[..close];
         if !tag.contains(" src=") && !body.trim().is_empty() {
             let digest = Sha256::digest(body.as_bytes());
-            hashes.push(format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(digest)));
+            hashes.push(format!(
+                "sha256-{}",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
         }
         rest = &body_and_rest[close..];
     }
     hashes
+}
+
+/// How long browsers may keep a static file: Trunk names the WASM, JS and CSS after their
+/// content hash, so those never change; `index.html` and `boot.js` keep their names across
+/// releases and must be revalidated, or a browser would load an old app.
+pub fn cache_control(path: &str) -> &'static str {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let hashed = file.rsplit_once('.').is_some_and(|(stem, _)| {
+        let stem = stem.trim_end_matches("_bg");
+        stem.rsplit_once('-').is_some_and(|(_, hash)| {
+            hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())
+        })
+    });
+    if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_control;
+
+    #[test]
+    fn hashed_assets_are_immutable_and_the_rest_revalidated() {
+        assert_eq!(
+            cache_control("/web-b5d1505bbb295b79_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_control("/style-e84d974575d1aba0.css"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_control("/boot.js"), "no-cache");
+        assert_eq!(cache_control("/"), "no-cache");
+        assert_eq!(cache_control("/creer-mon-compte"), "no-cache");
+    }
 }

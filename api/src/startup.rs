@@ -36,12 +36,18 @@ impl Application {
     /// Binds the port, connects and migrates the database, loads demo content if asked,
     /// starts the outbox worker and the purge job, and prepares the server.
     pub async fn build_with(settings: Settings, login_policy: LoginPolicy) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind((settings.bind_address, settings.port))
-            .with_context(|| format!("Failed to bind {}:{}", settings.bind_address, settings.port))?;
+        let listener =
+            TcpListener::bind((settings.bind_address, settings.port)).with_context(|| {
+                format!("Failed to bind {}:{}", settings.bind_address, settings.port)
+            })?;
         let port = listener.local_addr()?.port();
         let public_url = settings.public_url_or(port);
 
-        let (url, size, demo_content) = (settings.database_url.clone(), settings.database_pool_size, settings.demo_content);
+        let (url, size, demo_content) = (
+            settings.database_url.clone(),
+            settings.database_pool_size,
+            settings.demo_content,
+        );
         let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<db::DbPool> {
             let pool = db::connect(&url, size)?;
             if demo_content {
@@ -52,8 +58,16 @@ impl Application {
         .await??;
 
         let mailer = Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir.clone())?;
-        let from: Mailbox = settings.mail_from.parse().context("MAIL_FROM is not a valid address")?;
-        let state = web::Data::new(AppState::new(pool, settings, public_url.clone(), login_policy)?);
+        let from: Mailbox = settings
+            .mail_from
+            .parse()
+            .context("MAIL_FROM is not a valid address")?;
+        let state = web::Data::new(AppState::new(
+            pool,
+            settings,
+            public_url.clone(),
+            login_policy,
+        )?);
         tokio::spawn(worker::run(
             state.pool.clone(),
             mailer,
@@ -61,14 +75,21 @@ impl Application {
             state.outbox_wake.clone(),
             state.settings.outbox_poll_interval,
         ));
-        tokio::spawn(jobs::run(state.pool.clone(), state.settings.connection_log_retention_days));
+        tokio::spawn(jobs::run(
+            state.pool.clone(),
+            state.settings.connection_log_retention_days,
+        ));
 
         let app_state = state.clone();
         let server = actix_web::HttpServer::new(move || app(app_state.clone()))
             .listen(listener)?
             .run();
         tracing::info!(%public_url, "Portail Famille is listening");
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     /// The bound port (useful when the settings asked for port 0).
@@ -113,7 +134,9 @@ fn app(
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api));
     match spa::service(&dist) {
         Some(files) => app.service(files),
-        None => app.default_service(web::to(|| async { HttpResponse::from_error(ApiError::NotFound) })),
+        None => app.default_service(web::to(|| async {
+            HttpResponse::from_error(ApiError::NotFound)
+        })),
     }
 }
 
@@ -123,4 +146,3 @@ impl ApiError {
         self
     }
 }
-

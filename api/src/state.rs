@@ -29,7 +29,10 @@ pub struct Limits {
 impl Limits {
     fn new(settings: &Settings) -> Self {
         Self {
-            registrations: RateLimiter::new(settings.registrations_per_hour, Duration::from_secs(3600)),
+            registrations: RateLimiter::new(
+                settings.registrations_per_hour,
+                Duration::from_secs(3600),
+            ),
             step_checks: RateLimiter::new(30, Duration::from_secs(60)),
             dossier_guesses: RateLimiter::new(5, Duration::from_secs(900)),
             email_requests: RateLimiter::new(10, Duration::from_secs(3600)),
@@ -56,15 +59,25 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state around an existing pool.
-    pub fn new(pool: DbPool, settings: Settings, public_url: String, login_policy: LoginPolicy) -> anyhow::Result<Self> {
+    pub fn new(
+        pool: DbPool,
+        settings: Settings,
+        public_url: String,
+        login_policy: LoginPolicy,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
-            hasher: Arc::new(PasswordHasher::new(settings.hash_concurrency, settings.hash_queue)?),
+            hasher: Arc::new(PasswordHasher::new(
+                settings.hash_concurrency,
+                settings.hash_queue,
+            )?),
             jwt: JwtKeys::new(&settings.jwt_secret, &public_url, settings.access_token_ttl),
             login_throttle: LoginThrottle::new(login_policy),
             limits: Limits::new(&settings),
             password_policy: PasswordPolicy::new(&settings.town_name),
             outbox_wake: Arc::new(Notify::new()),
-            spa_csp: crate::security::spa_csp(&crate::spa::inline_script_hashes(&settings.web_dist)),
+            spa_csp: crate::security::spa_csp(&crate::spa::inline_script_hashes(
+                &settings.web_dist,
+            )),
             pool,
             settings,
             public_url,

@@ -125,8 +125,9 @@ pub fn check_person_name(value: &str) -> Result<(), FieldCode> {
     if trimmed.chars().count() > NAME_MAX_CHARS {
         return Err(codes::TOO_LONG);
     }
-    let allowed =
-        |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.') || is_combining_mark(c);
+    let allowed = |c: char| {
+        c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.') || is_combining_mark(c)
+    };
     if trimmed.chars().all(allowed) && trimmed.chars().next().is_some_and(char::is_alphabetic) {
         Ok(())
     } else {
@@ -143,7 +144,10 @@ pub fn check_dossier_number(value: &str) -> Result<(), FieldCode> {
     if trimmed.chars().count() > DOSSIER_NUMBER_MAX_CHARS {
         return Err(codes::TOO_LONG);
     }
-    if trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if trimmed
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         Ok(())
     } else {
         Err(codes::INVALID_CHARACTERS)
@@ -196,7 +200,11 @@ pub fn field_errors(errors: &validator::ValidationErrors) -> crate::error::Field
     out
 }
 
-fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut crate::error::FieldErrors) {
+fn collect(
+    errors: &validator::ValidationErrors,
+    prefix: &str,
+    out: &mut crate::error::FieldErrors,
+) {
     use validator::ValidationErrorsKind;
     for (field, kind) in errors.errors() {
         // `__all__` holds struct-level errors: report them on the struct itself.
@@ -232,7 +240,10 @@ mod tests {
         assert_eq!(check_username("ab"), Err(codes::TOO_SHORT));
         assert_eq!(check_username(""), Err(codes::REQUIRED));
         assert_eq!(check_username(".jean"), Err(codes::INVALID_CHARACTERS));
-        assert_eq!(check_username("jean dupont"), Err(codes::INVALID_CHARACTERS));
+        assert_eq!(
+            check_username("jean dupont"),
+            Err(codes::INVALID_CHARACTERS)
+        );
         assert_eq!(check_username(&"a".repeat(41)), Err(codes::TOO_LONG));
     }
 
@@ -249,22 +260,42 @@ mod tests {
 
     #[test]
     fn passwords_are_checked_on_length_only() {
-        assert_eq!(check_password_length("Abcdefgh12!"), Err(codes::PASSWORD_TOO_SHORT));
+        assert_eq!(
+            check_password_length("Abcdefgh12!"),
+            Err(codes::PASSWORD_TOO_SHORT)
+        );
         assert_eq!(check_password_length("cheval agrafe pile été 🌻"), Ok(()));
         assert_eq!(check_password_length("aaaaaaaaaaaa"), Ok(()));
         // 12 characters but many bytes: the minimum counts characters.
         assert_eq!(check_password_length("éééééééééééé"), Ok(()));
-        assert_eq!(check_password_length(&"é".repeat(129)), Err(codes::PASSWORD_TOO_LONG));
+        assert_eq!(
+            check_password_length(&"é".repeat(129)),
+            Err(codes::PASSWORD_TOO_LONG)
+        );
     }
 
     #[test]
     fn french_names_with_accents_hyphens_and_apostrophes_are_accepted() {
-        for name in ["Zoé", "N'Guessan", "Ñuñez", "Anne-Marie", "N’Diaye", "Père", "Le Goff"] {
+        for name in [
+            "Zoé",
+            "N'Guessan",
+            "Ñuñez",
+            "Anne-Marie",
+            "N’Diaye",
+            "Père",
+            "Le Goff",
+        ] {
             assert_eq!(check_person_name(name), Ok(()), "{name}");
         }
         assert_eq!(check_person_name("Zoe\u{301}"), Ok(()));
-        assert_eq!(check_person_name("<img src=x>"), Err(codes::INVALID_CHARACTERS));
-        assert_eq!(check_person_name("Jean\u{0007}"), Err(codes::INVALID_CHARACTERS));
+        assert_eq!(
+            check_person_name("<img src=x>"),
+            Err(codes::INVALID_CHARACTERS)
+        );
+        assert_eq!(
+            check_person_name("Jean\u{0007}"),
+            Err(codes::INVALID_CHARACTERS)
+        );
         assert_eq!(check_person_name("R2D2"), Err(codes::INVALID_CHARACTERS));
         assert_eq!(check_person_name(&"a".repeat(101)), Err(codes::TOO_LONG));
         assert_eq!(check_person_name("  "), Err(codes::REQUIRED));
@@ -273,7 +304,10 @@ mod tests {
     #[test]
     fn dossier_numbers_are_short_alphanumeric_references() {
         assert_eq!(check_dossier_number("17484"), Ok(()));
-        assert_eq!(check_dossier_number("17 484"), Err(codes::INVALID_CHARACTERS));
+        assert_eq!(
+            check_dossier_number("17 484"),
+            Err(codes::INVALID_CHARACTERS)
+        );
         assert_eq!(check_dossier_number(""), Err(codes::REQUIRED));
     }
 }

@@ -29,21 +29,32 @@ pub struct ConsentedUser(pub AuthUser);
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim().to_string())
 }
 
 async fn authenticate(req: HttpRequest, require_terms: bool) -> Result<AuthUser, ApiError> {
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| anyhow::anyhow!("AppState missing"))?.clone();
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| anyhow::anyhow!("AppState missing"))?
+        .clone();
     let token = bearer(&req).ok_or(ApiError::Unauthorized)?;
     let claims = state.jwt.verify(&token).ok_or(ApiError::Unauthorized)?;
-    let user = AuthUser { account_id: claims.sub, session_id: claims.sid };
+    let user = AuthUser {
+        account_id: claims.sub,
+        session_id: claims.sid,
+    };
     let checked = user.clone();
     state
         .read(move |conn| {
             let now = now();
-            let live = session::find_live(conn, &checked.session_id, &checked.account_id, now)?.is_some();
-            let active = Account::find(conn, &checked.account_id).map(|a| a.is_active()).unwrap_or(false);
+            let live =
+                session::find_live(conn, &checked.session_id, &checked.account_id, now)?.is_some();
+            let active = Account::find(conn, &checked.account_id)
+                .map(|a| a.is_active())
+                .unwrap_or(false);
             if !live || !active {
                 return Err(ApiError::Unauthorized);
             }

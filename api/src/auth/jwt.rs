@@ -89,7 +89,11 @@ mod tests {
     use super::*;
 
     fn keys() -> JwtKeys {
-        JwtKeys::new("test-secret-test-secret-test-secret!", "http://portail.test", Duration::from_secs(600))
+        JwtKeys::new(
+            "test-secret-test-secret-test-secret!",
+            "http://portail.test",
+            Duration::from_secs(600),
+        )
     }
 
     fn forge(header: &str, claims: serde_json::Value, signature: &str) -> String {
@@ -132,7 +136,10 @@ mod tests {
     fn a_token_we_issued_verifies() {
         let token = keys().issue("account", "session").expect("issue");
         let claims = keys().verify(&token).expect("valid");
-        assert_eq!((claims.sub.as_str(), claims.sid.as_str()), ("account", "session"));
+        assert_eq!(
+            (claims.sub.as_str(), claims.sid.as_str()),
+            ("account", "session")
+        );
         assert!(claims.exp - claims.iat <= 900);
     }
 
@@ -140,20 +147,54 @@ mod tests {
     fn forged_or_misused_tokens_are_refused() {
         let now = chrono::Utc::now().timestamp();
         let cases = [
-            ("alg none", forge(r#"{"alg":"none","typ":"JWT"}"#, claims(serde_json::json!({})), "")),
-            ("empty signature", forge(r#"{"alg":"HS256","typ":"JWT"}"#, claims(serde_json::json!({})), "")),
+            (
+                "alg none",
+                forge(
+                    r#"{"alg":"none","typ":"JWT"}"#,
+                    claims(serde_json::json!({})),
+                    "",
+                ),
+            ),
+            (
+                "empty signature",
+                forge(
+                    r#"{"alg":"HS256","typ":"JWT"}"#,
+                    claims(serde_json::json!({})),
+                    "",
+                ),
+            ),
             (
                 "embedded jwk",
-                forge(r#"{"alg":"HS256","jwk":{"kty":"oct","k":"YQ"}}"#, claims(serde_json::json!({})), "c2ln"),
+                forge(
+                    r#"{"alg":"HS256","jwk":{"kty":"oct","k":"YQ"}}"#,
+                    claims(serde_json::json!({})),
+                    "c2ln",
+                ),
             ),
-            ("expired 61 s ago", sign(claims(serde_json::json!({"exp": now - 61})))),
+            (
+                "expired 61 s ago",
+                sign(claims(serde_json::json!({"exp": now - 61}))),
+            ),
             ("no exp", sign(claims(serde_json::json!({"exp": null})))),
-            ("wrong aud", sign(claims(serde_json::json!({"aud": "portail-famille/staff"})))),
-            ("wrong iss", sign(claims(serde_json::json!({"iss": "https://evil.example"})))),
-            ("refresh used as access", sign(claims(serde_json::json!({"typ": "refresh"})))),
+            (
+                "wrong aud",
+                sign(claims(serde_json::json!({"aud": "portail-famille/staff"}))),
+            ),
+            (
+                "wrong iss",
+                sign(claims(serde_json::json!({"iss": "https://evil.example"}))),
+            ),
+            (
+                "refresh used as access",
+                sign(claims(serde_json::json!({"typ": "refresh"}))),
+            ),
             ("other secret", {
-                encode(&Header::new(Algorithm::HS256), &claims(serde_json::json!({})), &EncodingKey::from_secret(b"other"))
-                    .expect("sign")
+                encode(
+                    &Header::new(Algorithm::HS256),
+                    &claims(serde_json::json!({})),
+                    &EncodingKey::from_secret(b"other"),
+                )
+                .expect("sign")
             }),
         ];
         for (name, token) in cases {

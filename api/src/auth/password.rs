@@ -59,14 +59,20 @@ fn hash_now(password: &[u8]) -> anyhow::Result<String> {
 
 fn verify_now(password: &[u8], stored: &str) -> Verification {
     let Ok(parsed) = PasswordHash::new(stored) else {
-        return Verification { matches: false, needs_rehash: false };
+        return Verification {
+            matches: false,
+            needs_rehash: false,
+        };
     };
     let matches = argon2().verify_password(password, &parsed).is_ok();
     let current = parsed.algorithm.as_str() == "argon2id"
         && Params::try_from(&parsed).is_ok_and(|p| {
             p.m_cost() == MEMORY_KIB && p.t_cost() == ITERATIONS && p.p_cost() == PARALLELISM
         });
-    Verification { matches, needs_rehash: matches && !current }
+    Verification {
+        matches,
+        needs_rehash: matches && !current,
+    }
 }
 
 impl PasswordHasher {
@@ -93,16 +99,27 @@ impl PasswordHasher {
 
     /// Hashes a new password.
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        self.run(move || hash_now(password.as_bytes())).await?.map_err(ApiError::Internal)
+        self.run(move || hash_now(password.as_bytes()))
+            .await?
+            .map_err(ApiError::Internal)
     }
 
     /// Checks `password` against `stored`, or against the dummy hash when there is none,
     /// so both cases take the same time.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<Verification, ApiError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<Verification, ApiError> {
         let exists = stored.is_some();
         let target = stored.unwrap_or_else(|| self.dummy_hash.clone());
-        let verification = self.run(move || verify_now(password.as_bytes(), &target)).await?;
-        Ok(Verification { matches: exists && verification.matches, ..verification })
+        let verification = self
+            .run(move || verify_now(password.as_bytes(), &target))
+            .await?;
+        Ok(Verification {
+            matches: exists && verification.matches,
+            ..verification
+        })
     }
 
     /// Waits about as long as a verification takes, without computing one: a throttled
@@ -112,9 +129,17 @@ impl PasswordHasher {
         tokio::time::sleep(Duration::from_micros(micros)).await;
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-        let busy = || ApiError::Unavailable { retry_after: Duration::from_secs(2), reason: "password hashing queue full" };
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue + self.slots.available_permits() {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let busy = || ApiError::Unavailable {
+            retry_after: Duration::from_secs(2),
+            reason: "password hashing queue full",
+        };
+        if self.waiting.fetch_add(1, Ordering::SeqCst)
+            >= self.queue + self.slots.available_permits()
+        {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(busy());
         }
@@ -131,7 +156,8 @@ impl PasswordHasher {
         self.hashes_computed.fetch_add(1, Ordering::Relaxed);
         let micros = started.elapsed().as_micros() as u64;
         let previous = self.average_micros.load(Ordering::Relaxed);
-        self.average_micros.store((previous * 7 + micros) / 8, Ordering::Relaxed);
+        self.average_micros
+            .store((previous * 7 + micros) / 8, Ordering::Relaxed);
         Ok(result)
     }
 }
@@ -154,7 +180,11 @@ mod tests {
 
     #[test]
     fn older_parameters_ask_for_a_rehash() {
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).expect("params"));
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).expect("params"),
+        );
         let old = weak
             .hash_password(b"cheval agrafe pile")
             .expect("hash")

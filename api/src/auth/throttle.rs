@@ -26,7 +26,11 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// At most `max` events per `window` for one key.
     pub fn new(max: usize, window: Duration) -> Self {
-        Self { max, window, events: Mutex::new(HashMap::new()) }
+        Self {
+            max,
+            window,
+            events: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Records an event for `key`, or says how long to wait if the limit is reached.
@@ -38,7 +42,10 @@ impl RateLimiter {
             events.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
         }
         let queue = events.entry(key.to_string()).or_default();
-        while queue.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+        while queue
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
             queue.pop_front();
         }
         if queue.len() >= self.max {
@@ -53,9 +60,12 @@ impl RateLimiter {
     pub fn is_limited(&self, key: &str) -> bool {
         let now = Instant::now();
         let events = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        events
-            .get(key)
-            .is_some_and(|q| q.iter().filter(|t| now.duration_since(**t) < self.window).count() >= self.max)
+        events.get(key).is_some_and(|q| {
+            q.iter()
+                .filter(|t| now.duration_since(**t) < self.window)
+                .count()
+                >= self.max
+        })
     }
 }
 
@@ -101,7 +111,10 @@ impl LoginThrottle {
             policy,
             locks: Mutex::new(HashMap::new()),
             per_account: RateLimiter::new(policy.per_account_per_hour, Duration::from_secs(3600)),
-            per_ip_failures: RateLimiter::new(policy.per_ip_failures_per_15_min, Duration::from_secs(900)),
+            per_ip_failures: RateLimiter::new(
+                policy.per_ip_failures_per_15_min,
+                Duration::from_secs(900),
+            ),
         }
     }
 
@@ -111,7 +124,10 @@ impl LoginThrottle {
         let key = (account.to_string(), ip.to_string());
         let locked = {
             let locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-            locks.get(&key).and_then(|s| s.locked_until).is_some_and(|until| Instant::now() < until)
+            locks
+                .get(&key)
+                .and_then(|s| s.locked_until)
+                .is_some_and(|until| Instant::now() < until)
         };
         if locked || self.per_ip_failures.is_limited(ip) {
             return false;
@@ -127,11 +143,17 @@ impl LoginThrottle {
             let now = Instant::now();
             locks.retain(|_, s| s.locked_until.is_some_and(|u| u > now));
         }
-        let state = locks.entry((account.to_string(), ip.to_string())).or_default();
+        let state = locks
+            .entry((account.to_string(), ip.to_string()))
+            .or_default();
         state.consecutive_failures += 1;
         if state.consecutive_failures >= self.policy.max_failures {
             let doublings = (state.consecutive_failures - self.policy.max_failures).min(16);
-            let lock = self.policy.lock_base.saturating_mul(1 << doublings).min(self.policy.lock_max);
+            let lock = self
+                .policy
+                .lock_base
+                .saturating_mul(1 << doublings)
+                .min(self.policy.lock_max);
             state.locked_until = Some(Instant::now() + lock);
         }
     }
@@ -148,7 +170,11 @@ mod tests {
     use super::*;
 
     fn throttle(lock: Duration) -> LoginThrottle {
-        LoginThrottle::new(LoginPolicy { lock_base: lock, lock_max: lock * 4, ..LoginPolicy::default() })
+        LoginThrottle::new(LoginPolicy {
+            lock_base: lock,
+            lock_max: lock * 4,
+            ..LoginPolicy::default()
+        })
     }
 
     #[test]
@@ -159,7 +185,10 @@ mod tests {
             t.record_failure("acc", "1.1.1.1");
         }
         assert!(!t.may_attempt("acc", "1.1.1.1"));
-        assert!(t.may_attempt("acc", "2.2.2.2"), "the real user elsewhere is not locked out");
+        assert!(
+            t.may_attempt("acc", "2.2.2.2"),
+            "the real user elsewhere is not locked out"
+        );
     }
 
     #[test]
@@ -178,7 +207,9 @@ mod tests {
     #[test]
     fn at_most_100_attempts_an_hour_are_evaluated_per_account() {
         let t = throttle(Duration::from_secs(60));
-        let evaluated = (0..150).filter(|i| t.may_attempt("acc", &format!("10.0.0.{i}"))).count();
+        let evaluated = (0..150)
+            .filter(|i| t.may_attempt("acc", &format!("10.0.0.{i}")))
+            .count();
         assert_eq!(evaluated, 100);
     }
 

@@ -49,7 +49,10 @@ impl Backend {
         } else if url.starts_with("sqlite://") {
             Ok(Self::Sqlite)
         } else {
-            bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:// (got {:?})", redact(url))
+            bail!(
+                "DATABASE_URL must start with postgres://, postgresql:// or sqlite:// (got {:?})",
+                redact(url)
+            )
         }
     }
 }
@@ -74,7 +77,10 @@ pub struct ConnectionManager {
 
 impl ConnectionManager {
     fn new(url: &str) -> anyhow::Result<Self> {
-        Ok(Self { url: url.to_string(), backend: Backend::from_url(url)? })
+        Ok(Self {
+            url: url.to_string(),
+            backend: Backend::from_url(url)?,
+        })
     }
 }
 
@@ -94,7 +100,8 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -125,9 +132,13 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let manager = ConnectionManager::new(url)?;
     if manager.backend == Backend::Sqlite {
         let path = url.trim_start_matches("sqlite://");
-        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("Failed to create the SQLite directory {}", parent.display()))?;
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("Failed to create the SQLite directory {}", parent.display())
+            })?;
         }
     }
     let pool = r2d2::Pool::builder()
@@ -137,7 +148,9 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         .connection_customizer(Box::new(ConnectionSetup))
         .build(manager)
         .with_context(|| format!("Failed to connect to the database at {}", redact(url)))?;
-    let mut conn = pool.get().context("Failed to get a connection to run migrations")?;
+    let mut conn = pool
+        .get()
+        .context("Failed to get a connection to run migrations")?;
     run_migrations(&mut conn)?;
     Ok(pool)
 }
@@ -156,13 +169,18 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
 /// On SQLite the transaction starts with `BEGIN IMMEDIATE`: a deferred transaction that
 /// reads before it writes fails with "database is locked" under concurrency, whatever the
 /// busy timeout (STACK.md: 945 failures in 1,000 without it, 0 with it).
-pub fn write_tx<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+pub fn write_tx<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
     type Manager = <DbConn as Connection>::TransactionManager;
     match conn {
-        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
         DbConn::Pg(_) => Manager::begin_transaction(conn)?,
     }
     // The multi-connection transaction manager delegates to the inner connection's, so it

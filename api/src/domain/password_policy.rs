@@ -39,7 +39,11 @@ pub struct PasswordPolicy {
 impl PasswordPolicy {
     /// A policy that also refuses passwords built on `town_name`.
     pub fn new(town_name: &str) -> Self {
-        let mut context = vec!["portailfamille".to_string(), "portail".to_string(), "famille".to_string()];
+        let mut context = vec![
+            "portailfamille".to_string(),
+            "portail".to_string(),
+            "famille".to_string(),
+        ];
         let town = fold_name(town_name).replace(' ', "");
         context.push(town.trim_start_matches("villede").to_string());
         context.push(town);
@@ -48,7 +52,12 @@ impl PasswordPolicy {
 
     /// Checks `password` for a user called `username` with address `email`: the first
     /// refusal code, and the strength to display in any case.
-    pub fn evaluate(&self, password: &str, username: &str, email: &str) -> (Result<(), &'static str>, PasswordStrength) {
+    pub fn evaluate(
+        &self,
+        password: &str,
+        username: &str,
+        email: &str,
+    ) -> (Result<(), &'static str>, PasswordStrength) {
         let user_inputs = [username, email.split('@').next().unwrap_or("")];
         let (score, guesses_log10, single_common_word) = if password.is_empty() {
             (0, 0.0, false)
@@ -56,7 +65,11 @@ impl PasswordPolicy {
             let estimate = zxcvbn::zxcvbn(password, &user_inputs);
             let single_common_word = estimate.sequence().len() == 1
                 && matches!(&estimate.sequence()[0].pattern, MatchPattern::Dictionary(_));
-            (u8::from(estimate.score()), estimate.guesses_log10(), single_common_word)
+            (
+                u8::from(estimate.score()),
+                estimate.guesses_log10(),
+                single_common_word,
+            )
         };
         let result = check_password_length(password).and_then(|()| {
             if self.is_common(password, username, email) || single_common_word {
@@ -67,20 +80,34 @@ impl PasswordPolicy {
                 Ok(())
             }
         });
-        let strength = PasswordStrength { score: score.min(4), acceptable: result.is_ok(), min_score: MIN_SCORE };
+        let strength = PasswordStrength {
+            score: score.min(4),
+            acceptable: result.is_ok(),
+            min_score: MIN_SCORE,
+        };
         (result, strength)
     }
 
     /// Whether the password is a common one or a context word with decorations
     /// (« azertyuiop12 », « Chartres2025! », « portailfamille1 »).
     fn is_common(&self, password: &str, username: &str, email: &str) -> bool {
-        let letters_only: String = fold_name(password).chars().filter(|c| c.is_alphabetic()).collect();
+        let letters_only: String = fold_name(password)
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .collect();
         let compact: String = fold_name(password).replace(' ', "");
-        let personal = [fold_name(username).replace(' ', ""), fold_name(email.split('@').next().unwrap_or("")).replace(' ', "")];
+        let personal = [
+            fold_name(username).replace(' ', ""),
+            fold_name(email.split('@').next().unwrap_or("")).replace(' ', ""),
+        ];
         let candidates = [letters_only, compact];
         candidates.iter().any(|c| {
             FRENCH_COMMON.contains(c)
-                || self.context.iter().chain(personal.iter()).any(|word| !word.is_empty() && c == word)
+                || self
+                    .context
+                    .iter()
+                    .chain(personal.iter())
+                    .any(|word| !word.is_empty() && c == word)
         })
     }
 }
@@ -90,13 +117,25 @@ mod tests {
     use super::*;
 
     fn check(password: &str) -> Result<(), &'static str> {
-        PasswordPolicy::new("Ville de Chartres").evaluate(password, "demonstration", "parent@exemple.fr").0
+        PasswordPolicy::new("Ville de Chartres")
+            .evaluate(password, "demonstration", "parent@exemple.fr")
+            .0
     }
 
     #[test]
     fn common_and_contextual_passwords_are_refused() {
-        for password in ["azertyuiop12", "motdepasse123", "Chartres2025!", "portailfamille1", "Demonstration2026"] {
-            assert_eq!(check(password), Err(codes::PASSWORD_TOO_COMMON), "{password}");
+        for password in [
+            "azertyuiop12",
+            "motdepasse123",
+            "Chartres2025!",
+            "portailfamille1",
+            "Demonstration2026",
+        ] {
+            assert_eq!(
+                check(password),
+                Err(codes::PASSWORD_TOO_COMMON),
+                "{password}"
+            );
         }
         assert_eq!(check("password1234"), Err(codes::PASSWORD_TOO_COMMON));
     }

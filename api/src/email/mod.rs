@@ -37,9 +37,13 @@ impl Mailer {
                 Ok(Self::Smtp(transport))
             }
             None => {
-                std::fs::create_dir_all(&folder)
-                    .with_context(|| format!("Failed to create the mail folder {}", folder.display()))?;
-                Ok(Self::Folder(AsyncFileTransport::<Tokio1Executor>::new(&folder), folder))
+                std::fs::create_dir_all(&folder).with_context(|| {
+                    format!("Failed to create the mail folder {}", folder.display())
+                })?;
+                Ok(Self::Folder(
+                    AsyncFileTransport::<Tokio1Executor>::new(&folder),
+                    folder,
+                ))
             }
         }
     }
@@ -48,20 +52,35 @@ impl Mailer {
     pub async fn send(&self, from: &Mailbox, email: &OutboxEmail) -> anyhow::Result<()> {
         let message = Message::builder()
             .from(from.clone())
-            .to(email.to_address.parse().context("Invalid recipient address")?)
+            .to(email
+                .to_address
+                .parse()
+                .context("Invalid recipient address")?)
             .subject(&email.subject)
-            .multipart(MultiPart::alternative_plain_html(email.text_body.clone(), email.html_body.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text_body.clone(),
+                email.html_body.clone(),
+            ))
             .context("Failed to build the email")?;
         match self {
             Self::Smtp(transport) => {
-                transport.send(message).await.context("SMTP delivery failed")?;
+                transport
+                    .send(message)
+                    .await
+                    .context("SMTP delivery failed")?;
             }
             Self::Folder(transport, folder) => {
-                let id = transport.send(message).await.context("Failed to write the email file")?;
+                let id = transport
+                    .send(message)
+                    .await
+                    .context("Failed to write the email file")?;
                 // In a local run nobody has a mailbox: show where the message and its
                 // links are, so a new user can follow them.
-                let links: Vec<&str> =
-                    email.text_body.split_whitespace().filter(|w| w.starts_with("http")).collect();
+                let links: Vec<&str> = email
+                    .text_body
+                    .split_whitespace()
+                    .filter(|w| w.starts_with("http"))
+                    .collect();
                 tracing::info!(
                     to = %email.to_address,
                     subject = %email.subject,

@@ -7,13 +7,26 @@ use crate::db::models::outbox::OutgoingEmail;
 
 /// Escapes text for HTML bodies (usernames and addresses are user-typed).
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// Wraps paragraphs and an optional call-to-action button into both bodies.
-fn compose(kind: &'static str, to: &str, subject: String, town: &str, paragraphs: &[String], action: Option<(&str, &str)>) -> OutgoingEmail {
+fn compose(
+    kind: &'static str,
+    to: &str,
+    subject: String,
+    town: &str,
+    paragraphs: &[String],
+    action: Option<(&str, &str)>,
+) -> OutgoingEmail {
     let mut text = paragraphs.join("\n\n");
-    let mut html = String::from("<!DOCTYPE html><html lang=\"fr\"><body style=\"font-family:sans-serif;line-height:1.5\">");
+    let mut html = String::from(
+        "<!DOCTYPE html><html lang=\"fr\"><body style=\"font-family:sans-serif;line-height:1.5\">",
+    );
     for p in paragraphs {
         html.push_str(&format!("<p>{}</p>", escape(p)));
     }
@@ -26,10 +39,21 @@ fn compose(kind: &'static str, to: &str, subject: String, town: &str, paragraphs
             label = escape(label),
         ));
     }
-    let signature = format!("{town} — Portail Famille. Cet email a été envoyé automatiquement, merci de ne pas y répondre.");
+    let signature = format!(
+        "{town} — Portail Famille. Cet email a été envoyé automatiquement, merci de ne pas y répondre."
+    );
     text.push_str(&format!("\n\n--\n{signature}\n"));
-    html.push_str(&format!("<hr><p style=\"font-size:small;color:#555\">{}</p></body></html>", escape(&signature)));
-    OutgoingEmail { kind, to: to.to_string(), subject, text, html }
+    html.push_str(&format!(
+        "<hr><p style=\"font-size:small;color:#555\">{}</p></body></html>",
+        escape(&signature)
+    ));
+    OutgoingEmail {
+        kind,
+        to: to.to_string(),
+        subject,
+        text,
+        html,
+    }
 }
 
 /// « Activer mon compte ».
@@ -68,7 +92,13 @@ pub fn account_exists(to: &str, town: &str, login_link: &str, reset_link: &str) 
 }
 
 /// « Mot de passe oublié ? ».
-pub fn password_reset(to: &str, username: &str, town: &str, link: &str, minutes: u64) -> OutgoingEmail {
+pub fn password_reset(
+    to: &str,
+    username: &str,
+    town: &str,
+    link: &str,
+    minutes: u64,
+) -> OutgoingEmail {
     compose(
         "password_reset",
         to,
@@ -77,7 +107,9 @@ pub fn password_reset(to: &str, username: &str, town: &str, link: &str, minutes:
         &[
             format!("Bonjour {username},"),
             "Vous avez demandé à choisir un nouveau mot de passe pour votre compte.".into(),
-            format!("Ce lien est valable {minutes} minutes et ne peut servir qu'une fois. Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre mot de passe reste inchangé."),
+            format!(
+                "Ce lien est valable {minutes} minutes et ne peut servir qu'une fois. Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre mot de passe reste inchangé."
+            ),
         ],
         Some(("Choisir un nouveau mot de passe", link)),
     )
@@ -136,8 +168,16 @@ mod tests {
 
     #[test]
     fn activation_email_has_the_seed_wording_and_the_link_in_both_bodies() {
-        let email = activation("p@x.fr", "DEMONSTRATION", "Ville de Chartres", "http://l/activation#token=abc");
-        assert!(email.text.contains("Bonjour DEMONSTRATION, ") || email.text.contains("Bonjour DEMONSTRATION,"));
+        let email = activation(
+            "p@x.fr",
+            "DEMONSTRATION",
+            "Ville de Chartres",
+            "http://l/activation#token=abc",
+        );
+        assert!(
+            email.text.contains("Bonjour DEMONSTRATION, ")
+                || email.text.contains("Bonjour DEMONSTRATION,")
+        );
         assert!(email.text.contains("Activer mon compte"));
         assert!(email.text.contains("http://l/activation#token=abc"));
         assert!(email.html.contains(">Activer mon compte</a>"));

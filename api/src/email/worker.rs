@@ -15,7 +15,13 @@ use crate::db::{DbPool, now, write_tx};
 const BATCH: i64 = 20;
 
 /// Runs forever: a pass whenever `wake` is notified or every `poll` otherwise.
-pub async fn run(pool: DbPool, mailer: Mailer, from: Mailbox, wake: Arc<Notify>, poll: std::time::Duration) {
+pub async fn run(
+    pool: DbPool,
+    mailer: Mailer,
+    from: Mailbox,
+    wake: Arc<Notify>,
+    poll: std::time::Duration,
+) {
     loop {
         match deliver_due(&pool, &mailer, &from).await {
             Ok(0) => {

@@ -26,16 +26,25 @@ use crate::state::AppState;
     )
 )]
 #[post("/activations")]
-pub async fn create_activation(state: web::Data<AppState>, body: ValidJson<TokenRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_activation(
+    state: web::Data<AppState>,
+    body: ValidJson<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
     let token = body.0.token;
     state
         .write(move |conn| {
-            let used = action_token::consume(conn, action_token::Purpose::Activation, &token)?.ok_or(ApiError::LinkExpired)?;
+            let used = action_token::consume(conn, action_token::Purpose::Activation, &token)?
+                .ok_or(ApiError::LinkExpired)?;
             Account::activate(conn, &used.account_id, now())?;
             Ok(())
         })
         .await?;
-    Ok(private_json(StatusCode::OK, &AcceptedResponse { message: "Votre compte est désormais actif".into() }))
+    Ok(private_json(
+        StatusCode::OK,
+        &AcceptedResponse {
+            message: "Votre compte est désormais actif".into(),
+        },
+    ))
 }
 
 /// Sends a new activation link if the address belongs to an account waiting for
@@ -67,14 +76,31 @@ pub async fn resend_activation(
     state
         .write(move |conn| {
             let now = now();
-            let Some(account) = Account::find_by_email(conn, &key)? else { return Ok(()) };
-            let recent = outbox::queued_since(conn, &account.email, "activation", now - chrono::Duration::hours(1))?;
+            let Some(account) = Account::find_by_email(conn, &key)? else {
+                return Ok(());
+            };
+            let recent = outbox::queued_since(
+                conn,
+                &account.email,
+                "activation",
+                now - chrono::Duration::hours(1),
+            )?;
             if account.state != account_state::PENDING_ACTIVATION || recent >= 3 {
                 return Ok(());
             }
-            let token = action_token::issue(conn, &account.id, action_token::Purpose::Activation, ttl, None)?;
+            let token = action_token::issue(
+                conn,
+                &account.id,
+                action_token::Purpose::Activation,
+                ttl,
+                None,
+            )?;
             let link = format!("{base}/activation#token={token}");
-            outbox::enqueue(conn, &templates::activation(&account.email, &account.username, &town, &link), now)?;
+            outbox::enqueue(
+                conn,
+                &templates::activation(&account.email, &account.username, &town, &link),
+                now,
+            )?;
             Ok(())
         })
         .await?;

@@ -40,7 +40,12 @@ fn expired_cookie() -> Cookie<'static> {
     cookie
 }
 
-fn token_response(state: &AppState, account_id: &str, session_id: &str, terms_accepted: bool) -> Result<TokenResponse, ApiError> {
+fn token_response(
+    state: &AppState,
+    account_id: &str,
+    session_id: &str,
+    terms_accepted: bool,
+) -> Result<TokenResponse, ApiError> {
     Ok(TokenResponse {
         access_token: state.jwt.issue(account_id, session_id)?,
         token_type: "Bearer".into(),
@@ -69,12 +74,21 @@ fn no_store(status: StatusCode) -> HttpResponseBuilder {
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, client: ClientInfo, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: ValidJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let request = body.0;
     let key = username_key(&request.login);
-    let account = state.read(move |conn| Ok(Account::find_by_login(conn, &key)?)).await?;
+    let account = state
+        .read(move |conn| Ok(Account::find_by_login(conn, &key)?))
+        .await?;
     // One throttle counter per account, whichever of its names was typed (A-08 d).
-    let throttle_key = account.as_ref().map_or_else(|| format!("unknown:{}", username_key(&request.login)), |a| a.id.clone());
+    let throttle_key = account.as_ref().map_or_else(
+        || format!("unknown:{}", username_key(&request.login)),
+        |a| a.id.clone(),
+    );
     let ip = client.ip.to_string();
 
     if !state.login_throttle.may_attempt(&throttle_key, &ip) {
@@ -84,7 +98,10 @@ pub async fn login(state: web::Data<AppState>, client: ClientInfo, body: ValidJs
     }
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     let stored_for = account.as_ref().map(|a| a.id.clone());
-    let verification = state.hasher.verify(request.password.clone(), stored.clone()).await?;
+    let verification = state
+        .hasher
+        .verify(request.password.clone(), stored.clone())
+        .await?;
     let Some(account) = account.filter(|_| verification.matches) else {
         state.login_throttle.record_failure(&throttle_key, &ip);
         log_failure(&state, stored_for.as_deref(), &client);
@@ -101,30 +118,53 @@ pub async fn login(state: web::Data<AppState>, client: ClientInfo, body: ValidJs
     {
         let new = state.hasher.hash(request.password).await?;
         let id = account.id.clone();
-        state.write(move |conn| Ok(Account::upgrade_password_hash(conn, &id, &old, &new)?)).await?;
+        state
+            .write(move |conn| Ok(Account::upgrade_password_hash(conn, &id, &old, &new)?))
+            .await?;
     }
 
-    let (idle, absolute) = (state.settings.session_idle_timeout, state.settings.session_absolute_timeout);
+    let (idle, absolute) = (
+        state.settings.session_idle_timeout,
+        state.settings.session_absolute_timeout,
+    );
     let (account_id, client_copy) = (account.id.clone(), client.clone());
     let (session_id, refresh_token, terms_accepted) = state
         .write(move |conn| {
             let now = now();
-            let (session_id, refresh_token) = session::create(conn, &account_id, now, idle, absolute)?;
-            connection_log::record(conn, &account_id, now, &client_copy.ip.to_string(), &client_copy.user_agent, true)?;
-            Ok((session_id, refresh_token, cgu::has_accepted_current(conn, &account_id, now)?))
+            let (session_id, refresh_token) =
+                session::create(conn, &account_id, now, idle, absolute)?;
+            connection_log::record(
+                conn,
+                &account_id,
+                now,
+                &client_copy.ip.to_string(),
+                &client_copy.user_agent,
+                true,
+            )?;
+            Ok((
+                session_id,
+                refresh_token,
+                cgu::has_accepted_current(conn, &account_id, now)?,
+            ))
         })
         .await?;
     tracing::info!(account = %account.id, ip = %ip, "login succeeded");
     let body = token_response(&state, &account.id, &session_id, terms_accepted)?;
-    Ok(no_store(StatusCode::OK).cookie(refresh_cookie(&refresh_token, idle)).json(body))
+    Ok(no_store(StatusCode::OK)
+        .cookie(refresh_cookie(&refresh_token, idle))
+        .json(body))
 }
 
 /// Records a failed attempt — in the account's connection log, or in `failed_logins` for
 /// an unknown account: the same one write either way, made after answering, so a known
 /// account does not answer slower than an unknown one.
 fn log_failure(state: &web::Data<AppState>, account_id: Option<&str>, client: &ClientInfo) {
-    let (state, id, ip, agent) =
-        (state.clone(), account_id.map(str::to_string), client.ip.to_string(), client.user_agent.clone());
+    let (state, id, ip, agent) = (
+        state.clone(),
+        account_id.map(str::to_string),
+        client.ip.to_string(),
+        client.user_agent.clone(),
+    );
     tracing::info!(account = ?id, ip = %ip, "login failed");
     actix_web::rt::spawn(async move {
         let result = state
@@ -154,26 +194,43 @@ fn log_failure(state: &web::Data<AppState>, account_id: Option<&str>, client: &C
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     require_json(&req)?;
     let Some(token) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
         return Err(ApiError::Unauthorized);
     };
-    let (idle, grace) = (state.settings.session_idle_timeout, state.settings.refresh_reuse_grace);
+    let (idle, grace) = (
+        state.settings.session_idle_timeout,
+        state.settings.refresh_reuse_grace,
+    );
     let outcome = state
         .write(move |conn| {
             let outcome = session::refresh(conn, &token, now(), idle, grace)?;
             let terms = match &outcome {
-                RefreshOutcome::Rotated { account_id, .. } => cgu::has_accepted_current(conn, account_id, now())?,
+                RefreshOutcome::Rotated { account_id, .. } => {
+                    cgu::has_accepted_current(conn, account_id, now())?
+                }
                 _ => false,
             };
             Ok((outcome, terms))
         })
         .await?;
     match outcome {
-        (RefreshOutcome::Rotated { session_id, account_id, token }, terms_accepted) => {
+        (
+            RefreshOutcome::Rotated {
+                session_id,
+                account_id,
+                token,
+            },
+            terms_accepted,
+        ) => {
             let body = token_response(&state, &account_id, &session_id, terms_accepted)?;
-            Ok(no_store(StatusCode::OK).cookie(refresh_cookie(&token, idle)).json(body))
+            Ok(no_store(StatusCode::OK)
+                .cookie(refresh_cookie(&token, idle))
+                .json(body))
         }
         (RefreshOutcome::ReuseDetected, _) => {
             tracing::warn!("refresh token reuse detected: session revoked");
@@ -186,7 +243,9 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
 fn unauthorized_clearing_cookie() -> Result<HttpResponse, ApiError> {
     let error = ApiError::Unauthorized;
     let mut response = actix_web::ResponseError::error_response(&error);
-    response.add_cookie(&expired_cookie()).map_err(|e| anyhow::anyhow!("cookie: {e}"))?;
+    response
+        .add_cookie(&expired_cookie())
+        .map_err(|e| anyhow::anyhow!("cookie: {e}"))?;
     Ok(response)
 }
 
@@ -197,8 +256,16 @@ fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim() == "application/json"));
-    if is_json { Ok(()) } else { Err(ApiError::UnsupportedMediaType) }
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim() == "application/json")
+        });
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
 }
 
 /// Ends the session: its refresh and access tokens stop working at once, and the browser
@@ -209,7 +276,11 @@ fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest, user: Option<AuthUser>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Option<AuthUser>,
+) -> Result<HttpResponse, ApiError> {
     let cookie_token = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string());
     let session_id = user.map(|u| u.session_id);
     state

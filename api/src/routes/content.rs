@@ -12,11 +12,13 @@ use crate::state::AppState;
 #[utoipa::path(tag = "Contenu", responses((status = 200, body = TownResponse)))]
 #[get("/town")]
 pub async fn get_town(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(TownResponse {
-        name: state.settings.town_name.clone(),
-        tagline: state.settings.town_tagline.clone(),
-        connection_log_retention_days: state.settings.connection_log_retention_days,
-    })
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .json(TownResponse {
+            name: state.settings.town_name.clone(),
+            tagline: state.settings.town_tagline.clone(),
+            connection_log_retention_days: state.settings.connection_log_retention_days,
+        })
 }
 
 /// The terms of use (CGU) in force.
@@ -29,10 +31,14 @@ pub async fn get_town(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/terms")]
 pub async fn get_terms(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let terms = state.read(|conn| cgu::current(conn, now())?.ok_or(ApiError::NotFound)).await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-cache")).json(TermsResponse {
-        version: terms.version,
-        published_at: terms.published_at.and_utc(),
-        text: terms.text,
-    }))
+    let terms = state
+        .read(|conn| cgu::current(conn, now())?.ok_or(ApiError::NotFound))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-cache"))
+        .json(TermsResponse {
+            version: terms.version,
+            published_at: terms.published_at.and_utc(),
+            text: terms.text,
+        }))
 }

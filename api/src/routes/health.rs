@@ -16,6 +16,8 @@ use crate::state::AppState;
 )]
 #[get("/health")]
 pub async fn get_health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.read(|conn| Ok(conn.batch_execute("SELECT 1")?)).await?;
+    state
+        .read(|conn| Ok(conn.batch_execute("SELECT 1")?))
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }

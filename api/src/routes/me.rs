@@ -3,7 +3,8 @@
 use actix_web::{HttpResponse, get, http::StatusCode, post, put, web};
 use serde::Deserialize;
 use shared::api::account::{
-    AcceptTermsRequest, ChangeEmailRequest, ChangePasswordRequest, ConnectionEntry, ConnectionPage, MeResponse,
+    AcceptTermsRequest, ChangeEmailRequest, ChangePasswordRequest, ConnectionEntry, ConnectionPage,
+    MeResponse,
 };
 use shared::api::auth::TokenRequest;
 use shared::api::registration::AcceptedResponse;
@@ -38,7 +39,10 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
             let accepted = cgu::accepted_version(conn, &account.id)?;
             let current = cgu::current(conn, now)?.map(|c| c.version);
             Ok(MeResponse {
-                id: account.id.parse().map_err(|e| anyhow::anyhow!("account id is not a UUID: {e}"))?,
+                id: account
+                    .id
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("account id is not a UUID: {e}"))?,
                 username: account.username,
                 email: account.email,
                 pending_email: account.pending_email,
@@ -77,7 +81,9 @@ pub async fn accept_terms(
             let now = now();
             let current = cgu::current(conn, now)?.ok_or(ApiError::NotFound)?;
             if current.version != version {
-                return Err(ApiError::Conflict("Une nouvelle version des conditions a été publiée : rechargez la page."));
+                return Err(ApiError::Conflict(
+                    "Une nouvelle version des conditions a été publiée : rechargez la page.",
+                ));
             }
             cgu::accept(conn, &user.account_id, version, now)?;
             Ok(())
@@ -106,8 +112,18 @@ pub async fn change_password(
     body: ValidJson<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    let account = check_password(&state, &user, &client, request.current_password, "current_password").await?;
-    let (verdict, _) = state.password_policy.evaluate(&request.new_password, &account.username, &account.email);
+    let account = check_password(
+        &state,
+        &user,
+        &client,
+        request.current_password,
+        "current_password",
+    )
+    .await?;
+    let (verdict, _) =
+        state
+            .password_policy
+            .evaluate(&request.new_password, &account.username, &account.email);
     verdict.map_err(|code| ApiError::field("new_password", code))?;
     let hash = state.hasher.hash(request.new_password).await?;
     let town = state.settings.town_name.clone();
@@ -118,7 +134,11 @@ pub async fn change_password(
             Account::set_password_hash(conn, &account.id, &hash, now)?;
             action_token::invalidate(conn, &account.id, action_token::Purpose::PasswordReset)?;
             session::revoke_all(conn, &account.id, Some(&user.session_id), now)?;
-            outbox::enqueue(conn, &templates::password_changed(&account.email, &account.username, &town, &reset_link), now)?;
+            outbox::enqueue(
+                conn,
+                &templates::password_changed(&account.email, &account.username, &town, &reset_link),
+                now,
+            )?;
             Ok(())
         })
         .await?;
@@ -134,12 +154,19 @@ async fn check_password(
     field: &str,
 ) -> Result<Account, ApiError> {
     let id = user.account_id.clone();
-    let account = state.read(move |conn| Ok(Account::find(conn, &id)?)).await?;
+    let account = state
+        .read(move |conn| Ok(Account::find(conn, &id)?))
+        .await?;
     let ip = client.ip.to_string();
     if !state.login_throttle.may_attempt(&account.id, &ip) {
-        return Err(ApiError::TooManyRequests { retry_after: std::time::Duration::from_secs(60) });
+        return Err(ApiError::TooManyRequests {
+            retry_after: std::time::Duration::from_secs(60),
+        });
     }
-    let verification = state.hasher.verify(password, account.password_hash.clone()).await?;
+    let verification = state
+        .hasher
+        .verify(password, account.password_hash.clone())
+        .await?;
     if !verification.matches {
         state.login_throttle.record_failure(&account.id, &ip);
         return Err(ApiError::field(field, codes::WRONG_PASSWORD));
@@ -181,16 +208,37 @@ pub async fn change_email(
             // An address already used by another account gets no link: the change could
             // not complete, and saying so would reveal that the address is registered.
             if Account::find_by_email(conn, &email_key(&new_email))?.is_none() {
-                let token = action_token::issue(conn, &account.id, action_token::Purpose::EmailChange, ttl, Some(&new_email))?;
+                let token = action_token::issue(
+                    conn,
+                    &account.id,
+                    action_token::Purpose::EmailChange,
+                    ttl,
+                    Some(&new_email),
+                )?;
                 let link = format!("{base}/confirmer-email#token={token}");
-                outbox::enqueue(conn, &templates::email_change_confirm(&new_email, &account.username, &town, &link), now)?;
+                outbox::enqueue(
+                    conn,
+                    &templates::email_change_confirm(&new_email, &account.username, &town, &link),
+                    now,
+                )?;
             }
             Account::set_pending_email(conn, &account.id, Some(&new_email))?;
-            outbox::enqueue(conn, &templates::email_change_notice(&account.email, &account.username, &town, &new_email), now)?;
+            outbox::enqueue(
+                conn,
+                &templates::email_change_notice(
+                    &account.email,
+                    &account.username,
+                    &town,
+                    &new_email,
+                ),
+                now,
+            )?;
             Ok(())
         })
         .await?;
-    Ok(accepted("Un lien de confirmation a été envoyé à votre nouvelle adresse email."))
+    Ok(accepted(
+        "Un lien de confirmation a été envoyé à votre nouvelle adresse email.",
+    ))
 }
 
 /// Confirms a new email address from the link sent to it.
@@ -204,18 +252,27 @@ pub async fn change_email(
     )
 )]
 #[post("/email-changes/confirm")]
-pub async fn confirm_email_change(state: web::Data<AppState>, body: ValidJson<TokenRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn confirm_email_change(
+    state: web::Data<AppState>,
+    body: ValidJson<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
     let token = body.0.token;
     state
         .write(move |conn| {
-            let used = action_token::consume(conn, action_token::Purpose::EmailChange, &token)?.ok_or(ApiError::LinkExpired)?;
+            let used = action_token::consume(conn, action_token::Purpose::EmailChange, &token)?
+                .ok_or(ApiError::LinkExpired)?;
             let new_email = used.new_email.ok_or(ApiError::LinkExpired)?;
             Account::set_email(conn, &used.account_id, &new_email, &email_key(&new_email))?;
             action_token::invalidate(conn, &used.account_id, action_token::Purpose::PasswordReset)?;
             Ok(())
         })
         .await?;
-    Ok(private_json(StatusCode::OK, &AcceptedResponse { message: "Votre nouvelle adresse email est confirmée.".into() }))
+    Ok(private_json(
+        StatusCode::OK,
+        &AcceptedResponse {
+            message: "Votre nouvelle adresse email est confirmée.".into(),
+        },
+    ))
 }
 
 /// Paging of « Dernières connexions ».
@@ -249,15 +306,31 @@ pub async fn list_connections(
     let retention_days = state.settings.connection_log_retention_days;
     let (items, total) = state
         .read(move |conn| {
-            Ok(connection_log::page(conn, &user.account_id, i64::from(page - 1) * i64::from(per_page), i64::from(per_page))?)
+            Ok(connection_log::page(
+                conn,
+                &user.account_id,
+                i64::from(page - 1) * i64::from(per_page),
+                i64::from(per_page),
+            )?)
         })
         .await?;
     let items = items
         .into_iter()
-        .map(|log| ConnectionEntry { at: log.at.and_utc(), ip: log.ip, user_agent: log.user_agent, success: log.success })
+        .map(|log| ConnectionEntry {
+            at: log.at.and_utc(),
+            ip: log.ip,
+            user_agent: log.user_agent,
+            success: log.success,
+        })
         .collect();
     Ok(private_json(
         StatusCode::OK,
-        &ConnectionPage { items, page, per_page, total: total.max(0) as u64, retention_days },
+        &ConnectionPage {
+            items,
+            page,
+            per_page,
+            total: total.max(0) as u64,
+            retention_days,
+        },
     ))
 }

@@ -37,14 +37,21 @@ pub fn configure(config: &mut ServiceConfig) {
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).
-pub fn private_json<T: serde::Serialize>(status: actix_web::http::StatusCode, body: &T) -> HttpResponse {
-    HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "no-store")).json(body)
+pub fn private_json<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    body: &T,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
 }
 
 /// The accepted answer of endpoints that must not reveal whether an account exists.
 pub fn accepted(message: &str) -> HttpResponse {
     private_json(
         actix_web::http::StatusCode::ACCEPTED,
-        &shared::api::registration::AcceptedResponse { message: message.to_string() },
+        &shared::api::registration::AcceptedResponse {
+            message: message.to_string(),
+        },
     )
 }

@@ -44,14 +44,33 @@ pub async fn create_password_reset(
     state
         .write(move |conn| {
             let now = now();
-            let Some(account) = Account::find_by_email(conn, &key)? else { return Ok(()) };
-            let recent = outbox::queued_since(conn, &account.email, "password_reset", now - chrono::Duration::hours(1))?;
+            let Some(account) = Account::find_by_email(conn, &key)? else {
+                return Ok(());
+            };
+            let recent = outbox::queued_since(
+                conn,
+                &account.email,
+                "password_reset",
+                now - chrono::Duration::hours(1),
+            )?;
             if !account.is_active() || recent >= 3 {
                 return Ok(());
             }
-            let token = action_token::issue(conn, &account.id, action_token::Purpose::PasswordReset, ttl, None)?;
+            let token = action_token::issue(
+                conn,
+                &account.id,
+                action_token::Purpose::PasswordReset,
+                ttl,
+                None,
+            )?;
             let link = format!("{base}/reinitialiser-mot-de-passe#token={token}");
-            let email = templates::password_reset(&account.email, &account.username, &town, &link, ttl.as_secs() / 60);
+            let email = templates::password_reset(
+                &account.email,
+                &account.username,
+                &town,
+                &link,
+                ttl.as_secs() / 60,
+            );
             outbox::enqueue(conn, &email, now)?;
             Ok(())
         })
@@ -84,12 +103,16 @@ pub async fn confirm_password_reset(
     let account = state
         .read(move |conn| {
             let hash = crate::auth::tokens::hash(&token);
-            let pending = action_token::peek(conn, action_token::Purpose::PasswordReset, &hash, now())?
-                .ok_or(ApiError::LinkExpired)?;
+            let pending =
+                action_token::peek(conn, action_token::Purpose::PasswordReset, &hash, now())?
+                    .ok_or(ApiError::LinkExpired)?;
             Ok(Account::find(conn, &pending.account_id)?)
         })
         .await?;
-    let (verdict, _) = state.password_policy.evaluate(&request.password, &account.username, &account.email);
+    let (verdict, _) =
+        state
+            .password_policy
+            .evaluate(&request.password, &account.username, &account.email);
     verdict.map_err(|code| ApiError::field("password", code))?;
     let hash = state.hasher.hash(request.password).await?;
     let town = state.settings.town_name.clone();
@@ -97,19 +120,26 @@ pub async fn confirm_password_reset(
     state
         .write(move |conn| {
             let now = now();
-            let used = action_token::consume(conn, action_token::Purpose::PasswordReset, &request.token)?
-                .ok_or(ApiError::LinkExpired)?;
+            let used =
+                action_token::consume(conn, action_token::Purpose::PasswordReset, &request.token)?
+                    .ok_or(ApiError::LinkExpired)?;
             let account = Account::find(conn, &used.account_id)?;
             Account::set_password_hash(conn, &account.id, &hash, now)?;
             action_token::invalidate(conn, &account.id, action_token::Purpose::PasswordReset)?;
             action_token::invalidate(conn, &account.id, action_token::Purpose::EmailChange)?;
             session::revoke_all(conn, &account.id, None, now)?;
-            outbox::enqueue(conn, &templates::password_changed(&account.email, &account.username, &town, &reset_link), now)?;
+            outbox::enqueue(
+                conn,
+                &templates::password_changed(&account.email, &account.username, &town, &reset_link),
+                now,
+            )?;
             Ok(())
         })
         .await?;
     Ok(private_json(
         StatusCode::OK,
-        &AcceptedResponse { message: "Votre mot de passe a été modifié. Vous pouvez vous connecter.".into() },
+        &AcceptedResponse {
+            message: "Votre mot de passe a été modifié. Vous pouvez vous connecter.".into(),
+        },
     ))
 }

@@ -17,8 +17,7 @@ use crate::routes::{accepted, private_json};
 use crate::state::AppState;
 
 /// What sign-up answers, whether the address was new or already registered.
-pub const REGISTRATION_ACCEPTED: &str =
-    "Votre compte a été créé avec succès. Vous allez recevoir un email afin d'activer votre compte.";
+pub const REGISTRATION_ACCEPTED: &str = "Votre compte a été créé avec succès. Vous allez recevoir un email afin d'activer votre compte.";
 
 /// Checks step 1 (« Mes informations personnelles ») and rates the password, so the SPA
 /// can show the strength meter and move on. Rate-limited: it tells whether a username is
@@ -39,15 +38,27 @@ pub async fn check_registration_step(
     body: ValidJson<CheckRegistrationStepRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    state.limits.step_checks.hit(&client.ip.to_string()).map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let (verdict, strength) = state.password_policy.evaluate(&request.password, &request.username, &request.email);
+    state
+        .limits
+        .step_checks
+        .hit(&client.ip.to_string())
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    let (verdict, strength) =
+        state
+            .password_policy
+            .evaluate(&request.password, &request.username, &request.email);
     let key = username_key(&request.username);
-    let taken = state.read(move |conn| Ok(Account::username_taken(conn, &key)?)).await?;
+    let taken = state
+        .read(move |conn| Ok(Account::username_taken(conn, &key)?))
+        .await?;
     if taken {
         return Err(ApiError::field("username", codes::USERNAME_TAKEN));
     }
     verdict.map_err(|code| ApiError::field("password", code))?;
-    Ok(private_json(StatusCode::OK, &CheckRegistrationStepResponse { password: strength }))
+    Ok(private_json(
+        StatusCode::OK,
+        &CheckRegistrationStepResponse { password: strength },
+    ))
 }
 
 /// Creates an account pending activation and emails the activation link.
@@ -79,12 +90,22 @@ pub async fn create_registration(
         return Err(too_many(std::time::Duration::from_secs(900)));
     }
     state.limits.registrations.hit(&ip).map_err(too_many)?;
-    let (verdict, _) = state.password_policy.evaluate(&request.password, &request.username, &request.email);
+    let (verdict, _) =
+        state
+            .password_policy
+            .evaluate(&request.password, &request.username, &request.email);
     verdict.map_err(|code| ApiError::field("password", code))?;
 
     if let Some(reference) = request.dossier_reference.clone() {
         let found = state
-            .read(move |conn| Ok(dossier_reference::matches(conn, &reference.numero, &reference.nom, &reference.prenom)?))
+            .read(move |conn| {
+                Ok(dossier_reference::matches(
+                    conn,
+                    &reference.numero,
+                    &reference.nom,
+                    &reference.prenom,
+                )?)
+            })
             .await?;
         if !found {
             let _ = state.limits.dossier_guesses.hit(&ip);
@@ -110,7 +131,8 @@ pub async fn create_registration(
             if let Some(existing) = Account::find_by_email(conn, &email_key(&request.email))? {
                 let hour_ago = now - chrono::Duration::hours(1);
                 if outbox::queued_since(conn, &existing.email, "account_exists", hour_ago)? == 0 {
-                    let email = templates::account_exists(&existing.email, &town, &login_link, &reset_link);
+                    let email =
+                        templates::account_exists(&existing.email, &town, &login_link, &reset_link);
                     outbox::enqueue(conn, &email, now)?;
                 }
                 return Ok(());
@@ -129,9 +151,19 @@ pub async fn create_registration(
                 created_at: now,
             }
             .insert(conn)?;
-            let token = action_token::issue(conn, &id, action_token::Purpose::Activation, activation_ttl, None)?;
+            let token = action_token::issue(
+                conn,
+                &id,
+                action_token::Purpose::Activation,
+                activation_ttl,
+                None,
+            )?;
             let link = format!("{public_url}/activation#token={token}");
-            outbox::enqueue(conn, &templates::activation(request.email.trim(), request.username.trim(), &town, &link), now)?;
+            outbox::enqueue(
+                conn,
+                &templates::activation(request.email.trim(), request.username.trim(), &town, &link),
+                now,
+            )?;
             Ok(())
         })
         .await;

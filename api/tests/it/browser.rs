@@ -29,6 +29,40 @@ async fn run_scenario(name: &str) {
     );
 }
 
+/// Every scenario in `e2e/tests`, each run by a test below.
+const SCENARIOS: [&str; 5] = [
+    "account_changes",
+    "mobile_keyboard",
+    "password_reset",
+    "signup_existing_dossier",
+    "signup_new_household",
+];
+
+#[test]
+fn every_browser_scenario_has_a_test() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../e2e/tests");
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .expect("e2e/tests")
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".mjs")
+                .map(str::to_string)
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found, SCENARIOS,
+        "add a test in api/tests/it/browser.rs for each new scenario"
+    );
+}
+
+#[tokio::test]
+async fn account_changes() {
+    run_scenario("account_changes").await;
+}
+
 #[tokio::test]
 async fn signup_new_household() {
     run_scenario("signup_new_household").await;

@@ -6,8 +6,15 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn the_committed_openapi_document_matches_the_code() {
     let app = spawn_app().await;
-    let served: serde_json::Value =
-        app.client.get(app.url("/api-docs/openapi.json")).send().await.expect("request").json().await.expect("json");
+    let served: serde_json::Value = app
+        .client
+        .get(app.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
     let pretty = serde_json::to_string_pretty(&served).expect("serialise") + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
     if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {

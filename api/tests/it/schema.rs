@@ -37,7 +37,11 @@ fn postgres_schema(conn: &mut DbConn) -> BTreeSet<String> {
     .map(|q| (q.a, q.b, q.c, q.d))
     .collect();
     for (table, column, kind, nullable) in columns {
-        out.insert(format!("column {table}.{column} {} null={}", normalise_type(&kind), nullable == "YES"));
+        out.insert(format!(
+            "column {table}.{column} {} null={}",
+            normalise_type(&kind),
+            nullable == "YES"
+        ));
     }
     let indexes: Vec<Row> = diesel::sql_query(
         "SELECT format('index %s(%s) unique=%s', t.relname, \
@@ -104,7 +108,11 @@ fn sqlite_schema(conn: &mut DbConn) -> BTreeSet<String> {
         for c in &columns {
             // SQLite lets primary-key columns be NULL unless declared otherwise; ours are.
             let nullable = c.not_null == 0 && c.pk == 0;
-            out.insert(format!("column {table}.{} {} null={nullable}", c.name, normalise_type(&c.kind)));
+            out.insert(format!(
+                "column {table}.{} {} null={nullable}",
+                c.name,
+                normalise_type(&c.kind)
+            ));
         }
         let pk: Vec<&str> = {
             let mut pk: Vec<&SqliteColumn> = columns.iter().filter(|c| c.pk > 0).collect();
@@ -120,7 +128,11 @@ fn sqlite_schema(conn: &mut DbConn) -> BTreeSet<String> {
         .load(conn)
         .expect("indexes");
         for index in indexes.into_iter().filter(|i| i.c != "pk") {
-            out.insert(format!("index {table}({}) unique={}", index.d, index.b == "1"));
+            out.insert(format!(
+                "index {table}({}) unique={}",
+                index.d,
+                index.b == "1"
+            ));
         }
         let fks: Vec<Quad> = diesel::sql_query(format!(
             "SELECT \"from\" AS a, \"table\" AS b, \"to\" AS c, lower(on_delete) AS d FROM pragma_foreign_key_list('{table}')"
@@ -128,8 +140,15 @@ fn sqlite_schema(conn: &mut DbConn) -> BTreeSet<String> {
         .load(conn)
         .expect("foreign keys");
         for fk in fks {
-            let rule = if fk.d == "no action" { "no action".to_string() } else { fk.d };
-            out.insert(format!("fk {table}.{} -> {}.{} on delete {rule}", fk.a, fk.b, fk.c));
+            let rule = if fk.d == "no action" {
+                "no action".to_string()
+            } else {
+                fk.d
+            };
+            out.insert(format!(
+                "fk {table}.{} -> {}.{} on delete {rule}",
+                fk.a, fk.b, fk.c
+            ));
         }
     }
     out
@@ -139,25 +158,40 @@ fn sqlite_schema(conn: &mut DbConn) -> BTreeSet<String> {
 fn postgres_and_sqlite_migrations_give_the_same_schema() {
     let name = format!("pf_schema_{}", uuid::Uuid::new_v4().simple());
     let admin_url = format!("{}/postgres", postgres_server());
-    let mut admin = PgConnection::establish(&admin_url).expect("PostgreSQL is needed for this test");
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create");
+    let mut admin =
+        PgConnection::establish(&admin_url).expect("PostgreSQL is needed for this test");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create");
     let result = std::panic::catch_unwind(|| {
-        let mut pg = DbConn::Pg(PgConnection::establish(&format!("{}/{name}", postgres_server())).expect("connect"));
+        let mut pg = DbConn::Pg(
+            PgConnection::establish(&format!("{}/{name}", postgres_server())).expect("connect"),
+        );
         db::run_migrations(&mut pg).expect("migrate postgres");
         let dir = std::env::temp_dir().join(format!("pf-schema-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("dir");
-        let mut sqlite =
-            DbConn::Sqlite(SqliteConnection::establish(&dir.join("s.db").display().to_string()).expect("sqlite"));
+        let mut sqlite = DbConn::Sqlite(
+            SqliteConnection::establish(&dir.join("s.db").display().to_string()).expect("sqlite"),
+        );
         db::run_migrations(&mut sqlite).expect("migrate sqlite");
         let (pg_schema, sqlite_schema) = (postgres_schema(&mut pg), sqlite_schema(&mut sqlite));
         let _ = std::fs::remove_dir_all(dir);
         drop(pg);
         (pg_schema, sqlite_schema)
     });
-    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin);
     let (pg_schema, sqlite_schema) = result.expect("introspection");
-    assert!(pg_schema.iter().any(|l| l.starts_with("column accounts.email ")), "{pg_schema:#?}");
+    assert!(
+        pg_schema
+            .iter()
+            .any(|l| l.starts_with("column accounts.email ")),
+        "{pg_schema:#?}"
+    );
     let only_pg: Vec<_> = pg_schema.difference(&sqlite_schema).collect();
     let only_sqlite: Vec<_> = sqlite_schema.difference(&pg_schema).collect();
-    assert!(only_pg.is_empty() && only_sqlite.is_empty(), "only in PostgreSQL: {only_pg:#?}\nonly in SQLite: {only_sqlite:#?}");
+    assert!(
+        only_pg.is_empty() && only_sqlite.is_empty(),
+        "only in PostgreSQL: {only_pg:#?}\nonly in SQLite: {only_sqlite:#?}"
+    );
 }

@@ -15,15 +15,29 @@ use crate::validation::{
 pub struct CheckRegistrationStepRequest {
     /// Nom d'utilisateur (3–40 letters, digits, `.`, `_`, `-`).
     #[validate(custom(function = "validate_username"))]
-    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION", min_length = 3, max_length = 40, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            example = "DEMONSTRATION",
+            min_length = 3,
+            max_length = 40,
+            pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+        )
+    )]
     pub username: String,
     /// Adresse email.
     #[validate(custom(function = "validate_email"))]
-    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr", max_length = 254))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "parent@exemple.fr", max_length = 254)
+    )]
     pub email: String,
     /// Mot de passe: at least 12 characters, at most 256 bytes, no composition rule.
     #[validate(custom(function = "validate_password"))]
-    #[cfg_attr(feature = "server", schema(example = "cheval agrafe pile été", min_length = 12))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "cheval agrafe pile été", min_length = 12)
+    )]
     pub password: String,
 }
 
@@ -124,18 +138,27 @@ mod tests {
     #[test]
     fn both_or_neither_dossier_choice_is_refused() {
         let mut both = request();
-        both.dossier_reference =
-            Some(DossierReference { numero: "17484".into(), nom: "CREATION".into(), prenom: "Père".into() });
+        both.dossier_reference = Some(DossierReference {
+            numero: "17484".into(),
+            nom: "CREATION".into(),
+            prenom: "Père".into(),
+        });
         let errors = both.validate().expect_err("both choices");
-        assert_eq!(field_errors(&errors).get("_"), Some(&vec!["choose_one".to_string()]));
+        assert_eq!(
+            field_errors(&errors).get("_"),
+            Some(&vec!["choose_one".to_string()])
+        );
     }
 
     #[test]
     fn nested_reference_errors_carry_their_path() {
         let mut bad = request();
         bad.new_household = false;
-        bad.dossier_reference =
-            Some(DossierReference { numero: "17484".into(), nom: "".into(), prenom: "Père".into() });
+        bad.dossier_reference = Some(DossierReference {
+            numero: "17484".into(),
+            nom: "".into(),
+            prenom: "Père".into(),
+        });
         let errors = bad.validate().expect_err("empty nom");
         assert_eq!(
             field_errors(&errors).get("dossier_reference.nom"),

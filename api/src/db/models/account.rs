@@ -50,7 +50,9 @@ pub struct NewAccount<'a> {
 
 impl NewAccount<'_> {
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<usize> {
-        diesel::insert_into(accounts::table).values(self).execute(conn)
+        diesel::insert_into(accounts::table)
+            .values(self)
+            .execute(conn)
     }
 }
 
@@ -60,13 +62,20 @@ impl Account {
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Account> {
-        accounts::table.find(id).select(Account::as_select()).first(conn)
+        accounts::table
+            .find(id)
+            .select(Account::as_select())
+            .first(conn)
     }
 
     /// The account whose username or email key is `key`.
     pub fn find_by_login(conn: &mut DbConn, key: &str) -> QueryResult<Option<Account>> {
         accounts::table
-            .filter(accounts::username_normalized.eq(key).or(accounts::email_normalized.eq(key)))
+            .filter(
+                accounts::username_normalized
+                    .eq(key)
+                    .or(accounts::email_normalized.eq(key)),
+            )
             .select(Account::as_select())
             .first(conn)
             .optional()
@@ -81,37 +90,74 @@ impl Account {
     }
 
     pub fn username_taken(conn: &mut DbConn, username_key: &str) -> QueryResult<bool> {
-        diesel::select(diesel::dsl::exists(accounts::table.filter(accounts::username_normalized.eq(username_key))))
-            .get_result(conn)
+        diesel::select(diesel::dsl::exists(
+            accounts::table.filter(accounts::username_normalized.eq(username_key)),
+        ))
+        .get_result(conn)
     }
 
     /// Activates a pending account; 0 rows when it was not pending.
     pub fn activate(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
-        diesel::update(accounts::table.find(id).filter(accounts::state.eq(state::PENDING_ACTIVATION)))
-            .set((accounts::state.eq(state::ACTIVE), accounts::activated_at.eq(now)))
-            .execute(conn)
+        diesel::update(
+            accounts::table
+                .find(id)
+                .filter(accounts::state.eq(state::PENDING_ACTIVATION)),
+        )
+        .set((
+            accounts::state.eq(state::ACTIVE),
+            accounts::activated_at.eq(now),
+        ))
+        .execute(conn)
     }
 
-    pub fn set_password_hash(conn: &mut DbConn, id: &str, hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    pub fn set_password_hash(
+        conn: &mut DbConn,
+        id: &str,
+        hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(accounts::table.find(id))
-            .set((accounts::password_hash.eq(hash), accounts::password_changed_at.eq(now)))
+            .set((
+                accounts::password_hash.eq(hash),
+                accounts::password_changed_at.eq(now),
+            ))
             .execute(conn)
     }
 
     /// Replaces the hash only if it is still `old`: a rehash on login never overwrites a
     /// password changed in the meantime.
-    pub fn upgrade_password_hash(conn: &mut DbConn, id: &str, old: &str, new: &str) -> QueryResult<usize> {
-        diesel::update(accounts::table.find(id).filter(accounts::password_hash.eq(old)))
-            .set(accounts::password_hash.eq(new))
+    pub fn upgrade_password_hash(
+        conn: &mut DbConn,
+        id: &str,
+        old: &str,
+        new: &str,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            accounts::table
+                .find(id)
+                .filter(accounts::password_hash.eq(old)),
+        )
+        .set(accounts::password_hash.eq(new))
+        .execute(conn)
+    }
+
+    pub fn set_pending_email(
+        conn: &mut DbConn,
+        id: &str,
+        email: Option<&str>,
+    ) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id))
+            .set(accounts::pending_email.eq(email))
             .execute(conn)
     }
 
-    pub fn set_pending_email(conn: &mut DbConn, id: &str, email: Option<&str>) -> QueryResult<usize> {
-        diesel::update(accounts::table.find(id)).set(accounts::pending_email.eq(email)).execute(conn)
-    }
-
     /// Makes `email` the account's address (its uniqueness is enforced by the database).
-    pub fn set_email(conn: &mut DbConn, id: &str, email: &str, email_key: &str) -> QueryResult<usize> {
+    pub fn set_email(
+        conn: &mut DbConn,
+        id: &str,
+        email: &str,
+        email_key: &str,
+    ) -> QueryResult<usize> {
         diesel::update(accounts::table.find(id))
             .set((
                 accounts::email.eq(email),

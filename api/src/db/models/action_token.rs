@@ -81,7 +81,9 @@ pub fn issue(
 
 impl NewActionToken<'_> {
     fn insert(&self, conn: &mut DbConn) -> QueryResult<usize> {
-        diesel::insert_into(action_tokens::table).values(self).execute(conn)
+        diesel::insert_into(action_tokens::table)
+            .values(self)
+            .execute(conn)
     }
 }
 
@@ -99,7 +101,11 @@ pub fn invalidate(conn: &mut DbConn, account_id: &str, purpose: Purpose) -> Quer
 
 /// Uses a token: the single conditional UPDATE makes this race-safe — of 20 concurrent
 /// uses of one token, exactly one gets the row (SECURITY.md A-11 c).
-pub fn consume(conn: &mut DbConn, purpose: Purpose, token: &str) -> QueryResult<Option<ActionToken>> {
+pub fn consume(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    token: &str,
+) -> QueryResult<Option<ActionToken>> {
     let now = now();
     let hash = tokens::hash(token);
     let claimed = diesel::update(
@@ -124,13 +130,22 @@ pub fn consume(conn: &mut DbConn, purpose: Purpose, token: &str) -> QueryResult<
 /// Deletes tokens that expired or were used more than a week ago.
 pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(
-        action_tokens::table.filter(action_tokens::expires_at.lt(before).or(action_tokens::used_at.lt(before))),
+        action_tokens::table.filter(
+            action_tokens::expires_at
+                .lt(before)
+                .or(action_tokens::used_at.lt(before)),
+        ),
     )
     .execute(conn)
 }
 
 /// The valid, unused token with this hash, without using it.
-pub fn peek(conn: &mut DbConn, purpose: Purpose, hash: &str, now: NaiveDateTime) -> QueryResult<Option<ActionToken>> {
+pub fn peek(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<ActionToken>> {
     action_tokens::table
         .filter(action_tokens::token_hash.eq(hash))
         .filter(action_tokens::purpose.eq(purpose.as_str()))

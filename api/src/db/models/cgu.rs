@@ -27,16 +27,27 @@ pub fn current(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<CguV
 
 /// Publishes a new version; every family must accept it at its next visit.
 pub fn publish(conn: &mut DbConn, text: &str, now: NaiveDateTime) -> QueryResult<i32> {
-    let latest: Option<i32> = cgu_versions::table.select(diesel::dsl::max(cgu_versions::version)).first(conn)?;
+    let latest: Option<i32> = cgu_versions::table
+        .select(diesel::dsl::max(cgu_versions::version))
+        .first(conn)?;
     let version = latest.unwrap_or(0) + 1;
     diesel::insert_into(cgu_versions::table)
-        .values((cgu_versions::version.eq(version), cgu_versions::published_at.eq(now), cgu_versions::text.eq(text)))
+        .values((
+            cgu_versions::version.eq(version),
+            cgu_versions::published_at.eq(now),
+            cgu_versions::text.eq(text),
+        ))
         .execute(conn)?;
     Ok(version)
 }
 
 /// Records that the account accepted `version` (accepting twice is harmless).
-pub fn accept(conn: &mut DbConn, account_id: &str, version: i32, now: NaiveDateTime) -> QueryResult<()> {
+pub fn accept(
+    conn: &mut DbConn,
+    account_id: &str,
+    version: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     let already: bool = diesel::select(diesel::dsl::exists(
         cgu_acceptances::table
             .filter(cgu_acceptances::account_id.eq(account_id))
@@ -64,7 +75,11 @@ pub fn accepted_version(conn: &mut DbConn, account_id: &str) -> QueryResult<Opti
 }
 
 /// Whether the account accepted the version in force (true when there is none).
-pub fn has_accepted_current(conn: &mut DbConn, account_id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn has_accepted_current(
+    conn: &mut DbConn,
+    account_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let Some(current) = current(conn, now)? else {
         return Ok(true);
     };

@@ -40,12 +40,21 @@ pub fn record(
 /// Records a failed login on an unknown account (when and from where, nothing typed).
 pub fn record_unknown(conn: &mut DbConn, at: NaiveDateTime, ip: &str) -> QueryResult<usize> {
     diesel::insert_into(failed_logins::table)
-        .values((failed_logins::id.eq(new_id()), failed_logins::at.eq(at), failed_logins::ip.eq(ip)))
+        .values((
+            failed_logins::id.eq(new_id()),
+            failed_logins::at.eq(at),
+            failed_logins::ip.eq(ip),
+        ))
         .execute(conn)
 }
 
 /// One page of an account's history, newest first, and the total count.
-pub fn page(conn: &mut DbConn, account_id: &str, offset: i64, limit: i64) -> QueryResult<(Vec<ConnectionLog>, i64)> {
+pub fn page(
+    conn: &mut DbConn,
+    account_id: &str,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ConnectionLog>, i64)> {
     let items = connection_logs::table
         .filter(connection_logs::account_id.eq(account_id))
         .order((connection_logs::at.desc(), connection_logs::id.desc()))

@@ -55,7 +55,12 @@ pub fn enqueue(conn: &mut DbConn, email: &OutgoingEmail, now: NaiveDateTime) -> 
 }
 
 /// Whether an email of `kind` was queued for `to` since `since` (per-address limits).
-pub fn queued_since(conn: &mut DbConn, to: &str, kind: &str, since: NaiveDateTime) -> QueryResult<i64> {
+pub fn queued_since(
+    conn: &mut DbConn,
+    to: &str,
+    kind: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
     outbox_emails::table
         .filter(outbox_emails::to_address.eq(to))
         .filter(outbox_emails::kind.eq(kind))
@@ -66,7 +71,11 @@ pub fn queued_since(conn: &mut DbConn, to: &str, kind: &str, since: NaiveDateTim
 
 /// Claims up to `limit` due emails: each is leased with a conditional UPDATE, so two
 /// workers never send the same one, and one whose worker died is retried after the lease.
-pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<OutboxEmail>> {
+pub fn claim_due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxEmail>> {
     let due: Vec<String> = outbox_emails::table
         .filter(outbox_emails::status.eq_any(["pending", "sending"]))
         .filter(outbox_emails::next_attempt_at.le(now))
@@ -82,10 +91,18 @@ pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResu
                 .filter(outbox_emails::status.eq_any(["pending", "sending"]))
                 .filter(outbox_emails::next_attempt_at.le(now)),
         )
-        .set((outbox_emails::status.eq("sending"), outbox_emails::next_attempt_at.eq(now + CLAIM_LEASE)))
+        .set((
+            outbox_emails::status.eq("sending"),
+            outbox_emails::next_attempt_at.eq(now + CLAIM_LEASE),
+        ))
         .execute(conn)?;
         if rows == 1 {
-            claimed.push(outbox_emails::table.find(&id).select(OutboxEmail::as_select()).first(conn)?);
+            claimed.push(
+                outbox_emails::table
+                    .find(&id)
+                    .select(OutboxEmail::as_select())
+                    .first(conn)?,
+            );
         }
     }
     Ok(claimed)
@@ -106,10 +123,20 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult
 }
 
 /// Schedules a retry with exponential backoff, or gives up after [`MAX_ATTEMPTS`].
-pub fn mark_failed(conn: &mut DbConn, email: &OutboxEmail, error: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn mark_failed(
+    conn: &mut DbConn,
+    email: &OutboxEmail,
+    error: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     let attempts = email.attempts + 1;
-    let backoff = chrono::Duration::seconds(1_i64 << attempts.clamp(0, 12)).min(chrono::Duration::hours(1));
-    let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+    let backoff =
+        chrono::Duration::seconds(1_i64 << attempts.clamp(0, 12)).min(chrono::Duration::hours(1));
+    let status = if attempts >= MAX_ATTEMPTS {
+        "failed"
+    } else {
+        "pending"
+    };
     diesel::update(outbox_emails::table.find(&email.id))
         .set((
             outbox_emails::status.eq(status),
@@ -122,6 +149,10 @@ pub fn mark_failed(conn: &mut DbConn, email: &OutboxEmail, error: &str, now: Nai
 
 /// Deletes sent emails older than `before`.
 pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(outbox_emails::table.filter(outbox_emails::status.eq("sent")).filter(outbox_emails::created_at.lt(before)))
-        .execute(conn)
+    diesel::delete(
+        outbox_emails::table
+            .filter(outbox_emails::status.eq("sent"))
+            .filter(outbox_emails::created_at.lt(before)),
+    )
+    .execute(conn)
 }

@@ -39,7 +39,11 @@ struct RefreshToken {
 #[derive(Debug, PartialEq, Eq)]
 pub enum RefreshOutcome {
     /// A new token for the session.
-    Rotated { session_id: String, account_id: String, token: String },
+    Rotated {
+        session_id: String,
+        account_id: String,
+        token: String,
+    },
     /// Unknown, expired, revoked: no session.
     Invalid,
     /// A used token was replayed: the session was revoked.
@@ -72,7 +76,12 @@ pub fn create(
     Ok((id, token))
 }
 
-fn issue_refresh(conn: &mut DbConn, session_id: &str, now: NaiveDateTime, idle: Duration) -> QueryResult<String> {
+fn issue_refresh(
+    conn: &mut DbConn,
+    session_id: &str,
+    now: NaiveDateTime,
+    idle: Duration,
+) -> QueryResult<String> {
     let (token, hash) = tokens::generate();
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -119,28 +128,47 @@ pub fn refresh(
         if refresh.expires_at <= now {
             return Ok(RefreshOutcome::Invalid);
         }
-        let claimed = diesel::update(refresh_tokens::table.find(&refresh.id).filter(refresh_tokens::used_at.is_null()))
-            .set(refresh_tokens::used_at.eq(now))
-            .execute(conn)?;
+        let claimed = diesel::update(
+            refresh_tokens::table
+                .find(&refresh.id)
+                .filter(refresh_tokens::used_at.is_null()),
+        )
+        .set(refresh_tokens::used_at.eq(now))
+        .execute(conn)?;
         if claimed == 0 {
             // Another request used it a moment ago: the grace rule above applies next time.
             return Ok(RefreshOutcome::Invalid);
         }
     }
-    diesel::update(sessions::table.find(&session.id)).set(sessions::last_used_at.eq(now)).execute(conn)?;
+    diesel::update(sessions::table.find(&session.id))
+        .set(sessions::last_used_at.eq(now))
+        .execute(conn)?;
     let token = issue_refresh(conn, &session.id, now, idle)?;
-    Ok(RefreshOutcome::Rotated { session_id: session.id, account_id: session.account_id, token })
+    Ok(RefreshOutcome::Rotated {
+        session_id: session.id,
+        account_id: session.account_id,
+        token,
+    })
 }
 
 /// Revokes one session.
 pub fn revoke(conn: &mut DbConn, session_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(sessions::table.find(session_id).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(now))
-        .execute(conn)
+    diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
 }
 
 /// Revokes every session of an account but `keep` (after a password change or reset).
-pub fn revoke_all(conn: &mut DbConn, account_id: &str, keep: Option<&str>, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_all(
+    conn: &mut DbConn,
+    account_id: &str,
+    keep: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         sessions::table
             .filter(sessions::account_id.eq(account_id))
@@ -152,7 +180,12 @@ pub fn revoke_all(conn: &mut DbConn, account_id: &str, keep: Option<&str>, now: 
 }
 
 /// The session behind an access token, if it is still alive, with its account's state.
-pub fn find_live(conn: &mut DbConn, session_id: &str, account_id: &str, now: NaiveDateTime) -> QueryResult<Option<Session>> {
+pub fn find_live(
+    conn: &mut DbConn,
+    session_id: &str,
+    account_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Session>> {
     sessions::table
         .find(session_id)
         .filter(sessions::account_id.eq(account_id))
@@ -165,12 +198,22 @@ pub fn find_live(conn: &mut DbConn, session_id: &str, account_id: &str, now: Nai
 
 /// Deletes sessions that ended before `before`.
 pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::absolute_expires_at.lt(before).or(sessions::revoked_at.lt(before))))
-        .execute(conn)
+    diesel::delete(
+        sessions::table.filter(
+            sessions::absolute_expires_at
+                .lt(before)
+                .or(sessions::revoked_at.lt(before)),
+        ),
+    )
+    .execute(conn)
 }
 
 /// Revokes the session a refresh token belongs to (logout with only the cookie).
-pub fn revoke_by_refresh_token(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_by_refresh_token(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     let session_id: Option<String> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(tokens::hash(token)))
         .select(refresh_tokens::session_id)

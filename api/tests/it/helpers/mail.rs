@@ -18,17 +18,30 @@ pub struct MailServer {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// The shared server.
 pub static MAIL: LazyLock<MailServer> = LazyLock::new(|| {
-    if let (Ok(port), Ok(url)) = (std::env::var("TEST_SMTP_PORT"), std::env::var("TEST_MAILDEV_URL")) {
-        return MailServer { smtp_port: port.parse().expect("TEST_SMTP_PORT"), api_url: url, _guard: None };
+    if let (Ok(port), Ok(url)) = (
+        std::env::var("TEST_SMTP_PORT"),
+        std::env::var("TEST_MAILDEV_URL"),
+    ) {
+        return MailServer {
+            smtp_port: port.parse().expect("TEST_SMTP_PORT"),
+            api_url: url,
+            _guard: None,
+        };
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let maildev = root.join("e2e/node_modules/.bin/maildev");
-    assert!(maildev.exists(), "maildev is missing: run `npm ci --prefix e2e` (the README's test command does)");
+    assert!(
+        maildev.exists(),
+        "maildev is missing: run `npm ci --prefix e2e` (the README's test command does)"
+    );
     let (smtp_port, web_port) = (free_port(), free_port());
     let script = format!(
         "'{}' --ip 127.0.0.1 -s {smtp_port} --web-ip 127.0.0.1 -w {web_port} --silent >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid",
@@ -49,10 +62,17 @@ pub static MAIL: LazyLock<MailServer> = LazyLock::new(|| {
         if ready {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "maildev did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "maildev did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    MailServer { smtp_port, api_url, _guard: Some(Mutex::new(child)) }
+    MailServer {
+        smtp_port,
+        api_url,
+        _guard: Some(Mutex::new(child)),
+    }
 });
 
 /// One received message, as maildev decodes it.
@@ -84,7 +104,10 @@ impl Mail {
     /// The token from a link's fragment.
     pub fn token(&self, route: &str) -> String {
         let link = self.link_to(route);
-        link.split("#token=").nth(1).unwrap_or_else(|| panic!("no token in {link}")).to_string()
+        link.split("#token=")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no token in {link}"))
+            .to_string()
     }
 }
 
@@ -96,7 +119,9 @@ pub async fn mails_to(address: &str) -> Vec<Mail> {
         .json()
         .await
         .expect("maildev JSON");
-    all.into_iter().filter(|m| m.to.iter().any(|a| a.address.eq_ignore_ascii_case(address))).collect()
+    all.into_iter()
+        .filter(|m| m.to.iter().any(|a| a.address.eq_ignore_ascii_case(address)))
+        .collect()
 }
 
 /// Waits until `count` messages reached `address` (up to 15 s) and returns them.
@@ -107,7 +132,10 @@ pub async fn wait_for_mails(address: &str, count: usize) -> Vec<Mail> {
         if mails.len() >= count {
             return mails;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "expected {count} mail(s) to {address}, got {mails:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "expected {count} mail(s) to {address}, got {mails:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -116,10 +144,18 @@ pub async fn wait_for_mails(address: &str, count: usize) -> Vec<Mail> {
 pub async fn wait_for_mail(address: &str, subject: &str) -> Mail {
     let started = Instant::now();
     loop {
-        if let Some(mail) = mails_to(address).await.into_iter().rev().find(|m| m.subject.contains(subject)) {
+        if let Some(mail) = mails_to(address)
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m.subject.contains(subject))
+        {
             return mail;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "no mail « {subject} » reached {address}");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no mail « {subject} » reached {address}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -14,5 +14,8 @@ pub const PASSWORD: &str = "cheval agrafe pile été 🌻";
 /// A unique suffix for usernames and addresses, so tests sharing the SMTP server never
 /// read each other's mail.
 pub fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+    format!(
+        "{prefix}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
 }

@@ -61,16 +61,29 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// Starts the application after `adjust` changed its settings.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings), login_policy: LoginPolicy) -> TestApp {
+pub async fn spawn_app_with(
+    adjust: impl FnOnce(&mut Settings),
+    login_policy: LoginPolicy,
+) -> TestApp {
     let db = TestDb::new();
     let mut settings = test_settings(&db);
     adjust(&mut settings);
-    let app = Application::build_with(settings, login_policy).await.expect("build the application");
+    let app = Application::build_with(settings, login_policy)
+        .await
+        .expect("build the application");
     let address = format!("http://localhost:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { address, client, state, db }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        client,
+        state,
+        db,
+    }
 }
 
 /// A logged-in family.
@@ -89,7 +102,13 @@ pub fn refresh_cookie(response: &Response) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("__Host-pf_refresh="))
-        .map(|v| v.split(';').next().unwrap_or("").trim_start_matches("__Host-pf_refresh=").to_string())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("__Host-pf_refresh=")
+                .to_string()
+        })
 }
 
 impl TestApp {
@@ -98,19 +117,41 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("request")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post_json_auth(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn put_json_auth(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get_auth(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn refresh(&self, cookie: &str) -> Response {
@@ -132,16 +173,28 @@ impl TestApp {
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Response {
-        self.post_json("/api/auth/login", &json!({"login": login, "password": password})).await
+        self.post_json(
+            "/api/auth/login",
+            &json!({"login": login, "password": password}),
+        )
+        .await
     }
 
     /// Registers and activates an account through its email, without logging in.
     pub async fn activated_account(&self) -> (String, String) {
         let username = unique("parent");
         let email = format!("{username}@exemple.fr");
-        assert_eq!(self.register(&username, &email, PASSWORD).await.status(), StatusCode::ACCEPTED);
+        assert_eq!(
+            self.register(&username, &email, PASSWORD).await.status(),
+            StatusCode::ACCEPTED
+        );
         let mail = wait_for_mail(&email, "Activez votre compte").await;
-        let response = self.post_json("/api/activations", &json!({"token": mail.token("/activation")})).await;
+        let response = self
+            .post_json(
+                "/api/activations",
+                &json!({"token": mail.token("/activation")}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         (username, email)
     }
@@ -154,9 +207,28 @@ impl TestApp {
         let refresh_cookie = refresh_cookie(&response).expect("refresh cookie");
         let body: Value = response.json().await.expect("json");
         let access_token = body["access_token"].as_str().expect("token").to_string();
-        let terms: Value = self.client.get(self.url("/api/terms")).send().await.expect("terms").json().await.expect("json");
-        let accepted = self.post_json_auth("/api/me/terms", &access_token, &json!({"version": terms["version"]})).await;
+        let terms: Value = self
+            .client
+            .get(self.url("/api/terms"))
+            .send()
+            .await
+            .expect("terms")
+            .json()
+            .await
+            .expect("json");
+        let accepted = self
+            .post_json_auth(
+                "/api/me/terms",
+                &access_token,
+                &json!({"version": terms["version"]}),
+            )
+            .await;
         assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
-        Family { username, email, access_token, refresh_cookie }
+        Family {
+            username,
+            email,
+            access_token,
+            refresh_cookie,
+        }
     }
 }

@@ -16,22 +16,31 @@ pub fn backend() -> &'static str {
 
 /// The PostgreSQL server tests use (trust auth on these machines).
 pub fn postgres_server() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 fn admin_connection() -> DbConn {
     let url = format!("{}/postgres", postgres_server());
-    DbConn::Pg(diesel::PgConnection::establish(&url).unwrap_or_else(|e| panic!("PostgreSQL at {url} is needed: {e}")))
+    DbConn::Pg(
+        diesel::PgConnection::establish(&url)
+            .unwrap_or_else(|e| panic!("PostgreSQL at {url} is needed: {e}")),
+    )
 }
 
 /// The migrated template, created once per test process.
 static TEMPLATE: LazyLock<String> = LazyLock::new(|| {
     let name = format!("pf_template_{}", std::process::id());
     let mut admin = admin_connection();
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).expect("drop an old template");
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create the template database");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .expect("drop an old template");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create the template database");
     let mut conn = DbConn::Pg(
-        diesel::PgConnection::establish(&format!("{}/{name}", postgres_server())).expect("connect to the template"),
+        diesel::PgConnection::establish(&format!("{}/{name}", postgres_server()))
+            .expect("connect to the template"),
     );
     db::run_migrations(&mut conn).expect("migrate the template");
     name
@@ -66,10 +75,16 @@ impl TestDb {
     pub fn new() -> Self {
         match backend() {
             "sqlite" => {
-                let dir = std::env::temp_dir().join(format!("pf-test-{}", uuid::Uuid::new_v4().simple()));
+                let dir =
+                    std::env::temp_dir().join(format!("pf-test-{}", uuid::Uuid::new_v4().simple()));
                 std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite://{}", dir.join("test.db").display());
-                Self { url, cleanup: Cleanup::Sqlite { _dir: tempdir::TempDir(dir) } }
+                Self {
+                    url,
+                    cleanup: Cleanup::Sqlite {
+                        _dir: tempdir::TempDir(dir),
+                    },
+                }
             }
             _ => {
                 let template = TEMPLATE.as_str();
@@ -77,10 +92,15 @@ impl TestDb {
                 {
                     let _guard = CREATE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
                     admin_connection()
-                        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"))
+                        .batch_execute(&format!(
+                            "CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
+                        ))
                         .expect("clone the template");
                 }
-                Self { url: format!("{}/{name}", postgres_server()), cleanup: Cleanup::Postgres(name) }
+                Self {
+                    url: format!("{}/{name}", postgres_server()),
+                    cleanup: Cleanup::Postgres(name),
+                }
             }
         }
     }
@@ -88,13 +108,17 @@ impl TestDb {
     /// A direct connection, for looking at rows.
     pub fn connect(&self) -> DbConn {
         match &self.cleanup {
-            Cleanup::Postgres(_) => DbConn::Pg(diesel::PgConnection::establish(&self.url).expect("connect")),
+            Cleanup::Postgres(_) => {
+                DbConn::Pg(diesel::PgConnection::establish(&self.url).expect("connect"))
+            }
             Cleanup::Sqlite { .. } => {
                 let mut conn = DbConn::Sqlite(
-                    diesel::SqliteConnection::establish(self.url.trim_start_matches("sqlite://")).expect("connect"),
+                    diesel::SqliteConnection::establish(self.url.trim_start_matches("sqlite://"))
+                        .expect("connect"),
                 );
                 // Wait for the application's writes instead of failing with "database is locked".
-                conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;").expect("pragmas");
+                conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                    .expect("pragmas");
                 conn
             }
         }
@@ -104,7 +128,8 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Cleanup::Postgres(name) = &self.cleanup {
-            let _ = admin_connection().batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            let _ = admin_connection()
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }
 }

@@ -8,7 +8,11 @@ use crate::helpers::spawn_app;
 
 async fn problem(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
-    assert_eq!(response.headers()["content-type"], "application/problem+json", "{status}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{status}"
+    );
     (status, response.json().await.expect("problem json"))
 }
 
@@ -17,10 +21,35 @@ async fn malformed_input_gets_a_problem_document_and_writes_nothing() {
     let app = spawn_app().await;
     let url = app.url("/api/registrations");
     let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
-        (app.client.post(&url).header("content-type", "application/json").body("{\"username\":"), StatusCode::BAD_REQUEST, "malformed_json"),
-        (app.client.post(&url).header("content-type", "text/plain").body("{}"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-        (app.client.post(&url).header("content-type", "application/json").body(vec![b' '; 70 * 1024]), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-        (app.client.post(&url).json(&json!({"username": "a"})), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (
+            app.client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body("{\"username\":"),
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
+        (
+            app.client
+                .post(&url)
+                .header("content-type", "text/plain")
+                .body("{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            app.client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(vec![b' '; 70 * 1024]),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+        (
+            app.client.post(&url).json(&json!({"username": "a"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
     ];
     for (request, status, code) in cases {
         let (got, body) = problem(request.send().await.expect("request")).await;
@@ -59,7 +88,10 @@ async fn malformed_input_gets_a_problem_document_and_writes_nothing() {
 
     let count: i64 = {
         use diesel::prelude::*;
-        api::db::schema::accounts::table.count().get_result(&mut app.db.connect()).expect("count")
+        api::db::schema::accounts::table
+            .count()
+            .get_result(&mut app.db.connect())
+            .expect("count")
     };
     assert_eq!(count, 0);
 }
@@ -67,37 +99,102 @@ async fn malformed_input_gets_a_problem_document_and_writes_nothing() {
 #[tokio::test]
 async fn unknown_api_routes_and_methods_are_problems_and_every_response_is_hardened() {
     let app = spawn_app().await;
-    let (status, body) = problem(app.client.get(app.url("/api/nope")).send().await.expect("request")).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, body) = problem(
+        app.client
+            .get(app.url("/api/nope"))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 
-    let (status, body) =
-        problem(app.client.request(reqwest::Method::TRACE, app.url("/api/town")).send().await.expect("request")).await;
+    let (status, body) = problem(
+        app.client
+            .request(reqwest::Method::TRACE, app.url("/api/town"))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
     // actix route macros guard on the method, so an unknown method falls through to 404.
-    assert!(matches!(status, StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND), "{status}: {body}");
-    let trace = app.client.request(reqwest::Method::TRACE, app.url("/")).send().await.expect("request");
+    assert!(
+        matches!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND
+        ),
+        "{status}: {body}"
+    );
+    let trace = app
+        .client
+        .request(reqwest::Method::TRACE, app.url("/"))
+        .send()
+        .await
+        .expect("request");
     assert!(trace.status().is_client_error());
 
-    let cross_origin = app.client.get(app.url("/api/town")).header("origin", "https://evil.example").send().await.expect("request");
-    assert!(!cross_origin.headers().contains_key("access-control-allow-origin"), "no CORS for other sites");
+    let cross_origin = app
+        .client
+        .get(app.url("/api/town"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("request");
+    assert!(
+        !cross_origin
+            .headers()
+            .contains_key("access-control-allow-origin"),
+        "no CORS for other sites"
+    );
 
     for path in ["/", "/api/town", "/api/nope", "/creer-mon-compte"] {
         let response = app.client.get(app.url(path)).send().await.expect("request");
         let headers = response.headers();
-        assert!(headers["strict-transport-security"].to_str().expect("ascii").contains("max-age=31536000"));
+        assert!(
+            headers["strict-transport-security"]
+                .to_str()
+                .expect("ascii")
+                .contains("max-age=31536000")
+        );
         assert_eq!(headers["x-content-type-options"], "nosniff");
         let csp = headers["content-security-policy"].to_str().expect("ascii");
-        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
     }
 }
 
 #[tokio::test]
 async fn client_routes_get_the_spa_and_swagger_ui_is_served() {
     let app = spawn_app().await;
-    let page = app.client.get(app.url("/creer-mon-compte")).send().await.expect("request");
-    assert_eq!(page.status(), StatusCode::OK, "build the SPA first (the README's test command does)");
+    let page = app
+        .client
+        .get(app.url("/creer-mon-compte"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "build the SPA first (the README's test command does)"
+    );
     assert!(page.text().await.expect("html").contains("lang=\"fr\""));
-    let redirect = app.client.get(app.url("/swagger-ui")).send().await.expect("request");
+    let redirect = app
+        .client
+        .get(app.url("/swagger-ui"))
+        .send()
+        .await
+        .expect("request");
     assert!(redirect.status().is_redirection());
-    let swagger = app.client.get(app.url("/swagger-ui/")).send().await.expect("request");
+    let swagger = app
+        .client
+        .get(app.url("/swagger-ui/"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(swagger.status(), StatusCode::OK);
 }

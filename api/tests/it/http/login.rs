@@ -14,8 +14,12 @@ use crate::helpers::{PASSWORD, spawn_app, spawn_app_with, unique};
 /// Status, body and the sorted header names: what a caller can compare.
 async fn shape(response: reqwest::Response) -> (StatusCode, Vec<String>, String) {
     let status = response.status();
-    let mut headers: Vec<String> =
-        response.headers().keys().map(|k| k.to_string()).filter(|k| k != "date" && k != "content-length").collect();
+    let mut headers: Vec<String> = response
+        .headers()
+        .keys()
+        .map(|k| k.to_string())
+        .filter(|k| k != "date" && k != "content-length")
+        .collect();
     headers.sort();
     (status, headers, response.text().await.expect("body"))
 }
@@ -25,7 +29,8 @@ async fn every_login_failure_looks_the_same() {
     let app = spawn_app().await;
     let (active, _) = app.activated_account().await;
     let pending = unique("attente");
-    app.register(&pending, &format!("{pending}@exemple.fr"), PASSWORD).await;
+    app.register(&pending, &format!("{pending}@exemple.fr"), PASSWORD)
+        .await;
 
     let unknown = shape(app.login(&unique("inconnu"), PASSWORD).await).await;
     let wrong = shape(app.login(&active, "pas le bon mot de passe").await).await;
@@ -41,11 +46,28 @@ async fn every_login_failure_looks_the_same() {
 async fn the_password_is_checked_exactly_as_typed_and_either_name_logs_in() {
     let app = spawn_app().await;
     let (username, email) = app.activated_account().await;
-    let shorter: String = PASSWORD.chars().take(PASSWORD.chars().count() - 1).collect();
-    assert_eq!(app.login(&username, &shorter).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login(&username, &PASSWORD.to_uppercase()).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login(&email.to_uppercase(), PASSWORD).await.status(), StatusCode::OK);
-    assert_eq!(app.login(&username.to_uppercase(), PASSWORD).await.status(), StatusCode::OK);
+    let shorter: String = PASSWORD
+        .chars()
+        .take(PASSWORD.chars().count() - 1)
+        .collect();
+    assert_eq!(
+        app.login(&username, &shorter).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&username, &PASSWORD.to_uppercase())
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&email.to_uppercase(), PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login(&username.to_uppercase(), PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -55,21 +77,35 @@ async fn login_sets_a_host_only_refresh_cookie_and_a_short_access_token() {
     let response = app.login(&username, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let cookie = response.headers()["set-cookie"].to_str().expect("ascii").to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
     assert!(cookie.starts_with("__Host-pf_refresh="), "{cookie}");
     for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
-        assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing from {cookie}"
+        );
     }
     assert!(!cookie.to_lowercase().contains("domain="));
     let body: Value = response.json().await.expect("json");
     assert!(body["expires_in"].as_u64().expect("ttl") <= 900);
-    let claims = app.state.jwt.verify(body["access_token"].as_str().expect("token")).expect("valid");
+    let claims = app
+        .state
+        .jwt
+        .verify(body["access_token"].as_str().expect("token"))
+        .expect("valid");
     assert!(claims.exp - claims.iat <= 900);
 }
 
 #[tokio::test]
 async fn a_refresh_token_works_once_and_its_replay_revokes_the_session() {
-    let app = spawn_app_with(|s| s.refresh_reuse_grace = Duration::ZERO, LoginPolicy::default()).await;
+    let app = spawn_app_with(
+        |s| s.refresh_reuse_grace = Duration::ZERO,
+        LoginPolicy::default(),
+    )
+    .await;
     let family = app.family().await;
 
     let first = app.refresh(&family.refresh_cookie).await;
@@ -79,15 +115,25 @@ async fn a_refresh_token_works_once_and_its_replay_revokes_the_session() {
 
     let replay = app.refresh(&family.refresh_cookie).await;
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.refresh(&second_cookie).await.status(), StatusCode::UNAUTHORIZED, "the whole family is revoked");
-    assert_eq!(app.get_auth("/api/me", &family.access_token).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.refresh(&second_cookie).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the whole family is revoked"
+    );
+    assert_eq!(
+        app.get_auth("/api/me", &family.access_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn two_tabs_refreshing_at_once_stay_logged_in_within_the_grace_window() {
     let app = spawn_app().await;
     let family = app.family().await;
-    assert_eq!(app.refresh(&family.refresh_cookie).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.refresh(&family.refresh_cookie).await.status(),
+        StatusCode::OK
+    );
     let late = app.refresh(&family.refresh_cookie).await;
     assert_eq!(late.status(), StatusCode::OK);
 }
@@ -100,40 +146,71 @@ async fn logout_ends_the_session_and_clears_the_browser() {
         .client
         .post(app.url("/api/auth/logout"))
         .bearer_auth(&family.access_token)
-        .header("cookie", format!("__Host-pf_refresh={}", family.refresh_cookie))
+        .header(
+            "cookie",
+            format!("__Host-pf_refresh={}", family.refresh_cookie),
+        )
         .json(&json!({}))
         .send()
         .await
         .expect("logout");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(response.headers()["clear-site-data"], "\"cache\", \"cookies\", \"storage\"");
-    assert_eq!(app.get_auth("/api/me", &family.access_token).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.refresh(&family.refresh_cookie).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.headers()["clear-site-data"],
+        "\"cache\", \"cookies\", \"storage\""
+    );
+    assert_eq!(
+        app.get_auth("/api/me", &family.access_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.refresh(&family.refresh_cookie).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn repeated_failures_lock_the_account_from_that_address_even_for_the_right_password() {
-    let policy = LoginPolicy { lock_base: Duration::from_secs(1), lock_max: Duration::from_secs(2), ..LoginPolicy::default() };
+    let policy = LoginPolicy {
+        lock_base: Duration::from_secs(1),
+        lock_max: Duration::from_secs(2),
+        ..LoginPolicy::default()
+    };
     let app = spawn_app_with(|_| {}, policy).await;
     let (username, email) = app.activated_account().await;
     let generic = shape(app.login(&username, "mauvais mot de passe 1").await).await;
     // The email, in another case, counts against the same account.
     for attempt in 0..4 {
-        let login = if attempt % 2 == 0 { email.to_uppercase() } else { username.clone() };
+        let login = if attempt % 2 == 0 {
+            email.to_uppercase()
+        } else {
+            username.clone()
+        };
         app.login(&login, "mauvais mot de passe").await;
     }
     let hashes_before = app.state.hasher.hashes_computed();
     let locked = shape(app.login(&username, PASSWORD).await).await;
     assert_eq!(locked, generic, "a locked account answers like any failure");
-    assert_eq!(app.state.hasher.hashes_computed(), hashes_before, "throttled attempts cost no hash");
+    assert_eq!(
+        app.state.hasher.hashes_computed(),
+        hashes_before,
+        "throttled attempts cost no hash"
+    );
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(app.login(&username, PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&username, PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn an_attacker_cannot_lock_the_real_user_out_from_another_address() {
-    let app = spawn_app_with(|s| s.trusted_proxies = vec![[127, 0, 0, 1].into()], LoginPolicy::default()).await;
+    let app = spawn_app_with(
+        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
+        LoginPolicy::default(),
+    )
+    .await;
     let (username, _) = app.activated_account().await;
     let login_from = |ip: &'static str, password: &'static str| {
         app.client
@@ -143,10 +220,24 @@ async fn an_attacker_cannot_lock_the_real_user_out_from_another_address() {
             .send()
     };
     for _ in 0..10 {
-        login_from("203.0.113.66", "mauvais mot de passe").await.expect("attempt");
+        login_from("203.0.113.66", "mauvais mot de passe")
+            .await
+            .expect("attempt");
     }
-    assert_eq!(login_from("203.0.113.66", PASSWORD).await.expect("attempt").status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(login_from("198.51.100.7", PASSWORD).await.expect("attempt").status(), StatusCode::OK);
+    assert_eq!(
+        login_from("203.0.113.66", PASSWORD)
+            .await
+            .expect("attempt")
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login_from("198.51.100.7", PASSWORD)
+            .await
+            .expect("attempt")
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -170,7 +261,11 @@ async fn a_client_cannot_choose_its_own_address_without_a_trusted_proxy() {
         .send()
         .await
         .expect("attempt");
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "X-Forwarded-For from a client is ignored");
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "X-Forwarded-For from a client is ignored"
+    );
 }
 
 #[tokio::test]
@@ -191,37 +286,85 @@ async fn an_older_hash_is_upgraded_at_the_next_login() {
         .set(accounts::password_hash.eq(&weak))
         .execute(&mut conn)
         .expect("downgrade");
-    assert_eq!(app.login(&username, PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&username, PASSWORD).await.status(),
+        StatusCode::OK
+    );
     let stored: Option<String> = accounts::table
         .filter(accounts::username_normalized.eq(&username))
         .select(accounts::password_hash)
         .first(&mut conn)
         .expect("row");
-    assert!(stored.expect("hash").starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert!(
+        stored
+            .expect("hash")
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+    );
 }
 
 #[tokio::test]
 async fn family_routes_wait_for_the_current_terms_to_be_accepted() {
     let app = spawn_app().await;
     let (username, _) = app.activated_account().await;
-    let login: Value = app.login(&username, PASSWORD).await.json().await.expect("json");
+    let login: Value = app
+        .login(&username, PASSWORD)
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(login["terms_accepted"], false);
     let token = login["access_token"].as_str().expect("token");
 
     let gated = app.get_auth("/api/me/connections", token).await;
     assert_eq!(gated.status(), StatusCode::FORBIDDEN);
-    assert_eq!(gated.json::<Value>().await.expect("json")["code"], "terms_not_accepted");
-    assert_eq!(app.get_auth("/api/me", token).await.status(), StatusCode::OK);
+    assert_eq!(
+        gated.json::<Value>().await.expect("json")["code"],
+        "terms_not_accepted"
+    );
+    assert_eq!(
+        app.get_auth("/api/me", token).await.status(),
+        StatusCode::OK
+    );
 
-    let terms: Value = app.client.get(app.url("/api/terms")).send().await.expect("terms").json().await.expect("json");
-    assert_eq!(app.post_json_auth("/api/me/terms", token, &json!({"version": terms["version"]})).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get_auth("/api/me/connections", token).await.status(), StatusCode::OK);
+    let terms: Value = app
+        .client
+        .get(app.url("/api/terms"))
+        .send()
+        .await
+        .expect("terms")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        app.post_json_auth(
+            "/api/me/terms",
+            token,
+            &json!({"version": terms["version"]})
+        )
+        .await
+        .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get_auth("/api/me/connections", token).await.status(),
+        StatusCode::OK
+    );
 
     // A new version asks again.
     let mut conn = app.db.connect();
-    api::db::models::cgu::publish(&mut conn, "Nouvelles conditions", api::db::now()).expect("publish");
-    assert_eq!(app.get_auth("/api/me/connections", token).await.status(), StatusCode::FORBIDDEN);
-    let stale = app.post_json_auth("/api/me/terms", token, &json!({"version": terms["version"]})).await;
+    api::db::models::cgu::publish(&mut conn, "Nouvelles conditions", api::db::now())
+        .expect("publish");
+    assert_eq!(
+        app.get_auth("/api/me/connections", token).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let stale = app
+        .post_json_auth(
+            "/api/me/terms",
+            token,
+            &json!({"version": terms["version"]}),
+        )
+        .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
 }
 
@@ -233,7 +376,10 @@ async fn cross_site_writes_and_non_json_refreshes_are_refused() {
         .client
         .post(app.url("/api/auth/refresh"))
         .header("origin", "https://evil.example")
-        .header("cookie", format!("__Host-pf_refresh={}", family.refresh_cookie))
+        .header(
+            "cookie",
+            format!("__Host-pf_refresh={}", family.refresh_cookie),
+        )
         .json(&json!({}))
         .send()
         .await
@@ -242,7 +388,10 @@ async fn cross_site_writes_and_non_json_refreshes_are_refused() {
     let plain = app
         .client
         .post(app.url("/api/auth/refresh"))
-        .header("cookie", format!("__Host-pf_refresh={}", family.refresh_cookie))
+        .header(
+            "cookie",
+            format!("__Host-pf_refresh={}", family.refresh_cookie),
+        )
         .header("content-type", "text/plain")
         .body("{}")
         .send()
@@ -253,7 +402,10 @@ async fn cross_site_writes_and_non_json_refreshes_are_refused() {
         .client
         .post(app.url("/api/auth/refresh"))
         .header("origin", app.address.clone())
-        .header("cookie", format!("__Host-pf_refresh={}", family.refresh_cookie))
+        .header(
+            "cookie",
+            format!("__Host-pf_refresh={}", family.refresh_cookie),
+        )
         .json(&json!({}))
         .send()
         .await
@@ -269,28 +421,63 @@ async fn forged_access_tokens_are_refused() {
     let none_header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
     parts[0] = none_header;
     let alg_none = format!("{}.{}.", parts[0], parts[1]);
-    assert_eq!(app.get_auth("/api/me", &alg_none).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get_auth("/api/me", "garbage").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.client.get(app.url("/api/me")).send().await.expect("request").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get_auth("/api/me", &alg_none).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get_auth("/api/me", "garbage").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/api/me"))
+            .send()
+            .await
+            .expect("request")
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn an_idle_session_ends_and_cannot_be_refreshed() {
-    let app = spawn_app_with(|s| s.session_idle_timeout = Duration::from_secs(1), LoginPolicy::default()).await;
+    let app = spawn_app_with(
+        |s| s.session_idle_timeout = Duration::from_secs(1),
+        LoginPolicy::default(),
+    )
+    .await;
     let family = app.family().await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(app.refresh(&family.refresh_cookie).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.refresh(&family.refresh_cookie).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn a_session_ends_at_its_absolute_timeout_even_when_active() {
-    let app = spawn_app_with(|s| s.session_absolute_timeout = Duration::from_secs(2), LoginPolicy::default()).await;
+    let app = spawn_app_with(
+        |s| s.session_absolute_timeout = Duration::from_secs(2),
+        LoginPolicy::default(),
+    )
+    .await;
     let family = app.family().await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let refreshed = app.refresh(&family.refresh_cookie).await;
-    assert_eq!(refreshed.status(), StatusCode::OK, "still within the absolute timeout");
+    assert_eq!(
+        refreshed.status(),
+        StatusCode::OK,
+        "still within the absolute timeout"
+    );
     let cookie = refresh_cookie(&refreshed).expect("cookie");
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(app.refresh(&cookie).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get_auth("/api/me", &family.access_token).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.refresh(&cookie).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get_auth("/api/me", &family.access_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

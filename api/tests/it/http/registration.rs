@@ -9,7 +9,10 @@ use crate::helpers::mail::{mails_to, wait_for_mail, wait_for_mails};
 use crate::helpers::{PASSWORD, spawn_app, spawn_app_with, unique};
 
 async fn problem(response: reqwest::Response) -> Value {
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     response.json().await.expect("problem json")
 }
 
@@ -22,7 +25,11 @@ async fn sign_up_sends_a_french_activation_email_whose_link_activates_the_accoun
     let response = app.register(&username, &email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let mail = wait_for_mail(&email, "Activez votre compte").await;
-    assert!(mail.text.contains(&format!("Bonjour {username},")), "{}", mail.text);
+    assert!(
+        mail.text.contains(&format!("Bonjour {username},")),
+        "{}",
+        mail.text
+    );
     assert!(mail.text.contains("Activer mon compte"));
     assert!(mail.html.contains("Activer mon compte</a>"));
     let token = mail.token("/activation");
@@ -35,11 +42,18 @@ async fn sign_up_sends_a_french_activation_email_whose_link_activates_the_accoun
     assert_eq!(right.status(), StatusCode::FORBIDDEN);
     assert_eq!(problem(right).await["code"], "account_not_activated");
 
-    let activated = app.post_json("/api/activations", &json!({"token": token})).await;
+    let activated = app
+        .post_json("/api/activations", &json!({"token": token}))
+        .await;
     assert_eq!(activated.status(), StatusCode::OK);
-    assert_eq!(app.login(&username, PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&username, PASSWORD).await.status(),
+        StatusCode::OK
+    );
 
-    let again = app.post_json("/api/activations", &json!({"token": token})).await;
+    let again = app
+        .post_json("/api/activations", &json!({"token": token}))
+        .await;
     assert_eq!(again.status(), StatusCode::GONE);
     assert_eq!(problem(again).await["code"], "link_expired");
 }
@@ -52,28 +66,62 @@ async fn activation_tokens_are_stored_hashed_and_a_resend_kills_the_previous_lin
     app.register(&username, &email, PASSWORD).await;
     let first = wait_for_mail(&email, "Activez").await.token("/activation");
 
-    let hashes: Vec<String> = action_tokens::table.select(action_tokens::token_hash).load(&mut app.db.connect()).expect("rows");
+    let hashes: Vec<String> = action_tokens::table
+        .select(action_tokens::token_hash)
+        .load(&mut app.db.connect())
+        .expect("rows");
     assert!(hashes.contains(&api::auth::tokens::hash(&first)));
-    assert!(!hashes.contains(&first), "the clear token must never be stored");
+    assert!(
+        !hashes.contains(&first),
+        "the clear token must never be stored"
+    );
 
-    let resend = app.post_json("/api/activations/resend", &json!({"email": email.to_uppercase()})).await;
+    let resend = app
+        .post_json(
+            "/api/activations/resend",
+            &json!({"email": email.to_uppercase()}),
+        )
+        .await;
     assert_eq!(resend.status(), StatusCode::ACCEPTED);
     let mails = wait_for_mails(&email, 2).await;
-    let second = mails.iter().map(|m| m.token("/activation")).find(|t| *t != first).expect("a new link");
+    let second = mails
+        .iter()
+        .map(|m| m.token("/activation"))
+        .find(|t| *t != first)
+        .expect("a new link");
 
-    assert_eq!(app.post_json("/api/activations", &json!({"token": first})).await.status(), StatusCode::GONE);
-    assert_eq!(app.post_json("/api/activations", &json!({"token": second})).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.post_json("/api/activations", &json!({"token": first}))
+            .await
+            .status(),
+        StatusCode::GONE
+    );
+    assert_eq!(
+        app.post_json("/api/activations", &json!({"token": second}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn an_expired_activation_link_is_refused() {
-    let app = spawn_app_with(|s| s.activation_ttl = std::time::Duration::from_secs(1), Default::default()).await;
+    let app = spawn_app_with(
+        |s| s.activation_ttl = std::time::Duration::from_secs(1),
+        Default::default(),
+    )
+    .await;
     let username = unique("parent");
     let email = format!("{username}@exemple.fr");
     app.register(&username, &email, PASSWORD).await;
     let token = wait_for_mail(&email, "Activez").await.token("/activation");
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    assert_eq!(app.post_json("/api/activations", &json!({"token": token})).await.status(), StatusCode::GONE);
+    assert_eq!(
+        app.post_json("/api/activations", &json!({"token": token}))
+            .await
+            .status(),
+        StatusCode::GONE
+    );
 }
 
 #[tokio::test]
@@ -81,9 +129,20 @@ async fn an_address_already_registered_gets_the_same_answer_and_an_email_instead
     let app = spawn_app().await;
     let (_, email) = app.activated_account().await;
 
-    let new_address = app.register(&unique("autre"), &format!("{}@exemple.fr", unique("n")), PASSWORD).await;
-    let (new_status, new_body) = (new_address.status(), new_address.text().await.expect("body"));
-    let existing = app.register(&unique("autre"), &email.to_uppercase(), PASSWORD).await;
+    let new_address = app
+        .register(
+            &unique("autre"),
+            &format!("{}@exemple.fr", unique("n")),
+            PASSWORD,
+        )
+        .await;
+    let (new_status, new_body) = (
+        new_address.status(),
+        new_address.text().await.expect("body"),
+    );
+    let existing = app
+        .register(&unique("autre"), &email.to_uppercase(), PASSWORD)
+        .await;
     assert_eq!(existing.status(), new_status);
     assert_eq!(existing.text().await.expect("body"), new_body);
 
@@ -98,7 +157,11 @@ async fn an_address_already_registered_gets_the_same_answer_and_an_email_instead
     // At most one such email an hour.
     app.register(&unique("autre"), &email, PASSWORD).await;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    let exists_mails = mails_to(&email).await.into_iter().filter(|m| m.subject.contains("existe déjà")).count();
+    let exists_mails = mails_to(&email)
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains("existe déjà"))
+        .count();
     assert_eq!(exists_mails, 1);
 }
 
@@ -113,17 +176,40 @@ async fn passwords_follow_the_policy_and_oversized_ones_cost_no_hash() {
         ("portailfamille1", "password_too_common"),
     ];
     for (password, code) in cases {
-        let response = app.register(&unique("p"), &format!("{}@exemple.fr", unique("p")), password).await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{password}");
-        assert_eq!(problem(response).await["fields"]["password"][0], code, "{password}");
+        let response = app
+            .register(
+                &unique("p"),
+                &format!("{}@exemple.fr", unique("p")),
+                password,
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{password}"
+        );
+        assert_eq!(
+            problem(response).await["fields"]["password"][0],
+            code,
+            "{password}"
+        );
     }
     let before = app.state.hasher.hashes_computed();
     let huge = "é".repeat(150);
     let started = std::time::Instant::now();
-    let response = app.register(&unique("p"), &format!("{}@exemple.fr", unique("p")), &huge).await;
+    let response = app
+        .register(&unique("p"), &format!("{}@exemple.fr", unique("p")), &huge)
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(problem(response).await["fields"]["password"][0], "password_too_long");
-    assert_eq!(app.state.hasher.hashes_computed(), before, "no hash for a refused password");
+    assert_eq!(
+        problem(response).await["fields"]["password"][0],
+        "password_too_long"
+    );
+    assert_eq!(
+        app.state.hasher.hashes_computed(),
+        before,
+        "no hash for a refused password"
+    );
     assert!(started.elapsed() < std::time::Duration::from_millis(500));
 }
 
@@ -138,9 +224,21 @@ async fn a_taken_username_is_reported_on_the_username_field() {
         )
         .await;
     assert_eq!(check.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(problem(check).await["fields"]["username"][0], "username_taken");
-    let response = app.register(&username.to_uppercase(), &format!("{}@exemple.fr", unique("x")), PASSWORD).await;
-    assert_eq!(problem(response).await["fields"]["username"][0], "username_taken");
+    assert_eq!(
+        problem(check).await["fields"]["username"][0],
+        "username_taken"
+    );
+    let response = app
+        .register(
+            &username.to_uppercase(),
+            &format!("{}@exemple.fr", unique("x")),
+            PASSWORD,
+        )
+        .await;
+    assert_eq!(
+        problem(response).await["fields"]["username"][0],
+        "username_taken"
+    );
 }
 
 #[tokio::test]
@@ -166,7 +264,9 @@ async fn linking_an_existing_dossier_ignores_case_and_accents_and_throttles_wron
         json!({"username": username, "email": format!("{username}@exemple.fr"), "password": PASSWORD,
                "new_household": false, "dossier_reference": {"numero": "17484", "nom": nom, "prenom": prenom}})
     };
-    let linked = app.post_json("/api/registrations", &body("creation", "PERE", &username)).await;
+    let linked = app
+        .post_json("/api/registrations", &body("creation", "PERE", &username))
+        .await;
     assert_eq!(linked.status(), StatusCode::ACCEPTED);
     let numero: Option<String> = accounts::table
         .filter(accounts::username_normalized.eq(&username))
@@ -176,11 +276,18 @@ async fn linking_an_existing_dossier_ignores_case_and_accents_and_throttles_wron
     assert_eq!(numero.as_deref(), Some("17484"));
 
     for _ in 0..5 {
-        let wrong = app.post_json("/api/registrations", &body("Dupont", "Jean", &unique("x"))).await;
+        let wrong = app
+            .post_json("/api/registrations", &body("Dupont", "Jean", &unique("x")))
+            .await;
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem(wrong).await["code"], "dossier_reference_not_found");
     }
-    let throttled = app.post_json("/api/registrations", &body("creation", "Père", &unique("x"))).await;
+    let throttled = app
+        .post_json(
+            "/api/registrations",
+            &body("creation", "Père", &unique("x")),
+        )
+        .await;
     assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(throttled.headers().contains_key("retry-after"));
 }
@@ -203,7 +310,10 @@ async fn fifty_simultaneous_sign_ups_with_one_address_create_one_account() {
         async move { client.post(url).json(&body).send().await.expect("request").status() }
     });
     let statuses = futures_util::future::join_all(requests).await;
-    assert!(statuses.iter().all(|s| *s == StatusCode::ACCEPTED), "the same answer for all: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::ACCEPTED),
+        "the same answer for all: {statuses:?}"
+    );
     let count: i64 = accounts::table
         .filter(accounts::email_normalized.eq(&email))
         .count()
