@@ -33,6 +33,12 @@ pub enum ErrorCode {
     NotFound,
     /// The resource changed in the meantime, or already exists.
     Conflict,
+    /// `If-Match` names an older version: someone changed the resource meanwhile (412).
+    PreconditionFailed,
+    /// The write needs an `If-Match` header with the version read (428).
+    PreconditionRequired,
+    /// The dossier is waiting for the town's decision: the family cannot change it now.
+    DossierLocked,
     /// The link or token is unknown, used or expired.
     LinkExpired,
     /// The dossier number, name and first name do not match a known dossier.

@@ -6,4 +6,5 @@
 
 pub mod api;
 pub mod error;
+pub mod submission;
 pub mod validation;

@@ -28,6 +28,21 @@ pub mod codes {
     pub const CHOOSE_ONE: FieldCode = "choose_one";
     pub const WRONG_PASSWORD: FieldCode = "wrong_password";
     pub const SAME_EMAIL: FieldCode = "same_email";
+    pub const INVALID_PHONE: FieldCode = "invalid_phone";
+    pub const INVALID_POSTAL_CODE: FieldCode = "invalid_postal_code";
+    /// Submission: the dossier needs exactly one responsable.
+    pub const RESPONSABLE_REQUIRED: FieldCode = "responsable_required";
+    /// Submission: at most one of this role (responsable, responsable légal, conjoint).
+    pub const ROLE_TAKEN: FieldCode = "role_taken";
+    /// Submission: a child must be linked to a responsable with autorité parentale.
+    pub const LINK_REQUIRED: FieldCode = "link_required";
+    pub const DATE_IN_FUTURE: FieldCode = "date_in_future";
+    /// An expected birth date more than 10 months ahead, or in the past.
+    pub const DATE_OUT_OF_RANGE: FieldCode = "date_out_of_range";
+    pub const DATE_BEFORE_BIRTH: FieldCode = "date_before_birth";
+    pub const TOO_MANY_MEMBERS: FieldCode = "too_many_members";
+    /// An « enfant » older than 18.
+    pub const TOO_OLD: FieldCode = "too_old";
 }
 
 /// Minimum password length in characters (SECURITY.md A-01, CNIL guessability route).

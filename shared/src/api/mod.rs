@@ -3,4 +3,5 @@
 pub mod account;
 pub mod auth;
 pub mod content;
+pub mod dossier;
 pub mod registration;
