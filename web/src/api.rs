@@ -4,6 +4,8 @@
 //! [`put`]; calls made on behalf of the signed-in user go through [`authed`], which attaches
 //! the in-memory access token, refreshes it once on a 401 and flags a 403
 //! `terms_not_accepted` so that the route guard sends the user to the consent page.
+//! Writes guarded by optimistic locking (the dossier) add `If-Match: "<version>"` through
+//! [`Authed::if_match`].
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{Serialize, de::DeserializeOwned};
@@ -70,6 +72,8 @@ enum Method {
     Get,
     Post,
     Put,
+    Patch,
+    Delete,
 }
 
 /// Builds and sends one request; `body` is serialised JSON (`{}` for bodiless POST/PUT).
@@ -78,18 +82,24 @@ async fn send(
     path: &str,
     body: Option<String>,
     token: Option<&str>,
+    if_match: Option<i32>,
 ) -> Result<Response, ApiError> {
     let mut builder: RequestBuilder = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
         Method::Put => Request::put(path),
+        Method::Patch => Request::patch(path),
+        Method::Delete => Request::delete(path),
     };
     builder = builder.header("Accept", "application/json, application/problem+json");
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
+    if let Some(version) = if_match {
+        builder = builder.header("If-Match", &format!("\"{version}\""));
+    }
     let request = match (method, body) {
-        (Method::Get, _) => builder.build(),
+        (Method::Get | Method::Delete, _) => builder.build(),
         // The API refuses POST/PUT without a JSON content type, even with an empty body.
         (_, body) => builder
             .header("Content-Type", "application/json")
@@ -141,37 +151,64 @@ fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
 
 /// `GET path` without credentials other than cookies.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(send(Method::Get, path, None, None).await?).await
+    decode(send(Method::Get, path, None, None, None).await?).await
 }
 
 /// `POST path` with a JSON body.
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    decode(send(Method::Post, path, Some(to_json(body)?), None).await?).await
+    decode(send(Method::Post, path, Some(to_json(body)?), None, None).await?).await
 }
 
 /// `PUT path` with a JSON body.
 #[allow(dead_code)] // Part of the client's surface; public PUT endpoints come with later features.
 pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    decode(send(Method::Put, path, Some(to_json(body)?), None).await?).await
+    decode(send(Method::Put, path, Some(to_json(body)?), None, None).await?).await
 }
 
 /// `POST /api/auth/refresh`: a new access token from the HttpOnly refresh cookie.
 pub async fn refresh() -> Result<TokenResponse, ApiError> {
-    decode(send(Method::Post, "/api/auth/refresh", None, None).await?).await
+    decode(send(Method::Post, "/api/auth/refresh", None, None, None).await?).await
 }
 
 /// Calls made on behalf of the signed-in user (see [`authed`]).
 #[derive(Clone, Copy)]
 pub struct Authed {
     session: Session,
+    if_match: Option<i32>,
 }
 
 /// A client that sends the session's access token.
 pub fn authed(session: Session) -> Authed {
-    Authed { session }
+    Authed {
+        session,
+        if_match: None,
+    }
 }
 
 impl Authed {
+    /// Sends `If-Match: "<version>"`: the write applies only to that version of the resource
+    /// (412 `precondition_failed` when someone changed it in the meantime).
+    pub fn if_match(self, version: i32) -> Self {
+        Self {
+            if_match: Some(version),
+            ..self
+        }
+    }
+
+    /// `PATCH path` as the signed-in user.
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.call(Method::Patch, path, Some(to_json(body)?)).await
+    }
+
+    /// `DELETE path` as the signed-in user.
+    pub async fn delete<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiError> {
+        self.call(Method::Delete, path, None).await
+    }
+
     /// `GET path` as the signed-in user.
     pub async fn get<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiError> {
         self.call(Method::Get, path, None).await
@@ -202,11 +239,12 @@ impl Authed {
         body: Option<String>,
     ) -> Result<T, ApiError> {
         let token = self.session.access_token();
-        let mut response = send(method, path, body.clone(), token.as_deref()).await?;
+        let mut response =
+            send(method, path, body.clone(), token.as_deref(), self.if_match).await?;
         // The access token may have expired while the tab slept: refresh once, retry once.
         if response.status() == 401 && self.session.refresh().await {
             let token = self.session.access_token();
-            response = send(method, path, body, token.as_deref()).await?;
+            response = send(method, path, body, token.as_deref(), self.if_match).await?;
         }
         let result = decode(response).await;
         if let Err(error) = &result {

@@ -7,7 +7,8 @@ use leptos_router::path;
 use crate::components::layout::Layout;
 use crate::pages::{
     account::AccountPage, activation::ActivationPage, confirm_email::ConfirmEmailPage,
-    consent::ConsentPage, demarches::DemarchesPage, forgot_password::ForgotPasswordPage,
+    consent::ConsentPage, demande::DemandePage, demarches::DemarchesPage,
+    dossier::DossierWizardPage, forgot_password::ForgotPasswordPage,
     home::HomePage, info, login::LoginPage, not_found::NotFoundPage,
     reset_password::ResetPasswordPage, signup::SignupPage, signup_done::SignupDonePage,
 };
@@ -30,6 +31,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>
                     <Route path=path!("/donnees-personnelles") view=info::PrivacyPage/>
                     <Route path=path!("/demarches") view=DemarchesPage/>
+                    <Route path=path!("/demarches/dossier/:id") view=DossierWizardPage/>
+                    <Route path=path!("/demarches/demande/:id") view=DemandePage/>
                     <Route path=path!("/creer-mon-compte") view=SignupPage/>
                     <Route path=path!("/inscription-terminee") view=SignupDonePage/>
                     <Route path=path!("/activation") view=ActivationPage/>

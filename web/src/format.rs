@@ -13,3 +13,8 @@ pub fn date_time(at: &DateTime<Utc>) -> String {
         .format("%d/%m/%Y %H:%M")
         .to_string()
 }
+
+/// A calendar date, « 02/03/1985 ».
+pub fn day(date: &chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}

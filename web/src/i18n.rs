@@ -3,6 +3,7 @@
 //! The server and the browser share the codes (`shared::error::ErrorCode`,
 //! `shared::validation::codes`); only this module knows how to say them to a person.
 
+use shared::api::dossier::{DemandeStatus, Relation, Role, SituationFamiliale, Sexe};
 use shared::error::ErrorCode;
 use shared::validation::{PASSWORD_MIN_CHARS, USERNAME_MIN_CHARS, codes};
 
@@ -39,6 +40,28 @@ pub fn field_message(code: &str) -> String {
         }
         codes::WRONG_PASSWORD => "Le mot de passe est incorrect.".into(),
         codes::SAME_EMAIL => "Cette adresse est déjà celle de votre compte.".into(),
+        codes::INVALID_PHONE => {
+            "Saisissez un numéro de téléphone de 6 à 15 chiffres, par exemple 06 12 34 56 78.".into()
+        }
+        codes::INVALID_POSTAL_CODE => "Saisissez un code postal de 5 chiffres, par exemple 28000.".into(),
+        codes::RESPONSABLE_REQUIRED => {
+            "Ajoutez le responsable du dossier (bouton « + Responsable »).".into()
+        }
+        codes::ROLE_TAKEN => {
+            "Ce rôle est déjà attribué à un autre membre du foyer : un seul responsable, un seul responsable légal et un seul conjoint.".into()
+        }
+        codes::LINK_REQUIRED => {
+            "Indiquez, dans ses liens de parenté, un responsable ayant l'autorité parentale sur cet enfant.".into()
+        }
+        codes::DATE_IN_FUTURE => "Cette date ne peut pas être dans le futur.".into(),
+        codes::DATE_OUT_OF_RANGE => {
+            "La date de naissance prévue doit se situer entre aujourd'hui et les 10 prochains mois.".into()
+        }
+        codes::DATE_BEFORE_BIRTH => "Cette date ne peut pas précéder la date de naissance.".into(),
+        codes::TOO_MANY_MEMBERS => "Un dossier ne peut pas compter plus de 20 membres.".into(),
+        codes::TOO_OLD => {
+            "Un enfant doit avoir moins de 18 ans : déclarez cette personne comme contact.".into()
+        }
         _ => "Ce champ n'est pas valide.".into(),
     }
 }
@@ -60,6 +83,15 @@ pub fn error_message(code: ErrorCode) -> &'static str {
         ErrorCode::Forbidden => "Vous n'avez pas accès à cette page.",
         ErrorCode::NotFound | ErrorCode::RouteNotFound => "Cette ressource est introuvable.",
         ErrorCode::Conflict => "Ces informations ont changé entre-temps : rechargez la page.",
+        ErrorCode::PreconditionFailed => {
+            "Ce dossier a été modifié entre-temps (autre onglet ou autre parent)."
+        }
+        ErrorCode::PreconditionRequired => {
+            "La version du dossier manque à cette demande. Rechargez la page puis réessayez."
+        }
+        ErrorCode::DossierLocked => {
+            "Ce dossier est en attente de validation par la mairie : il ne peut plus être modifié pour l'instant."
+        }
         ErrorCode::LinkExpired => "Ce lien n'est plus valide.",
         ErrorCode::DossierReferenceNotFound => "Aucun dossier ne correspond à ces informations.",
         ErrorCode::TooManyRequests => "Trop de tentatives. Patientez un peu avant de réessayer.",
@@ -116,6 +148,61 @@ pub fn strength_label(score: u8) -> &'static str {
     }
 }
 
+/// « Responsable », « Conjoint »… (as on the member cards of the seed).
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Responsable => "Responsable",
+        Role::ResponsableLegal => "Responsable légal",
+        Role::Conjoint => "Conjoint",
+        Role::Enfant => "Enfant",
+        Role::Contact => "Contact",
+    }
+}
+
+/// « Féminin », « Masculin ».
+pub fn sexe_label(sexe: Sexe) -> &'static str {
+    match sexe {
+        Sexe::Feminin => "Féminin",
+        Sexe::Masculin => "Masculin",
+    }
+}
+
+/// Situation familiale.
+pub fn situation_label(situation: SituationFamiliale) -> &'static str {
+    match situation {
+        SituationFamiliale::Celibataire => "Célibataire",
+        SituationFamiliale::Marie => "Marié·e",
+        SituationFamiliale::Pacse => "Pacsé·e",
+        SituationFamiliale::VieMaritale => "Vie maritale",
+        SituationFamiliale::Separe => "Séparé·e",
+        SituationFamiliale::Divorce => "Divorcé·e",
+        SituationFamiliale::Veuf => "Veuf·ve",
+    }
+}
+
+/// The adult's link to a child.
+pub fn relation_label(relation: Relation) -> &'static str {
+    match relation {
+        Relation::Pere => "Père",
+        Relation::Mere => "Mère",
+        Relation::Tuteur => "Tuteur·rice",
+        Relation::BeauParent => "Beau-parent",
+        Relation::GrandParent => "Grand-parent",
+        Relation::Autre => "Autre",
+    }
+}
+
+/// The status badge of a request.
+pub fn status_label(status: DemandeStatus) -> &'static str {
+    match status {
+        DemandeStatus::Brouillon => "Brouillon",
+        DemandeStatus::EnAttenteValidation => "En attente de validation",
+        DemandeStatus::ACompleter => "À compléter",
+        DemandeStatus::Validee => "Validée",
+        DemandeStatus::Refusee => "Refusée",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +226,16 @@ mod tests {
             codes::CHOOSE_ONE,
             codes::WRONG_PASSWORD,
             codes::SAME_EMAIL,
+            codes::INVALID_PHONE,
+            codes::INVALID_POSTAL_CODE,
+            codes::RESPONSABLE_REQUIRED,
+            codes::ROLE_TAKEN,
+            codes::LINK_REQUIRED,
+            codes::DATE_IN_FUTURE,
+            codes::DATE_OUT_OF_RANGE,
+            codes::DATE_BEFORE_BIRTH,
+            codes::TOO_MANY_MEMBERS,
+            codes::TOO_OLD,
         ];
         let fallback = field_message("no_such_code");
         for code in all {
@@ -152,6 +249,18 @@ mod tests {
             field_message(codes::PASSWORD_TOO_SHORT),
             "Le mot de passe doit contenir au moins 12 caractères."
         );
+    }
+
+    #[test]
+    fn dossier_error_codes_have_their_own_sentence() {
+        let fallback = error_message(ErrorCode::Internal);
+        for code in [
+            ErrorCode::PreconditionFailed,
+            ErrorCode::PreconditionRequired,
+            ErrorCode::DossierLocked,
+        ] {
+            assert_ne!(error_message(code), fallback, "{code:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Reusable building blocks of the pages.
 
+pub mod choice;
 pub mod field;
 pub mod guard;
 pub mod layout;

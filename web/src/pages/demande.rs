@@ -1,0 +1,114 @@
+//! « Consulter ma demande »: status, dates, the dossier as submitted, observation, the
+//! agent's message and the history.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use shared::api::dossier::DemandeDetail;
+
+use crate::api::{self, ApiError};
+use crate::components::guard::RequireSession;
+use crate::components::page_title::PageTitle;
+use crate::format::{date, date_time};
+use crate::i18n::{problem_message, status_label};
+use crate::pages::demarches::StatusBadge;
+use crate::pages::dossier::recap::DossierRecap;
+use crate::state::use_session;
+
+/// `/demarches/demande/{id}`.
+#[component]
+pub fn DemandePage() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <PageTitle title="Consulter ma demande"/>
+            <Demande/>
+        </RequireSession>
+    }
+}
+
+#[component]
+fn Demande() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    let query = use_query_map();
+    let just_sent = query.with_untracked(|q| q.get("transmise").is_some());
+    let id = params.with_untracked(|p| p.get("id")).unwrap_or_default();
+    let data = RwSignal::new(None::<Result<DemandeDetail, ApiError>>);
+    let path = format!("/api/demandes/{}", js_sys::encode_uri_component(&id));
+    spawn_local(async move {
+        data.set(Some(api::authed(session).get::<DemandeDetail>(&path).await));
+    });
+    view! {
+        {just_sent.then(|| view! {
+            <div class="status" role="status">
+                <p>"Votre dossier a bien été transmis à la mairie. Il est en attente de validation."</p>
+            </div>
+        })}
+        {move || match data.get() {
+            None => view! { <p class="loading" role="status">"Chargement…"</p> }.into_any(),
+            Some(Err(e)) => view! { <div role="alert"><p class="notice">{problem_message(&e)}</p></div> }.into_any(),
+            Some(Ok(d)) => view! { <DemandeView detail=d/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn DemandeView(detail: DemandeDetail) -> impl IntoView {
+    let s = &detail.summary;
+    let editable = s.status.family_can_edit();
+    view! {
+        <section class="card" aria-labelledby="demande-titre">
+            <h2 id="demande-titre">"Ma demande de création de dossier famille"</h2>
+            <dl class="details">
+                <dt>"Statut"</dt><dd><StatusBadge status=s.status/></dd>
+                <dt>"Commencée le"</dt><dd>{date(&s.created_at)}</dd>
+                <dt>"Transmise le"</dt><dd>{s.submitted_at.as_ref().map(date).unwrap_or_else(|| "Pas encore transmise".into())}</dd>
+                <dt>"Dernière mise à jour"</dt><dd>{date(&s.updated_at)}</dd>
+                {detail.dossier.numero.clone().map(|n| view! { <dt>"Numéro du dossier famille"</dt><dd>{n}</dd> })}
+            </dl>
+            {detail.agent_message.clone().map(|m| view! {
+                <div class="agent-message">
+                    <h3>"Message de la mairie"</h3>
+                    <p>{m}</p>
+                </div>
+            })}
+            {editable.then(|| view! {
+                <p><A href=format!("/demarches/dossier/{}", s.dossier_id) attr:class="button primary">"Reprendre mon dossier"</A></p>
+            })}
+        </section>
+        <section class="card" aria-labelledby="historique-titre">
+            <h2 id="historique-titre">"Historique"</h2>
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="historique-titre">
+                <table>
+                    <caption>"Les étapes de votre demande, de la plus ancienne à la plus récente."</caption>
+                    <thead><tr>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Statut"</th>
+                        <th scope="col">"Par"</th>
+                        <th scope="col">"Message"</th>
+                    </tr></thead>
+                    <tbody>
+                        {detail.history.iter().map(|event| view! {
+                            <tr>
+                                <td>{date_time(&event.at)}</td>
+                                <td>{status_label(event.status)}</td>
+                                <td>{if event.actor == "agent" { "La mairie" } else { "Votre famille" }}</td>
+                                <td>{event.message.clone().unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+        <section aria-labelledby="dossier-titre">
+            <h2 id="dossier-titre" class="visually-hidden">"Le dossier transmis"</h2>
+            <DossierRecap dossier=detail.dossier.clone() level=3/>
+        </section>
+        <section class="card" aria-labelledby="observation-titre">
+            <h2 id="observation-titre">"Observation"</h2>
+            <p class:empty=detail.observation.is_none()>{detail.observation.clone().unwrap_or_else(|| "Aucune observation.".into())}</p>
+        </section>
+        <p><A href="/demarches">"Retour à mes démarches"</A></p>
+    }
+}
