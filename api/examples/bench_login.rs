@@ -147,7 +147,6 @@ async fn main() -> anyhow::Result<()> {
                 password_hash: Some(&hash),
                 state: state::ACTIVE,
                 new_household: true,
-                dossier_numero: None,
                 created_at: api::db::now(),
             }
             .insert(&mut conn)?;

@@ -38,6 +38,12 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("precondition failed: stale version")]
+    PreconditionFailed,
+    #[error("precondition required: If-Match")]
+    PreconditionRequired,
+    #[error("dossier locked")]
+    DossierLocked,
     #[error("link expired or already used")]
     LinkExpired,
     #[error("dossier reference not found")]
@@ -88,6 +94,9 @@ impl ApiError {
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::LinkExpired => ErrorCode::LinkExpired,
+            Self::PreconditionFailed => ErrorCode::PreconditionFailed,
+            Self::PreconditionRequired => ErrorCode::PreconditionRequired,
+            Self::DossierLocked => ErrorCode::DossierLocked,
             Self::DossierReferenceNotFound => ErrorCode::DossierReferenceNotFound,
             Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             Self::Unavailable { .. } => ErrorCode::ServiceUnavailable,
@@ -118,6 +127,15 @@ impl ApiError {
             Self::MethodNotAllowed => "Cette méthode HTTP n'est pas acceptée ici.",
             Self::Conflict(what) => what,
             Self::LinkExpired => "Ce lien n'est plus valide : il a expiré ou a déjà été utilisé.",
+            Self::PreconditionFailed => {
+                "Ce dossier a été modifié entre-temps (autre onglet ou autre parent) : rechargez-le avant d'enregistrer."
+            }
+            Self::PreconditionRequired => {
+                "L'en-tête If-Match (la version lue du dossier) est obligatoire pour modifier."
+            }
+            Self::DossierLocked => {
+                "Ce dossier est en attente de validation par la mairie : il ne peut pas être modifié."
+            }
             Self::DossierReferenceNotFound => {
                 "Aucun dossier famille ne correspond à ces informations."
             }
@@ -171,6 +189,9 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::LinkExpired => StatusCode::GONE,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::DossierLocked => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

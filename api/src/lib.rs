@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod email;
+pub mod enum_text;
 pub mod error;
 pub mod extract;
 pub mod jobs;

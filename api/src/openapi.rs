@@ -20,6 +20,8 @@ use utoipa::{Modify, OpenApi};
         (name = "Connexion", description = "Login, token refresh, logout"),
         (name = "Mot de passe", description = "Forgotten password"),
         (name = "Mon compte", description = "Profile, consent, password and email, connection history"),
+        (name = "Dossier famille", description = "The household: address, members, parental links (drafts saved as they go; `If-Match` on every write)"),
+        (name = "Démarches", description = "Requests: list, detail with history, observation, submission"),
         (name = "Contenu", description = "Public content"),
         (name = "Santé", description = "Health check"),
     )

@@ -30,9 +30,18 @@ pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
 }
 
 /// Every problem that prevents submitting this dossier on `today` (empty when it can go).
-pub fn check(address: &AddressInput, members: &[Member], links: &[Link], today: NaiveDate) -> FieldErrors {
+pub fn check(
+    address: &AddressInput,
+    members: &[Member],
+    links: &[Link],
+    today: NaiveDate,
+) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    for (field, value) in [("adresse", &address.adresse), ("code_postal", &address.code_postal), ("commune", &address.commune)] {
+    for (field, value) in [
+        ("adresse", &address.adresse),
+        ("code_postal", &address.code_postal),
+        ("commune", &address.commune),
+    ] {
         if blank(value) {
             add(&mut errors, format!("address.{field}"), codes::REQUIRED);
         }
@@ -45,7 +54,11 @@ pub fn check(address: &AddressInput, members: &[Member], links: &[Link], today: 
     }
     for role in [Role::Responsable, Role::ResponsableLegal, Role::Conjoint] {
         for extra in members.iter().filter(|m| m.fields.role == role).skip(1) {
-            add(&mut errors, format!("members.{}.role", extra.id), codes::ROLE_TAKEN);
+            add(
+                &mut errors,
+                format!("members.{}.role", extra.id),
+                codes::ROLE_TAKEN,
+            );
         }
     }
     for member in members {
@@ -54,7 +67,13 @@ pub fn check(address: &AddressInput, members: &[Member], links: &[Link], today: 
     errors
 }
 
-fn check_member(member: &Member, links: &[Link], members: &[Member], today: NaiveDate, errors: &mut FieldErrors) {
+fn check_member(
+    member: &Member,
+    links: &[Link],
+    members: &[Member],
+    today: NaiveDate,
+    errors: &mut FieldErrors,
+) {
     let f = &member.fields;
     let key = |field: &str| format!("members.{}.{field}", member.id);
     let unborn_child = f.role == Role::Enfant && f.a_naitre;
@@ -67,14 +86,19 @@ fn check_member(member: &Member, links: &[Link], members: &[Member], today: Naiv
             required.push(("sexe", f.sexe.is_none()));
             required.push(("date_naissance", f.date_naissance.is_none()));
         }
-        Role::Enfant if unborn_child => required.push(("date_naissance_prevue", f.date_naissance_prevue.is_none())),
+        Role::Enfant if unborn_child => {
+            required.push(("date_naissance_prevue", f.date_naissance_prevue.is_none()))
+        }
         Role::Enfant => {
             required.push(("sexe", f.sexe.is_none()));
             required.push(("date_naissance", f.date_naissance.is_none()));
         }
         Role::Contact => {}
     }
-    if matches!(f.role, Role::Responsable | Role::Contact) && blank(&f.telephone_mobile) && blank(&f.telephone_fixe) {
+    if matches!(f.role, Role::Responsable | Role::Contact)
+        && blank(&f.telephone_mobile)
+        && blank(&f.telephone_fixe)
+    {
         required.push(("telephone_mobile", true));
     }
     for (field, missing) in required {
@@ -100,22 +124,32 @@ fn check_member(member: &Member, links: &[Link], members: &[Member], today: Naiv
     {
         add(errors, key("situation_depuis"), codes::DATE_IN_FUTURE);
     }
-    if unborn_child
-        && let Some(expected) = f.date_naissance_prevue
-    {
+    if unborn_child && let Some(expected) = f.date_naissance_prevue {
         let limit = today.checked_add_months(Months::new(10)).unwrap_or(today);
         if expected < today || expected > limit {
-            add(errors, key("date_naissance_prevue"), codes::DATE_OUT_OF_RANGE);
+            add(
+                errors,
+                key("date_naissance_prevue"),
+                codes::DATE_OUT_OF_RANGE,
+            );
         }
     }
     if f.role == Role::Enfant {
-        let has_guardian = links.iter().filter(|l| l.child_id == member.id && l.link.autorite_parentale).any(|l| {
-            members
-                .iter()
-                .any(|m| m.id == l.link.adult_id && matches!(m.fields.role, Role::Responsable | Role::ResponsableLegal))
-        });
+        let has_guardian = links
+            .iter()
+            .filter(|l| l.child_id == member.id && l.link.autorite_parentale)
+            .any(|l| {
+                members.iter().any(|m| {
+                    m.id == l.link.adult_id
+                        && matches!(m.fields.role, Role::Responsable | Role::ResponsableLegal)
+                })
+            });
         if !has_guardian {
-            add(errors, format!("members.{}", member.id), codes::LINK_REQUIRED);
+            add(
+                errors,
+                format!("members.{}", member.id),
+                codes::LINK_REQUIRED,
+            );
         }
     }
 }
@@ -164,7 +198,11 @@ mod tests {
     }
 
     fn address() -> AddressInput {
-        AddressInput { adresse: Some("1 place des Halles".into()), code_postal: Some("28000".into()), commune: Some("Chartres".into()) }
+        AddressInput {
+            adresse: Some("1 place des Halles".into()),
+            code_postal: Some("28000".into()),
+            commune: Some("Chartres".into()),
+        }
     }
 
     #[test]
@@ -185,16 +223,31 @@ mod tests {
     fn every_problem_is_reported_at_once_and_addressed() {
         let mut child = member(Role::Enfant, "Zoé", date(2027, 1, 1));
         child.fields.nom = None;
-        let second_conjoint = [member(Role::Conjoint, "A", date(1980, 1, 1)), member(Role::Conjoint, "B", date(1980, 1, 1))];
+        let second_conjoint = [
+            member(Role::Conjoint, "A", date(1980, 1, 1)),
+            member(Role::Conjoint, "B", date(1980, 1, 1)),
+        ];
         let mut members = vec![child.clone()];
         members.extend(second_conjoint.clone());
         let errors = check(&AddressInput::default(), &members, &[], today());
         assert_eq!(errors["_"], vec!["responsable_required"]);
         assert_eq!(errors["address.code_postal"], vec!["required"]);
-        assert_eq!(errors[&format!("members.{}.nom", child.id)], vec!["required"]);
-        assert_eq!(errors[&format!("members.{}.date_naissance", child.id)], vec!["date_in_future"]);
-        assert_eq!(errors[&format!("members.{}", child.id)], vec!["link_required"]);
-        assert_eq!(errors[&format!("members.{}.role", second_conjoint[1].id)], vec!["role_taken"]);
+        assert_eq!(
+            errors[&format!("members.{}.nom", child.id)],
+            vec!["required"]
+        );
+        assert_eq!(
+            errors[&format!("members.{}.date_naissance", child.id)],
+            vec!["date_in_future"]
+        );
+        assert_eq!(
+            errors[&format!("members.{}", child.id)],
+            vec!["link_required"]
+        );
+        assert_eq!(
+            errors[&format!("members.{}.role", second_conjoint[1].id)],
+            vec!["role_taken"]
+        );
     }
 
     #[test]
@@ -204,9 +257,15 @@ mod tests {
         let child = member(Role::Enfant, "Léo", date(2019, 5, 5));
         let members = [mother.clone(), partner.clone(), child.clone()];
         let only_partner = [link(&child, &partner, true)];
-        assert!(check(&address(), &members, &only_partner, today()).contains_key(&format!("members.{}", child.id)));
+        assert!(
+            check(&address(), &members, &only_partner, today())
+                .contains_key(&format!("members.{}", child.id))
+        );
         let without_authority = [link(&child, &mother, false)];
-        assert!(check(&address(), &members, &without_authority, today()).contains_key(&format!("members.{}", child.id)));
+        assert!(
+            check(&address(), &members, &without_authority, today())
+                .contains_key(&format!("members.{}", child.id))
+        );
         let ok = [link(&child, &mother, true)];
         assert!(check(&address(), &members, &ok, today()).is_empty());
     }
@@ -219,16 +278,39 @@ mod tests {
         let mut far_unborn = member(Role::Enfant, "", None);
         far_unborn.fields.a_naitre = true;
         far_unborn.fields.date_naissance_prevue = date(2027, 11, 1);
-        let links = [link(&adult_child, &mother, true), link(&far_unborn, &mother, true)];
-        let errors = check(&address(), &[mother.clone(), adult_child.clone(), far_unborn.clone()], &links, today());
-        assert_eq!(errors[&format!("members.{}.situation_depuis", mother.id)], vec!["date_before_birth"]);
-        assert_eq!(errors[&format!("members.{}.date_naissance", adult_child.id)], vec!["too_old"]);
-        assert_eq!(errors[&format!("members.{}.date_naissance_prevue", far_unborn.id)], vec!["date_out_of_range"]);
+        let links = [
+            link(&adult_child, &mother, true),
+            link(&far_unborn, &mother, true),
+        ];
+        let errors = check(
+            &address(),
+            &[mother.clone(), adult_child.clone(), far_unborn.clone()],
+            &links,
+            today(),
+        );
+        assert_eq!(
+            errors[&format!("members.{}.situation_depuis", mother.id)],
+            vec!["date_before_birth"]
+        );
+        assert_eq!(
+            errors[&format!("members.{}.date_naissance", adult_child.id)],
+            vec!["too_old"]
+        );
+        assert_eq!(
+            errors[&format!("members.{}.date_naissance_prevue", far_unborn.id)],
+            vec!["date_out_of_range"]
+        );
     }
 
     #[test]
     fn ages_count_whole_years() {
-        assert_eq!(age_on(NaiveDate::from_ymd_opt(2008, 11, 27).expect("d"), today()), 17);
-        assert_eq!(age_on(NaiveDate::from_ymd_opt(2008, 11, 26).expect("d"), today()), 18);
+        assert_eq!(
+            age_on(NaiveDate::from_ymd_opt(2008, 11, 27).expect("d"), today()),
+            17
+        );
+        assert_eq!(
+            age_on(NaiveDate::from_ymd_opt(2008, 11, 26).expect("d"), today()),
+            18
+        );
     }
 }

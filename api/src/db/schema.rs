@@ -10,7 +10,6 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         state -> Text,
         new_household -> Bool,
-        dossier_numero -> Nullable<Text>,
         pending_email -> Nullable<Text>,
         created_at -> Timestamp,
         activated_at -> Nullable<Timestamp>,
@@ -98,21 +97,100 @@ diesel::table! {
 }
 
 diesel::table! {
-    dossier_references (id) {
-        id -> Text,
-        numero -> Text,
-        nom -> Text,
-        prenom -> Text,
-        nom_folded -> Text,
-        prenom_folded -> Text,
-    }
-}
-
-diesel::table! {
     failed_logins (id) {
         id -> Text,
         at -> Timestamp,
         ip -> Text,
+    }
+}
+
+diesel::table! {
+    dossiers (id) {
+        id -> Text,
+        numero -> Nullable<Text>,
+        adresse -> Nullable<Text>,
+        code_postal -> Nullable<Text>,
+        commune -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_accounts (account_id) {
+        account_id -> Text,
+        dossier_id -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Text,
+        dossier_id -> Text,
+        position -> Integer,
+        role -> Text,
+        sexe -> Nullable<Text>,
+        nom -> Nullable<Text>,
+        nom_naissance -> Nullable<Text>,
+        prenom -> Nullable<Text>,
+        autres_prenoms -> Nullable<Text>,
+        nom_folded -> Text,
+        prenom_folded -> Text,
+        a_naitre -> Bool,
+        date_naissance -> Nullable<Date>,
+        date_naissance_prevue -> Nullable<Date>,
+        pays_naissance -> Nullable<Text>,
+        commune_naissance -> Nullable<Text>,
+        nationalite -> Nullable<Text>,
+        situation_familiale -> Nullable<Text>,
+        situation_depuis -> Nullable<Date>,
+        telephone_mobile -> Nullable<Text>,
+        telephone_fixe -> Nullable<Text>,
+        email -> Nullable<Text>,
+        profession -> Nullable<Text>,
+        employeur -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_links (child_id, adult_id) {
+        child_id -> Text,
+        adult_id -> Text,
+        relation -> Text,
+        autorite_parentale -> Bool,
+        contact_urgence -> Bool,
+        autorise_recuperer -> Bool,
+    }
+}
+
+diesel::table! {
+    demandes (id) {
+        id -> Text,
+        dossier_id -> Text,
+        kind -> Text,
+        status -> Text,
+        observation -> Nullable<Text>,
+        agent_message -> Nullable<Text>,
+        snapshot -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    demande_events (id) {
+        id -> Text,
+        demande_id -> Text,
+        at -> Timestamp,
+        status -> Text,
+        actor -> Text,
+        actor_account_id -> Nullable<Text>,
+        message -> Nullable<Text>,
     }
 }
 
@@ -122,6 +200,11 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(connection_logs -> accounts (account_id));
 diesel::joinable!(cgu_acceptances -> accounts (account_id));
 diesel::joinable!(cgu_acceptances -> cgu_versions (version));
+diesel::joinable!(dossier_accounts -> accounts (account_id));
+diesel::joinable!(dossier_accounts -> dossiers (dossier_id));
+diesel::joinable!(members -> dossiers (dossier_id));
+diesel::joinable!(demandes -> dossiers (dossier_id));
+diesel::joinable!(demande_events -> demandes (demande_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -132,6 +215,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     cgu_versions,
     cgu_acceptances,
     outbox_emails,
-    dossier_references,
     failed_logins,
+    dossiers,
+    dossier_accounts,
+    members,
+    member_links,
+    demandes,
+    demande_events,
 );

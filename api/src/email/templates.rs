@@ -162,6 +162,22 @@ pub fn email_change_notice(to: &str, username: &str, town: &str, new_email: &str
     )
 }
 
+/// Acknowledges a submitted request.
+pub fn demande_received(to: &str, username: &str, town: &str, link: &str) -> OutgoingEmail {
+    compose(
+        "demande_received",
+        to,
+        format!("Votre demande de création de dossier famille a bien été reçue — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            "Votre demande de création de dossier famille a bien été transmise. Elle est en attente de validation par les services de la ville.".into(),
+            "Vous serez prévenu par email de la suite donnée. Vous pouvez suivre son avancement dans Mes démarches.".into(),
+        ],
+        Some(("Consulter ma demande", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

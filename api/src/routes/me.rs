@@ -38,6 +38,8 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
             let account = Account::find(conn, &user.account_id)?;
             let accepted = cgu::accepted_version(conn, &account.id)?;
             let current = cgu::current(conn, now)?.map(|c| c.version);
+            let dossier_numero =
+                crate::db::models::dossier::of_account(conn, &account.id)?.and_then(|d| d.numero);
             Ok(MeResponse {
                 id: account
                     .id
@@ -47,7 +49,7 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
                 email: account.email,
                 pending_email: account.pending_email,
                 subscription: "Famille".into(),
-                dossier_numero: account.dossier_numero,
+                dossier_numero,
                 new_household: account.new_household,
                 created_at: account.created_at.and_utc(),
                 terms_accepted_version: accepted,

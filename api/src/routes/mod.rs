@@ -4,6 +4,9 @@
 pub mod activations;
 pub mod auth;
 pub mod content;
+pub mod demandes;
+pub mod dossier_access;
+pub mod dossiers;
 pub mod health;
 pub mod me;
 pub mod password_resets;
@@ -33,7 +36,18 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(me::change_password)
         .service(me::change_email)
         .service(me::confirm_email_change)
-        .service(me::list_connections);
+        .service(me::list_connections)
+        .service(dossiers::create_dossier)
+        .service(dossiers::get_dossier)
+        .service(dossiers::update_dossier)
+        .service(dossiers::create_member)
+        .service(dossiers::update_member)
+        .service(dossiers::delete_member)
+        .service(dossiers::set_links)
+        .service(demandes::list_demandes)
+        .service(demandes::get_demande)
+        .service(demandes::update_demande)
+        .service(demandes::submit_demande);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

@@ -7,7 +7,7 @@ use shared::api::registration::{
 use shared::validation::codes;
 
 use crate::db::models::account::{Account, NewAccount, state};
-use crate::db::models::{action_token, dossier_reference, outbox};
+use crate::db::models::{action_token, dossier, member, outbox};
 use crate::db::{new_id, now};
 use crate::domain::normalize::{email_key, username_key};
 use crate::email::templates;
@@ -96,23 +96,27 @@ pub async fn create_registration(
             .evaluate(&request.password, &request.username, &request.email);
     verdict.map_err(|code| ApiError::field("password", code))?;
 
-    if let Some(reference) = request.dossier_reference.clone() {
-        let found = state
-            .read(move |conn| {
-                Ok(dossier_reference::matches(
-                    conn,
-                    &reference.numero,
-                    &reference.nom,
-                    &reference.prenom,
-                )?)
-            })
-            .await?;
-        if !found {
-            let _ = state.limits.dossier_guesses.hit(&ip);
-            tracing::warn!(ip = %ip, "sign-up with an unknown dossier reference");
-            return Err(ApiError::DossierReferenceNotFound);
+    let linked_dossier = match request.dossier_reference.clone() {
+        None => None,
+        Some(reference) => {
+            let found = state
+                .read(move |conn| {
+                    Ok(member::dossier_with_member(
+                        conn,
+                        &reference.numero,
+                        &reference.nom,
+                        &reference.prenom,
+                    )?)
+                })
+                .await?;
+            if found.is_none() {
+                let _ = state.limits.dossier_guesses.hit(&ip);
+                tracing::warn!(ip = %ip, "sign-up with an unknown dossier reference");
+                return Err(ApiError::DossierReferenceNotFound);
+            }
+            found
         }
-    }
+    };
 
     // Hash before looking the address up, so new and known addresses cost the same.
     let hash = state.hasher.hash(request.password.clone()).await?;
@@ -147,10 +151,12 @@ pub async fn create_registration(
                 password_hash: Some(&hash),
                 state: state::PENDING_ACTIVATION,
                 new_household: request.new_household,
-                dossier_numero: request.dossier_reference.as_ref().map(|r| r.numero.trim()),
                 created_at: now,
             }
             .insert(conn)?;
+            if let Some(dossier_id) = &linked_dossier {
+                dossier::link_account(conn, &id, dossier_id, now)?;
+            }
             let token = action_token::issue(
                 conn,
                 &id,

@@ -20,6 +20,7 @@ fn normalise_type(raw: &str) -> &'static str {
         "text" => "text",
         "boolean" => "bool",
         "integer" | "int4" => "int",
+        "date" => "date",
         t if t.starts_with("timestamp") => "timestamp",
         _ => "other",
     }

@@ -1,5 +1,4 @@
--- Accounts, their one-time tokens, sessions, connection log, terms of use, email outbox,
--- and the references of the town's existing dossiers (until the dossier tables exist).
+-- Accounts, their one-time tokens, sessions, connection log, terms of use and email outbox.
 --
 -- Conventions shared with migrations/sqlite (a test checks both give the same schema):
 -- ids are UUIDs stored as TEXT; timestamps are UTC `TIMESTAMP` truncated to microseconds;
@@ -17,7 +16,6 @@ CREATE TABLE accounts (
     -- pending_activation | active | closed
     state TEXT NOT NULL CHECK (state IN ('pending_activation', 'active', 'closed')),
     new_household BOOLEAN NOT NULL,
-    dossier_numero TEXT,
     -- A new address waiting for confirmation from its own inbox.
     pending_email TEXT,
     created_at TIMESTAMP NOT NULL,
@@ -107,16 +105,3 @@ CREATE TABLE outbox_emails (
 );
 CREATE INDEX outbox_emails_due ON outbox_emails (status, next_attempt_at);
 CREATE INDEX outbox_emails_recipient ON outbox_emails (to_address, kind, created_at);
-
--- Members of the town's existing dossiers that an account may link to at sign-up
--- (dossier number + nom + prénom). Names are also stored folded (lowercase, no accents)
--- for the case- and accent-insensitive match.
-CREATE TABLE dossier_references (
-    id TEXT PRIMARY KEY NOT NULL,
-    numero TEXT NOT NULL,
-    nom TEXT NOT NULL,
-    prenom TEXT NOT NULL,
-    nom_folded TEXT NOT NULL,
-    prenom_folded TEXT NOT NULL,
-    UNIQUE (numero, nom_folded, prenom_folded)
-);

@@ -1,4 +1,3 @@
-DROP TABLE dossier_references;
 DROP TABLE outbox_emails;
 DROP TABLE cgu_acceptances;
 DROP TABLE cgu_versions;

@@ -17,7 +17,9 @@ pub const MAX_MEMBERS: usize = 20;
 pub const TEXT_MAX_CHARS: usize = 2000;
 
 /// A member's place in the household.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
+)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -36,7 +38,10 @@ pub enum Role {
 impl Role {
     /// Adults of the household can hold parental links.
     pub fn is_adult_of_household(self) -> bool {
-        matches!(self, Self::Responsable | Self::ResponsableLegal | Self::Conjoint)
+        matches!(
+            self,
+            Self::Responsable | Self::ResponsableLegal | Self::Conjoint
+        )
     }
 }
 
@@ -119,7 +124,9 @@ fn validate_optional_text(value: &str) -> Result<(), ValidationError> {
 
 fn validate_phone(value: &str) -> Result<(), ValidationError> {
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '+' | '(' | ')'));
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '+' | '(' | ')'));
     if allowed && (6..=15).contains(&digits) && value.chars().count() <= 20 {
         Ok(())
     } else {
@@ -223,7 +230,11 @@ pub struct AddressInput {
 }
 
 fn validate_optional_text_long(value: &str) -> Result<(), ValidationError> {
-    if value.chars().any(char::is_control) { Err(ValidationError::new(codes::INVALID_CHARACTERS)) } else { Ok(()) }
+    if value.chars().any(char::is_control) {
+        Err(ValidationError::new(codes::INVALID_CHARACTERS))
+    } else {
+        Ok(())
+    }
 }
 
 fn validate_postal_code(value: &str) -> Result<(), ValidationError> {

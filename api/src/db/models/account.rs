@@ -25,7 +25,6 @@ pub struct Account {
     pub password_hash: Option<String>,
     pub state: String,
     pub new_household: bool,
-    pub dossier_numero: Option<String>,
     pub pending_email: Option<String>,
     pub created_at: NaiveDateTime,
     pub activated_at: Option<NaiveDateTime>,
@@ -44,7 +43,6 @@ pub struct NewAccount<'a> {
     pub password_hash: Option<&'a str>,
     pub state: &'a str,
     pub new_household: bool,
-    pub dossier_numero: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
 

@@ -268,12 +268,27 @@ async fn linking_an_existing_dossier_ignores_case_and_accents_and_throttles_wron
         .post_json("/api/registrations", &body("creation", "PERE", &username))
         .await;
     assert_eq!(linked.status(), StatusCode::ACCEPTED);
-    let numero: Option<String> = accounts::table
-        .filter(accounts::username_normalized.eq(&username))
-        .select(accounts::dossier_numero)
-        .first(&mut app.db.connect())
-        .expect("account");
-    assert_eq!(numero.as_deref(), Some("17484"));
+    let token = wait_for_mail(&format!("{username}@exemple.fr"), "Activez")
+        .await
+        .token("/activation");
+    app.post_json("/api/activations", &json!({"token": token}))
+        .await;
+    let login: Value = app
+        .login(&username, PASSWORD)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let me: Value = app
+        .get_auth("/api/me", login["access_token"].as_str().expect("token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        me["dossier_numero"], "17484",
+        "the account sees the existing dossier"
+    );
 
     for _ in 0..5 {
         let wrong = app

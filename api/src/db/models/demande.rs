@@ -1,0 +1,193 @@
+//! Requests (démarches) and their dated history.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use shared::api::dossier::{DemandeEvent, DemandeKind, DemandeStatus, DemandeSummary};
+
+use crate::db::schema::{demande_events, demandes, dossier_accounts};
+use crate::db::{DbConn, new_id};
+use crate::enum_text::{from_text, to_text};
+
+/// A row of `demandes`.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = demandes)]
+pub struct Demande {
+    pub id: String,
+    pub dossier_id: String,
+    pub kind: String,
+    pub status: String,
+    pub observation: Option<String>,
+    pub agent_message: Option<String>,
+    pub snapshot: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+impl Demande {
+    pub fn status(&self) -> anyhow::Result<DemandeStatus> {
+        from_text(&self.status)
+    }
+
+    /// The summary the API shows.
+    pub fn summary(&self) -> anyhow::Result<DemandeSummary> {
+        Ok(DemandeSummary {
+            id: self.id.parse()?,
+            dossier_id: self.dossier_id.parse()?,
+            kind: from_text(&self.kind)?,
+            status: self.status()?,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+            submitted_at: self.submitted_at.map(|t| t.and_utc()),
+        })
+    }
+}
+
+/// Who changed a request's status.
+pub enum Actor<'a> {
+    Famille(&'a str),
+    Agent(&'a str),
+}
+
+/// Opens a request in `status` on a dossier, with its first history entry.
+pub fn create(
+    conn: &mut DbConn,
+    dossier_id: &str,
+    kind: DemandeKind,
+    status: DemandeStatus,
+    actor: Actor<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
+    let id = new_id();
+    diesel::insert_into(demandes::table)
+        .values((
+            demandes::id.eq(&id),
+            demandes::dossier_id.eq(dossier_id),
+            demandes::kind.eq(to_text(&kind)),
+            demandes::status.eq(to_text(&status)),
+            demandes::created_at.eq(now),
+            demandes::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    record_event(conn, &id, status, actor, None, now)?;
+    Ok(id)
+}
+
+fn record_event(
+    conn: &mut DbConn,
+    demande_id: &str,
+    status: DemandeStatus,
+    actor: Actor<'_>,
+    message: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let (kind, account) = match actor {
+        Actor::Famille(id) => ("famille", id),
+        Actor::Agent(id) => ("agent", id),
+    };
+    diesel::insert_into(demande_events::table)
+        .values((
+            demande_events::id.eq(new_id()),
+            demande_events::demande_id.eq(demande_id),
+            demande_events::at.eq(now),
+            demande_events::status.eq(to_text(&status)),
+            demande_events::actor.eq(kind),
+            demande_events::actor_account_id.eq(account),
+            demande_events::message.eq(message),
+        ))
+        .execute(conn)
+}
+
+/// Moves a request to `status`, recording who did it; `snapshot` freezes the dossier as
+/// submitted.
+pub fn transition(
+    conn: &mut DbConn,
+    demande_id: &str,
+    status: DemandeStatus,
+    actor: Actor<'_>,
+    snapshot: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let submitted = status == DemandeStatus::EnAttenteValidation;
+    diesel::update(demandes::table.find(demande_id))
+        .set((
+            demandes::status.eq(to_text(&status)),
+            demandes::updated_at.eq(now),
+            demandes::snapshot.eq(snapshot),
+            demandes::submitted_at.eq(submitted.then_some(now)),
+        ))
+        .execute(conn)?;
+    record_event(conn, demande_id, status, actor, None, now)
+}
+
+/// The latest request on a dossier.
+pub fn current(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Demande> {
+    demandes::table
+        .filter(demandes::dossier_id.eq(dossier_id))
+        .order(demandes::created_at.desc())
+        .select(Demande::as_select())
+        .first(conn)
+}
+
+/// The requests on the dossiers the account is linked to, newest first.
+pub fn list_for_account(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<Demande>> {
+    demandes::table
+        .inner_join(
+            dossier_accounts::table.on(dossier_accounts::dossier_id.eq(demandes::dossier_id)),
+        )
+        .filter(dossier_accounts::account_id.eq(account_id))
+        .order(demandes::created_at.desc())
+        .select(Demande::as_select())
+        .load(conn)
+}
+
+/// Request `id` if the account may see it (else not found, like a missing one).
+pub fn find_for_account(conn: &mut DbConn, id: &str, account_id: &str) -> QueryResult<Demande> {
+    demandes::table
+        .inner_join(
+            dossier_accounts::table.on(dossier_accounts::dossier_id.eq(demandes::dossier_id)),
+        )
+        .filter(demandes::id.eq(id))
+        .filter(dossier_accounts::account_id.eq(account_id))
+        .select(Demande::as_select())
+        .first(conn)
+}
+
+/// Sets the family's observation.
+pub fn set_observation(
+    conn: &mut DbConn,
+    id: &str,
+    observation: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(demandes::table.find(id))
+        .set((
+            demandes::observation.eq(observation),
+            demandes::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A request's history, oldest first.
+pub fn history(conn: &mut DbConn, demande_id: &str) -> anyhow::Result<Vec<DemandeEvent>> {
+    let rows: Vec<(NaiveDateTime, String, String, Option<String>)> = demande_events::table
+        .filter(demande_events::demande_id.eq(demande_id))
+        .order((demande_events::at.asc(), demande_events::id.asc()))
+        .select((
+            demande_events::at,
+            demande_events::status,
+            demande_events::actor,
+            demande_events::message,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(at, status, actor, message)| {
+            Ok(DemandeEvent {
+                at: at.and_utc(),
+                status: from_text(&status)?,
+                actor,
+                message,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,134 @@
+//! Dossiers famille, the accounts linked to them, and their version (optimistic locking).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{dossier_accounts, dossiers};
+use crate::db::{DbConn, new_id};
+
+/// A row of `dossiers`.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = dossiers)]
+pub struct Dossier {
+    pub id: String,
+    pub numero: Option<String>,
+    pub adresse: Option<String>,
+    pub code_postal: Option<String>,
+    pub commune: Option<String>,
+    pub version: i32,
+}
+
+/// Creates an empty dossier (version 1) and links `account_id` to it.
+pub fn create(
+    conn: &mut DbConn,
+    account_id: &str,
+    numero: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
+    let id = new_id();
+    diesel::insert_into(dossiers::table)
+        .values((
+            dossiers::id.eq(&id),
+            dossiers::numero.eq(numero),
+            dossiers::version.eq(1),
+            dossiers::created_at.eq(now),
+            dossiers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    link_account(conn, account_id, &id, now)?;
+    Ok(id)
+}
+
+/// Links an account to a dossier (an account sees one dossier).
+pub fn link_account(
+    conn: &mut DbConn,
+    account_id: &str,
+    dossier_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(dossier_accounts::table)
+        .values((
+            dossier_accounts::account_id.eq(account_id),
+            dossier_accounts::dossier_id.eq(dossier_id),
+            dossier_accounts::linked_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// The dossier the account is linked to, if any.
+pub fn of_account(conn: &mut DbConn, account_id: &str) -> QueryResult<Option<Dossier>> {
+    dossiers::table
+        .inner_join(dossier_accounts::table)
+        .filter(dossier_accounts::account_id.eq(account_id))
+        .select(Dossier::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The dossier `id` if `account_id` is linked to it. Another family's dossier and a
+/// dossier that does not exist look the same: not found (SECURITY.md C-01).
+pub fn find_for_account(conn: &mut DbConn, id: &str, account_id: &str) -> QueryResult<Dossier> {
+    dossiers::table
+        .inner_join(dossier_accounts::table)
+        .filter(dossiers::id.eq(id))
+        .filter(dossier_accounts::account_id.eq(account_id))
+        .select(Dossier::as_select())
+        .first(conn)
+}
+
+/// Moves the dossier from `expected` to the next version; false when someone else changed
+/// it first (the caller answers 412). A single conditional UPDATE: of two concurrent
+/// writers holding the same version, exactly one wins (SECURITY.md H-01).
+pub fn bump_version(
+    conn: &mut DbConn,
+    id: &str,
+    expected: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let rows = diesel::update(
+        dossiers::table
+            .find(id)
+            .filter(dossiers::version.eq(expected)),
+    )
+    .set((
+        dossiers::version.eq(expected + 1),
+        dossiers::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(rows == 1)
+}
+
+/// Sets the household's address.
+pub fn set_address(
+    conn: &mut DbConn,
+    id: &str,
+    adresse: Option<&str>,
+    code_postal: Option<&str>,
+    commune: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::adresse.eq(adresse),
+            dossiers::code_postal.eq(code_postal),
+            dossiers::commune.eq(commune),
+        ))
+        .execute(conn)
+}
+
+/// The email addresses of the accounts linked to a dossier (for notifications).
+pub fn account_emails(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::accounts;
+    dossier_accounts::table
+        .inner_join(accounts::table)
+        .filter(dossier_accounts::dossier_id.eq(dossier_id))
+        .select((accounts::email, accounts::username))
+        .load(conn)
+}
+
+/// The dossier `id` (callers have checked access another way).
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Dossier> {
+    dossiers::table
+        .find(id)
+        .select(Dossier::as_select())
+        .first(conn)
+}

@@ -1,0 +1,218 @@
+//! « Mes démarches »: the family's requests, « Consulter ma demande », the observation,
+//! and « Valider mon dossier » (submission).
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use shared::api::dossier::{
+    DemandeDetail, DemandeList, DemandeStatus, DossierResponse, UpdateDemandeRequest,
+};
+
+use crate::auth::extractor::ConsentedUser;
+use crate::db::models::demande::{self, Actor, Demande};
+use crate::db::models::{dossier, outbox};
+use crate::db::{DbConn, now};
+use crate::email::templates;
+use crate::error::ApiError;
+use crate::extract::ValidJson;
+use crate::routes::dossier_access::{if_match, view, with_etag};
+use crate::state::AppState;
+
+/// The request with its history and dossier — frozen as submitted once it left the
+/// family's hands — and the live dossier version for `ETag`.
+fn detail(conn: &mut DbConn, found: &Demande) -> Result<(DemandeDetail, i32), ApiError> {
+    let summary = found.summary()?;
+    let live = dossier::find(conn, &found.dossier_id)?;
+    let dossier = match &found.snapshot {
+        Some(snapshot) if !summary.status.family_can_edit() => {
+            let mut frozen: DossierResponse =
+                serde_json::from_str(snapshot).map_err(anyhow::Error::from)?;
+            frozen.demande = summary.clone();
+            frozen.editable = false;
+            frozen
+        }
+        _ => view(conn, &live)?,
+    };
+    let history = demande::history(conn, &found.id)?;
+    Ok((
+        DemandeDetail {
+            summary,
+            observation: found.observation.clone(),
+            agent_message: found.agent_message.clone(),
+            history,
+            dossier,
+        },
+        live.version,
+    ))
+}
+
+/// « Mes démarches »: the account's requests, newest first.
+#[utoipa::path(tag = "Démarches", responses((status = 200, body = DemandeList)), security(("bearer" = [])))]
+#[get("/demandes")]
+pub async fn list_demandes(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+) -> Result<HttpResponse, ApiError> {
+    let items = state
+        .read(move |conn| {
+            let rows = demande::list_for_account(conn, &user.account_id)?;
+            Ok(rows
+                .iter()
+                .map(Demande::summary)
+                .collect::<anyhow::Result<Vec<_>>>()?)
+        })
+        .await?;
+    Ok(crate::routes::private_json(
+        actix_web::http::StatusCode::OK,
+        &DemandeList { items },
+    ))
+}
+
+/// « Consulter ma demande ».
+#[utoipa::path(
+    tag = "Démarches",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, body = DemandeDetail),
+        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/demandes/{id}")]
+pub async fn get_demande(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (body, version) = state
+        .read(move |conn| {
+            let found = demande::find_for_account(conn, &id, &user.account_id)?;
+            detail(conn, &found)
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, &body))
+}
+
+/// Saves the OBSERVATION of the recap step (`If-Match`: the dossier version).
+#[utoipa::path(
+    tag = "Démarches",
+    params(("id" = uuid::Uuid, Path), ("If-Match" = String, Header)),
+    request_body = UpdateDemandeRequest,
+    responses(
+        (status = 200, body = DemandeDetail),
+        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/demandes/{id}")]
+pub async fn update_demande(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: ValidJson<UpdateDemandeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let id = path.into_inner();
+    let observation = body
+        .0
+        .observation
+        .map(|o| o.trim().to_string())
+        .filter(|o| !o.is_empty());
+    let (body, version) = state
+        .write(move |conn| {
+            let found = demande::find_for_account(conn, &id, &user.account_id)?;
+            if !found.status()?.family_can_edit() {
+                return Err(ApiError::DossierLocked);
+            }
+            if !dossier::bump_version(conn, &found.dossier_id, expected, now())? {
+                return Err(ApiError::PreconditionFailed);
+            }
+            demande::set_observation(conn, &found.id, observation.as_deref(), now())?;
+            let reloaded = demande::find_for_account(conn, &id, &user.account_id)?;
+            detail(conn, &reloaded)
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, &body))
+}
+
+/// « Valider mon dossier »: checks the whole dossier and reports every problem at once
+/// (`members.<id>.<field>`, `members.<id>`, `address.<field>`, `_`), or moves the request
+/// to « en attente de validation », freezes the dossier as submitted and emails an
+/// acknowledgement — all in one transaction. Submitting again changes nothing.
+#[utoipa::path(
+    tag = "Démarches",
+    params(("id" = uuid::Uuid, Path), ("If-Match" = String, Header)),
+    responses(
+        (status = 200, description = "Submitted (or already submitted)", body = DemandeDetail),
+        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`dossier_locked`: already decided", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Everything to fix before submitting", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/demandes/{id}/submit")]
+pub async fn submit_demande(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let id = path.into_inner();
+    let (town, base) = (state.settings.town_name.clone(), state.public_url.clone());
+    let (body, version) = state
+        .write(move |conn| {
+            let found = demande::find_for_account(conn, &id, &user.account_id)?;
+            let status = found.status()?;
+            if status == DemandeStatus::EnAttenteValidation {
+                return detail(conn, &found);
+            }
+            if !status.family_can_edit() {
+                return Err(ApiError::DossierLocked);
+            }
+            let current = dossier::find(conn, &found.dossier_id)?;
+            if current.version != expected {
+                return Err(ApiError::PreconditionFailed);
+            }
+            let snapshot = view(conn, &current)?;
+            let today = chrono::Utc::now().date_naive();
+            let problems = shared::submission::check(
+                &snapshot.address,
+                &snapshot.members,
+                &snapshot.links,
+                today,
+            );
+            if !problems.is_empty() {
+                return Err(ApiError::Validation(problems));
+            }
+            let now = now();
+            dossier::bump_version(conn, &current.id, expected, now)?;
+            let frozen = serde_json::to_string(&snapshot).map_err(anyhow::Error::from)?;
+            demande::transition(
+                conn,
+                &found.id,
+                DemandeStatus::EnAttenteValidation,
+                Actor::Famille(&user.account_id),
+                Some(&frozen),
+                now,
+            )?;
+            let link = format!("{base}/demarches/demande/{}", found.id);
+            for (email, username) in dossier::account_emails(conn, &current.id)? {
+                outbox::enqueue(
+                    conn,
+                    &templates::demande_received(&email, &username, &town, &link),
+                    now,
+                )?;
+            }
+            let reloaded = demande::find_for_account(conn, &id, &user.account_id)?;
+            detail(conn, &reloaded)
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, &body))
+}

@@ -1,0 +1,93 @@
+//! What the dossier and demande handlers share: reading the full dossier, `ETag` /
+//! `If-Match` (SECURITY.md H-01), and the one transactional path every family write takes.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use shared::api::dossier::{AddressInput, DossierResponse};
+
+use crate::db::models::dossier::{self, Dossier};
+use crate::db::models::{demande, member};
+use crate::db::{DbConn, now};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The version named by `If-Match: "7"` (428 without it, 412 if unreadable).
+pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?;
+    let text = value.to_str().map_err(|_| ApiError::PreconditionFailed)?;
+    text.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| ApiError::PreconditionFailed)
+}
+
+/// A private JSON answer carrying the dossier version as its `ETag`.
+pub fn with_etag(
+    mut builder: HttpResponseBuilder,
+    version: i32,
+    body: &impl serde::Serialize,
+) -> HttpResponse {
+    builder
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}
+
+/// The whole dossier as the API shows it.
+pub fn view(conn: &mut DbConn, dossier: &Dossier) -> Result<DossierResponse, ApiError> {
+    let members = member::list(conn, &dossier.id)?
+        .into_iter()
+        .map(member::MemberRow::into_member)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let links = member::links(conn, &dossier.id)?;
+    let current = demande::current(conn, &dossier.id)?;
+    let summary = current.summary()?;
+    Ok(DossierResponse {
+        id: dossier.id.parse().map_err(anyhow::Error::from)?,
+        numero: dossier.numero.clone(),
+        version: dossier.version,
+        address: AddressInput {
+            adresse: dossier.adresse.clone(),
+            code_postal: dossier.code_postal.clone(),
+            commune: dossier.commune.clone(),
+        },
+        members,
+        links,
+        editable: summary.status.family_can_edit(),
+        demande: summary,
+    })
+}
+
+/// Runs a family's change to dossier `dossier_id` in one transaction: the dossier must be
+/// the account's (else 404), open for edits (else 409 `dossier_locked`), and still at the
+/// version the family read (else 412). Answers the updated dossier.
+pub async fn write_dossier(
+    state: &AppState,
+    account_id: &str,
+    dossier_id: &str,
+    expected_version: i32,
+    change: impl FnOnce(&mut DbConn, &Dossier) -> Result<(), ApiError> + Send + 'static,
+) -> Result<DossierResponse, ApiError> {
+    let (account_id, dossier_id) = (account_id.to_string(), dossier_id.to_string());
+    state
+        .write(move |conn| {
+            let found = dossier::find_for_account(conn, &dossier_id, &account_id)?;
+            if !demande::current(conn, &found.id)?
+                .status()?
+                .family_can_edit()
+            {
+                return Err(ApiError::DossierLocked);
+            }
+            if !dossier::bump_version(conn, &found.id, expected_version, now())? {
+                return Err(ApiError::PreconditionFailed);
+            }
+            change(conn, &found)?;
+            let updated = dossier::find_for_account(conn, &dossier_id, &account_id)?;
+            view(conn, &updated)
+        })
+        .await
+}
