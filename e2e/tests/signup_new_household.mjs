@@ -20,7 +20,8 @@ await run('signup_new_household', async ({ page }) => {
   await logIn(page, who.username, who.password);
   await acceptTerms(page, { audit: true });
   await expectPath(page, '/demarches');
-  await expectText(page, 'Vos démarches apparaîtront ici.');
+  await expectText(page, 'Ma demande de création de dossier famille');
+  await page.getByRole('button', { name: 'Créer mon dossier en ligne' }).waitFor();
   await expectNoWebStorage(page);
 
   await link(page, 'Mon compte').click();

@@ -8,9 +8,9 @@ use crate::components::layout::Layout;
 use crate::pages::{
     account::AccountPage, activation::ActivationPage, confirm_email::ConfirmEmailPage,
     consent::ConsentPage, demande::DemandePage, demarches::DemarchesPage,
-    dossier::DossierWizardPage, forgot_password::ForgotPasswordPage,
-    home::HomePage, info, login::LoginPage, not_found::NotFoundPage,
-    reset_password::ResetPasswordPage, signup::SignupPage, signup_done::SignupDonePage,
+    dossier::DossierWizardPage, forgot_password::ForgotPasswordPage, home::HomePage, info,
+    login::LoginPage, not_found::NotFoundPage, reset_password::ResetPasswordPage,
+    signup::SignupPage, signup_done::SignupDonePage,
 };
 use crate::state::provide_app_state;
 

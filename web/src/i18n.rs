@@ -3,7 +3,7 @@
 //! The server and the browser share the codes (`shared::error::ErrorCode`,
 //! `shared::validation::codes`); only this module knows how to say them to a person.
 
-use shared::api::dossier::{DemandeStatus, Relation, Role, SituationFamiliale, Sexe};
+use shared::api::dossier::{DemandeStatus, Relation, Role, Sexe, SituationFamiliale};
 use shared::error::ErrorCode;
 use shared::validation::{PASSWORD_MIN_CHARS, USERNAME_MIN_CHARS, codes};
 

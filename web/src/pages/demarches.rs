@@ -5,7 +5,9 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::api::account::MeResponse;
-use shared::api::dossier::{DemandeKind, DemandeList, DemandeStatus, DemandeSummary, DossierResponse};
+use shared::api::dossier::{
+    DemandeKind, DemandeList, DemandeStatus, DemandeSummary, DossierResponse,
+};
 
 use crate::api::{self, ApiError};
 use crate::components::guard::RequireSession;
@@ -75,7 +77,11 @@ fn DemandeCard(demande: DemandeSummary) -> impl IntoView {
     let editable = demande.status.family_can_edit();
     let dates = match demande.submitted_at {
         Some(at) => format!("Transmise le {}", date(&at)),
-        None => format!("Commencée le {} · modifiée le {}", date(&demande.created_at), date(&demande.updated_at)),
+        None => format!(
+            "Commencée le {} · modifiée le {}",
+            date(&demande.created_at),
+            date(&demande.updated_at)
+        ),
     };
     view! {
         <p class="status-line">"Statut : "<StatusBadge status=demande.status/></p>
@@ -110,7 +116,10 @@ fn CreateDossier() -> impl IntoView {
                 .await;
             pending.set(false);
             match result {
-                Ok(dossier) => navigate(&format!("/demarches/dossier/{}", dossier.id), Default::default()),
+                Ok(dossier) => navigate(
+                    &format!("/demarches/dossier/{}", dossier.id),
+                    Default::default(),
+                ),
                 Err(e) => error.set(Some(problem_message(&e))),
             }
         });

@@ -53,11 +53,19 @@ impl Editor {
         let editor = Self::open(
             Some(member.id),
             MemberDraft::new(member.fields.role, Some(&member.fields)),
-            format!("Modification : {} {}", role_label(member.fields.role).to_lowercase(), display_name(&member.fields)),
+            format!(
+                "Modification : {} {}",
+                role_label(member.fields.role).to_lowercase(),
+                display_name(&member.fields)
+            ),
             0,
         );
         if links_part && member.fields.role == Role::Enfant {
-            editor.links.set(link_drafts(Some(member.id), &dossier.members, &dossier.links));
+            editor.links.set(link_drafts(
+                Some(member.id),
+                &dossier.members,
+                &dossier.links,
+            ));
             editor.part.set(1);
         }
         editor
@@ -88,13 +96,19 @@ async fn save_member(wizard: Wizard, editor: Editor) -> bool {
         None => {
             let path = wizard.path("/members");
             wizard
-                .write(move |c| async move { c.post::<_, DossierResponse>(&path, &input).await }, |d| d)
+                .write(
+                    move |c| async move { c.post::<_, DossierResponse>(&path, &input).await },
+                    |d| d,
+                )
                 .await
         }
         Some(id) => {
             let path = wizard.path(&format!("/members/{id}"));
             wizard
-                .write(move |c| async move { c.put::<_, DossierResponse>(&path, &input).await }, |d| d)
+                .write(
+                    move |c| async move { c.put::<_, DossierResponse>(&path, &input).await },
+                    |d| d,
+                )
                 .await
         }
     };
@@ -128,7 +142,8 @@ async fn save_links(wizard: Wizard, editor: Editor) -> bool {
     }
     if editor.errors.show_fields(fields) {
         editor.errors.general.set(Some(
-            "Choisissez le lien de parenté de chaque adulte pour lequel une case est cochée.".into(),
+            "Choisissez le lien de parenté de chaque adulte pour lequel une case est cochée."
+                .into(),
         ));
         return false;
     }
@@ -137,7 +152,10 @@ async fn save_links(wizard: Wizard, editor: Editor) -> bool {
     };
     let path = wizard.path(&format!("/members/{child}/links"));
     let result = wizard
-        .write(move |c| async move { c.put::<_, DossierResponse>(&path, &request).await }, |d| d)
+        .write(
+            move |c| async move { c.put::<_, DossierResponse>(&path, &request).await },
+            |d| d,
+        )
         .await;
     match result {
         Ok(_) => true,
@@ -181,7 +199,9 @@ pub fn MemberEditor(editor: Editor, on_close: Callback<()>) -> impl IntoView {
             if is_child {
                 let drafts = wizard.dossier.with_untracked(|d| {
                     d.as_ref()
-                        .map(|d| link_drafts(editor.member_id.get_untracked(), &d.members, &d.links))
+                        .map(|d| {
+                            link_drafts(editor.member_id.get_untracked(), &d.members, &d.links)
+                        })
                         .unwrap_or_default()
                 });
                 editor.links.set(drafts);

@@ -8,9 +8,9 @@
 //! user was typing, to apply it again. The current step is in the address (`?etape=2`) so
 //! that the browser's back button and the « Corriger » links of the recap work.
 
+mod member_form;
 pub mod model;
 pub mod recap;
-mod member_form;
 mod steps;
 
 use std::future::Future;
@@ -44,9 +44,12 @@ pub struct AddressDraft {
 
 impl AddressDraft {
     fn set_from(&self, address: &AddressInput) {
-        self.adresse.set(address.adresse.clone().unwrap_or_default());
-        self.code_postal.set(address.code_postal.clone().unwrap_or_default());
-        self.commune.set(address.commune.clone().unwrap_or_default());
+        self.adresse
+            .set(address.adresse.clone().unwrap_or_default());
+        self.code_postal
+            .set(address.code_postal.clone().unwrap_or_default());
+        self.commune
+            .set(address.commune.clone().unwrap_or_default());
     }
 
     pub fn to_input(self) -> AddressInput {
@@ -113,7 +116,10 @@ impl Wizard {
 
     fn load(self) {
         spawn_local(async move {
-            match api::authed(self.session).get::<DossierResponse>(&self.path("")).await {
+            match api::authed(self.session)
+                .get::<DossierResponse>(&self.path(""))
+                .await
+            {
                 Ok(dossier) => {
                     self.address.set_from(&dossier.address);
                     self.dossier.set(Some(dossier));
@@ -128,9 +134,14 @@ impl Wizard {
     /// their own values (the user saves them again).
     pub fn reload_after_conflict(self) {
         spawn_local(async move {
-            let before = self.dossier.with_untracked(|d| d.as_ref().map(|d| d.address.clone()));
+            let before = self
+                .dossier
+                .with_untracked(|d| d.as_ref().map(|d| d.address.clone()));
             let typed = self.address.to_input();
-            match api::authed(self.session).get::<DossierResponse>(&self.path("")).await {
+            match api::authed(self.session)
+                .get::<DossierResponse>(&self.path(""))
+                .await
+            {
                 Ok(fresh) => {
                     let edited = before.as_ref() != Some(&typed);
                     if !edited {
@@ -153,7 +164,11 @@ impl Wizard {
 
     /// Runs one write with `If-Match: "<version>"`, one at a time, and keeps the new
     /// dossier from its answer.
-    pub async fn write<T, F, Fut>(self, call: F, dossier_of: fn(&T) -> &DossierResponse) -> Result<T, ApiError>
+    pub async fn write<T, F, Fut>(
+        self,
+        call: F,
+        dossier_of: fn(&T) -> &DossierResponse,
+    ) -> Result<T, ApiError>
     where
         F: FnOnce(Authed) -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
@@ -188,7 +203,9 @@ impl Wizard {
     /// Saves the address if it differs from the stored one. `Err` carries a refusal.
     pub async fn save_address(self) -> Result<(), ApiError> {
         let input = self.address.to_input();
-        let stored = self.dossier.with_untracked(|d| d.as_ref().map(|d| d.address.clone()));
+        let stored = self
+            .dossier
+            .with_untracked(|d| d.as_ref().map(|d| d.address.clone()));
         if stored.is_none() || stored == Some(input.clone()) {
             return Ok(());
         }
@@ -275,6 +292,12 @@ fn WizardView() -> impl IntoView {
         current
     });
 
+    // Only whether it is loaded and editable re-renders the steps (not every save).
+    let state = Memo::new(move |_| {
+        wizard
+            .dossier
+            .with(|d| d.as_ref().map(|d| (d.editable, d.demande.id)))
+    });
     view! {
         <PageTitle title=TITLE/>
         <Stepper steps=STEPS current=step/>
@@ -282,7 +305,7 @@ fn WizardView() -> impl IntoView {
             if let Some(error) = wizard.load_error.get() {
                 return view! { <div role="alert"><p class="notice">{problem_message(&error)}</p></div> }.into_any();
             }
-            let Some((editable, demande)) = wizard.dossier.with(|d| d.as_ref().map(|d| (d.editable, d.demande.id))) else {
+            let Some((editable, demande)) = state.get() else {
                 return view! { <p class="loading" role="status">"Chargement du dossier…"</p> }.into_any();
             };
             if !editable {

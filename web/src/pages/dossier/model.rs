@@ -33,7 +33,8 @@ fn date(value: &RwSignal<String>) -> Option<NaiveDate> {
 }
 
 fn date_value(date: Option<NaiveDate>) -> String {
-    date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 pub const SEXES: &[(&str, &str)] = &[("feminin", "Féminin"), ("masculin", "Masculin")];
@@ -105,7 +106,9 @@ impl MemberDraft {
             commune_naissance: s(&f.commune_naissance),
             nationalite: s(&f.nationalite),
             situation_familiale: RwSignal::new(
-                f.situation_familiale.map(|v| code_of(&v)).unwrap_or_default(),
+                f.situation_familiale
+                    .map(|v| code_of(&v))
+                    .unwrap_or_default(),
             ),
             situation_depuis: RwSignal::new(date_value(f.situation_depuis)),
             telephone_mobile: s(&f.telephone_mobile),
@@ -198,7 +201,11 @@ impl LinkDraft {
 }
 
 /// The forms of a child's links, one per adult of the household.
-pub fn link_drafts(child: Option<Uuid>, members: &[Member], links: &[Link]) -> Vec<(Member, LinkDraft)> {
+pub fn link_drafts(
+    child: Option<Uuid>,
+    members: &[Member],
+    links: &[Link],
+) -> Vec<(Member, LinkDraft)> {
     members
         .iter()
         .filter(|m| m.fields.role.is_adult_of_household())

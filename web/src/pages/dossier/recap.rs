@@ -64,7 +64,10 @@ fn MemberRecap(member: Member, dossier: DossierResponse, level: u8) -> impl Into
     match role {
         Role::Enfant if unborn => {
             rows.push(("À naître", "Oui".into()));
-            rows.push(("Date de naissance prévue", or_not_given(date(f.date_naissance_prevue))));
+            rows.push((
+                "Date de naissance prévue",
+                or_not_given(date(f.date_naissance_prevue)),
+            ));
         }
         Role::Enfant => {
             rows.push(("Sexe", or_not_given(f.sexe.map(|s| sexe_label(s).into()))));
@@ -72,7 +75,10 @@ fn MemberRecap(member: Member, dossier: DossierResponse, level: u8) -> impl Into
             rows.push(("À naître", "Non".into()));
             rows.push(("Autres prénoms", or_not_given(f.autres_prenoms.clone())));
             rows.push(("Pays de naissance", or_not_given(f.pays_naissance.clone())));
-            rows.push(("Commune de naissance", or_not_given(f.commune_naissance.clone())));
+            rows.push((
+                "Commune de naissance",
+                or_not_given(f.commune_naissance.clone()),
+            ));
             rows.push(("Nationalité", or_not_given(f.nationalite.clone())));
         }
         Role::Contact => {
@@ -82,13 +88,22 @@ fn MemberRecap(member: Member, dossier: DossierResponse, level: u8) -> impl Into
         }
         _ => {
             rows.push(("Sexe", or_not_given(f.sexe.map(|s| sexe_label(s).into()))));
-            rows.push(("Situation familiale", or_not_given(f.situation_familiale.map(|s| situation_label(s).into()))));
+            rows.push((
+                "Situation familiale",
+                or_not_given(f.situation_familiale.map(|s| situation_label(s).into())),
+            ));
             rows.push(("Date de naissance", or_not_given(date(f.date_naissance))));
-            rows.push(("Début de la situation familiale", or_not_given(date(f.situation_depuis))));
+            rows.push((
+                "Début de la situation familiale",
+                or_not_given(date(f.situation_depuis)),
+            ));
             rows.push(("Nom de naissance", or_not_given(f.nom_naissance.clone())));
             rows.push(("Autres prénoms", or_not_given(f.autres_prenoms.clone())));
             rows.push(("Pays de naissance", or_not_given(f.pays_naissance.clone())));
-            rows.push(("Commune de naissance", or_not_given(f.commune_naissance.clone())));
+            rows.push((
+                "Commune de naissance",
+                or_not_given(f.commune_naissance.clone()),
+            ));
             rows.push(("Nationalité", or_not_given(f.nationalite.clone())));
             rows.push(("Téléphone mobile", or_not_given(f.telephone_mobile.clone())));
             rows.push(("Téléphone fixe", or_not_given(f.telephone_fixe.clone())));
@@ -114,7 +129,11 @@ fn MemberRecap(member: Member, dossier: DossierResponse, level: u8) -> impl Into
                 if l.link.autorise_recuperer {
                     parts.push("autorisé·e à récupérer l'enfant".into());
                 }
-                Some(format!("{} : {}", display_name(&adult.fields), parts.join(", ")))
+                Some(format!(
+                    "{} : {}",
+                    display_name(&adult.fields),
+                    parts.join(", ")
+                ))
             })
             .collect()
     } else {

@@ -25,6 +25,14 @@ fn use_go() -> Callback<usize> {
     expect_context::<Callback<usize>>()
 }
 
+/// Which member form to open.
+#[derive(Clone, Copy)]
+enum Open {
+    Add(Role),
+    /// A stored member; `true` opens a child's links.
+    Edit(Uuid, bool),
+}
+
 /// Étape 1/3 « Composez votre foyer ».
 #[component]
 pub fn FamilyStep() -> impl IntoView {
@@ -34,6 +42,22 @@ pub fn FamilyStep() -> impl IntoView {
     let navigate = use_navigate();
     let editor = RwSignal::new(None::<Editor>);
     let to_delete = RwSignal::new(None::<(Uuid, String)>);
+    // The form's signals must outlive the buttons that open it (they are unmounted when it
+    // opens): they belong to this step.
+    let owner = Owner::current().expect("reactive owner");
+    let open = Callback::new(move |request: Open| {
+        let opened = owner.with(|| match request {
+            Open::Add(role) => Some(Editor::add(role)),
+            Open::Edit(id, links) => wizard.dossier.with_untracked(|d| {
+                let d = d.as_ref()?;
+                let member = d.members.iter().find(|m| m.id == id)?;
+                Some(Editor::edit(member, d, links))
+            }),
+        });
+        if opened.is_some() {
+            editor.set(opened);
+        }
+    });
 
     // « Corriger » links of the recap open a member's form: `?etape=1&membre=<id>`.
     let opened = StoredValue::new(None::<String>);
@@ -46,20 +70,25 @@ pub fn FamilyStep() -> impl IntoView {
         let found = wizard.dossier.with(|d| {
             d.as_ref().and_then(|d| {
                 let id = Uuid::parse_str(wanted.as_deref().unwrap_or_default()).ok()?;
-                let member = d.members.iter().find(|m| m.id == id)?;
-                Some(Editor::edit(member, d, links))
+                d.members.iter().any(|m| m.id == id).then_some(id)
             })
         });
-        if let Some(found) = found {
+        if let Some(id) = found {
             opened.set_value(wanted);
-            editor.set(Some(found));
+            open.run(Open::Edit(id, links));
         }
     });
     let id = wizard.id;
     let close = Callback::new(move |_: ()| {
         editor.set(None);
         if opened.get_value().is_some() {
-            navigate(&format!("/demarches/dossier/{id}?etape=1"), leptos_router::NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                &format!("/demarches/dossier/{id}?etape=1"),
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
         focus_selector("main h2.step-heading");
     });
@@ -80,8 +109,8 @@ pub fn FamilyStep() -> impl IntoView {
                 Some(open) => view! { <MemberEditor editor=open on_close=close/> }.into_any(),
                 None => view! {
                     <AddressForm/>
-                    <MemberList editor=editor to_delete=to_delete/>
-                    <AddButtons editor=editor/>
+                    <MemberList open=open to_delete=to_delete/>
+                    <AddButtons open=open/>
                     <div class="actions">
                         <button type="button" class="button primary" on:click=next>"Suivant"</button>
                     </div>
@@ -92,7 +121,11 @@ pub fn FamilyStep() -> impl IntoView {
     }
 }
 
-const ADDRESS_LABELS: &[(&str, &str)] = &[("adresse", "Adresse"), ("code_postal", "Code postal"), ("commune", "Commune")];
+const ADDRESS_LABELS: &[(&str, &str)] = &[
+    ("adresse", "Adresse"),
+    ("code_postal", "Code postal"),
+    ("commune", "Commune"),
+];
 
 #[component]
 fn AddressForm() -> impl IntoView {
@@ -129,7 +162,10 @@ fn AddressForm() -> impl IntoView {
 }
 
 #[component]
-fn MemberList(editor: RwSignal<Option<Editor>>, to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
+fn MemberList(
+    open: Callback<Open>,
+    to_delete: RwSignal<Option<(Uuid, String)>>,
+) -> impl IntoView {
     let wizard = use_wizard();
     view! {
         <h3 id="membres-titre">"Membres du foyer"</h3>
@@ -148,7 +184,6 @@ fn MemberList(editor: RwSignal<Option<Editor>>, to_delete: RwSignal<Option<(Uuid
                         } else {
                             f.date_naissance.map(|x| format!("Né·e le {}", day(&x)))
                         };
-                        let member_for_edit = member.clone();
                         let (id, name_for_delete) = (member.id, name.clone());
                         view! {
                             <li class="card member-card">
@@ -158,10 +193,7 @@ fn MemberList(editor: RwSignal<Option<Editor>>, to_delete: RwSignal<Option<(Uuid
                                 </p>
                                 {birth.map(|b| view! { <p class="member-birth">{b}</p> })}
                                 <div class="actions">
-                                    <button type="button" class="button secondary" on:click=move |_| {
-                                        let opened = wizard.dossier.with_untracked(|d| d.as_ref().map(|d| Editor::edit(&member_for_edit, d, false)));
-                                        editor.set(opened);
-                                    }>
+                                    <button type="button" class="button secondary" on:click=move |_| open.run(Open::Edit(id, false))>
                                         "Modifier"<span class="visually-hidden">{format!(" {name}")}</span>
                                     </button>
                                     <button type="button" class="button secondary danger" on:click=move |_| to_delete.set(Some((id, name_for_delete.clone())))>
@@ -178,16 +210,23 @@ fn MemberList(editor: RwSignal<Option<Editor>>, to_delete: RwSignal<Option<(Uuid
 }
 
 #[component]
-fn AddButtons(editor: RwSignal<Option<Editor>>) -> impl IntoView {
+fn AddButtons(open: Callback<Open>) -> impl IntoView {
     let wizard = use_wizard();
     let has = move |role: Role| {
-        wizard.dossier.with(|d| d.as_ref().is_some_and(|d| d.members.iter().any(|m| m.fields.role == role)))
+        wizard.dossier.with(|d| {
+            d.as_ref()
+                .is_some_and(|d| d.members.iter().any(|m| m.fields.role == role))
+        })
     };
-    let full = move || wizard.dossier.with(|d| d.as_ref().is_some_and(|d| d.members.len() >= MAX_MEMBERS));
+    let full = move || {
+        wizard
+            .dossier
+            .with(|d| d.as_ref().is_some_and(|d| d.members.len() >= MAX_MEMBERS))
+    };
     let button = move |role: Role, article: &'static str, word: &'static str, required: bool| {
         view! {
-            <button type="button" class="button add-button" on:click=move |_| editor.set(Some(Editor::add(role)))>
-                <span aria-hidden="true">"+ "</span>
+            <button type="button" class="button add-button" on:click=move |_| open.run(Open::Add(role))>
+                <span aria-hidden="true" class="plus">"+"</span>
                 <span class="visually-hidden">{format!("Ajouter {article}")}</span>
                 {word}
                 {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
@@ -236,12 +275,17 @@ fn DeleteDialog(to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
         }
     });
     let confirm = move |_| {
-        let Some((id, _)) = to_delete.get_untracked() else { return };
+        let Some((id, _)) = to_delete.get_untracked() else {
+            return;
+        };
         pending.set(true);
         let path = wizard.path(&format!("/members/{id}"));
         spawn_local(async move {
             let result = wizard
-                .write(move |c| async move { c.delete::<DossierResponse>(&path).await }, |d| d)
+                .write(
+                    move |c| async move { c.delete::<DossierResponse>(&path).await },
+                    |d| d,
+                )
                 .await;
             pending.set(false);
             match result {
@@ -297,10 +341,16 @@ pub fn RecapStep() -> impl IntoView {
     let problems = RwSignal::new(None::<FieldErrors>);
     let general = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
-    let demande_id = wizard.dossier.with_untracked(|d| d.as_ref().map(|d| d.demande.id)).unwrap_or_default();
+    let demande_id = wizard
+        .dossier
+        .with_untracked(|d| d.as_ref().map(|d| d.demande.id))
+        .unwrap_or_default();
 
     spawn_local(async move {
-        if let Ok(detail) = api::authed(wizard.session).get::<DemandeDetail>(&format!("/api/demandes/{demande_id}")).await {
+        if let Ok(detail) = api::authed(wizard.session)
+            .get::<DemandeDetail>(&format!("/api/demandes/{demande_id}"))
+            .await
+        {
             let text = detail.observation.unwrap_or_default();
             stored_observation.set_value(text.clone());
             if observation.with_untracked(String::is_empty) {
@@ -319,7 +369,10 @@ pub fn RecapStep() -> impl IntoView {
         };
         let path = format!("/api/demandes/{demande_id}");
         let result = wizard
-            .write(move |c| async move { c.patch::<_, DemandeDetail>(&path, &request).await }, |d| &d.dossier)
+            .write(
+                move |c| async move { c.patch::<_, DemandeDetail>(&path, &request).await },
+                |d| &d.dossier,
+            )
             .await;
         if result.is_ok() {
             stored_observation.set_value(text);
@@ -356,7 +409,8 @@ pub fn RecapStep() -> impl IntoView {
             // The same rules as the server, checked here first.
             let today = chrono::Local::now().date_naive();
             let local = wizard.dossier.with_untracked(|d| {
-                d.as_ref().map(|d| shared::submission::check(&d.address, &d.members, &d.links, today))
+                d.as_ref()
+                    .map(|d| shared::submission::check(&d.address, &d.members, &d.links, today))
             });
             if let Some(found) = local.filter(|f| !f.is_empty()) {
                 pending.set(false);
@@ -367,14 +421,22 @@ pub fn RecapStep() -> impl IntoView {
             let path = format!("/api/demandes/{demande_id}/submit");
             let result = wizard
                 .write(
-                    move |c| async move { c.post::<_, DemandeDetail>(&path, &serde_json::json!({})).await },
+                    move |c| async move {
+                        c.post::<_, DemandeDetail>(&path, &serde_json::json!({}))
+                            .await
+                    },
                     |d| &d.dossier,
                 )
                 .await;
             pending.set(false);
             match result {
-                Ok(_) => navigate(&format!("/demarches/demande/{demande_id}?transmise=1"), Default::default()),
-                Err(e) if e.code() == ErrorCode::ValidationFailed && !e.problem.fields.is_empty() => {
+                Ok(_) => navigate(
+                    &format!("/demarches/demande/{demande_id}?transmise=1"),
+                    Default::default(),
+                ),
+                Err(e)
+                    if e.code() == ErrorCode::ValidationFailed && !e.problem.fields.is_empty() =>
+                {
                     problems.set(Some(e.problem.fields.clone()));
                     focus_selector("main .submit-summary");
                 }
