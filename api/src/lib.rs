@@ -12,6 +12,7 @@ pub mod email;
 pub mod enum_text;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod jobs;
 pub mod openapi;
 pub mod routes;

@@ -1,13 +1,60 @@
-//! `portail-famille`: runs the API and serves the SPA.
+//! `portail-famille`: runs the API and serves the SPA, or runs an administration command.
+//!
+//! ```text
+//! portail-famille                          serve (configuration: see the README)
+//! portail-famille import-dossiers FILE    import the town's existing dossiers (CSV)
+//! ```
+
+use std::process::ExitCode;
 
 use api::config::Settings;
 use api::startup::Application;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let settings = Settings::from_env()?;
     api::telemetry::init(settings.environment);
-    let application = Application::build(settings).await?;
-    application.run_until_stopped().await?;
-    Ok(())
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["serve"] => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ["import-dossiers", path] => import_dossiers(&settings, path),
+        _ => {
+            eprintln!("usage: portail-famille [serve | import-dossiers FILE.csv]");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn import_dossiers(settings: &Settings, path: &str) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let file = std::fs::File::open(path).with_context(|| format!("Failed to open {path}"))?;
+    let pool = api::db::connect(&settings.database_url, 1)?;
+    let mut conn = pool.get().context("Failed to get a database connection")?;
+    match api::import::import_dossiers(&mut conn, file) {
+        Ok(report) => {
+            println!(
+                "{} dossier(s) et {} membre(s) importés.",
+                report.dossiers, report.members
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(api::import::ImportErrors(errors)) => {
+            for error in &errors {
+                eprintln!("{error}");
+            }
+            eprintln!("Aucune donnée importée : corrigez le fichier puis relancez.");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

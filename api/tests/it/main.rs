@@ -5,5 +5,6 @@
 mod browser;
 mod helpers;
 mod http;
+mod import;
 mod openapi;
 mod schema;
