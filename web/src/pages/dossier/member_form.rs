@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::dossier::{DossierResponse, Member, Role, SetLinksRequest};
+use shared::api::dossier::{DossierResponse, Member, MemberInput, Role, SetLinksRequest};
 use shared::error::ErrorCode;
 use shared::validation::{codes, field_errors};
 use uuid::Uuid;
@@ -33,6 +33,8 @@ pub struct Editor {
     pub errors: FormErrors,
     /// The heading, fixed when the form opens.
     pub title: StoredValue<String>,
+    /// The member as last read from the server (to merge a fresh version after a conflict).
+    pub base: StoredValue<MemberInput>,
 }
 
 impl Editor {
@@ -60,6 +62,7 @@ impl Editor {
             ),
             0,
         );
+        editor.base.set_value(member.fields.clone());
         if links_part && member.fields.role == Role::Enfant {
             editor.links.set(link_drafts(
                 Some(member.id),
@@ -79,6 +82,10 @@ impl Editor {
             links: RwSignal::new(Vec::new()),
             errors: FormErrors::new(),
             title: StoredValue::new(title),
+            base: StoredValue::new(MemberInput {
+                role: draft.role,
+                ..MemberInput::default()
+            }),
         }
     }
 }
@@ -116,6 +123,10 @@ async fn save_member(wizard: Wizard, editor: Editor) -> bool {
         Ok(dossier) => {
             if editor.member_id.get_untracked().is_none() {
                 editor.member_id.set(dossier.members.last().map(|m| m.id));
+            }
+            let id = editor.member_id.get_untracked();
+            if let Some(saved) = dossier.members.iter().find(|m| Some(m.id) == id) {
+                editor.base.set_value(saved.fields.clone());
             }
             true
         }
@@ -175,6 +186,30 @@ pub fn MemberEditor(editor: Editor, on_close: Callback<()>) -> impl IntoView {
     on_cleanup(move || wizard.editing.set(false));
     let draft = editor.draft;
     let role = draft.role;
+    // « Recharger » after a conflict: merge the fresh version of this member into the form.
+    Effect::new(move |previous: Option<u32>| {
+        let count = wizard.reloaded.get();
+        if previous.is_some_and(|p| p != count) {
+            let id = editor.member_id.get_untracked();
+            let fresh = wizard.dossier.with_untracked(|d| {
+                d.as_ref().and_then(|d| {
+                    d.members
+                        .iter()
+                        .find(|m| Some(m.id) == id)
+                        .map(|m| m.fields.clone())
+                })
+            });
+            match fresh {
+                Some(fresh) => {
+                    draft.merge(&editor.base.get_value(), &fresh);
+                    editor.base.set_value(fresh);
+                }
+                // Removed elsewhere meanwhile: « Enregistrer » adds it again.
+                None => editor.member_id.set(None),
+            }
+        }
+        count
+    });
     let is_child = role == Role::Enfant;
     let pending = RwSignal::new(false);
     let heading = NodeRef::<leptos::html::H3>::new();

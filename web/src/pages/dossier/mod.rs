@@ -82,6 +82,8 @@ pub struct Wizard {
     pub conflict: RwSignal<bool>,
     /// Whether a member form is open (it shows the conflict message itself).
     pub editing: RwSignal<bool>,
+    /// Bumped by « Recharger »: open member forms merge the fresh version.
+    pub reloaded: RwSignal<u32>,
     /// A write is in flight: the next one waits for its new version.
     busy: StoredValue<bool>,
 }
@@ -105,6 +107,7 @@ impl Wizard {
             saved: RwSignal::new(None),
             conflict: RwSignal::new(false),
             editing: RwSignal::new(false),
+            reloaded: RwSignal::new(0),
             busy: StoredValue::new(false),
         }
     }
@@ -129,31 +132,53 @@ impl Wizard {
         });
     }
 
-    /// « Recharger » after a conflict: the fresh dossier, without losing what is typed. The
-    /// address keeps the fields the user changed and saves them again; member forms keep
-    /// their own values (the user saves them again).
+    /// « Recharger » after a conflict: the fresh dossier, without losing what is typed.
+    /// Each address field the user changed is kept (and saved again on top of the fresh
+    /// version); the others take the fresh values. Open member forms do the same
+    /// (see [`model::MemberDraft::merge`]) and are saved with « Enregistrer ».
     pub fn reload_after_conflict(self) {
         spawn_local(async move {
             let before = self
                 .dossier
-                .with_untracked(|d| d.as_ref().map(|d| d.address.clone()));
-            let typed = self.address.to_input();
+                .with_untracked(|d| d.as_ref().map(|d| d.address.clone()))
+                .unwrap_or_default();
             match api::authed(self.session)
                 .get::<DossierResponse>(&self.path(""))
                 .await
             {
                 Ok(fresh) => {
-                    let edited = before.as_ref() != Some(&typed);
-                    if !edited {
-                        self.address.set_from(&fresh.address);
-                    }
+                    let fresh_address = fresh.address.clone();
+                    let merge = |typed: RwSignal<String>,
+                                 base: &Option<String>,
+                                 new: &Option<String>| {
+                        if typed.with_untracked(|t| t.trim() == base.as_deref().unwrap_or_default())
+                        {
+                            typed.set(new.clone().unwrap_or_default());
+                        }
+                    };
+                    merge(
+                        self.address.adresse,
+                        &before.adresse,
+                        &fresh_address.adresse,
+                    );
+                    merge(
+                        self.address.code_postal,
+                        &before.code_postal,
+                        &fresh_address.code_postal,
+                    );
+                    merge(
+                        self.address.commune,
+                        &before.commune,
+                        &fresh_address.commune,
+                    );
                     self.dossier.set(Some(fresh));
                     self.conflict.set(false);
+                    self.reloaded.update(|n| *n += 1);
                     self.saved.set(Some(
                         "Dossier rechargé : vos saisies en cours sont conservées. Enregistrez-les pour les appliquer."
                             .into(),
                     ));
-                    if edited {
+                    if self.address.to_input() != fresh_address {
                         let _ = self.save_address().await;
                     }
                 }

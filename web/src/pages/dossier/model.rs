@@ -57,6 +57,33 @@ pub const RELATIONS: &[(&str, &str)] = &[
 ];
 pub const BIRTH: &[(&str, &str)] = &[("ne", "Enfant né"), ("a_naitre", "Enfant à naître")];
 
+/// What each input shows for a stored member, in the order of [`MemberDraft::signals`].
+fn form_values(f: &MemberInput) -> [String; 18] {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        f.sexe.map(|v| code_of(&v)).unwrap_or_default(),
+        s(&f.nom),
+        s(&f.nom_naissance),
+        s(&f.prenom),
+        s(&f.autres_prenoms),
+        if f.a_naitre { "a_naitre" } else { "ne" }.into(),
+        date_value(f.date_naissance),
+        date_value(f.date_naissance_prevue),
+        s(&f.pays_naissance),
+        s(&f.commune_naissance),
+        s(&f.nationalite),
+        f.situation_familiale
+            .map(|v| code_of(&v))
+            .unwrap_or_default(),
+        date_value(f.situation_depuis),
+        s(&f.telephone_mobile),
+        s(&f.telephone_fixe),
+        s(&f.email),
+        s(&f.profession),
+        s(&f.employeur),
+    ]
+}
+
 /// Everything the member form holds, one signal per input. Kept as typed (strings) so that
 /// a reload after a conflict never loses a keystroke.
 #[derive(Clone, Copy)]
@@ -90,32 +117,81 @@ impl MemberDraft {
             role,
             ..MemberInput::default()
         };
-        let f = from.unwrap_or(&empty);
-        let s = |v: &Option<String>| RwSignal::new(v.clone().unwrap_or_default());
+        let [
+            sexe,
+            nom,
+            nom_naissance,
+            prenom,
+            autres_prenoms,
+            naissance,
+            date_naissance,
+            date_naissance_prevue,
+            pays_naissance,
+            commune_naissance,
+            nationalite,
+            situation_familiale,
+            situation_depuis,
+            telephone_mobile,
+            telephone_fixe,
+            email,
+            profession,
+            employeur,
+        ] = form_values(from.unwrap_or(&empty)).map(RwSignal::new);
         Self {
             role,
-            sexe: RwSignal::new(f.sexe.map(|v| code_of(&v)).unwrap_or_default()),
-            nom: s(&f.nom),
-            nom_naissance: s(&f.nom_naissance),
-            prenom: s(&f.prenom),
-            autres_prenoms: s(&f.autres_prenoms),
-            naissance: RwSignal::new(if f.a_naitre { "a_naitre" } else { "ne" }.into()),
-            date_naissance: RwSignal::new(date_value(f.date_naissance)),
-            date_naissance_prevue: RwSignal::new(date_value(f.date_naissance_prevue)),
-            pays_naissance: s(&f.pays_naissance),
-            commune_naissance: s(&f.commune_naissance),
-            nationalite: s(&f.nationalite),
-            situation_familiale: RwSignal::new(
-                f.situation_familiale
-                    .map(|v| code_of(&v))
-                    .unwrap_or_default(),
-            ),
-            situation_depuis: RwSignal::new(date_value(f.situation_depuis)),
-            telephone_mobile: s(&f.telephone_mobile),
-            telephone_fixe: s(&f.telephone_fixe),
-            email: s(&f.email),
-            profession: s(&f.profession),
-            employeur: s(&f.employeur),
+            sexe,
+            nom,
+            nom_naissance,
+            prenom,
+            autres_prenoms,
+            naissance,
+            date_naissance,
+            date_naissance_prevue,
+            pays_naissance,
+            commune_naissance,
+            nationalite,
+            situation_familiale,
+            situation_depuis,
+            telephone_mobile,
+            telephone_fixe,
+            email,
+            profession,
+            employeur,
+        }
+    }
+
+    /// The inputs, in the order of [`form_values`].
+    fn signals(self) -> [RwSignal<String>; 18] {
+        [
+            self.sexe,
+            self.nom,
+            self.nom_naissance,
+            self.prenom,
+            self.autres_prenoms,
+            self.naissance,
+            self.date_naissance,
+            self.date_naissance_prevue,
+            self.pays_naissance,
+            self.commune_naissance,
+            self.nationalite,
+            self.situation_familiale,
+            self.situation_depuis,
+            self.telephone_mobile,
+            self.telephone_fixe,
+            self.email,
+            self.profession,
+            self.employeur,
+        ]
+    }
+
+    /// After a reload: every input the user left as it was (`base`) takes the fresh value;
+    /// what the user changed is kept, to be saved on top of the fresh version.
+    pub fn merge(self, base: &MemberInput, fresh: &MemberInput) {
+        let (base, fresh) = (form_values(base), form_values(fresh));
+        for ((signal, base), fresh) in self.signals().into_iter().zip(base).zip(fresh) {
+            if signal.with_untracked(|typed| typed.trim() == base) {
+                signal.set(fresh);
+            }
         }
     }
 

@@ -162,10 +162,7 @@ fn AddressForm() -> impl IntoView {
 }
 
 #[component]
-fn MemberList(
-    open: Callback<Open>,
-    to_delete: RwSignal<Option<(Uuid, String)>>,
-) -> impl IntoView {
+fn MemberList(open: Callback<Open>, to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
     let wizard = use_wizard();
     view! {
         <h3 id="membres-titre">"Membres du foyer"</h3>
