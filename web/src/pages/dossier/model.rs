@@ -386,3 +386,66 @@ pub const MEMBER_LABELS: &[(&str, &str)] = &[
     ("profession", "Profession"),
     ("employeur", "Employeur"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::api::dossier::Sexe;
+
+    fn mother() -> MemberInput {
+        MemberInput {
+            role: Role::Responsable,
+            sexe: Some(Sexe::Feminin),
+            nom: Some("DEMONSTRATION".into()),
+            prenom: Some("Mère".into()),
+            date_naissance: NaiveDate::from_ymd_opt(1985, 3, 2),
+            telephone_mobile: Some("06 12 34 56 78".into()),
+            ..MemberInput::default()
+        }
+    }
+
+    #[test]
+    fn a_draft_round_trips_to_the_same_input() {
+        let owner = Owner::new();
+        owner.with(|| assert_eq!(MemberDraft::new(Role::Responsable, Some(&mother())).to_input(), mother()));
+    }
+
+    #[test]
+    fn a_reload_keeps_typed_fields_and_takes_the_others_fresh() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let base = mother();
+            let draft = MemberDraft::new(Role::Responsable, Some(&base));
+            draft.telephone_mobile.set("07 00 00 00 01".into());
+            let fresh = MemberInput {
+                prenom: Some("Marie".into()),
+                telephone_mobile: Some("06 99 99 99 99".into()),
+                ..base.clone()
+            };
+            draft.merge(&base, &fresh);
+            let merged = draft.to_input();
+            assert_eq!(merged.prenom.as_deref(), Some("Marie"));
+            assert_eq!(merged.telephone_mobile.as_deref(), Some("07 00 00 00 01"));
+        });
+    }
+
+    #[test]
+    fn an_unborn_child_sends_only_its_name_and_expected_date() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let draft = MemberDraft::new(Role::Enfant, None);
+            draft.prenom.set("Léa".into());
+            draft.sexe.set("feminin".into());
+            draft.nom.set(" demonstration ".into());
+            draft.naissance.set("a_naitre".into());
+            draft.date_naissance_prevue.set("2027-02-01".into());
+            let input = draft.to_input();
+            assert!(input.a_naitre);
+            assert_eq!(input.prenom, None);
+            assert_eq!(input.sexe, None);
+            assert_eq!(input.nom.as_deref(), Some("demonstration"));
+            assert_eq!(input.date_naissance_prevue, NaiveDate::from_ymd_opt(2027, 2, 1));
+            assert_eq!(display_name(&input), "Enfant à naître DEMONSTRATION");
+        });
+    }
+}
