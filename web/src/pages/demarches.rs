@@ -58,10 +58,13 @@ fn Demarches() -> impl IntoView {
                 Some(Err(e)) => view! { <div role="alert"><p class="notice">{problem_message(&e)}</p></div> }.into_any(),
                 Some(Ok((list, me))) => {
                     let demande = list.items.into_iter().find(|d| d.kind == DemandeKind::CreationDossier);
-                    match (demande, me.dossier_numero) {
-                        (Some(d), _) => view! { <DemandeCard demande=d/> }.into_any(),
-                        (None, Some(numero)) => view! {
-                            <p>{format!("Votre compte est rattaché au dossier famille n° {numero}.")}</p>
+                    let linked = me.dossier_numero.map(|numero| view! {
+                        <p>{format!("Votre compte est rattaché au dossier famille n° {numero}.")}</p>
+                    });
+                    match (demande, linked) {
+                        (Some(d), linked) => view! { {linked}<DemandeCard demande=d/> }.into_any(),
+                        (None, Some(linked)) => view! {
+                            {linked}
                             <p class="hint">"Pour modifier ce dossier, adressez-vous au service vie scolaire de la mairie."</p>
                         }.into_any(),
                         (None, None) => view! { <CreateDossier/> }.into_any(),
