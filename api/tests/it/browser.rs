@@ -64,6 +64,16 @@ async fn account_changes() {
 }
 
 #[tokio::test]
+async fn dossier_journey() {
+    run_scenario("dossier_journey").await;
+}
+
+#[tokio::test]
+async fn dossier_conflict() {
+    run_scenario("dossier_conflict").await;
+}
+
+#[tokio::test]
 async fn signup_new_household() {
     run_scenario("signup_new_household").await;
 }
