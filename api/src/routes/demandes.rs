@@ -13,7 +13,7 @@ use crate::db::{DbConn, now};
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
-use crate::routes::dossier_access::{if_match, view, with_etag};
+use crate::routes::dossier_access::{DossierWriteErrors, if_match, view, with_etag};
 use crate::state::AppState;
 
 /// The request with its history and dossier — frozen as submitted once it left the
@@ -98,12 +98,8 @@ pub async fn get_demande(
     params(("id" = uuid::Uuid, Path), ("If-Match" = String, Header)),
     request_body = UpdateDemandeRequest,
     responses(
+        DossierWriteErrors,
         (status = 200, body = DemandeDetail),
-        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -147,12 +143,8 @@ pub async fn update_demande(
     tag = "Démarches",
     params(("id" = uuid::Uuid, Path), ("If-Match" = String, Header)),
     responses(
+        DossierWriteErrors,
         (status = 200, description = "Submitted (or already submitted)", body = DemandeDetail),
-        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`dossier_locked`: already decided", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Everything to fix before submitting", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -91,3 +91,23 @@ pub async fn write_dossier(
         })
         .await
 }
+
+/// The error answers every dossier write may give, documented once for OpenAPI.
+#[derive(utoipa::IntoResponses)]
+pub enum DossierWriteErrors {
+    /// No such dossier, member or request — or not yours (the same answer).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(shared::error::Problem),
+    /// `dossier_locked`: the request waits for the town's decision.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Locked(shared::error::Problem),
+    /// `precondition_failed`: changed meanwhile (another tab or parent); reload.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(shared::error::Problem),
+    /// `validation_failed`: see `fields`.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(shared::error::Problem),
+    /// `precondition_required`: `If-Match` is missing.
+    #[response(status = 428, content_type = "application/problem+json")]
+    MissingIfMatch(shared::error::Problem),
+}

@@ -15,7 +15,7 @@ use crate::db::models::{dossier, member};
 use crate::db::now;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
-use crate::routes::dossier_access::{if_match, view, with_etag, write_dossier};
+use crate::routes::dossier_access::{DossierWriteErrors, if_match, view, with_etag, write_dossier};
 use crate::state::AppState;
 
 /// Starts « Ma demande de création de dossier famille »: an empty draft dossier linked to
@@ -98,12 +98,8 @@ pub async fn get_dossier(
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read, e.g. \"3\"")),
     request_body = AddressInput,
     responses(
+        DossierWriteErrors,
         (status = 200, body = DossierResponse),
-        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`dossier_locked`: waiting for validation", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed meanwhile: reload", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` missing", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -150,12 +146,8 @@ pub async fn update_dossier(
     params(("id" = Uuid, Path), ("If-Match" = String, Header)),
     request_body = MemberInput,
     responses(
+        DossierWriteErrors,
         (status = 201, body = DossierResponse),
-        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid formats, or `_: too_many_members`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -196,12 +188,8 @@ pub async fn create_member(
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path), ("If-Match" = String, Header)),
     request_body = MemberInput,
     responses(
+        DossierWriteErrors,
         (status = 200, body = DossierResponse),
-        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -242,11 +230,8 @@ pub async fn update_member(
     tag = "Dossier famille",
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path), ("If-Match" = String, Header)),
     responses(
+        DossierWriteErrors,
         (status = 200, body = DossierResponse),
-        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -281,12 +266,8 @@ pub async fn delete_member(
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path, description = "The child"), ("If-Match" = String, Header)),
     request_body = SetLinksRequest,
     responses(
+        DossierWriteErrors,
         (status = 200, body = DossierResponse),
-        (status = 404, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a child, or an adult outside the household", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
