@@ -4,6 +4,7 @@
 
 mod browser;
 mod helpers;
+mod hygiene;
 mod http;
 mod import;
 mod openapi;
