@@ -29,6 +29,81 @@ const token = { access_token: 'fake', token_type: 'Bearer', expires_in: 900, idl
 let termsAccepted = false;
 let loggedIn = false;
 
+// One family's dossier famille, in memory, with optimistic locking (If-Match "<version>").
+let dossier = null;
+let observation = null;
+const history = [];
+const uuid = () => crypto.randomUUID();
+const now = () => new Date().toISOString();
+const dossierJson = () => ({ ...dossier, editable: ['brouillon', 'a_completer'].includes(dossier.demande.status) });
+const demandeJson = () => ({ ...dossier.demande, observation, agent_message: null, history, dossier: dossierJson() });
+const touch = () => { dossier.version += 1; dossier.demande.updated_at = now(); };
+const ifMatch = (req, res) => {
+  const header = req.headers['if-match'];
+  if (!header) { problem(res, 428, 'precondition_required'); return false; }
+  if (header !== `"${dossier.version}"`) { problem(res, 412, 'precondition_failed'); return false; }
+  if (!dossierJson().editable) { problem(res, 409, 'dossier_locked'); return false; }
+  return true;
+};
+const dossierRoutes = (req, res, p, b) => {
+  if (p === '/api/demandes' && req.method === 'GET') return json(res, 200, { items: dossier ? [dossier.demande] : [] });
+  if (p === '/api/dossiers' && req.method === 'POST') {
+    if (dossier) return json(res, 200, dossierJson());
+    const id = uuid();
+    dossier = { id, numero: null, version: 1, adresse: null, code_postal: null, commune: null, members: [], links: [],
+      demande: { id: uuid(), dossier_id: id, kind: 'creation_dossier', status: 'brouillon', created_at: now(), updated_at: now(), submitted_at: null } };
+    history.push({ at: now(), status: 'brouillon', actor: 'famille', message: null });
+    return json(res, 201, dossierJson());
+  }
+  if (!dossier) return null;
+  const base = `/api/dossiers/${dossier.id}`;
+  const demande = `/api/demandes/${dossier.demande.id}`;
+  if (p === base && req.method === 'GET') return json(res, 200, dossierJson());
+  if (p === demande && req.method === 'GET') return json(res, 200, demandeJson());
+  if (![base, demande].some((prefix) => p.startsWith(prefix))) return null;
+  if (!ifMatch(req, res)) return true;
+  if (p === base && req.method === 'PATCH') {
+    if (b.code_postal && !/^\d{5}$/.test(b.code_postal)) return problem(res, 422, 'validation_failed', { fields: { code_postal: ['invalid_postal_code'] } });
+    Object.assign(dossier, { adresse: b.adresse, code_postal: b.code_postal, commune: b.commune }); touch();
+    return json(res, 200, dossierJson());
+  }
+  if (p === `${base}/members` && req.method === 'POST') {
+    if (dossier.members.length >= 20) return problem(res, 422, 'validation_failed', { fields: { _: ['too_many_members'] } });
+    dossier.members.push({ ...b, id: uuid() }); touch();
+    return json(res, 201, dossierJson());
+  }
+  const member = p.match(/\/members\/([^/]+)(\/links)?$/);
+  if (member) {
+    const index = dossier.members.findIndex((m) => m.id === member[1]);
+    if (index < 0) return problem(res, 404, 'not_found');
+    if (member[2]) {
+      dossier.links = dossier.links.filter((l) => l.child_id !== member[1]).concat(b.links.map((l) => ({ ...l, child_id: member[1] })));
+    } else if (req.method === 'PUT') {
+      dossier.members[index] = { ...b, id: member[1] };
+    } else if (req.method === 'DELETE') {
+      dossier.members.splice(index, 1);
+      dossier.links = dossier.links.filter((l) => l.child_id !== member[1] && l.adult_id !== member[1]);
+    }
+    touch();
+    return json(res, 200, dossierJson());
+  }
+  if (p === demande && req.method === 'PATCH') { observation = b.observation; touch(); return json(res, 200, demandeJson()); }
+  if (p === `${demande}/submit`) {
+    // A few of the server's rules (see shared/src/submission.rs for all of them).
+    const fields = {};
+    if (!dossier.members.some((m) => m.role === 'responsable')) fields._ = ['responsable_required'];
+    for (const m of dossier.members.filter((x) => x.role === 'enfant')) {
+      const ok = dossier.links.some((l) => l.child_id === m.id && l.autorite_parentale);
+      if (!ok) fields[`members.${m.id}`] = ['link_required'];
+    }
+    if (Object.keys(fields).length) return problem(res, 422, 'validation_failed', { fields });
+    Object.assign(dossier.demande, { status: 'en_attente_validation', submitted_at: now() }); touch();
+    history.push({ at: now(), status: 'en_attente_validation', actor: 'famille', message: null });
+    return json(res, 200, demandeJson());
+  }
+  return null;
+};
+
 createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   const p = url.pathname;
@@ -57,6 +132,7 @@ createServer(async (req, res) => {
     if (p === '/api/activations') return b.token === 'bon' ? json(res, 200, { message: 'ok' }) : problem(res, 410, 'link_expired');
     if (['/api/activations/resend', '/api/password-resets', '/api/me/email'].includes(p)) return json(res, 202, { message: 'ok' });
     if (p === '/api/auth/logout') { loggedIn = false; return json(res, 204); }
+    if (dossierRoutes(req, res, p, b) !== null) return undefined;
     return problem(res, 404, 'route_not_found');
   }
   let file = path.join(dist, path.normalize(p).replace(/^(\.\.[/\\])+/, ''));

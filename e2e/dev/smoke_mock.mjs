@@ -44,6 +44,11 @@ try {
   await acceptTerms(page, { audit: true });
   await expectPath(page, '/demarches');
   await expectNoWebStorage(page);
+  await page.getByRole('button', { name: 'Créer mon dossier en ligne' }).click();
+  await expectText(page, 'Composez votre foyer');
+  await expectAccessible(page, 'dossier, étape 1');
+  await page.getByRole('link', { name: 'Démarches' }).click();
+  await expectText(page, 'Reprendre mon dossier');
   await link(page, 'Mon compte').click();
   await page.getByRole('cell', { name: 'Réussie' }).first().waitFor();
   await expectAccessible(page, 'mon compte');
@@ -59,7 +64,7 @@ try {
   await logIn(page, 'demo', 'mot de passe valable');
   await expectPath(page, '/demarches');
   const dialog = page.getByRole('alertdialog', { name: 'Votre session va expirer' });
-  await dialog.waitFor({ timeout: 30000 });
+  await dialog.waitFor({ timeout: 75000 }); // opens 75 s × 3/4 ≈ 56 s after the login
   const focused = await page.evaluate(() => document.activeElement?.textContent);
   if (focused !== 'Rester connecté') throw new Error(`focus should move into the dialog, found on « ${focused} »`);
   await expectAccessible(page, 'dialog');

@@ -6,7 +6,15 @@
 // demande » in « En attente de validation ». axe on every step and dialog.
 import { env, identity, run } from '../lib/harness.mjs';
 import { button, field, fieldErrorText, link } from '../lib/find.mjs';
-import { expectAccessible, expectHeading, expectPath, expectText } from '../lib/checks.mjs';
+import {
+  expectAccessible, expectHeading, expectNoHorizontalScroll, expectPath, expectText,
+} from '../lib/checks.mjs';
+import { ARTIFACTS } from '../lib/harness.mjs';
+
+/** A screenshot in e2e/artifacts when SCREENSHOTS is set (to look at the layout). */
+const shot = async (page, name) => {
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${ARTIFACTS}/dossier-${name}.png`, fullPage: true });
+};
 import {
   addMember, createDossier, expectSaved, fillAddress, fillMember, isoInDays, setLink, signedInFamily,
 } from '../lib/dossier.mjs';
@@ -78,6 +86,16 @@ await run('dossier_journey', async ({ page }) => {
   await page.getByText('Temporaire ERREUR').waitFor({ state: 'detached' });
   await expectAccessible(page, 'étape 1/3 avec le foyer');
 
+  // The rest of the journey on a 375 px wide phone.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await expectNoHorizontalScroll(page, 375);
+  await shot(page, 'etape1-mobile');
+  await button(page, 'Modifier Léa DEMONSTRATION').click();
+  await page.getByRole('heading', { name: /^Modification/ }).waitFor();
+  await expectNoHorizontalScroll(page, 375);
+  await shot(page, 'enfant-mobile');
+  await button(page, 'Annuler').click();
+
   // Leave, come back: the draft is kept on the server.
   await link(page, 'Démarches').click();
   await expectPath(page, '/demarches');
@@ -99,6 +117,7 @@ await run('dossier_journey', async ({ page }) => {
   await expectText(page, 'Non renseigné');
   await expectText(page, '01/01/2018');
   await expectAccessible(page, 'étape 3/3 récapitulatif');
+  await expectNoHorizontalScroll(page, 375);
 
   // First try: the unborn child has no parent with authority.
   await button(page, 'Valider mon dossier').click();
@@ -106,6 +125,7 @@ await run('dossier_journey', async ({ page }) => {
   await expectText(page, "un responsable ayant l'autorité parentale sur cet enfant");
   await page.waitForFunction(() => document.activeElement?.classList.contains('submit-summary'));
   await expectAccessible(page, 'récapitulatif avec erreurs');
+  await shot(page, 'recap-erreurs-mobile');
   await link(page, 'Corriger Enfant à naître DEMONSTRATION').click();
   await page.getByRole('heading', { name: 'Liens de parenté' }).waitFor();
   await setLink(page, 'Responsable — Mère DEMONSTRATION', { relation: 'Mère', autorite: true });
@@ -128,6 +148,8 @@ await run('dossier_journey', async ({ page }) => {
   await expectText(page, 'Notre fille est allergique aux arachides.');
   await expectText(page, 'Léa DEMONSTRATION');
   await expectAccessible(page, 'consulter ma demande');
+  await expectNoHorizontalScroll(page, 375);
+  await shot(page, 'demande-mobile');
 
   await link(page, 'Retour à mes démarches').click();
   await expectPath(page, '/demarches');

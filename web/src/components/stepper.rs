@@ -10,11 +10,14 @@ pub fn Stepper(
     /// Index (0-based) of the current step.
     #[prop(into)]
     current: Signal<usize>,
+    /// Accessible name of the list (distinct when a page shows two steppers).
+    #[prop(default = "Étapes")]
+    label: &'static str,
 ) -> impl IntoView {
     let total = steps.len();
     view! {
         <div class="stepper">
-            <ol aria-label="Étapes">
+            <ol aria-label=label>
                 {steps
                     .iter()
                     .enumerate()

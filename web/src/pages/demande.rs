@@ -57,6 +57,7 @@ fn Demande() -> impl IntoView {
 fn DemandeView(detail: DemandeDetail) -> impl IntoView {
     let s = &detail.summary;
     let editable = s.status.family_can_edit();
+    let with_messages = detail.history.iter().any(|e| e.message.is_some());
     view! {
         <section class="card" aria-labelledby="demande-titre">
             <h2 id="demande-titre">"Ma demande de création de dossier famille"</h2>
@@ -80,13 +81,13 @@ fn DemandeView(detail: DemandeDetail) -> impl IntoView {
         <section class="card" aria-labelledby="historique-titre">
             <h2 id="historique-titre">"Historique"</h2>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby="historique-titre">
-                <table>
+                <table class="history">
                     <caption>"Les étapes de votre demande, de la plus ancienne à la plus récente."</caption>
                     <thead><tr>
                         <th scope="col">"Date"</th>
                         <th scope="col">"Statut"</th>
                         <th scope="col">"Par"</th>
-                        <th scope="col">"Message"</th>
+                        {with_messages.then(|| view! { <th scope="col">"Message"</th> })}
                     </tr></thead>
                     <tbody>
                         {detail.history.iter().map(|event| view! {
@@ -94,7 +95,7 @@ fn DemandeView(detail: DemandeDetail) -> impl IntoView {
                                 <td>{date_time(&event.at)}</td>
                                 <td>{status_label(event.status)}</td>
                                 <td>{if event.actor == "agent" { "La mairie" } else { "Votre famille" }}</td>
-                                <td>{event.message.clone().unwrap_or_default()}</td>
+                                {with_messages.then(|| view! { <td>{event.message.clone().unwrap_or_default()}</td> })}
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -381,8 +381,7 @@ pub fn MemberEditor(editor: Editor, on_close: Callback<()>) -> impl IntoView {
     view! {
         <section class="card member-editor" aria-labelledby="membre-titre">
             <h3 id="membre-titre" tabindex="-1" node_ref=heading>{editor.title.get_value()}</h3>
-            <p class="hint">"Les champs marqués d'un * sont obligatoires"</p>
-            {is_child.then(|| view! { <Stepper steps=CHILD_STEPS current=editor.part/> })}
+            {is_child.then(|| view! { <Stepper steps=CHILD_STEPS current=editor.part label="Étapes de la fiche enfant"/> })}
             <ConflictBanner/>
             {move || if editor.part.get() == 0 {
                 view! { <h4 class="visually-hidden" tabindex="-1">"Informations"</h4>{info_form()} }.into_any()

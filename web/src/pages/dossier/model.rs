@@ -407,7 +407,12 @@ mod tests {
     #[test]
     fn a_draft_round_trips_to_the_same_input() {
         let owner = Owner::new();
-        owner.with(|| assert_eq!(MemberDraft::new(Role::Responsable, Some(&mother())).to_input(), mother()));
+        owner.with(|| {
+            assert_eq!(
+                MemberDraft::new(Role::Responsable, Some(&mother())).to_input(),
+                mother()
+            )
+        });
     }
 
     #[test]
@@ -444,7 +449,10 @@ mod tests {
             assert_eq!(input.prenom, None);
             assert_eq!(input.sexe, None);
             assert_eq!(input.nom.as_deref(), Some("demonstration"));
-            assert_eq!(input.date_naissance_prevue, NaiveDate::from_ymd_opt(2027, 2, 1));
+            assert_eq!(
+                input.date_naissance_prevue,
+                NaiveDate::from_ymd_opt(2027, 2, 1)
+            );
             assert_eq!(display_name(&input), "Enfant à naître DEMONSTRATION");
         });
     }

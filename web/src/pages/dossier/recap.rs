@@ -37,7 +37,7 @@ pub fn DossierRecap(
         .map(|member| view! { <MemberRecap member=member.clone() dossier=dossier.clone() level=level/> })
         .collect_view();
     view! {
-        <section class="recap-section" aria-label="Adresse du foyer">
+        <section class="card recap-section" aria-label="Adresse du foyer">
             {heading("Adresse du foyer".into())}
             <dl class="details">
                 <dt>"Adresse"</dt><dd>{or_not_given(address.adresse.clone())}</dd>
