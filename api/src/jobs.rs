@@ -1,15 +1,20 @@
 //! Periodic housekeeping: retention of the connection log (6 months by default, CNIL),
-//! and removal of spent tokens, ended sessions and delivered emails.
+//! removal of accounts never activated after 30 days, spent tokens, ended sessions and
+//! delivered emails.
 
 use std::time::Duration;
 
-use crate::db::models::{action_token, connection_log, outbox, session};
+use crate::db::models::{account, action_token, connection_log, outbox, session};
 use crate::db::{DbPool, now};
+
+/// Accounts still waiting for activation after this many days are deleted.
+pub const UNACTIVATED_DAYS: i64 = 30;
 
 /// What one purge removed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Purged {
     pub connection_logs: usize,
+    pub unactivated_accounts: usize,
     pub action_tokens: usize,
     pub sessions: usize,
     pub emails: usize,
@@ -27,6 +32,10 @@ pub fn purge(
         connection_logs: connection_log::purge(
             &mut conn,
             at - chrono::Duration::days(i64::from(retention_days)),
+        )?,
+        unactivated_accounts: account::purge_unactivated(
+            &mut conn,
+            at - chrono::Duration::days(UNACTIVATED_DAYS),
         )?,
         action_tokens: action_token::purge(&mut conn, week_ago)?,
         sessions: session::purge(&mut conn, week_ago)?,

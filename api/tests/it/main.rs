@@ -4,8 +4,8 @@
 
 mod browser;
 mod helpers;
-mod hygiene;
 mod http;
+mod hygiene;
 mod import;
 mod openapi;
 mod schema;

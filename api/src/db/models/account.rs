@@ -165,3 +165,14 @@ impl Account {
             .execute(conn)
     }
 }
+
+/// Deletes accounts never activated and created before `before` (SECURITY.md G-03: data
+/// of people who never used the portal is not kept).
+pub fn purge_unactivated(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        accounts::table
+            .filter(accounts::state.eq(state::PENDING_ACTIVATION))
+            .filter(accounts::created_at.lt(before)),
+    )
+    .execute(conn)
+}

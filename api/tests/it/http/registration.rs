@@ -336,3 +336,20 @@ async fn fifty_simultaneous_sign_ups_with_one_address_create_one_account() {
         .expect("count");
     assert_eq!(count, 1);
 }
+
+#[tokio::test]
+async fn accounts_never_activated_are_deleted_after_thirty_days() {
+    let app = spawn_app().await;
+    let username = unique("oubli");
+    app.register(&username, &format!("{username}@exemple.fr"), PASSWORD)
+        .await;
+    let (active, _) = app.activated_account().await;
+    let in_31_days = api::db::now() + chrono::Duration::days(31);
+    let purged = api::jobs::purge(&app.state.pool, 183, in_31_days).expect("purge");
+    assert_eq!(purged.unactivated_accounts, 1);
+    let left: Vec<String> = accounts::table
+        .select(accounts::username_normalized)
+        .load(&mut app.db.connect())
+        .expect("rows");
+    assert_eq!(left, vec![active]);
+}
