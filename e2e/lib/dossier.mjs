@@ -67,8 +67,16 @@ export async function setLink(page, adultLegend, { relation, autorite = false, u
 }
 
 /** Adds one member through « + ROLE », fills it and saves it (children: links too). */
-export async function addMember(page, { add, title, member, links = [], audit = false }) {
-  await button(page, add).click();
+export async function addMember(page, { add, title, member, links = [], audit = false, keyboard = false }) {
+  if (keyboard) {
+    // Keyboard only: Enter on the button, the focus lands on the form's heading.
+    await button(page, add).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((t) => document.activeElement?.textContent === t, title)
+      .catch(() => { throw new Error(`the focus should move to « ${title} »`); });
+  } else {
+    await button(page, add).click();
+  }
   await page.getByRole('heading', { name: title }).waitFor();
   if (audit) await expectAccessible(page, title);
   await fillMember(page, member);
@@ -78,7 +86,16 @@ export async function addMember(page, { add, title, member, links = [], audit = 
     if (audit) await expectAccessible(page, `${title} — liens de parenté`);
     for (const l of links) await setLink(page, l.adult, l);
   }
-  await button(page, 'Enregistrer').click();
+  if (keyboard) {
+    await button(page, 'Enregistrer').focus();
+    await page.keyboard.press('Enter');
+  } else {
+    await button(page, 'Enregistrer').click();
+  }
   await page.locator('.member-editor').waitFor({ state: 'detached' });
   await expectSaved(page);
+  if (keyboard) {
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Composez votre foyer')
+      .catch(() => { throw new Error('after saving, the focus should go back to « Composez votre foyer »'); });
+  }
 }

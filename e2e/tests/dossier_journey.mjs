@@ -46,7 +46,7 @@ await run('dossier_journey', async ({ page }) => {
   if (await button(page, 'Ajouter un responsable').count()) throw new Error('« + Responsable » should go once there is one');
 
   await addMember(page, {
-    add: 'Ajouter un conjoint', title: 'Ajout du conjoint',
+    add: 'Ajouter un conjoint', title: 'Ajout du conjoint', keyboard: true,
     member: { sexe: 'Masculin', nom: 'DEMONSTRATION', prenom: 'Père', naissance: '1984-05-06' },
   });
   await addMember(page, {
@@ -82,8 +82,13 @@ await run('dossier_journey', async ({ page }) => {
   await button(page, 'Supprimer Temporaire ERREUR').click();
   await page.getByRole('dialog', { name: 'Supprimer ce membre ?' }).waitFor();
   await expectAccessible(page, 'dialogue de suppression');
+  // Escape closes the dialog without deleting; the second time is confirmed.
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  await expectText(page, 'Temporaire ERREUR');
+  await button(page, 'Supprimer Temporaire ERREUR').click();
   await page.getByRole('dialog').getByRole('button', { name: 'Supprimer', exact: true }).click();
-  await page.getByText('Temporaire ERREUR').waitFor({ state: 'detached' });
+  await page.locator('.member-card', { hasText: 'Temporaire ERREUR' }).waitFor({ state: 'detached' });
   await expectAccessible(page, 'étape 1/3 avec le foyer');
 
   // The rest of the journey on a 375 px wide phone.
@@ -109,6 +114,10 @@ await run('dossier_journey', async ({ page }) => {
 
   await button(page, 'Suivant').click();
   await page.getByRole('heading', { name: 'Pièces justificatives' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Pièces justificatives')
+    .catch(() => { throw new Error('the new step\'s heading should take the focus'); });
+  const title = await page.title();
+  if (!title.startsWith('Étape 2/3 Pièces justificatives')) throw new Error(`document.title « ${title} »`);
   await expectText(page, "Les pièces justificatives à fournir s'afficheront ici.");
   await expectAccessible(page, 'étape 2/3 pièces justificatives');
   await button(page, 'Suivant').click();
