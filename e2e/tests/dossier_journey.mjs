@@ -25,7 +25,7 @@ await run('dossier_journey', async ({ page }) => {
   await expectText(page, 'Ma demande de création de dossier famille');
   await expectAccessible(page, 'mes démarches (sans dossier)');
 
-  await createDossier(page);
+  const wizardUrl = await createDossier(page);
   await expectText(page, 'Étape 1/3');
   await expectText(page, "Les champs marqués d'un * sont obligatoires");
   await expectAccessible(page, 'étape 1/3 famille');
@@ -160,6 +160,12 @@ await run('dossier_journey', async ({ page }) => {
   await expectNoHorizontalScroll(page, 375);
   await shot(page, 'demande-mobile');
 
+  // The submitted dossier is frozen: its wizard says so instead of offering forms.
+  await page.goto(wizardUrl);
+  await expectText(page, "Ce dossier a été transmis à la mairie : il ne peut plus être modifié pour l'instant.");
+  if (await button(page, 'Ajouter un enfant').count()) throw new Error('a submitted dossier must not be editable');
+  await link(page, 'Consulter ma demande').click();
+  await expectHeading(page, 'Consulter ma demande');
   await link(page, 'Retour à mes démarches').click();
   await expectPath(page, '/demarches');
   await page.locator('.badge', { hasText: 'En attente de validation' }).waitFor();
