@@ -27,9 +27,12 @@ fn text(value: &RwSignal<String>) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
-/// A `type=date` value ("YYYY-MM-DD").
+/// A `type=date` value ("YYYY-MM-DD"), read by hand: chrono's parser is heavy in WASM.
 fn date(value: &RwSignal<String>) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(value.get_untracked().trim(), "%Y-%m-%d").ok()
+    let value = value.get_untracked();
+    let mut parts = value.trim().splitn(3, '-').map(str::parse::<u32>);
+    let (year, month, day) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 fn date_value(date: Option<NaiveDate>) -> String {
@@ -402,6 +405,16 @@ mod tests {
             telephone_mobile: Some("06 12 34 56 78".into()),
             ..MemberInput::default()
         }
+    }
+
+    #[test]
+    fn dates_are_read_from_the_date_input() {
+        let owner = Owner::new();
+        owner.with(|| {
+            assert_eq!(date(&RwSignal::new("2018-01-01".into())), NaiveDate::from_ymd_opt(2018, 1, 1));
+            assert_eq!(date(&RwSignal::new("2018-02-30".into())), None);
+            assert_eq!(date(&RwSignal::new(String::new())), None);
+        });
     }
 
     #[test]
