@@ -35,8 +35,9 @@ let observation = null;
 const history = [];
 const uuid = () => crypto.randomUUID();
 const now = () => new Date().toISOString();
+let agentMessage = null;
 const dossierJson = () => ({ ...dossier, editable: ['brouillon', 'a_completer'].includes(dossier.demande.status) });
-const demandeJson = () => ({ ...dossier.demande, observation, agent_message: null, history, dossier: dossierJson() });
+const demandeJson = () => ({ ...dossier.demande, observation, agent_message: agentMessage, history, dossier: dossierJson() });
 const touch = () => { dossier.version += 1; dossier.demande.updated_at = now(); };
 const ifMatch = (req, res) => {
   const header = req.headers['if-match'];
@@ -56,6 +57,12 @@ const dossierRoutes = (req, res, p, b) => {
     return json(res, 201, dossierJson());
   }
   if (!dossier) return null;
+  // Stand-in for the back office: `POST /api/_mock/decision {status, message}`.
+  if (p === '/api/_mock/decision') {
+    Object.assign(dossier.demande, { status: b.status, updated_at: now() }); agentMessage = b.message ?? null; touch();
+    history.push({ at: now(), status: b.status, actor: 'agent', message: agentMessage });
+    return json(res, 200, demandeJson());
+  }
   const base = `/api/dossiers/${dossier.id}`;
   const demande = `/api/demandes/${dossier.demande.id}`;
   if (p === base && req.method === 'GET') return json(res, 200, dossierJson());

@@ -19,7 +19,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use shared::api::dossier::{AddressInput, DossierResponse};
+use shared::api::dossier::{AddressInput, DemandeDetail, DemandeStatus, DossierResponse};
 use shared::error::ErrorCode;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -349,7 +349,30 @@ fn WizardView() -> impl IntoView {
 #[component]
 fn Steps(step: Memo<usize>) -> impl IntoView {
     let wizard = use_wizard();
+    // « À compléter »: the town's message says what to correct; keep it in sight.
+    let agent_message = RwSignal::new(None::<String>);
+    let to_complete = wizard.dossier.with_untracked(|d| {
+        d.as_ref()
+            .filter(|d| d.demande.status == DemandeStatus::ACompleter)
+            .map(|d| d.demande.id)
+    });
+    if let Some(demande) = to_complete {
+        spawn_local(async move {
+            if let Ok(detail) = api::authed(wizard.session)
+                .get::<DemandeDetail>(&format!("/api/demandes/{demande}"))
+                .await
+            {
+                agent_message.set(detail.agent_message);
+            }
+        });
+    }
     view! {
+        {move || agent_message.get().map(|message| view! {
+            <section class="agent-message" aria-labelledby="message-mairie-titre">
+                <h2 id="message-mairie-titre">"Message de la mairie"</h2>
+                <p>{message}</p>
+            </section>
+        })}
         <Show when=move || !wizard.editing.get()>
             <ConflictBanner/>
         </Show>
