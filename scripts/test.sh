@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, the API's integration tests on PostgreSQL and on SQLite
+# Runs every test: unit tests (API, shared rules, SPA logic), the API's integration tests on PostgreSQL and on SQLite
 # (real SMTP through maildev), the schema-parity and OpenAPI checks, and the SPA in
 # headless Chromium. Installs missing tools first (see scripts/tools.sh).
 set -euo pipefail
@@ -11,8 +11,11 @@ ensure_node_packages
 ensure_chromium
 ensure_postgres
 build_spa
+check_bundle_budget
 
 say "tests on PostgreSQL, with the browser scenarios"
 TEST_DATABASE=postgres BROWSER_TESTS=1 cargo test --locked --workspace --exclude web
+say "SPA unit tests (native)"
+cargo test --locked -p web
 say "API integration tests on SQLite"
 TEST_DATABASE=sqlite cargo test --locked -p api --test it

@@ -66,3 +66,17 @@ build_spa() {
   say "trunk build --release"
   (cd "$ROOT" && cargo fetch --locked >/dev/null && trunk build --release)
 }
+
+# Fails when the SPA's gzipped size (WASM + JS + CSS) exceeds the budget in BENCHMARKS.md.
+check_bundle_budget() {
+  local budget=460000 total=0 size
+  for f in "$ROOT"/web/dist/*.wasm "$ROOT"/web/dist/*.js "$ROOT"/web/dist/*.css; do
+    size=$(gzip -9 -c "$f" | wc -c)
+    total=$((total + size))
+  done
+  say "SPA bundle: $total bytes gzipped (budget $budget)"
+  if [ "$total" -gt "$budget" ]; then
+    echo "The SPA bundle grew past its budget: measure what was added (BENCHMARKS.md)." >&2
+    return 1
+  fi
+}

@@ -30,8 +30,10 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 5] = [
+const SCENARIOS: [&str; 7] = [
     "account_changes",
+    "dossier_conflict",
+    "dossier_journey",
     "mobile_keyboard",
     "password_reset",
     "signup_existing_dossier",
