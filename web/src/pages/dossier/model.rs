@@ -31,7 +31,11 @@ fn text(value: &RwSignal<String>) -> Option<String> {
 fn date(value: &RwSignal<String>) -> Option<NaiveDate> {
     let value = value.get_untracked();
     let mut parts = value.trim().splitn(3, '-').map(str::parse::<u32>);
-    let (year, month, day) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
+    let (year, month, day) = (
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    );
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
@@ -411,7 +415,10 @@ mod tests {
     fn dates_are_read_from_the_date_input() {
         let owner = Owner::new();
         owner.with(|| {
-            assert_eq!(date(&RwSignal::new("2018-01-01".into())), NaiveDate::from_ymd_opt(2018, 1, 1));
+            assert_eq!(
+                date(&RwSignal::new("2018-01-01".into())),
+                NaiveDate::from_ymd_opt(2018, 1, 1)
+            );
             assert_eq!(date(&RwSignal::new("2018-02-30".into())), None);
             assert_eq!(date(&RwSignal::new(String::new())), None);
         });
