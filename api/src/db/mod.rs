@@ -118,8 +118,10 @@ impl CustomizeConnection<DbConn, r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
         let sql = match conn {
             DbConn::Sqlite(_) => {
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+                // busy_timeout first: switching a new file to WAL takes a lock that the
+                // pool's other connections, opened at the same moment, must wait for.
+                "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
             }
             DbConn::Pg(_) => "SET statement_timeout = '5s'; SET TIME ZONE 'UTC';",
         };
@@ -141,6 +143,16 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
             })?;
         }
     }
+    // Migrate on one connection before the pool opens the others: on a new SQLite file the
+    // switch to WAL and the migrations take locks that concurrent connections would fight for.
+    let mut first = manager
+        .connect()
+        .with_context(|| format!("Failed to connect to the database at {}", redact(url)))?;
+    ConnectionSetup
+        .on_acquire(&mut first)
+        .context("Failed to configure the database connection")?;
+    run_migrations(&mut first)?;
+    drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         // Fail fast rather than queueing requests for r2d2's default 30 s (SECURITY.md L-05).
@@ -148,10 +160,6 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         .connection_customizer(Box::new(ConnectionSetup))
         .build(manager)
         .with_context(|| format!("Failed to connect to the database at {}", redact(url)))?;
-    let mut conn = pool
-        .get()
-        .context("Failed to get a connection to run migrations")?;
-    run_migrations(&mut conn)?;
     Ok(pool)
 }
 
