@@ -89,7 +89,6 @@ pub async fn create_registration(
     if state.limits.dossier_guesses.is_limited(&ip) {
         return Err(too_many(std::time::Duration::from_secs(900)));
     }
-    state.limits.registrations.hit(&ip).map_err(too_many)?;
     let (verdict, _) =
         state
             .password_policy
@@ -118,6 +117,9 @@ pub async fn create_registration(
         }
     };
 
+    // Counted once the request is valid: a family correcting a typo is not throttled,
+    // and a flood of valid sign-ups stops before it costs a hash each.
+    state.limits.registrations.hit(&ip).map_err(too_many)?;
     // Hash before looking the address up, so new and known addresses cost the same.
     let hash = state.hasher.hash(request.password.clone()).await?;
     let town = state.settings.town_name.clone();

@@ -353,3 +353,37 @@ async fn accounts_never_activated_are_deleted_after_thirty_days() {
         .expect("rows");
     assert_eq!(left, vec![active]);
 }
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_address_but_corrections_do_not_count() {
+    let app = spawn_app_with(|s| s.registrations_per_hour = 2, Default::default()).await;
+    for _ in 0..5 {
+        let refused = app
+            .register(
+                &unique("p"),
+                &format!("{}@exemple.fr", unique("p")),
+                "trop court",
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    for _ in 0..2 {
+        let accepted = app
+            .register(
+                &unique("p"),
+                &format!("{}@exemple.fr", unique("p")),
+                PASSWORD,
+            )
+            .await;
+        assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    }
+    let limited = app
+        .register(
+            &unique("p"),
+            &format!("{}@exemple.fr", unique("p")),
+            PASSWORD,
+        )
+        .await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+}
