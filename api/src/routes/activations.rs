@@ -5,12 +5,12 @@ use shared::api::auth::{EmailRequest, TokenRequest};
 use shared::api::registration::AcceptedResponse;
 
 use crate::db::models::account::{Account, state as account_state};
-use crate::db::models::{action_token, outbox};
+use crate::db::models::action_token;
 use crate::db::now;
-use crate::domain::normalize::email_key;
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::{ClientInfo, ValidJson};
+use crate::routes::credentials::{LinkRequest, send_link_to_owner};
 use crate::routes::{accepted, private_json};
 use crate::state::AppState;
 
@@ -64,46 +64,18 @@ pub async fn resend_activation(
     client: ClientInfo,
     body: ValidJson<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .limits
-        .email_requests
-        .hit(&client.ip.to_string())
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let key = email_key(&body.0.email);
     let town = state.settings.town_name.clone();
-    let ttl = state.settings.activation_ttl;
-    let base = state.public_url.clone();
-    state
-        .write(move |conn| {
-            let now = now();
-            let Some(account) = Account::find_by_email(conn, &key)? else {
-                return Ok(());
-            };
-            let recent = outbox::queued_since(
-                conn,
-                &account.email,
-                "activation",
-                now - chrono::Duration::hours(1),
-            )?;
-            if account.state != account_state::PENDING_ACTIVATION || recent >= 3 {
-                return Ok(());
-            }
-            let token = action_token::issue(
-                conn,
-                &account.id,
-                action_token::Purpose::Activation,
-                ttl,
-                None,
-            )?;
-            let link = format!("{base}/activation#token={token}");
-            outbox::enqueue(
-                conn,
-                &templates::activation(&account.email, &account.username, &town, &link),
-                now,
-            )?;
-            Ok(())
-        })
-        .await?;
+    let request = LinkRequest {
+        kind: "activation",
+        purpose: action_token::Purpose::Activation,
+        ttl: state.settings.activation_ttl,
+        route: "activation",
+        eligible: |account: &Account| account.state == account_state::PENDING_ACTIVATION,
+        compose: move |account: &Account, link: &str| {
+            templates::activation(&account.email, &account.username, &town, link)
+        },
+    };
+    send_link_to_owner(&state, &client, &body.0.email, request).await?;
     Ok(accepted(
         "Si un compte en attente d'activation correspond à cette adresse, un nouveau lien vient d'être envoyé.",
     ))

@@ -12,12 +12,13 @@ use shared::validation::codes;
 
 use crate::auth::extractor::{AuthUser, ConsentedUser};
 use crate::db::models::account::Account;
-use crate::db::models::{action_token, cgu, connection_log, outbox, session};
+use crate::db::models::{action_token, cgu, connection_log, outbox};
 use crate::db::now;
 use crate::domain::normalize::email_key;
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::{ClientInfo, ValidJson};
+use crate::routes::credentials::replace_password;
 use crate::routes::{accepted, private_json};
 use crate::state::AppState;
 
@@ -128,20 +129,17 @@ pub async fn change_password(
             .evaluate(&request.new_password, &account.username, &account.email);
     verdict.map_err(|code| ApiError::field("new_password", code))?;
     let hash = state.hasher.hash(request.new_password).await?;
-    let town = state.settings.town_name.clone();
-    let reset_link = format!("{}/mot-de-passe-oublie", state.public_url);
+    let (town, public_url) = (state.settings.town_name.clone(), state.public_url.clone());
     state
         .write(move |conn| {
-            let now = now();
-            Account::set_password_hash(conn, &account.id, &hash, now)?;
-            action_token::invalidate(conn, &account.id, action_token::Purpose::PasswordReset)?;
-            session::revoke_all(conn, &account.id, Some(&user.session_id), now)?;
-            outbox::enqueue(
+            replace_password(
                 conn,
-                &templates::password_changed(&account.email, &account.username, &town, &reset_link),
-                now,
-            )?;
-            Ok(())
+                &town,
+                &public_url,
+                &account,
+                &hash,
+                Some(&user.session_id),
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -4,6 +4,7 @@
 pub mod activations;
 pub mod auth;
 pub mod content;
+pub mod credentials;
 pub mod demandes;
 pub mod dossier_access;
 pub mod dossiers;

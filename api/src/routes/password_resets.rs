@@ -5,12 +5,12 @@ use shared::api::auth::{EmailRequest, ResetPasswordRequest};
 use shared::api::registration::AcceptedResponse;
 
 use crate::db::models::account::Account;
-use crate::db::models::{action_token, outbox, session};
+use crate::db::models::action_token;
 use crate::db::now;
-use crate::domain::normalize::email_key;
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::{ClientInfo, ValidJson};
+use crate::routes::credentials::{LinkRequest, replace_password, send_link_to_owner};
 use crate::routes::{accepted, private_json};
 use crate::state::AppState;
 
@@ -32,49 +32,25 @@ pub async fn create_password_reset(
     client: ClientInfo,
     body: ValidJson<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .limits
-        .email_requests
-        .hit(&client.ip.to_string())
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let key = email_key(&body.0.email);
     let town = state.settings.town_name.clone();
     let ttl = state.settings.password_reset_ttl;
-    let base = state.public_url.clone();
-    state
-        .write(move |conn| {
-            let now = now();
-            let Some(account) = Account::find_by_email(conn, &key)? else {
-                return Ok(());
-            };
-            let recent = outbox::queued_since(
-                conn,
-                &account.email,
-                "password_reset",
-                now - chrono::Duration::hours(1),
-            )?;
-            if !account.is_active() || recent >= 3 {
-                return Ok(());
-            }
-            let token = action_token::issue(
-                conn,
-                &account.id,
-                action_token::Purpose::PasswordReset,
-                ttl,
-                None,
-            )?;
-            let link = format!("{base}/reinitialiser-mot-de-passe#token={token}");
-            let email = templates::password_reset(
+    let request = LinkRequest {
+        kind: "password_reset",
+        purpose: action_token::Purpose::PasswordReset,
+        ttl,
+        route: "reinitialiser-mot-de-passe",
+        eligible: Account::is_active,
+        compose: move |account: &Account, link: &str| {
+            templates::password_reset(
                 &account.email,
                 &account.username,
                 &town,
-                &link,
+                link,
                 ttl.as_secs() / 60,
-            );
-            outbox::enqueue(conn, &email, now)?;
-            Ok(())
-        })
-        .await?;
+            )
+        },
+    };
+    send_link_to_owner(&state, &client, &body.0.email, request).await?;
     Ok(accepted(
         "Si un compte correspond à cette adresse, vous allez recevoir un email pour choisir un nouveau mot de passe.",
     ))
@@ -115,25 +91,14 @@ pub async fn confirm_password_reset(
             .evaluate(&request.password, &account.username, &account.email);
     verdict.map_err(|code| ApiError::field("password", code))?;
     let hash = state.hasher.hash(request.password).await?;
-    let town = state.settings.town_name.clone();
-    let reset_link = format!("{}/mot-de-passe-oublie", state.public_url);
+    let (town, public_url) = (state.settings.town_name.clone(), state.public_url.clone());
     state
         .write(move |conn| {
-            let now = now();
             let used =
                 action_token::consume(conn, action_token::Purpose::PasswordReset, &request.token)?
                     .ok_or(ApiError::LinkExpired)?;
             let account = Account::find(conn, &used.account_id)?;
-            Account::set_password_hash(conn, &account.id, &hash, now)?;
-            action_token::invalidate(conn, &account.id, action_token::Purpose::PasswordReset)?;
-            action_token::invalidate(conn, &account.id, action_token::Purpose::EmailChange)?;
-            session::revoke_all(conn, &account.id, None, now)?;
-            outbox::enqueue(
-                conn,
-                &templates::password_changed(&account.email, &account.username, &town, &reset_link),
-                now,
-            )?;
-            Ok(())
+            replace_password(conn, &town, &public_url, &account, &hash, None)
         })
         .await?;
     Ok(private_json(

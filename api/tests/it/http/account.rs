@@ -199,3 +199,31 @@ async fn recent_connections_list_successes_and_failures_newest_first_and_old_one
         .expect("json");
     assert_eq!(page["total"], 2);
 }
+
+#[tokio::test]
+async fn a_password_change_kills_a_pending_email_change_link() {
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let new_email = format!("{}@exemple.fr", unique("attente"));
+    app.post_json_auth(
+        "/api/me/email",
+        &family.access_token,
+        &json!({"password": PASSWORD, "new_email": new_email}),
+    )
+    .await;
+    let token = wait_for_mail(&new_email, "Confirmez")
+        .await
+        .token("/confirmer-email");
+    let changed = app
+        .put_json_auth(
+            "/api/me/password",
+            &family.access_token,
+            &json!({"current_password": PASSWORD, "new_password": "une toute autre phrase longue"}),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    let confirm = app
+        .post_json("/api/email-changes/confirm", &json!({"token": token}))
+        .await;
+    assert_eq!(confirm.status(), StatusCode::GONE);
+}
