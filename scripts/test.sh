@@ -14,8 +14,8 @@ build_spa
 check_bundle_budget
 
 say "tests on PostgreSQL, with the browser scenarios"
-TEST_DATABASE=postgres BROWSER_TESTS=1 cargo test --locked --workspace --exclude web
+TEST_DATABASE=postgres cargo test --locked --workspace --exclude web
 say "SPA unit tests (native)"
 cargo test --locked -p web
 say "API integration tests on SQLite"
-TEST_DATABASE=sqlite cargo test --locked -p api --test it
+TEST_DATABASE=sqlite SKIP_BROWSER_TESTS=1 cargo test --locked -p api --test it
