@@ -43,6 +43,12 @@ pub enum ErrorCode {
     LinkExpired,
     /// The dossier number, name and first name do not match a known dossier.
     DossierReferenceNotFound,
+    /// An upload needs an `Idempotency-Key` header (400), so a retry creates nothing twice.
+    IdempotencyKeyRequired,
+    /// This `Idempotency-Key` was already used for a different request (422).
+    IdempotencyKeyReused,
+    /// A request with this `Idempotency-Key` is still being processed (409): retry later.
+    RequestInProgress,
     /// Too many attempts: wait before trying again (see `Retry-After`).
     TooManyRequests,
     /// The server is overloaded or a dependency is down: retry later (see `Retry-After`).

@@ -6,5 +6,6 @@
 
 pub mod api;
 pub mod error;
+pub mod pieces;
 pub mod submission;
 pub mod validation;

@@ -43,6 +43,26 @@ pub mod codes {
     pub const TOO_MANY_MEMBERS: FieldCode = "too_many_members";
     /// An « enfant » older than 18.
     pub const TOO_OLD: FieldCode = "too_old";
+    /// A date of issue older than the type allows (« de moins de 3 mois »).
+    pub const PIECE_TOO_OLD: FieldCode = "piece_too_old";
+    /// Pieces: the type is not in the catalogue.
+    pub const UNKNOWN_PIECE_TYPE: FieldCode = "unknown_piece_type";
+    /// Pieces: this type cannot be linked to this member (or to the dossier).
+    pub const WRONG_TARGET: FieldCode = "wrong_target";
+    /// Submission: a required piece is missing, refused or expired.
+    pub const PIECE_MISSING: FieldCode = "piece_missing";
+    /// Upload: a file is larger than the limit.
+    pub const FILE_TOO_LARGE: FieldCode = "file_too_large";
+    /// Upload: the content is not a format the type accepts.
+    pub const FORMAT_NOT_ACCEPTED: FieldCode = "format_not_accepted";
+    /// Upload: a PDF with scripts, automatic actions, launchers or embedded files.
+    pub const PDF_ACTIVE_CONTENT: FieldCode = "pdf_active_content";
+    /// Upload: a damaged PDF, or one with other content hidden in it (polyglot).
+    pub const FILE_DAMAGED: FieldCode = "file_damaged";
+    /// Upload: more files than a piece may hold.
+    pub const TOO_MANY_FILES: FieldCode = "too_many_files";
+    /// Upload: the dossier's quota of files or bytes would be exceeded.
+    pub const QUOTA_EXCEEDED: FieldCode = "quota_exceeded";
 }
 
 /// Minimum password length in characters (SECURITY.md A-01, CNIL guessability route).

@@ -4,4 +4,5 @@ pub mod account;
 pub mod auth;
 pub mod content;
 pub mod dossier;
+pub mod pieces;
 pub mod registration;
