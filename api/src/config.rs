@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use crate::documents::storage::StorageLocation;
+
 /// The JWT secret used when none is configured: fine for a laptop, refused in production.
 const DEV_JWT_SECRET: &str = "dev-only-secret-change-me-dev-only-secret-change-me";
 
@@ -59,6 +61,29 @@ pub struct Settings {
     pub refresh_reuse_grace: Duration,
     /// How often the outbox worker looks for due emails when nobody wakes it.
     pub outbox_poll_interval: Duration,
+    /// Where pieces' files are stored (`STORAGE_URL`: a directory, or `s3://bucket`).
+    pub storage: StorageLocation,
+    /// Local directory where uploads wait while they are checked (`UPLOAD_SCRATCH_DIR`).
+    pub upload_scratch_dir: PathBuf,
+    /// The `portail-famille` binary that inspects uploads in a child process (`None`: this
+    /// very executable; tests name the built binary).
+    pub inspector_program: Option<PathBuf>,
+    /// How many inspections run at once, and how long one may take.
+    pub inspector_concurrency: usize,
+    pub inspector_timeout: Duration,
+    /// Objects no row names are deleted once older than this (an upload in flight has
+    /// its objects written before its row).
+    pub orphan_grace: Duration,
+    /// Failures injected by tests; never set from the environment.
+    pub fault_injection: FaultInjection,
+}
+
+/// Failures tests inject to prove what survives them (SECURITY.md H-05).
+#[derive(Clone, Debug, Default)]
+pub struct FaultInjection {
+    /// An upload stops after storing its files, before recording them, as if the process
+    /// had died there.
+    pub fail_after_storing_files: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -140,6 +165,17 @@ impl Settings {
             email_change_ttl: Duration::from_secs(parsed("EMAIL_CHANGE_TTL_SECONDS", 24 * 3600)?),
             refresh_reuse_grace: Duration::from_secs(10),
             outbox_poll_interval: Duration::from_secs(2),
+            storage: StorageLocation::parse(
+                &var("STORAGE_URL").unwrap_or_else(|| "data/files".into()),
+            ),
+            upload_scratch_dir: var("UPLOAD_SCRATCH_DIR")
+                .unwrap_or_else(|| "data/scratch".into())
+                .into(),
+            inspector_program: None,
+            inspector_concurrency: parsed("INSPECTOR_CONCURRENCY", cores)?,
+            inspector_timeout: Duration::from_secs(parsed("INSPECTOR_TIMEOUT_SECONDS", 10)?),
+            orphan_grace: Duration::from_secs(3600),
+            fault_injection: FaultInjection::default(),
         };
         settings.check()?;
         Ok(settings)

@@ -55,6 +55,21 @@ pub enum ApiError {
         retry_after: Duration,
         reason: &'static str,
     },
+    /// An uploaded file (or the upload itself) refused, with a French `detail` that names
+    /// the file and the limit, and one field error (`fichiers.<index>`, `fichiers`, …).
+    #[error("upload refused: {detail}")]
+    UploadRefused {
+        status: StatusCode,
+        field: String,
+        field_code: &'static str,
+        detail: String,
+    },
+    #[error("idempotency key required")]
+    IdempotencyKeyRequired,
+    #[error("idempotency key reused for another request")]
+    IdempotencyKeyReused,
+    #[error("a request with this idempotency key is in progress")]
+    RequestInProgress,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -100,6 +115,14 @@ impl ApiError {
             Self::DossierReferenceNotFound => ErrorCode::DossierReferenceNotFound,
             Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             Self::Unavailable { .. } => ErrorCode::ServiceUnavailable,
+            Self::UploadRefused { status, .. } => match *status {
+                StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+                _ => ErrorCode::ValidationFailed,
+            },
+            Self::IdempotencyKeyRequired => ErrorCode::IdempotencyKeyRequired,
+            Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            Self::RequestInProgress => ErrorCode::RequestInProgress,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -145,6 +168,16 @@ impl ApiError {
             Self::Unavailable { .. } => {
                 "Le service est momentanément surchargé : veuillez réessayer dans quelques instants."
             }
+            Self::UploadRefused { detail, .. } => detail.as_str(),
+            Self::IdempotencyKeyRequired => {
+                "L'en-tête Idempotency-Key est obligatoire : il évite qu'un envoi répété crée deux pièces."
+            }
+            Self::IdempotencyKeyReused => {
+                "Cette clé Idempotency-Key a déjà servi pour un autre envoi : utilisez-en une nouvelle."
+            }
+            Self::RequestInProgress => {
+                "Un envoi avec cette clé Idempotency-Key est en cours : patientez puis réessayez."
+            }
             Self::Internal(_) => "Erreur inattendue : rien n'a été modifié. Veuillez réessayer.",
         };
         Some(text.to_string())
@@ -166,6 +199,9 @@ impl ApiError {
             code,
             fields: match self {
                 Self::Validation(fields) => fields.clone(),
+                Self::UploadRefused {
+                    field, field_code, ..
+                } => FieldErrors::from([(field.clone(), vec![field_code.to_string()])]),
                 _ => FieldErrors::new(),
             },
         }
@@ -194,6 +230,10 @@ impl ResponseError for ApiError {
             Self::DossierLocked => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UploadRefused { status, .. } => *status,
+            Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RequestInProgress => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,11 +1,15 @@
 //! Periodic housekeeping: retention of the connection log (6 months by default, CNIL),
 //! removal of accounts never activated after 30 days, spent tokens, ended sessions and
-//! delivered emails.
+//! delivered emails, expired idempotency keys, and stored files that no piece names any
+//! more (orphans of an interrupted upload or of a deleted piece, SECURITY.md H-05).
 
 use std::time::Duration;
 
-use crate::db::models::{account, action_token, connection_log, outbox, session};
+use crate::db::models::{
+    account, action_token, connection_log, idempotency, outbox, piece, session,
+};
 use crate::db::{DbPool, now};
+use crate::documents::storage::Storage;
 
 /// Accounts still waiting for activation after this many days are deleted.
 pub const UNACTIVATED_DAYS: i64 = 30;
@@ -18,6 +22,7 @@ pub struct Purged {
     pub action_tokens: usize,
     pub sessions: usize,
     pub emails: usize,
+    pub idempotency_keys: usize,
 }
 
 /// Deletes what is past its retention, as of `at`.
@@ -40,19 +45,49 @@ pub fn purge(
         action_tokens: action_token::purge(&mut conn, week_ago)?,
         sessions: session::purge(&mut conn, week_ago)?,
         emails: outbox::purge(&mut conn, at - chrono::Duration::days(30))?,
+        idempotency_keys: idempotency::purge(&mut conn, at - chrono::Duration::days(1))?,
     })
 }
 
-/// Runs [`purge`] now and then every hour.
-pub async fn run(pool: DbPool, retention_days: u32) {
+/// Deletes stored files that no row names and that were written before `before` (younger
+/// ones may belong to an upload about to be recorded). Answers how many went.
+pub async fn collect_orphan_files(
+    pool: &DbPool,
+    storage: &Storage,
+    before: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<usize> {
+    let candidates = storage.ids_older_than(before).await?;
+    let mut orphans = Vec::new();
+    for batch in candidates.chunks(500) {
+        let (pool, ids) = (pool.clone(), batch.to_vec());
+        let known = actix_web::web::block(move || -> anyhow::Result<Vec<String>> {
+            let mut conn = pool.get()?;
+            Ok(piece::existing_file_ids(&mut conn, &ids)?)
+        })
+        .await??;
+        orphans.extend(batch.iter().filter(|id| !known.contains(id)).cloned());
+    }
+    storage.delete(&orphans).await;
+    Ok(orphans.len())
+}
+
+/// Runs [`purge`] and [`collect_orphan_files`] now and then every hour.
+pub async fn run(pool: DbPool, storage: Storage, retention_days: u32, orphan_grace: Duration) {
     let mut interval = tokio::time::interval(Duration::from_secs(3600));
     loop {
         interval.tick().await;
-        let pool = pool.clone();
-        match actix_web::web::block(move || purge(&pool, retention_days, now())).await {
+        let task_pool = pool.clone();
+        match actix_web::web::block(move || purge(&task_pool, retention_days, now())).await {
             Ok(Ok(purged)) => tracing::info!(?purged, "retention purge done"),
             Ok(Err(error)) => tracing::warn!(error = ?error, "retention purge failed"),
             Err(error) => tracing::warn!(%error, "retention purge task failed"),
+        }
+        let before = chrono::Utc::now()
+            - chrono::Duration::from_std(orphan_grace).unwrap_or(chrono::Duration::hours(1));
+        match collect_orphan_files(&pool, &storage, before).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "orphan files deleted"),
+            Err(error) => tracing::warn!(error = ?error, "orphan file collection failed"),
         }
     }
 }

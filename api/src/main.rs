@@ -3,6 +3,7 @@
 //! ```text
 //! portail-famille                          serve (configuration: see the README)
 //! portail-famille import-dossiers FILE    import the town's existing dossiers (CSV)
+//! portail-famille inspect-file < FILE     check an uploaded file (run by the server itself)
 //! ```
 
 use std::process::ExitCode;
@@ -10,8 +11,16 @@ use std::process::ExitCode;
 use api::config::Settings;
 use api::startup::Application;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<ExitCode> {
+fn main() -> anyhow::Result<ExitCode> {
+    // The file inspector limits its own memory and CPU: it starts before any runtime or
+    // thread exists, and reads no configuration.
+    if std::env::args().nth(1).as_deref() == Some("inspect-file") {
+        return Ok(api::documents::inspect::child_main());
+    }
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<ExitCode> {
     let settings = Settings::from_env()?;
     api::telemetry::init(settings.environment);
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -77,11 +77,17 @@ impl Application {
         ));
         tokio::spawn(jobs::run(
             state.pool.clone(),
+            state.storage.clone(),
             state.settings.connection_log_retention_days,
+            state.settings.orphan_grace,
         ));
 
         let app_state = state.clone();
         let server = actix_web::HttpServer::new(move || app(app_state.clone()))
+            // An upload refused before its body was read answers, then reads and drops what
+            // the client still sends for a moment before closing: closing at once with
+            // unread data resets the connection and the client never sees the answer.
+            .client_disconnect_timeout(std::time::Duration::from_secs(1))
             .listen(listener)?
             .run();
         tracing::info!(%public_url, "Portail Famille is listening");

@@ -11,6 +11,8 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::{LoginPolicy, LoginThrottle, RateLimiter};
 use crate::config::Settings;
 use crate::db::{DbConn, DbPool, write_tx};
+use crate::documents::inspect::Inspector;
+use crate::documents::storage::Storage;
 use crate::domain::password_policy::PasswordPolicy;
 use crate::error::ApiError;
 
@@ -55,6 +57,12 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// The SPA's Content-Security-Policy (with the hashes of its inline loader).
     pub spa_csp: String,
+    /// Where pieces' files are stored.
+    pub storage: Storage,
+    /// Checks uploaded files in child processes.
+    pub inspector: Inspector,
+    /// Bytes of upload bodies read so far (a metric: tests check limits cut bodies off).
+    pub upload_bytes_read: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
@@ -65,7 +73,24 @@ impl AppState {
         public_url: String,
         login_policy: LoginPolicy,
     ) -> anyhow::Result<Self> {
+        let storage = Storage::open(
+            &settings.storage,
+            &settings.upload_scratch_dir,
+            &settings.web_dist,
+        )?;
+        let program = match &settings.inspector_program {
+            Some(program) => program.clone(),
+            None => std::env::current_exe()?,
+        };
+        let inspector = Inspector::new(
+            program,
+            settings.inspector_concurrency,
+            settings.inspector_timeout,
+        );
         Ok(Self {
+            storage,
+            inspector,
+            upload_bytes_read: Arc::default(),
             hasher: Arc::new(PasswordHasher::new(
                 settings.hash_concurrency,
                 settings.hash_queue,

@@ -26,7 +26,7 @@ const MAX_AGE_YEARS: u32 = 100;
 pub fn human_size(bytes: u64) -> String {
     if bytes >= MIB {
         let tenths = (bytes * 10).div_ceil(MIB);
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{} Mio", tenths / 10)
         } else {
             format!("{},{} Mio", tenths / 10, tenths % 10)
@@ -223,7 +223,10 @@ mod tests {
             check_emis_le(&domicile(), date(2025, 10, 21), today),
             Err(codes::DATE_IN_FUTURE)
         );
-        assert_eq!(earliest_emis_le(&domicile(), today), Some(date(2025, 7, 20)));
+        assert_eq!(
+            earliest_emis_le(&domicile(), today),
+            Some(date(2025, 7, 20))
+        );
     }
 
     #[test]

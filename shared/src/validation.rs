@@ -61,6 +61,8 @@ pub mod codes {
     pub const FILE_DAMAGED: FieldCode = "file_damaged";
     /// Upload: more files than a piece may hold.
     pub const TOO_MANY_FILES: FieldCode = "too_many_files";
+    /// Upload: a text field sent after the first file (text fields come first).
+    pub const FIELD_AFTER_FILES: FieldCode = "field_after_files";
     /// Upload: the dossier's quota of files or bytes would be exceeded.
     pub const QUOTA_EXCEEDED: FieldCode = "quota_exceeded";
 }

@@ -194,6 +194,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    piece_types (code) {
+        code -> Text,
+        libelle -> Text,
+        cible -> Text,
+        roles -> Text,
+        formats -> Text,
+        validite -> Text,
+        validite_mois -> Nullable<Integer>,
+        emis_depuis_moins_de_mois -> Nullable<Integer>,
+        exigence -> Text,
+        aide -> Nullable<Text>,
+        position -> Integer,
+        actif -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pieces (id) {
+        id -> Text,
+        dossier_id -> Text,
+        type_code -> Text,
+        member_id -> Nullable<Text>,
+        status -> Text,
+        motif_refus -> Nullable<Text>,
+        presente_le -> Date,
+        emis_le -> Date,
+        fin_validite -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    piece_files (id) {
+        id -> Text,
+        piece_id -> Text,
+        position -> Integer,
+        display_name -> Text,
+        format -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, idem_key) {
+        account_id -> Text,
+        idem_key -> Text,
+        fingerprint -> Nullable<Text>,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -205,6 +264,9 @@ diesel::joinable!(dossier_accounts -> dossiers (dossier_id));
 diesel::joinable!(members -> dossiers (dossier_id));
 diesel::joinable!(demandes -> dossiers (dossier_id));
 diesel::joinable!(demande_events -> demandes (demande_id));
+diesel::joinable!(pieces -> dossiers (dossier_id));
+diesel::joinable!(pieces -> piece_types (type_code));
+diesel::joinable!(piece_files -> pieces (piece_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -222,4 +284,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_links,
     demandes,
     demande_events,
+    piece_types,
+    pieces,
+    piece_files,
+    idempotency_keys,
 );

@@ -10,6 +10,7 @@ use crate::auth::extractor::ConsentedUser;
 use crate::db::models::demande::{self, Actor, Demande};
 use crate::db::models::{dossier, outbox};
 use crate::db::{DbConn, now};
+use crate::documents::pieces::{DossierPieces, active_codes};
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
@@ -174,11 +175,15 @@ pub async fn submit_demande(
             }
             let snapshot = view(conn, &current)?;
             let today = chrono::Utc::now().date_naive();
-            let problems = shared::submission::check(
+            let mut problems = shared::submission::check(
                 &snapshot.address,
                 &snapshot.members,
                 &snapshot.links,
                 today,
+            );
+            problems.extend(
+                DossierPieces::load(conn, &current.id, true)?
+                    .missing(&active_codes(conn)?, today)?,
             );
             if !problems.is_empty() {
                 return Err(ApiError::Validation(problems));

@@ -11,6 +11,7 @@ pub mod dossiers;
 pub mod health;
 pub mod me;
 pub mod password_resets;
+pub mod pieces;
 pub mod registrations;
 
 use actix_web::HttpResponse;
@@ -48,7 +49,13 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(demandes::list_demandes)
         .service(demandes::get_demande)
         .service(demandes::update_demande)
-        .service(demandes::submit_demande);
+        .service(demandes::submit_demande)
+        .service(pieces::list_piece_types)
+        .service(pieces::list_pieces)
+        .service(pieces::create_piece)
+        .service(pieces::replace_piece)
+        .service(pieces::delete_piece)
+        .service(pieces::download_file);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

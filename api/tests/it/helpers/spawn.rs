@@ -5,6 +5,7 @@ use std::time::Duration;
 use actix_web::web;
 use api::auth::throttle::LoginPolicy;
 use api::config::{Environment, Settings};
+use api::documents::storage::StorageLocation;
 use api::startup::Application;
 use api::state::AppState;
 use reqwest::{Response, StatusCode};
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::mail::{MAIL, wait_for_mail};
 use super::test_db::TestDb;
+use super::test_db::tempdir::TempDir;
 use super::{PASSWORD, unique};
 
 /// A running application.
@@ -20,10 +22,12 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: web::Data<AppState>,
     pub db: TestDb,
+    /// Holds the file store (`files/`) and the upload scratch directory (`scratch/`).
+    pub dir: TempDir,
 }
 
-/// Settings for a test: port 0, the test database, the local SMTP server.
-pub fn test_settings(db: &TestDb) -> Settings {
+/// Settings for a test: port 0, the test database, the local SMTP server, files in `dir`.
+pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
     Settings {
         environment: Environment::Local,
         bind_address: [127, 0, 0, 1].into(),
@@ -52,6 +56,13 @@ pub fn test_settings(db: &TestDb) -> Settings {
         email_change_ttl: Duration::from_secs(24 * 3600),
         refresh_reuse_grace: Duration::from_secs(10),
         outbox_poll_interval: Duration::from_millis(200),
+        storage: StorageLocation::Local(dir.join("files")),
+        upload_scratch_dir: dir.join("scratch"),
+        inspector_program: Some(env!("CARGO_BIN_EXE_portail-famille").into()),
+        inspector_concurrency: 2,
+        inspector_timeout: Duration::from_secs(10),
+        orphan_grace: Duration::from_secs(3600),
+        fault_injection: Default::default(),
     }
 }
 
@@ -66,7 +77,9 @@ pub async fn spawn_app_with(
     login_policy: LoginPolicy,
 ) -> TestApp {
     let db = TestDb::new();
-    let mut settings = test_settings(&db);
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("pf-app-{}", uuid::Uuid::new_v4().simple())));
+    let mut settings = test_settings(&db, &dir.0);
     adjust(&mut settings);
     let app = Application::build_with(settings, login_policy)
         .await
@@ -76,6 +89,8 @@ pub async fn spawn_app_with(
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Below the server's keep-alive (5 s): never reuse a connection it may be closing.
+        .pool_idle_timeout(Duration::from_secs(2))
         .build()
         .expect("client");
     TestApp {
@@ -83,6 +98,7 @@ pub async fn spawn_app_with(
         client,
         state,
         db,
+        dir,
     }
 }
 

@@ -60,7 +60,7 @@ enum Cleanup {
     Sqlite { _dir: tempdir::TempDir },
 }
 
-mod tempdir {
+pub mod tempdir {
     /// A directory removed on drop.
     pub struct TempDir(pub std::path::PathBuf);
     impl Drop for TempDir {

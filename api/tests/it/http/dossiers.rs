@@ -9,7 +9,7 @@ use crate::helpers::spawn::{Family, TestApp};
 use crate::helpers::spawn_app;
 
 /// Sends a dossier write with `If-Match`.
-async fn write(
+pub(crate) async fn write(
     app: &TestApp,
     token: &str,
     method: Method,
@@ -27,7 +27,7 @@ async fn write(
     request.send().await.expect("request")
 }
 
-fn member(role: &str, prenom: Option<&str>, birth: Option<&str>) -> Value {
+pub(crate) fn member(role: &str, prenom: Option<&str>, birth: Option<&str>) -> Value {
     json!({
         "role": role, "sexe": "feminin", "nom": "DEMONSTRATION", "nom_naissance": null, "prenom": prenom,
         "autres_prenoms": null, "a_naitre": false, "date_naissance": birth, "date_naissance_prevue": null,
@@ -38,7 +38,7 @@ fn member(role: &str, prenom: Option<&str>, birth: Option<&str>) -> Value {
 }
 
 /// A draft dossier of `family`, as JSON.
-async fn new_dossier(app: &TestApp, family: &Family) -> Value {
+pub(crate) async fn new_dossier(app: &TestApp, family: &Family) -> Value {
     let response = write(
         app,
         &family.access_token,
@@ -54,7 +54,7 @@ async fn new_dossier(app: &TestApp, family: &Family) -> Value {
 }
 
 /// Applies a write and returns the updated dossier, asserting `expected` status.
-async fn apply(
+pub(crate) async fn apply(
     app: &TestApp,
     family: &Family,
     method: Method,
@@ -78,7 +78,7 @@ async fn apply(
     body
 }
 
-fn last_member_id(dossier: &Value) -> String {
+pub(crate) fn last_member_id(dossier: &Value) -> String {
     dossier["members"]
         .as_array()
         .and_then(|m| m.last())
@@ -88,7 +88,7 @@ fn last_member_id(dossier: &Value) -> String {
 }
 
 /// The seed's household, ready to submit: returns the dossier.
-async fn seed_household(app: &TestApp, family: &Family) -> Value {
+pub(crate) async fn seed_household(app: &TestApp, family: &Family) -> Value {
     let mut dossier = new_dossier(app, family).await;
     let id = dossier["id"].as_str().expect("id").to_string();
     let base = format!("/api/dossiers/{id}");
@@ -206,6 +206,12 @@ async fn the_seed_household_is_saved_as_a_draft_submitted_once_and_then_frozen()
 
     let family = app.family().await;
     let dossier = seed_household(&app, &family).await;
+    crate::http::pieces::provide_required_pieces(
+        &app,
+        &family,
+        dossier["id"].as_str().expect("id"),
+    )
+    .await;
     assert_eq!(dossier["members"].as_array().expect("members").len(), 5);
     assert_eq!(dossier["links"].as_array().expect("links").len(), 4);
     assert_eq!(dossier["editable"], true);

@@ -1,9 +1,10 @@
 //! HTTP-level tests, one module per resource.
 
 mod account;
-mod dossiers;
+pub(crate) mod dossiers;
 mod email;
 mod errors;
 mod login;
 mod password_reset;
+pub(crate) mod pieces;
 mod registration;

@@ -1,0 +1,169 @@
+//! Pièces justificatives provided by families, and the rows of their stored files.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{piece_files, pieces};
+
+/// A row of `pieces`.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = pieces)]
+pub struct PieceRow {
+    pub id: String,
+    pub dossier_id: String,
+    pub type_code: String,
+    pub member_id: Option<String>,
+    pub status: String,
+    pub motif_refus: Option<String>,
+    pub presente_le: NaiveDate,
+    pub emis_le: NaiveDate,
+    pub fin_validite: Option<NaiveDate>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A row of `piece_files`: one stored object, named `pieces/<id>` in the store.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = piece_files)]
+pub struct FileRow {
+    pub id: String,
+    pub piece_id: String,
+    pub position: i32,
+    pub display_name: String,
+    pub format: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The pieces of a dossier with their files, newest first.
+pub fn list(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Vec<(PieceRow, Vec<FileRow>)>> {
+    let rows: Vec<PieceRow> = pieces::table
+        .filter(pieces::dossier_id.eq(dossier_id))
+        .order((pieces::created_at.desc(), pieces::id))
+        .select(PieceRow::as_select())
+        .load(conn)?;
+    let ids: Vec<&str> = rows.iter().map(|p| p.id.as_str()).collect();
+    let mut files: Vec<FileRow> = piece_files::table
+        .filter(piece_files::piece_id.eq_any(&ids))
+        .order((piece_files::piece_id, piece_files::position))
+        .select(FileRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|piece| {
+            let (mine, rest) = files.drain(..).partition(|f| f.piece_id == piece.id);
+            files = rest;
+            (piece, mine)
+        })
+        .collect())
+}
+
+/// One piece of a dossier, with its files.
+pub fn find(
+    conn: &mut DbConn,
+    dossier_id: &str,
+    piece_id: &str,
+) -> QueryResult<(PieceRow, Vec<FileRow>)> {
+    let piece = pieces::table
+        .filter(pieces::id.eq(piece_id))
+        .filter(pieces::dossier_id.eq(dossier_id))
+        .select(PieceRow::as_select())
+        .first(conn)?;
+    let files = piece_files::table
+        .filter(piece_files::piece_id.eq(piece_id))
+        .order(piece_files::position)
+        .select(FileRow::as_select())
+        .load(conn)?;
+    Ok((piece, files))
+}
+
+/// One file of one piece of a dossier.
+pub fn find_file(
+    conn: &mut DbConn,
+    dossier_id: &str,
+    piece_id: &str,
+    file_id: &str,
+) -> QueryResult<FileRow> {
+    piece_files::table
+        .inner_join(pieces::table)
+        .filter(piece_files::id.eq(file_id))
+        .filter(pieces::id.eq(piece_id))
+        .filter(pieces::dossier_id.eq(dossier_id))
+        .select(FileRow::as_select())
+        .first(conn)
+}
+
+/// Files and bytes a dossier holds, for its quota.
+pub fn usage(conn: &mut DbConn, dossier_id: &str) -> QueryResult<(u32, u64)> {
+    let sizes: Vec<i64> = piece_files::table
+        .inner_join(pieces::table)
+        .filter(pieces::dossier_id.eq(dossier_id))
+        .select(piece_files::size_bytes)
+        .load(conn)?;
+    let count = u32::try_from(sizes.len()).unwrap_or(u32::MAX);
+    let bytes = sizes.iter().map(|s| u64::try_from(*s).unwrap_or(0)).sum();
+    Ok((count, bytes))
+}
+
+/// Inserts a piece and its files.
+pub fn insert(conn: &mut DbConn, piece: &PieceRow, files: &[FileRow]) -> QueryResult<()> {
+    diesel::insert_into(pieces::table)
+        .values(piece)
+        .execute(conn)?;
+    insert_files(conn, files)
+}
+
+/// One statement per file: `MultiConnection` has no batch insert.
+fn insert_files(conn: &mut DbConn, files: &[FileRow]) -> QueryResult<()> {
+    for file in files {
+        diesel::insert_into(piece_files::table)
+            .values(file)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Gives a piece new dates and files (a replacement): it waits for validation again.
+/// Answers the ids of the files it no longer has, whose objects can go.
+pub fn replace(conn: &mut DbConn, piece: &PieceRow, files: &[FileRow]) -> QueryResult<Vec<String>> {
+    let old: Vec<String> = piece_files::table
+        .filter(piece_files::piece_id.eq(&piece.id))
+        .select(piece_files::id)
+        .load(conn)?;
+    diesel::delete(piece_files::table.filter(piece_files::piece_id.eq(&piece.id))).execute(conn)?;
+    diesel::update(pieces::table.find(&piece.id))
+        .set((
+            pieces::type_code.eq(&piece.type_code),
+            pieces::member_id.eq(&piece.member_id),
+            pieces::status.eq(&piece.status),
+            pieces::motif_refus.eq(&piece.motif_refus),
+            pieces::presente_le.eq(piece.presente_le),
+            pieces::emis_le.eq(piece.emis_le),
+            pieces::fin_validite.eq(piece.fin_validite),
+            pieces::updated_at.eq(piece.updated_at),
+        ))
+        .execute(conn)?;
+    insert_files(conn, files)?;
+    Ok(old)
+}
+
+/// Deletes a piece (its file rows go with it). Answers the ids of its files.
+pub fn delete(conn: &mut DbConn, piece_id: &str) -> QueryResult<Vec<String>> {
+    let old: Vec<String> = piece_files::table
+        .filter(piece_files::piece_id.eq(piece_id))
+        .select(piece_files::id)
+        .load(conn)?;
+    diesel::delete(pieces::table.find(piece_id)).execute(conn)?;
+    Ok(old)
+}
+
+/// Which of these file ids have a row (the others are orphan objects).
+pub fn existing_file_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<String>> {
+    piece_files::table
+        .filter(piece_files::id.eq_any(ids))
+        .select(piece_files::id)
+        .load(conn)
+}

@@ -1,0 +1,218 @@
+//! Where pieces' files live: an `object_store` store (the local filesystem by default, an
+//! S3-compatible bucket by configuration), outside anything the portal serves statically
+//! (SECURITY.md E-05). Objects are named `pieces/<uuid>`: no name a family chose ever
+//! reaches the store (E-04).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt};
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use tokio::io::AsyncReadExt;
+
+/// The prefix of pieces' objects.
+const PIECES: &str = "pieces";
+
+/// Where the files go, from `STORAGE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageLocation {
+    /// A local directory (the embedded default: `data/files`).
+    Local(PathBuf),
+    /// `s3://bucket`: credentials, endpoint and region come from the `AWS_*` variables.
+    S3(String),
+}
+
+impl StorageLocation {
+    /// Reads `STORAGE_URL`: `s3://bucket[/…]`, or a local directory path.
+    pub fn parse(value: &str) -> Self {
+        if value.starts_with("s3://") {
+            Self::S3(value.to_string())
+        } else {
+            Self::Local(PathBuf::from(
+                value.strip_prefix("file://").unwrap_or(value),
+            ))
+        }
+    }
+}
+
+/// The file store, and the local scratch directory where uploads are received and checked
+/// before they enter it.
+#[derive(Clone)]
+pub struct Storage {
+    store: Arc<dyn ObjectStore>,
+    /// The store's directory when it is local (to set file modes).
+    local_root: Option<PathBuf>,
+    scratch: PathBuf,
+    /// Bytes per part when copying a file into the store: small parts keep memory flat on
+    /// a local disk; S3 needs at least 5 MiB per part.
+    part_size: usize,
+}
+
+impl Storage {
+    /// Opens (and creates, if local) the store. Refuses a local store inside `web_root`,
+    /// which is served to anyone.
+    pub fn open(
+        location: &StorageLocation,
+        scratch: &Path,
+        web_root: &Path,
+    ) -> anyhow::Result<Self> {
+        create_private_dir(scratch)?;
+        match location {
+            StorageLocation::Local(dir) => {
+                create_private_dir(dir)?;
+                let root = dir
+                    .canonicalize()
+                    .with_context(|| format!("Failed to resolve {}", dir.display()))?;
+                if let Ok(web) = web_root.canonicalize()
+                    && root.starts_with(&web)
+                {
+                    bail!(
+                        "STORAGE_URL ({}) must not be inside WEB_DIST ({}): files would be public",
+                        root.display(),
+                        web.display()
+                    );
+                }
+                let store = LocalFileSystem::new_with_prefix(&root)
+                    .context("Failed to open the file store")?
+                    .with_automatic_cleanup(true)
+                    .with_fsync(true);
+                Ok(Self {
+                    store: Arc::new(store),
+                    local_root: Some(root),
+                    scratch: scratch.to_path_buf(),
+                    part_size: 256 * 1024,
+                })
+            }
+            StorageLocation::S3(url) => {
+                let store = object_store::aws::AmazonS3Builder::from_env()
+                    .with_url(url)
+                    .build()
+                    .with_context(|| format!("Failed to configure the S3 store {url}"))?;
+                Ok(Self {
+                    store: Arc::new(store),
+                    local_root: None,
+                    scratch: scratch.to_path_buf(),
+                    part_size: 5 * 1024 * 1024,
+                })
+            }
+        }
+    }
+
+    /// The directory where uploads are received before they are checked.
+    pub fn scratch_dir(&self) -> &Path {
+        &self.scratch
+    }
+
+    fn object(id: &str) -> ObjectPath {
+        ObjectPath::from_iter([PIECES, id])
+    }
+
+    /// Where an object lives on disk, for a local store (tests check E-04/E-05 with it).
+    pub fn local_path(&self, id: &str) -> Option<PathBuf> {
+        self.local_root
+            .as_ref()
+            .map(|root| root.join(PIECES).join(id))
+    }
+
+    /// Copies a checked scratch file into the store as object `id`, part by part so that
+    /// memory stays flat whatever the file size.
+    pub async fn put_file(&self, id: &str, source: &Path) -> anyhow::Result<()> {
+        let location = Self::object(id);
+        let mut upload = self.store.put_multipart(&location).await?;
+        let mut file = tokio::fs::File::open(source).await?;
+        let copied: anyhow::Result<()> = async {
+            loop {
+                let mut part = Vec::with_capacity(self.part_size);
+                let read = (&mut file)
+                    .take(self.part_size as u64)
+                    .read_to_end(&mut part)
+                    .await?;
+                if read == 0 {
+                    break;
+                }
+                upload.put_part(PutPayload::from(part)).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(error) = copied {
+            // Best effort: an unfinished upload leaves at most a staging file behind.
+            let _ = upload.abort().await;
+            return Err(error);
+        }
+        upload.complete().await?;
+        if let Some(path) = self.local_path(id) {
+            set_private_mode(&path)?;
+        }
+        Ok(())
+    }
+
+    /// The content of object `id`, as a stream.
+    pub async fn get(
+        &self,
+        id: &str,
+    ) -> anyhow::Result<impl futures_util::Stream<Item = std::io::Result<Bytes>> + use<>> {
+        let result = self.store.get(&Self::object(id)).await?;
+        Ok(result.into_stream().map_err(std::io::Error::other))
+    }
+
+    /// Deletes objects; one that is already gone is not an error.
+    pub async fn delete(&self, ids: &[String]) {
+        for id in ids {
+            match self.store.delete(&Self::object(id)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(error) => {
+                    tracing::warn!(%error, object = %id, "failed to delete a stored file; the purge job will retry")
+                }
+            }
+        }
+    }
+
+    /// The ids of objects last written before `before`.
+    pub async fn ids_older_than(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<Vec<String>> {
+        let prefix = ObjectPath::from(PIECES);
+        let mut ids = Vec::new();
+        let mut listing = self.store.list(Some(&prefix));
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            if meta.last_modified < before
+                && let Some(name) = meta.location.filename()
+            {
+                ids.push(name.to_string());
+            }
+        }
+        Ok(ids)
+    }
+}
+
+/// Creates a directory only the service user can enter (0750 on Unix).
+fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o750))
+            .with_context(|| format!("Failed to restrict {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Stored files are readable by the service user and its group only (E-05: 0640).
+fn set_private_mode(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o640))
+            .with_context(|| format!("Failed to restrict {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}

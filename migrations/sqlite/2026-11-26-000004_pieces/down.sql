@@ -1,0 +1,4 @@
+DROP TABLE idempotency_keys;
+DROP TABLE piece_files;
+DROP TABLE pieces;
+DROP TABLE piece_types;
