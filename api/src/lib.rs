@@ -4,6 +4,7 @@
 //! `db::models` queries; `auth` and `email` are the cross-cutting pieces.
 
 pub mod auth;
+pub mod catalogue;
 pub mod config;
 pub mod db;
 pub mod demo;

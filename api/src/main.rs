@@ -3,6 +3,8 @@
 //! ```text
 //! portail-famille                          serve (configuration: see the README)
 //! portail-famille import-dossiers FILE    import the town's existing dossiers (CSV)
+//! portail-famille types-de-piece export  print the catalogue of types de pièce (JSON)
+//! portail-famille types-de-piece import FILE   replace the catalogue with FILE
 //! portail-famille inspect-file < FILE     check an uploaded file (run by the server itself)
 //! ```
 
@@ -38,8 +40,16 @@ async fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ["import-dossiers", path] => import_dossiers(&settings, path),
+        ["types-de-piece", "export"] => {
+            let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
+            println!("{}", api::catalogue::export(&mut conn)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        ["types-de-piece", "import", path] => import_catalogue(&settings, path),
         _ => {
-            eprintln!("usage: portail-famille [serve | import-dossiers FILE.csv]");
+            eprintln!(
+                "usage: portail-famille [serve | import-dossiers FILE.csv | types-de-piece export | types-de-piece import FILE.json]"
+            );
             Ok(ExitCode::from(2))
         }
     }
@@ -63,6 +73,25 @@ fn import_dossiers(settings: &Settings, path: &str) -> anyhow::Result<ExitCode> 
                 eprintln!("{error}");
             }
             eprintln!("Aucune donnée importée : corrigez le fichier puis relancez.");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn import_catalogue(settings: &Settings, path: &str) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let json = std::fs::read_to_string(path).with_context(|| format!("Failed to read {path}"))?;
+    let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
+    match api::catalogue::import(&mut conn, &json) {
+        Ok(count) => {
+            println!("Catalogue enregistré : {count} type(s) de pièce.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("Catalogue inchangé : corrigez le fichier puis relancez.");
             Ok(ExitCode::FAILURE)
         }
     }

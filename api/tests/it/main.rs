@@ -3,6 +3,7 @@
 //! maildev, and the SPA in headless Chromium.
 
 mod browser;
+mod catalogue;
 mod helpers;
 mod http;
 mod hygiene;
