@@ -5,7 +5,15 @@
 //! the in-memory access token, refreshes it once on a 401 and flags a 403
 //! `terms_not_accepted` so that the route guard sends the user to the consent page.
 //! Writes guarded by optimistic locking (the dossier) add `If-Match: "<version>"` through
-//! [`Authed::if_match`].
+//! [`Authed::if_match`]. File uploads (multipart, with progress) and downloads of
+//! protected files are in [`transfer`].
+
+mod transfer;
+
+pub use transfer::{Progress, Upload, UploadControl, save_blob};
+
+use std::future::Future;
+use std::pin::Pin;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{Serialize, de::DeserializeOwned};
@@ -68,13 +76,28 @@ impl ApiError {
 
 /// The HTTP methods the API uses.
 #[derive(Clone, Copy, Debug)]
-enum Method {
+pub enum Method {
     Get,
     Post,
     Put,
     Patch,
     Delete,
 }
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// What JSON calls accept: the value, or a problem document.
+const ACCEPT_JSON: &str = "application/json, application/problem+json";
 
 /// Builds and sends one request; `body` is serialised JSON (`{}` for bodiless POST/PUT).
 async fn send(
@@ -83,6 +106,7 @@ async fn send(
     body: Option<String>,
     token: Option<&str>,
     if_match: Option<i32>,
+    accept: &str,
 ) -> Result<Response, ApiError> {
     let mut builder: RequestBuilder = match method {
         Method::Get => Request::get(path),
@@ -91,7 +115,7 @@ async fn send(
         Method::Patch => Request::patch(path),
         Method::Delete => Request::delete(path),
     };
-    builder = builder.header("Accept", "application/json, application/problem+json");
+    builder = builder.header("Accept", accept);
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
@@ -109,39 +133,77 @@ async fn send(
     request.send().await.map_err(|_| ApiError::network())
 }
 
-/// Turns a response into the expected value, or into an [`ApiError`].
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// An answer as received: status, body text and `Retry-After` (429, 503) when present.
+struct Received {
+    status: u16,
+    text: String,
+    retry_after: Option<u32>,
+}
+
+/// A boxed future: the exchange below is compiled once rather than once per response type,
+/// which keeps the WASM bundle small (BENCHMARKS.md, SPA bundle).
+type Exchange<'a> = Pin<Box<dyn Future<Output = Result<Received, ApiError>> + 'a>>;
+
+/// Reads the whole answer.
+async fn receive(response: Response) -> Result<Received, ApiError> {
     let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|_| ApiError::unreadable(status))?;
-    if response.ok() {
-        // 204 and empty 202 bodies decode as JSON `null` (fits `()` and `serde_json::Value`).
-        let json = if text.trim().is_empty() {
-            "null"
-        } else {
-            &text
-        };
-        return serde_json::from_str(json).map_err(|_| ApiError::unreadable(status));
-    }
     let retry_after = response
         .headers()
         .get("Retry-After")
         .and_then(|v| v.trim().parse().ok());
-    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| {
+    let text = response
+        .text()
+        .await
+        .map_err(|_| ApiError::unreadable(status))?;
+    Ok(Received {
+        status,
+        text,
+        retry_after,
+    })
+}
+
+/// One request without the access token (public calls).
+fn exchange_public(method: Method, path: &str, body: Option<String>) -> Exchange<'_> {
+    Box::pin(async move { receive(send(method, path, body, None, None, ACCEPT_JSON).await?).await })
+}
+
+/// Decodes an answer: the value for a 2xx status, else the problem it describes.
+fn decode<T: DeserializeOwned>(received: Received) -> Result<T, ApiError> {
+    if let Some(error) = failure(&received) {
+        return Err(error);
+    }
+    // 204 and empty 202 bodies decode as JSON `null` (fits `()` and `serde_json::Value`).
+    let json = if received.text.trim().is_empty() {
+        "null"
+    } else {
+        &received.text
+    };
+    serde_json::from_str(json).map_err(|_| ApiError::unreadable(received.status))
+}
+
+/// The error an answer carries, if its status is not 2xx. Kept out of line: it is the
+/// same for every response type.
+#[inline(never)]
+fn failure(received: &Received) -> Option<ApiError> {
+    let status = received.status;
+    if (200..300).contains(&status) {
+        return None;
+    }
+    let problem = serde_json::from_str::<Problem>(&received.text).unwrap_or_else(|_| {
         let code = match status {
             401 => ErrorCode::Unauthorized,
             404 => ErrorCode::NotFound,
+            // A proxy in front of the API may refuse a large upload with its own page.
+            413 => ErrorCode::PayloadTooLarge,
             429 => ErrorCode::TooManyRequests,
             502..=504 => ErrorCode::ServiceUnavailable,
             _ => ErrorCode::Internal,
         };
         ApiError::local(status, code, "Réponse inattendue du serveur.").problem
     });
-    Err(ApiError {
+    Some(ApiError {
         problem,
-        retry_after,
+        retry_after: received.retry_after,
     })
 }
 
@@ -151,23 +213,23 @@ fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
 
 /// `GET path` without credentials other than cookies.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(send(Method::Get, path, None, None, None).await?).await
+    decode(exchange_public(Method::Get, path, None).await?)
 }
 
 /// `POST path` with a JSON body.
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    decode(send(Method::Post, path, Some(to_json(body)?), None, None).await?).await
+    decode(exchange_public(Method::Post, path, Some(to_json(body)?)).await?)
 }
 
 /// `PUT path` with a JSON body.
 #[allow(dead_code)] // Part of the client's surface; public PUT endpoints come with later features.
 pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    decode(send(Method::Put, path, Some(to_json(body)?), None, None).await?).await
+    decode(exchange_public(Method::Put, path, Some(to_json(body)?)).await?)
 }
 
 /// `POST /api/auth/refresh`: a new access token from the HttpOnly refresh cookie.
 pub async fn refresh() -> Result<TokenResponse, ApiError> {
-    decode(send(Method::Post, "/api/auth/refresh", None, None, None).await?).await
+    decode(exchange_public(Method::Post, "/api/auth/refresh", None).await?)
 }
 
 /// Calls made on behalf of the signed-in user (see [`authed`]).
@@ -238,23 +300,57 @@ impl Authed {
         path: &str,
         body: Option<String>,
     ) -> Result<T, ApiError> {
+        let received = self.exchange(method, path, body).await?;
+        self.checked(decode(received))
+    }
+
+    /// One JSON request with the access token, its answer read whole (see [`Exchange`]).
+    fn exchange(self, method: Method, path: &str, body: Option<String>) -> Exchange<'_> {
+        Box::pin(async move { receive(self.respond(method, path, body, ACCEPT_JSON).await?).await })
+    }
+
+    /// Sends one request with the access token; on a 401 the token may have expired while
+    /// the tab slept: refresh once, retry once.
+    async fn respond(
+        self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        accept: &str,
+    ) -> Result<Response, ApiError> {
         let token = self.session.access_token();
-        let mut response =
-            send(method, path, body.clone(), token.as_deref(), self.if_match).await?;
-        // The access token may have expired while the tab slept: refresh once, retry once.
+        let response = send(
+            method,
+            path,
+            body.clone(),
+            token.as_deref(),
+            self.if_match,
+            accept,
+        )
+        .await?;
         if response.status() == 401 && self.session.refresh().await {
             let token = self.session.access_token();
-            response = send(method, path, body, token.as_deref(), self.if_match).await?;
+            return send(method, path, body, token.as_deref(), self.if_match, accept).await;
         }
-        let result = decode(response).await;
+        Ok(response)
+    }
+
+    /// Applies what some failures mean for the whole session, then hands the result back.
+    fn checked<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
         if let Err(error) = &result {
-            match error.code() {
-                // The route guard watches this flag and opens the consent page.
-                ErrorCode::TermsNotAccepted => self.session.set_terms_accepted(false),
-                ErrorCode::Unauthorized => self.session.end(),
-                _ => {}
-            }
+            self.note_failure(error.code());
         }
         result
+    }
+
+    /// Kept out of line: the same for every response type.
+    #[inline(never)]
+    fn note_failure(self, code: ErrorCode) {
+        match code {
+            // The route guard watches this flag and opens the consent page.
+            ErrorCode::TermsNotAccepted => self.session.set_terms_accepted(false),
+            ErrorCode::Unauthorized => self.session.end(),
+            _ => {}
+        }
     }
 }
