@@ -1,6 +1,7 @@
-//! Dates shown the French way (dd/mm/yyyy), in the browser's time zone.
+//! Dates shown the French way (dd/mm/yyyy), in the browser's time zone, and read back from
+//! `type=date` inputs.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Local, NaiveDate, Utc};
 
 /// « 14/05/2025 ».
 pub fn date(at: &DateTime<Utc>) -> String {
@@ -17,4 +18,25 @@ pub fn date_time(at: &DateTime<Utc>) -> String {
 /// A calendar date, « 02/03/1985 ».
 pub fn day(date: &chrono::NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
+}
+
+/// A `type=date` value ("YYYY-MM-DD"), read by hand: chrono's parser is heavy in WASM.
+pub fn parse_iso_date(value: &str) -> Option<NaiveDate> {
+    let mut parts = value.trim().splitn(3, '-').map(str::parse::<u32>);
+    let (year, month, day) = (
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    );
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+/// The value a `type=date` input holds for `date` ("YYYY-MM-DD").
+pub fn iso_date(date: &NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// Today in the browser's time zone.
+pub fn today() -> NaiveDate {
+    Local::now().date_naive()
 }

@@ -4,7 +4,11 @@
 //! `shared::validation::codes`); only this module knows how to say them to a person.
 
 use shared::api::dossier::{DemandeStatus, Relation, Role, Sexe, SituationFamiliale};
+use shared::api::pieces::{Format, PieceStatus, PieceType, UploadLimits};
 use shared::error::ErrorCode;
+use shared::pieces::{
+    MAX_BYTES_PER_DOSSIER, MAX_FILE_BYTES, MAX_FILES_PER_DOSSIER, MAX_FILES_PER_PIECE, human_size,
+};
 use shared::validation::{PASSWORD_MIN_CHARS, USERNAME_MIN_CHARS, codes};
 
 use crate::api::ApiError;
@@ -62,6 +66,30 @@ pub fn field_message(code: &str) -> String {
         codes::TOO_OLD => {
             "Un enfant doit avoir moins de 18 ans : déclarez cette personne comme contact.".into()
         }
+        codes::PIECE_TOO_OLD => "Ce justificatif est trop ancien pour ce type de pièce.".into(),
+        codes::UNKNOWN_PIECE_TYPE => "Choisissez un type de pièce dans la liste.".into(),
+        codes::WRONG_TARGET => {
+            "Ce type de pièce ne peut pas être lié à ce choix : choisissez « Dossier » ou un membre concerné.".into()
+        }
+        codes::PIECE_MISSING => "Une pièce justificative obligatoire manque.".into(),
+        codes::FILE_TOO_LARGE => format!(
+            "Le fichier dépasse la taille maximale de {}.",
+            human_size(MAX_FILE_BYTES)
+        ),
+        codes::FORMAT_NOT_ACCEPTED => "Ce fichier n'est pas dans un format accepté.".into(),
+        codes::PDF_ACTIVE_CONTENT => {
+            "Ce PDF contient du contenu actif (script, action automatique ou fichier joint) : il est refusé.".into()
+        }
+        codes::FILE_DAMAGED => {
+            "Ce fichier est endommagé ou cache un autre contenu : il est refusé. Enregistrez à nouveau le document en PDF puis réessayez.".into()
+        }
+        codes::TOO_MANY_FILES => {
+            format!("{MAX_FILES_PER_PIECE} fichiers au plus par pièce justificative.")
+        }
+        codes::QUOTA_EXCEEDED => format!(
+            "Votre dossier a atteint sa limite ({MAX_FILES_PER_DOSSIER} fichiers, {} en tout) : supprimez une pièce avant d'en ajouter.",
+            human_size(MAX_BYTES_PER_DOSSIER)
+        ),
         _ => "Ce champ n'est pas valide.".into(),
     }
 }
@@ -72,8 +100,15 @@ pub fn error_message(code: ErrorCode) -> &'static str {
         ErrorCode::ValidationFailed => {
             "Le formulaire contient des erreurs : corrigez les champs signalés."
         }
-        ErrorCode::MalformedJson | ErrorCode::UnsupportedMediaType | ErrorCode::PayloadTooLarge => {
+        ErrorCode::MalformedJson | ErrorCode::UnsupportedMediaType => {
             "La demande n'a pas pu être lue par le serveur. Rechargez la page puis réessayez."
+        }
+        ErrorCode::PayloadTooLarge => "L'envoi est trop volumineux pour le serveur.",
+        ErrorCode::IdempotencyKeyRequired | ErrorCode::IdempotencyKeyReused => {
+            "Cet envoi n'a pas pu être enregistré tel quel. Envoyez-le à nouveau."
+        }
+        ErrorCode::RequestInProgress => {
+            "Votre envoi précédent est encore en cours de traitement. Patientez quelques secondes puis réessayez."
         }
         ErrorCode::Unauthorized => "Nom d'utilisateur ou mot de passe incorrect.",
         ErrorCode::AccountNotActivated => "Votre compte n'est pas encore activé.",
@@ -106,6 +141,10 @@ pub fn error_message(code: ErrorCode) -> &'static str {
 pub fn problem_message(error: &ApiError) -> String {
     let base = error_message(error.code());
     match (error.code(), error.retry_after) {
+        (ErrorCode::PayloadTooLarge, _) => format!(
+            "{base} Chaque fichier doit peser {} au plus.",
+            human_size(MAX_FILE_BYTES)
+        ),
         (ErrorCode::TooManyRequests | ErrorCode::ServiceUnavailable, Some(secs)) if secs > 0 => {
             format!("{base} (nouvel essai possible dans {})", duration(secs))
         }
@@ -203,6 +242,161 @@ pub fn status_label(status: DemandeStatus) -> &'static str {
     }
 }
 
+/// « Non fournie », « En attente de validation »… (tables of Étape 2/3 and the recap).
+pub fn piece_status_label(status: PieceStatus) -> &'static str {
+    match status {
+        PieceStatus::NonFournie => "Non fournie",
+        PieceStatus::EnAttenteValidation => "En attente de validation",
+        PieceStatus::Validee => "Validée",
+        PieceStatus::Refusee => "Refusée",
+        PieceStatus::Expiree => "Expirée",
+    }
+}
+
+/// « PDF », « PDF, JPEG ou PNG ».
+fn formats_list(formats: &[Format]) -> String {
+    let labels: Vec<&str> = formats.iter().map(|f| f.label()).collect();
+    match labels.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} ou {last}", rest.join(", ")),
+    }
+}
+
+/// What the upload dialog states before any file is chosen: formats and limits.
+pub fn upload_limits(formats: &[Format], limits: &UploadLimits) -> String {
+    let formats_text = if formats.len() > 1 {
+        format!("Formats acceptés : {}.", formats_list(formats))
+    } else {
+        format!("Format accepté : {}.", formats_list(formats))
+    };
+    format!(
+        "{formats_text} {} maximum par fichier, {} fichiers au plus.",
+        human_size(limits.taille_max_fichier),
+        limits.fichiers_max_par_piece
+    )
+}
+
+/// The room left in the dossier, said only when it is less than one full piece.
+pub fn quota_left(files: u32, bytes: u64, limits: &UploadLimits) -> Option<String> {
+    if files >= limits.fichiers_max_par_piece && bytes >= limits.taille_max_fichier {
+        return None;
+    }
+    Some(match files {
+        0 => format!(
+            "Votre dossier a atteint sa limite ({} fichiers, {} en tout) : supprimez une pièce avant d'en ajouter.",
+            limits.fichiers_max_par_dossier,
+            human_size(limits.taille_max_dossier)
+        ),
+        1 => format!(
+            "Votre dossier peut encore recevoir 1 fichier ({} au plus).",
+            human_size(bytes)
+        ),
+        n => format!(
+            "Votre dossier peut encore recevoir {n} fichiers ({} au plus en tout).",
+            human_size(bytes)
+        ),
+    })
+}
+
+/// Why a chosen file was not added to the upload (checked in the browser before sending).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRefusal {
+    /// Larger than the per-file limit (bytes).
+    TooLarge(u64),
+    /// The piece already holds the most files allowed.
+    TooMany(u32),
+    /// The dossier's quota of files or bytes would be exceeded.
+    Quota,
+    /// An empty file.
+    Empty,
+    /// A type the piece does not accept (only when the browser knows the file's type).
+    WrongFormat,
+}
+
+/// The sentence for a file refused before sending; it names the file and the limit.
+pub fn file_refusal(refusal: FileRefusal, name: &str, formats: &[Format]) -> String {
+    match refusal {
+        FileRefusal::TooLarge(limit) => format!(
+            "« {name} » dépasse la taille maximale de {} par fichier : il n'a pas été ajouté.",
+            human_size(limit)
+        ),
+        FileRefusal::TooMany(limit) => format!(
+            "{limit} fichiers au plus par pièce justificative : « {name} » n'a pas été ajouté."
+        ),
+        FileRefusal::Quota => format!(
+            "Votre dossier ne peut pas recevoir « {name} » : sa limite de fichiers ou de taille serait dépassée. Supprimez une pièce avant d'en ajouter."
+        ),
+        FileRefusal::Empty => format!("« {name} » est vide : il n'a pas été ajouté."),
+        FileRefusal::WrongFormat => format!(
+            "« {name} » n'est pas au format accepté ({}) : il n'a pas été ajouté.",
+            formats_list(formats)
+        ),
+    }
+}
+
+/// A refusal of one file by the server (`fichiers.<index>`), in the terms of its type.
+pub fn file_error(code: &str, formats: &[Format]) -> String {
+    match code {
+        codes::FORMAT_NOT_ACCEPTED if formats == [Format::Pdf] => {
+            "Ce fichier n'est pas un PDF valide.".into()
+        }
+        codes::FORMAT_NOT_ACCEPTED => format!(
+            "Ce fichier n'est pas au format accepté ({}).",
+            formats_list(formats)
+        ),
+        _ => field_message(code),
+    }
+}
+
+/// A refusal of the date of issue, in the terms of the chosen type (« de moins de 3 mois »).
+pub fn emis_le_error(code: &str, piece_type: Option<&PieceType>) -> String {
+    match (code, piece_type.and_then(|t| t.emis_depuis_moins_de_mois)) {
+        (codes::PIECE_TOO_OLD, Some(months)) => {
+            format!("Le justificatif doit dater de moins de {months} mois.")
+        }
+        (codes::DATE_OUT_OF_RANGE, _) => "Cette date est trop ancienne : vérifiez l'année.".into(),
+        _ => field_message(code),
+    }
+}
+
+/// The hint under DATE D'ÉMISSION for types that must be recent.
+pub fn earliest_emis_le_hint(months: u32, earliest: &str) -> String {
+    format!(
+        "Ce justificatif doit dater de moins de {months} mois : émis le {earliest} au plus tôt."
+    )
+}
+
+/// One line of the recap for a required piece missing at submission.
+pub fn missing_piece(libelle: &str, person: Option<&str>) -> String {
+    match person {
+        Some(person) => format!("Pièce manquante : {libelle} — {person}"),
+        None => format!("Pièce manquante : {libelle}"),
+    }
+}
+
+/// Announced while a file is sent.
+pub fn upload_progress(percent: u32) -> String {
+    format!("Envoi en cours : {percent} %")
+}
+
+/// Announced once a piece is stored.
+pub fn upload_done(libelle: &str) -> String {
+    format!("Justificatif « {libelle} » envoyé : il est en attente de validation.")
+}
+
+/// Above the dialog's fields when the server refused some of them.
+pub const UPLOAD_REFUSED: &str =
+    "Le justificatif n'a pas été envoyé : corrigez les points signalés.";
+
+/// When the connection dropped during an upload: the retry reuses the same key.
+pub const UPLOAD_INTERRUPTED: &str = "L'envoi a été interrompu. Vérifiez votre connexion puis cliquez à nouveau sur « Envoyer » : il ne sera pas enregistré deux fois.";
+
+/// Announced after « Supprimer ».
+pub fn piece_deleted(libelle: &str) -> String {
+    format!("Justificatif « {libelle} » supprimé.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +430,16 @@ mod tests {
             codes::DATE_BEFORE_BIRTH,
             codes::TOO_MANY_MEMBERS,
             codes::TOO_OLD,
+            codes::PIECE_TOO_OLD,
+            codes::UNKNOWN_PIECE_TYPE,
+            codes::WRONG_TARGET,
+            codes::PIECE_MISSING,
+            codes::FILE_TOO_LARGE,
+            codes::FORMAT_NOT_ACCEPTED,
+            codes::PDF_ACTIVE_CONTENT,
+            codes::FILE_DAMAGED,
+            codes::TOO_MANY_FILES,
+            codes::QUOTA_EXCEEDED,
         ];
         let fallback = field_message("no_such_code");
         for code in all {
@@ -258,6 +462,9 @@ mod tests {
             ErrorCode::PreconditionFailed,
             ErrorCode::PreconditionRequired,
             ErrorCode::DossierLocked,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::RequestInProgress,
         ] {
             assert_ne!(error_message(code), fallback, "{code:?}");
         }
@@ -276,5 +483,85 @@ mod tests {
         assert_eq!(duration(30), "30 secondes");
         assert_eq!(duration(61), "2 minutes");
         assert_eq!(duration(60), "1 minute");
+    }
+
+    fn limits() -> UploadLimits {
+        UploadLimits {
+            taille_max_fichier: MAX_FILE_BYTES,
+            fichiers_max_par_piece: MAX_FILES_PER_PIECE,
+            fichiers_max_par_dossier: MAX_FILES_PER_DOSSIER,
+            taille_max_dossier: MAX_BYTES_PER_DOSSIER,
+            fichiers_utilises: 0,
+            octets_utilises: 0,
+        }
+    }
+
+    #[test]
+    fn the_dialog_states_formats_and_limits_before_any_file() {
+        assert_eq!(
+            upload_limits(&[Format::Pdf], &limits()),
+            "Format accepté : PDF. 10 Mio maximum par fichier, 5 fichiers au plus."
+        );
+        assert_eq!(
+            upload_limits(&[Format::Pdf, Format::Jpeg, Format::Png], &limits()),
+            "Formats acceptés : PDF, JPEG ou PNG. 10 Mio maximum par fichier, 5 fichiers au plus."
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_file_and_the_limit() {
+        let text = file_refusal(
+            FileRefusal::TooLarge(MAX_FILE_BYTES),
+            "scan.pdf",
+            &[Format::Pdf],
+        );
+        assert!(
+            text.contains("« scan.pdf »") && text.contains("10 Mio"),
+            "{text}"
+        );
+        let text = file_refusal(FileRefusal::TooMany(5), "6.pdf", &[Format::Pdf]);
+        assert!(text.starts_with("5 fichiers au plus"), "{text}");
+        assert_eq!(
+            file_error(codes::FORMAT_NOT_ACCEPTED, &[Format::Pdf]),
+            "Ce fichier n'est pas un PDF valide."
+        );
+        assert_eq!(
+            field_message(codes::FILE_TOO_LARGE),
+            "Le fichier dépasse la taille maximale de 10 Mio."
+        );
+    }
+
+    #[test]
+    fn an_old_proof_of_address_is_refused_in_the_terms_of_its_type() {
+        let domicile = PieceType {
+            code: "justificatif_domicile".into(),
+            libelle: "Justificatif de Domicile de moins de 3 mois".into(),
+            cible: shared::api::pieces::Cible::Dossier,
+            roles: vec![],
+            formats: vec![Format::Pdf],
+            validite: shared::api::pieces::Validite::Mois { mois: 3 },
+            emis_depuis_moins_de_mois: Some(3),
+            exigence: shared::api::pieces::Exigence::Toujours,
+            aide: None,
+            position: 2,
+        };
+        assert_eq!(
+            emis_le_error(codes::PIECE_TOO_OLD, Some(&domicile)),
+            "Le justificatif doit dater de moins de 3 mois."
+        );
+        assert_eq!(
+            missing_piece("Livret de Famille (Partie parents et enfants)", None),
+            "Pièce manquante : Livret de Famille (Partie parents et enfants)"
+        );
+    }
+
+    #[test]
+    fn the_quota_is_mentioned_only_when_it_is_nearly_used() {
+        assert_eq!(quota_left(20, MAX_BYTES_PER_DOSSIER, &limits()), None);
+        assert_eq!(
+            quota_left(2, MAX_BYTES_PER_DOSSIER, &limits()).as_deref(),
+            Some("Votre dossier peut encore recevoir 2 fichiers (100 Mio au plus en tout).")
+        );
+        assert!(quota_left(0, 0, &limits()).is_some_and(|t| t.contains("supprimez une pièce")));
     }
 }

@@ -37,6 +37,38 @@ fn ErrorText(id: String, errors: Signal<Vec<String>>) -> impl IntoView {
     }
 }
 
+/// The (value, label) pairs of a [`SelectField`]: a fixed list, or one computed from data
+/// (the types of piece of the town's catalogue).
+#[derive(Clone, Copy)]
+pub enum SelectOptions {
+    Fixed(&'static [(&'static str, &'static str)]),
+    Computed(Signal<Vec<(String, String)>>),
+}
+
+impl SelectOptions {
+    fn list(self) -> Vec<(String, String)> {
+        match self {
+            Self::Fixed(options) => options
+                .iter()
+                .map(|(code, text)| ((*code).to_string(), (*text).to_string()))
+                .collect(),
+            Self::Computed(options) => options.get(),
+        }
+    }
+}
+
+impl From<&'static [(&'static str, &'static str)]> for SelectOptions {
+    fn from(options: &'static [(&'static str, &'static str)]) -> Self {
+        Self::Fixed(options)
+    }
+}
+
+impl From<Signal<Vec<(String, String)>>> for SelectOptions {
+    fn from(options: Signal<Vec<(String, String)>>) -> Self {
+        Self::Computed(options)
+    }
+}
+
 /// A `<select>` whose first option (« Choisir… », value "") means « not given ».
 #[component]
 pub fn SelectField(
@@ -46,35 +78,64 @@ pub fn SelectField(
     /// The chosen option's value ("" for none).
     value: RwSignal<String>,
     /// (value, label) pairs.
-    options: &'static [(&'static str, &'static str)],
+    #[prop(into)]
+    options: SelectOptions,
     #[prop(optional, into)] errors: Option<Signal<Vec<String>>>,
     #[prop(default = false)] required: bool,
     /// Text of the empty option.
     #[prop(default = "Choisir…")]
     placeholder: &'static str,
+    /// Help text shown under the label.
+    #[prop(optional, into)]
+    hint: MaybeProp<String>,
+    #[prop(optional, into)] disabled: MaybeProp<bool>,
 ) -> impl IntoView {
     let errors = errors.unwrap_or_else(|| Signal::derive(Vec::new));
     let error_id = format!("{id}-erreur");
+    let hint_id = format!("{id}-aide");
+    let has_hint = move || hint.with(|h| h.as_ref().is_some_and(|h| !h.is_empty()));
     let invalid = move || !errors.with(Vec::is_empty);
+    let described = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint() {
+                ids.push(hint_id.clone());
+            }
+            if invalid() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
     view! {
         <div class="field" class:field-invalid=invalid>
             <label for=id.clone()>
                 {label}
                 {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
             </label>
+            <Show when=has_hint>
+                <p class="hint" id=hint_id.clone()>{move || hint.get()}</p>
+            </Show>
             <select
                 id=id
                 name=name
                 required=required
+                disabled=move || disabled.get().unwrap_or(false)
                 aria-invalid=move || if invalid() { "true" } else { "false" }
-                aria-describedby=described_by(None, error_id.clone(), errors)
+                aria-describedby=described
+                // Also as a property: a value set by code after the options changed (a new
+                // type of piece, a new target) must show even if the `selected` attributes
+                // were drawn before it.
+                prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
                 <option value="" selected=move || value.with(String::is_empty)>{placeholder}</option>
-                {options
-                    .iter()
+                {move || options.list()
+                    .into_iter()
                     .map(|(code, text)| {
-                        view! { <option value=*code selected=move || value.with(|v| v == code)>{*text}</option> }
+                        let chosen = code.clone();
+                        view! { <option value=code selected=move || value.with(|v| *v == chosen)>{text}</option> }
                     })
                     .collect_view()}
             </select>

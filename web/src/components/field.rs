@@ -115,28 +115,40 @@ pub fn Field(
     /// `autocomplete` token (username, email, new-password, current-password…).
     #[prop(default = "off")]
     autocomplete: &'static str,
-    /// Help text shown under the label.
+    /// Help text shown under the label (may change, e.g. with the chosen type of piece).
     #[prop(optional, into)]
-    hint: Option<String>,
+    hint: MaybeProp<String>,
     /// Whether the field is required (adds the asterisk and `required`).
     #[prop(default = true)]
     required: bool,
     /// Whether the field is disabled.
     #[prop(optional, into)]
     disabled: MaybeProp<bool>,
+    /// `min` and `max` of a date input.
+    #[prop(optional, into)]
+    min: MaybeProp<String>,
+    #[prop(optional, into)] max: MaybeProp<String>,
+    /// Turns an error code into its sentence when the field needs context (« de moins de
+    /// 3 mois »); [`field_message`] otherwise.
+    #[prop(optional)]
+    translate: Option<Callback<String, String>>,
     /// Called with the new value on each keystroke.
     #[prop(optional)]
     on_input: Option<Callback<String>>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-aide");
     let error_id = format!("{id}-erreur");
-    let has_hint = hint.is_some();
+    let has_hint = move || hint.with(|h| h.as_ref().is_some_and(|h| !h.is_empty()));
     let invalid = move || !errors.with(Vec::is_empty);
+    let message = move |code: &String| match translate {
+        Some(translate) => translate.run(code.clone()),
+        None => field_message(code),
+    };
     let described_by = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
             let mut ids = Vec::new();
-            if has_hint {
+            if has_hint() {
                 ids.push(hint_id.clone());
             }
             if invalid() {
@@ -151,13 +163,17 @@ pub fn Field(
                 {label}
                 {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
             </label>
-            {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
+            <Show when=has_hint>
+                <p class="hint" id=hint_id.clone()>{move || hint.get()}</p>
+            </Show>
             <input
                 id=id
                 name=name
                 type=input_type
                 autocomplete=autocomplete
                 required=required
+                min=move || min.get()
+                max=move || max.get()
                 disabled=move || disabled.get().unwrap_or(false)
                 aria-invalid=move || if invalid() { "true" } else { "false" }
                 aria-describedby=described_by
@@ -173,7 +189,7 @@ pub fn Field(
             <Show when=invalid>
                 <p class="field-error" id=error_id.clone()>
                     <span class="visually-hidden">"Erreur : "</span>
-                    {move || errors.get().iter().map(|c| field_message(c)).collect::<Vec<_>>().join(" ")}
+                    {move || errors.get().iter().map(message).collect::<Vec<_>>().join(" ")}
                 </p>
             </Show>
         </div>

@@ -5,6 +5,7 @@ pub mod field;
 pub mod guard;
 pub mod layout;
 pub mod login_box;
+pub mod modal;
 pub mod page_title;
 pub mod session_dialog;
 pub mod status;

@@ -10,6 +10,9 @@
 
 mod member_form;
 pub mod model;
+mod piece_dialog;
+mod pieces;
+mod pieces_model;
 pub mod recap;
 mod steps;
 
@@ -381,7 +384,7 @@ fn Steps(step: Memo<usize>) -> impl IntoView {
         </div>
         {move || match step.get() {
             0 => view! { <steps::FamilyStep/> }.into_any(),
-            1 => view! { <steps::DocumentsStep/> }.into_any(),
+            1 => view! { <pieces::DocumentsStep/> }.into_any(),
             _ => view! { <steps::RecapStep/> }.into_any(),
         }}
     }

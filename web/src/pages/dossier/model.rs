@@ -7,6 +7,8 @@ use serde::{Serialize, de::DeserializeOwned};
 use shared::api::dossier::{Link, LinkInput, Member, MemberInput, Relation, Role};
 use uuid::Uuid;
 
+use crate::format::{iso_date, parse_iso_date};
+
 /// The API code of an enum value (`Sexe::Feminin` → "feminin").
 pub fn code_of<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
@@ -27,21 +29,13 @@ fn text(value: &RwSignal<String>) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
-/// A `type=date` value ("YYYY-MM-DD"), read by hand: chrono's parser is heavy in WASM.
+/// A `type=date` input's date, if it holds a valid one.
 fn date(value: &RwSignal<String>) -> Option<NaiveDate> {
-    let value = value.get_untracked();
-    let mut parts = value.trim().splitn(3, '-').map(str::parse::<u32>);
-    let (year, month, day) = (
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-    );
-    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+    value.with_untracked(|v| parse_iso_date(v))
 }
 
 fn date_value(date: Option<NaiveDate>) -> String {
-    date.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    date.as_ref().map(iso_date).unwrap_or_default()
 }
 
 pub const SEXES: &[(&str, &str)] = &[("feminin", "Féminin"), ("masculin", "Masculin")];

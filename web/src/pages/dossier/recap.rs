@@ -1,14 +1,18 @@
-//! The read-only dossier (« Récapitulatif » and « Consulter ma demande ») and the list of
-//! problems that prevent submitting it, grouped by member with a « Corriger » link.
+//! The read-only dossier (« Récapitulatif » and « Consulter ma demande »), the list of its
+//! pièces justificatives, and the problems that prevent submitting it, grouped by member
+//! (or under « Pièces justificatives ») with a « Corriger » link.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::dossier::{DossierResponse, Member, Role};
+use shared::api::pieces::PiecesResponse;
 use shared::error::FieldErrors;
 
 use crate::format::day;
 use crate::i18n::{field_message, relation_label, role_label, sexe_label, situation_label};
 use crate::pages::dossier::model::{display_name, field_label, initials};
+use crate::pages::dossier::pieces::piece_status_badge;
+use crate::pages::dossier::pieces_model::{piece_problem_lines, recap_list};
 
 const NOT_GIVEN: &str = "Non renseigné";
 
@@ -177,7 +181,11 @@ struct Group {
     link_label: String,
 }
 
-fn groups(errors: &FieldErrors, dossier: &DossierResponse) -> Vec<Group> {
+fn groups(
+    errors: &FieldErrors,
+    dossier: &DossierResponse,
+    pieces: Option<&PiecesResponse>,
+) -> Vec<Group> {
     let base = format!("/demarches/dossier/{}?etape=1", dossier.id);
     let mut out = Vec::new();
     if let Some(codes) = errors.get("_") {
@@ -237,10 +245,20 @@ fn groups(errors: &FieldErrors, dossier: &DossierResponse) -> Vec<Group> {
             link_label: format!("Corriger {name}"),
         });
     }
+    let missing = piece_problem_lines(errors, pieces);
+    if !missing.is_empty() {
+        out.push(Group {
+            title: "Pièces justificatives".into(),
+            lines: missing,
+            href: Some(format!("/demarches/dossier/{}?etape=2", dossier.id)),
+            link_label: "Corriger les pièces justificatives".into(),
+        });
+    }
     // Problems about members this dossier no longer has (edited elsewhere meanwhile).
     let known = |key: &str| {
         key == "_"
             || key.starts_with("address.")
+            || key.starts_with("pieces.")
             || dossier
                 .members
                 .iter()
@@ -264,8 +282,13 @@ fn groups(errors: &FieldErrors, dossier: &DossierResponse) -> Vec<Group> {
 
 /// « Votre dossier n'est pas encore complet » with every problem, grouped by member.
 #[component]
-pub fn ProblemList(errors: FieldErrors, dossier: DossierResponse) -> impl IntoView {
-    let groups = groups(&errors, &dossier);
+pub fn ProblemList(
+    errors: FieldErrors,
+    dossier: DossierResponse,
+    /// The pieces, to name the missing ones (their codes otherwise).
+    pieces: Option<PiecesResponse>,
+) -> impl IntoView {
+    let groups = groups(&errors, &dossier, pieces.as_ref());
     view! {
         <ul class="problem-groups">
             {groups.into_iter().map(|group| view! {
@@ -280,5 +303,39 @@ pub fn ProblemList(errors: FieldErrors, dossier: DossierResponse) -> impl IntoVi
                 </li>
             }).collect_view()}
         </ul>
+    }
+}
+
+/// « Liste des pièces justificatives »: each required piece with its status (the recap of
+/// the seed), then the optional ones provided.
+#[component]
+pub fn PiecesRecap(pieces: PiecesResponse) -> impl IntoView {
+    let rows = recap_list(&pieces);
+    view! {
+        <section class="card recap-section" aria-labelledby="liste-pieces-titre">
+            <h3 id="liste-pieces-titre">"Liste des pièces justificatives"</h3>
+            {if rows.is_empty() {
+                view! { <p class="empty">"Aucune pièce justificative."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="stack-table" aria-labelledby="liste-pieces-titre">
+                        <thead><tr>
+                            <th scope="col">"Statut"</th>
+                            <th scope="col">"Type"</th>
+                            <th scope="col">"Lié à"</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|row| view! {
+                                <tr>
+                                    <td data-label="Statut">{piece_status_badge(row.status)}</td>
+                                    <td data-label="Type">{row.type_libelle}</td>
+                                    <td data-label="Lié à">{row.lie_a}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
     }
 }

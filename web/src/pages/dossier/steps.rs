@@ -14,14 +14,17 @@ use validator::Validate;
 use crate::api;
 use crate::components::choice::TextAreaField;
 use crate::components::field::{Field, FormErrors};
-use crate::format::day;
+use crate::components::modal::ConfirmDialog;
+use crate::format::{day, today};
 use crate::i18n::{problem_message, role_label};
 use crate::pages::dossier::member_form::{Editor, MemberEditor};
 use crate::pages::dossier::model::display_name;
-use crate::pages::dossier::recap::{DossierRecap, ProblemList};
+use crate::pages::dossier::pieces::PiecesData;
+use crate::pages::dossier::pieces_model::missing_pieces;
+use crate::pages::dossier::recap::{DossierRecap, PiecesRecap, ProblemList};
 use crate::pages::dossier::{focus_selector, use_wizard};
 
-fn use_go() -> Callback<usize> {
+pub(super) fn use_go() -> Callback<usize> {
     expect_context::<Callback<usize>>()
 }
 
@@ -257,21 +260,9 @@ fn AddButtons(open: Callback<Open>) -> impl IntoView {
 #[component]
 fn DeleteDialog(to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
     let wizard = use_wizard();
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        let open = to_delete.with(Option::is_some);
-        if let Some(element) = dialog.get() {
-            if open && !element.open() {
-                error.set(None);
-                let _ = element.show_modal();
-            } else if !open && element.open() {
-                element.close();
-            }
-        }
-    });
-    let confirm = move |_| {
+    let confirm = Callback::new(move |()| {
         let Some((id, _)) = to_delete.get_untracked() else {
             return;
         };
@@ -294,36 +285,21 @@ fn DeleteDialog(to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
                 Err(e) => error.set(Some(problem_message(&e))),
             }
         });
-    };
+    });
+    let cancel = Callback::new(move |()| {
+        error.set(None);
+        to_delete.set(None);
+    });
+    let text = Signal::derive(move || {
+        to_delete.with(|d| {
+            d.as_ref().map(|(_, name)| {
+                format!("{name} sera retiré du dossier, avec ses liens de parenté.")
+            })
+        })
+    });
     view! {
-        <dialog node_ref=dialog class="session-dialog" aria-labelledby="suppression-titre" aria-describedby="suppression-texte"
-            on:close=move |_| to_delete.set(None)>
-            <h2 id="suppression-titre">"Supprimer ce membre ?"</h2>
-            <p id="suppression-texte">
-                {move || to_delete.get().map(|(_, name)| format!("{name} sera retiré du dossier, avec ses liens de parenté."))}
-            </p>
-            {move || error.get().map(|text| view! { <p class="field-error" role="alert">{text}</p> })}
-            <div class="actions">
-                <button type="button" class="button secondary" on:click=move |_| to_delete.set(None)>"Annuler"</button>
-                <button type="button" class="button primary" disabled=move || pending.get() on:click=confirm>"Supprimer"</button>
-            </div>
-        </dialog>
-    }
-}
-
-/// Étape 2/3: the documents issue fills it.
-#[component]
-pub fn DocumentsStep() -> impl IntoView {
-    let go = use_go();
-    view! {
-        <section aria-labelledby="pieces-titre">
-            <h2 id="pieces-titre" class="step-heading" tabindex="-1">"Pièces justificatives"</h2>
-            <p class="empty">"Les pièces justificatives à fournir s'afficheront ici."</p>
-            <div class="actions">
-                <button type="button" class="button secondary" on:click=move |_| go.run(0)>"Retour"</button>
-                <button type="button" class="button primary" on:click=move |_| go.run(2)>"Suivant"</button>
-            </div>
-        </section>
+        <ConfirmDialog id="suppression" title="Supprimer ce membre ?" text=text confirm_label="Supprimer"
+            pending=pending error=error on_confirm=confirm on_cancel=cancel/>
     }
 }
 
@@ -342,6 +318,7 @@ pub fn RecapStep() -> impl IntoView {
         .dossier
         .with_untracked(|d| d.as_ref().map(|d| d.demande.id))
         .unwrap_or_default();
+    let pieces = PiecesData::load(wizard);
 
     spawn_local(async move {
         if let Ok(detail) = api::authed(wizard.session)
@@ -403,11 +380,17 @@ pub fn RecapStep() -> impl IntoView {
                 }
                 return;
             }
-            // The same rules as the server, checked here first.
-            let today = chrono::Local::now().date_naive();
+            // The same rules as the server, checked here first (pieces: as last loaded).
+            let today = today();
             let local = wizard.dossier.with_untracked(|d| {
-                d.as_ref()
-                    .map(|d| shared::submission::check(&d.address, &d.members, &d.links, today))
+                d.as_ref().map(|d| {
+                    let mut found =
+                        shared::submission::check(&d.address, &d.members, &d.links, today);
+                    if let Some(pieces) = pieces.response() {
+                        found.extend(missing_pieces(&pieces));
+                    }
+                    found
+                })
             });
             if let Some(found) = local.filter(|f| !f.is_empty()) {
                 pending.set(false);
@@ -454,13 +437,19 @@ pub fn RecapStep() -> impl IntoView {
                 {move || general.get().map(|text| view! { <p class="error-summary-title">{text}</p> })}
                 {move || problems.get().map(|errors| {
                     let dossier = wizard.dossier.get_untracked();
+                    let pieces = pieces.response();
                     view! {
                         <p class="error-summary-title">"Votre dossier ne peut pas encore être validé : corrigez les points suivants."</p>
-                        {dossier.map(|d| view! { <ProblemList errors=errors dossier=d/> })}
+                        {dossier.map(|d| view! { <ProblemList errors=errors dossier=d pieces=pieces/> })}
                     }
                 })}
             </div>
             {move || wizard.dossier.get().map(|d| view! { <DossierRecap dossier=d level=3/> })}
+            {move || match pieces.state.get() {
+                None => view! { <p class="loading" role="status">"Chargement des pièces justificatives…"</p> }.into_any(),
+                Some(Err(error)) => view! { <p class="notice">{problem_message(&error)}</p> }.into_any(),
+                Some(Ok(list)) => view! { <PiecesRecap pieces=list/> }.into_any(),
+            }}
             <TextAreaField id="observation" name="observation" label="Observation" value=observation
                 hint="Une précision pour la mairie (facultatif)." on_change=on_observation/>
             <div class="actions">
