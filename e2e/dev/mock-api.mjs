@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CATALOGUE, createPieces } from './mock-pieces.mjs';
+
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 const port = Number(process.argv[2] || 8090);
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
@@ -19,10 +21,18 @@ const json = (res, status, body) => {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(body === undefined ? '' : JSON.stringify(body));
 };
+// The raw body (multipart uploads need the bytes) and, when it is JSON, its value.
 const body = (req) => new Promise((resolve) => {
-  let data = '';
-  req.on('data', (c) => { data += c; });
-  req.on('end', () => { try { resolve(JSON.parse(data || '{}')); } catch { resolve({}); } });
+  const chunks = [];
+  req.on('data', (c) => { chunks.push(c); });
+  req.on('end', () => {
+    const raw = Buffer.concat(chunks);
+    let value = {};
+    if (!String(req.headers['content-type'] || '').startsWith('multipart/')) {
+      try { value = JSON.parse(raw.toString('utf8') || '{}'); } catch { value = {}; }
+    }
+    resolve({ raw, value });
+  });
 });
 // MOCK_IDLE (seconds) shortens the idle timeout, to see the « session va expirer » dialog.
 const token = { access_token: 'fake', token_type: 'Bearer', expires_in: 900, idle_expires_in: Number(process.env.MOCK_IDLE || 1800), terms_accepted: false };
@@ -37,6 +47,7 @@ const uuid = () => crypto.randomUUID();
 const now = () => new Date().toISOString();
 let agentMessage = null;
 const dossierJson = () => ({ ...dossier, editable: ['brouillon', 'a_completer'].includes(dossier.demande.status) });
+const pieces = createPieces({ get dossier() { return dossier; }, editable: () => dossierJson().editable });
 const demandeJson = () => ({ ...dossier.demande, observation, agent_message: agentMessage, history, dossier: dossierJson() });
 const touch = () => { dossier.version += 1; dossier.demande.updated_at = now(); };
 const ifMatch = (req, res) => {
@@ -99,6 +110,7 @@ const dossierRoutes = (req, res, p, b) => {
     // A few of the server's rules (see shared/src/submission.rs for all of them).
     const fields = {};
     if (!dossier.members.some((m) => m.role === 'responsable')) fields._ = ['responsable_required'];
+    Object.assign(fields, pieces.missing());
     for (const m of dossier.members.filter((x) => x.role === 'enfant')) {
       const ok = dossier.links.some((l) => l.child_id === m.id && l.autorite_parentale);
       if (!ok) fields[`members.${m.id}`] = ['link_required'];
@@ -115,7 +127,9 @@ createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   const p = url.pathname;
   if (p.startsWith('/api/')) {
-    const b = req.method === 'GET' ? {} : await body(req);
+    const { raw, value: b } = req.method === 'GET' ? { raw: Buffer.alloc(0), value: {} } : await body(req);
+    if (p === '/api/types-de-piece') return json(res, 200, { items: CATALOGUE });
+    if (dossier && pieces.route(req, res, p, raw, { json, problem })) return undefined;
     if (p === '/api/town') return json(res, 200, { name: 'Ville de Chartres', tagline: 'Votre espace vie scolaire et sportive', connection_log_retention_days: 183 });
     if (p === '/api/terms') return json(res, 200, { version: 1, published_at: '2026-01-05T10:00:00Z', text: 'ARTICLE 1. OBJET\n\nLes présentes conditions…\n\nARTICLE 2. ACCÈS\n\nLe portail est accessible…' });
     if (p === '/api/auth/refresh') return loggedIn ? json(res, 200, { ...token, terms_accepted: termsAccepted }) : problem(res, 401, 'unauthorized');
