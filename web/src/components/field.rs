@@ -124,10 +124,9 @@ pub fn Field(
     /// Whether the field is disabled.
     #[prop(optional, into)]
     disabled: MaybeProp<bool>,
-    /// `min` and `max` of a date input.
+    /// `max` of a date input (the latest date accepted).
     #[prop(optional, into)]
-    min: MaybeProp<String>,
-    #[prop(optional, into)] max: MaybeProp<String>,
+    max: MaybeProp<String>,
     /// Turns an error code into its sentence when the field needs context (« de moins de
     /// 3 mois »); [`field_message`] otherwise.
     #[prop(optional)]
@@ -172,7 +171,6 @@ pub fn Field(
                 type=input_type
                 autocomplete=autocomplete
                 required=required
-                min=move || min.get()
                 max=move || max.get()
                 disabled=move || disabled.get().unwrap_or(false)
                 aria-invalid=move || if invalid() { "true" } else { "false" }

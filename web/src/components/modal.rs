@@ -6,6 +6,7 @@
 //! to the element that opened it.
 
 use leptos::prelude::*;
+use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use crate::pages::dossier::focus_selector;
@@ -50,25 +51,25 @@ impl Default for Opener {
     }
 }
 
-/// « Supprimer … ? »: open while `text` is `Some`. « Annuler » and Escape call `on_cancel`
-/// (the owner then clears `text`) and give the focus back; after a confirmed action the
-/// owner closes it (clearing `text`) and decides where the focus goes.
+/// « Supprimer … ? » before deleting `subject` (its id and name): open while it is `Some`.
+/// « Annuler » and Escape call `on_cancel` (the owner then clears `subject`) and give the
+/// focus back; after a confirmed deletion the owner clears `subject` and decides where the
+/// focus goes.
 #[component]
 pub fn ConfirmDialog(
     /// Prefix of the ids of the title and text.
     id: &'static str,
     title: &'static str,
-    /// What will happen; `None` keeps the dialog closed.
-    #[prop(into)]
-    text: Signal<Option<String>>,
+    /// What is about to be deleted.
+    subject: RwSignal<Option<(Uuid, String)>>,
+    /// What will happen, from the subject's name.
+    describe: fn(&str) -> String,
     /// The label of the confirming button.
     confirm_label: &'static str,
     /// Whether the action runs: the button ignores clicks meanwhile.
-    #[prop(into)]
-    pending: Signal<bool>,
+    pending: RwSignal<bool>,
     /// Why the action failed.
-    #[prop(into)]
-    error: Signal<Option<String>>,
+    error: RwSignal<Option<String>>,
     on_confirm: Callback<()>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -76,7 +77,7 @@ pub fn ConfirmDialog(
     let opener = Opener::new();
     let cancelled = StoredValue::new(false);
     Effect::new(move |_| {
-        let open = text.with(Option::is_some);
+        let open = subject.with(Option::is_some);
         if let Some(element) = dialog.get() {
             if open && !element.open() {
                 cancelled.set_value(false);
@@ -98,7 +99,7 @@ pub fn ConfirmDialog(
             on:cancel=move |_: leptos::ev::Event| cancel()
             on:close=move |_: leptos::ev::Event| if cancelled.get_value() { opener.focus_or("main h2.step-heading") }>
             <h2 id=title_id.clone()>{title}</h2>
-            <p id=text_id.clone()>{move || text.get()}</p>
+            <p id=text_id.clone()>{move || subject.with(|s| s.as_ref().map(|(_, name)| describe(name)))}</p>
             {move || error.get().map(|text| view! { <p class="field-error" role="alert">{text}</p> })}
             <div class="actions">
                 <button type="button" class="button secondary" on:click=move |_| cancel()>"Annuler"</button>

@@ -106,8 +106,8 @@ pub fn PieceDialog(
     view! {
         <dialog node_ref=dialog id="piece-dialog" class="piece-dialog" role="dialog" aria-modal="true"
             aria-labelledby="piece-dialog-titre" aria-describedby="piece-dialog-sous-titre" on:close=on_close>
-            {move || request.get().and_then(|r| Some((r, data.response()?))).map(|(r, d)| view! {
-                <PieceForm request=r data=d done=done uncertain=uncertain/>
+            {move || request.get().and_then(|r| Some((data.with(|d| Some(Context::new(d?, &r)))?, r))).map(|(c, r)| view! {
+                <PieceForm request=r context=c done=done uncertain=uncertain/>
             })}
         </dialog>
     }
@@ -135,6 +135,20 @@ struct Context {
 }
 
 impl Context {
+    fn new(data: &PiecesResponse, request: &DialogRequest) -> Self {
+        let replacing = match request {
+            DialogRequest::Replace(piece) => Some(piece.clone()),
+            DialogRequest::Add { .. } => None,
+        };
+        Self {
+            room: room(&data.limites, replacing.as_ref()),
+            types: data.types.clone(),
+            personnes: data.personnes.clone(),
+            limits: data.limites.clone(),
+            replacing,
+        }
+    }
+
     fn find(&self, code: &str) -> Option<PieceType> {
         self.types.iter().find(|t| t.code == code).cloned()
     }
@@ -163,17 +177,13 @@ impl Context {
 #[component]
 fn PieceForm(
     request: DialogRequest,
-    data: PiecesResponse,
+    context: Context,
     /// With the stored piece, or `None` when cancelled.
     done: Callback<Option<Piece>>,
     uncertain: StoredValue<bool>,
 ) -> impl IntoView {
     let wizard = use_wizard();
     let today = today();
-    let replacing = match &request {
-        DialogRequest::Replace(piece) => Some(piece.clone()),
-        DialogRequest::Add { .. } => None,
-    };
     let (initial_type, initial_member) = match &request {
         DialogRequest::Add {
             type_code,
@@ -181,14 +191,8 @@ fn PieceForm(
         } => (type_code.clone().unwrap_or_default(), *member_id),
         DialogRequest::Replace(piece) => (piece.type_code.clone(), piece.lie_a.member_id),
     };
-    let is_replacing = replacing.is_some();
-    let context = StoredValue::new(Context {
-        room: room(&data.limites, replacing.as_ref()),
-        types: data.types,
-        personnes: data.personnes,
-        limits: data.limites,
-        replacing,
-    });
+    let is_replacing = context.replacing.is_some();
+    let context = StoredValue::new(context);
 
     let type_code = RwSignal::new(initial_type.clone());
     let target = RwSignal::new(if initial_type.is_empty() {
@@ -209,7 +213,6 @@ fn PieceForm(
         StoredValue::new(String::new()),
     );
     let control = StoredValue::new_local(UploadControl::default());
-    let dragging = RwSignal::new(false);
 
     let chosen_type = move || type_code.with(|code| context.with_value(|c| c.find(code)));
     let formats = move || context.with_value(|c| c.formats(chosen_type().as_ref()));
@@ -252,7 +255,6 @@ fn PieceForm(
             None => base.to_string(),
         })
     });
-    let emis_min = Signal::derive(move || earliest().map(|(_, date)| iso_date(&date)));
     let emis_translate =
         Callback::new(move |code: String| emis_le_error(&code, chosen_type().as_ref()));
     let type_hint = Signal::derive(move || chosen_type().and_then(|t| t.aide));
@@ -319,7 +321,6 @@ fn PieceForm(
     };
     let on_drop = move |ev: DragEvent| {
         ev.prevent_default();
-        dragging.set(false);
         add_files(file_list(ev.data_transfer().and_then(|d| d.files())));
     };
     let on_dragover = move |ev: DragEvent| {
@@ -328,7 +329,6 @@ fn PieceForm(
         if let Some(transfer) = ev.data_transfer() {
             transfer.set_drop_effect("copy");
         }
-        dragging.set(true);
     };
     let remove = Callback::new(move |key: usize| {
         let name = files.with_untracked(|f| {
@@ -539,12 +539,11 @@ fn PieceForm(
             </div>
             <Field id="piece-emission" name="emis_le" label="Date d'émission" value=emis_le input_type="date"
                 errors=errors.field("emis_le") hint=emis_hint translate=emis_translate
-                max=iso_date(&today) min=emis_min/>
+                max=iso_date(&today)/>
             <fieldset class="field attachments" class:field-invalid=files_invalid>
                 <legend>"Pièces jointes"<span class="required" aria-hidden="true">" *"</span></legend>
                 <p class="hint" id="piece-fichiers-limites">{limits_text}</p>
-                <div class="drop-zone" class:dragging=move || dragging.get()
-                    on:dragover=on_dragover on:dragleave=move |_| dragging.set(false) on:drop=on_drop>
+                <div class="drop-zone" on:dragover=on_dragover on:drop=on_drop>
                     <p class="drop-text">"Glissez-déposez vos fichiers ici, ou :"</p>
                     <input type="file" id="piece-fichiers" name="fichier" class="file-input" multiple=true
                         accept=move || accept_attribute(&formats())

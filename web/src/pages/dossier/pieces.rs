@@ -45,10 +45,10 @@ impl PiecesData {
         self.state.set(Some(result));
     }
 
-    /// The pieces as last loaded (not tracked).
-    pub fn response(self) -> Option<PiecesResponse> {
+    /// Reads the pieces as last loaded, without tracking (and without copying them).
+    pub fn with<R>(self, read: impl FnOnce(Option<&PiecesResponse>) -> R) -> R {
         self.state
-            .with_untracked(|s| s.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+            .with_untracked(|s| read(s.as_ref().and_then(|r| r.as_ref().ok())))
     }
 }
 
@@ -94,13 +94,13 @@ pub fn DocumentsStep() -> impl IntoView {
         <section aria-labelledby="pieces-titre" class="pieces-step">
             <h2 id="pieces-titre" class="step-heading" tabindex="-1">"Pièces justificatives"</h2>
             <StatusMessage message=message/>
-            {move || match pieces.state.get() {
+            {move || pieces.state.with(|state| match state {
                 None => view! { <p class="loading" role="status">"Chargement des pièces justificatives…"</p> }.into_any(),
                 Some(Err(error)) => view! {
-                    <div role="alert"><p class="notice">{problem_message(&error)}</p></div>
+                    <div role="alert"><p class="notice">{problem_message(error)}</p></div>
                 }.into_any(),
                 Some(Ok(data)) => pieces_tables(data, dialog, to_delete, message).into_any(),
-            }}
+            })}
             <PieceDialog request=dialog data=pieces on_changed=on_changed/>
             <DeletePieceDialog to_delete=to_delete on_deleted=on_deleted/>
             <div class="actions">
@@ -120,12 +120,12 @@ fn status_cell(status: PieceStatus, motif: Option<String>) -> impl IntoView {
 }
 
 fn pieces_tables(
-    data: PiecesResponse,
+    data: &PiecesResponse,
     // Opens the upload dialog.
     open: RwSignal<Option<DialogRequest>>,
     to_delete: RwSignal<Option<(Uuid, String)>>,
     message: RwSignal<Option<String>>,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let modifiable = data.modifiable;
     let motif_of = |piece_id: Option<Uuid>| {
         let piece = data.fournies.iter().find(|p| Some(p.id) == piece_id)?;
@@ -154,7 +154,7 @@ fn pieces_tables(
                                 </button>
                             }.into_any()
                         } else {
-                            view! { <span aria-hidden="true">"—"</span><span class="visually-hidden">"Aucune action"</span> }.into_any()
+                            ().into_any()
                         }}
                     </td>
                 </tr>
@@ -317,14 +317,9 @@ fn DeletePieceDialog(
         error.set(None);
         to_delete.set(None);
     });
-    let text = Signal::derive(move || {
-        to_delete.with(|d| {
-            d.as_ref()
-                .map(|(_, name)| format!("« {name} » sera supprimé avec ses fichiers."))
-        })
-    });
     view! {
-        <ConfirmDialog id="suppression-piece" title="Supprimer ce justificatif ?" text=text confirm_label="Supprimer"
-            pending=pending error=error on_confirm=confirm on_cancel=cancel/>
+        <ConfirmDialog id="suppression-piece" title="Supprimer ce justificatif ?" subject=to_delete
+            describe=|name| format!("« {name} » sera supprimé avec ses fichiers.")
+            confirm_label="Supprimer" pending=pending error=error on_confirm=confirm on_cancel=cancel/>
     }
 }

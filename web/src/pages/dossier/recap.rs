@@ -11,7 +11,7 @@ use shared::error::FieldErrors;
 use crate::format::day;
 use crate::i18n::{field_message, relation_label, role_label, sexe_label, situation_label};
 use crate::pages::dossier::model::{display_name, field_label, initials};
-use crate::pages::dossier::pieces::piece_status_badge;
+use crate::pages::dossier::pieces::{PiecesData, piece_status_badge};
 use crate::pages::dossier::pieces_model::{piece_problem_lines, recap_list};
 
 const NOT_GIVEN: &str = "Non renseigné";
@@ -285,10 +285,10 @@ fn groups(
 pub fn ProblemList(
     errors: FieldErrors,
     dossier: DossierResponse,
-    /// The pieces, to name the missing ones (their codes otherwise).
-    pieces: Option<PiecesResponse>,
+    /// The pieces, to name the missing ones.
+    pieces: PiecesData,
 ) -> impl IntoView {
-    let groups = groups(&errors, &dossier, pieces.as_ref());
+    let groups = pieces.with(|pieces| groups(&errors, &dossier, pieces));
     view! {
         <ul class="problem-groups">
             {groups.into_iter().map(|group| view! {
@@ -308,9 +308,8 @@ pub fn ProblemList(
 
 /// « Liste des pièces justificatives »: each required piece with its status (the recap of
 /// the seed), then the optional ones provided.
-#[component]
-pub fn PiecesRecap(pieces: PiecesResponse) -> impl IntoView {
-    let rows = recap_list(&pieces);
+pub fn pieces_recap(pieces: &PiecesResponse) -> impl IntoView + use<> {
+    let rows = recap_list(pieces);
     view! {
         <section class="card recap-section" aria-labelledby="liste-pieces-titre">
             <h3 id="liste-pieces-titre">"Liste des pièces justificatives"</h3>

@@ -21,7 +21,7 @@ use crate::pages::dossier::member_form::{Editor, MemberEditor};
 use crate::pages::dossier::model::display_name;
 use crate::pages::dossier::pieces::PiecesData;
 use crate::pages::dossier::pieces_model::missing_pieces;
-use crate::pages::dossier::recap::{DossierRecap, PiecesRecap, ProblemList};
+use crate::pages::dossier::recap::{DossierRecap, ProblemList, pieces_recap};
 use crate::pages::dossier::{focus_selector, use_wizard};
 
 pub(super) fn use_go() -> Callback<usize> {
@@ -290,16 +290,10 @@ fn DeleteDialog(to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
         error.set(None);
         to_delete.set(None);
     });
-    let text = Signal::derive(move || {
-        to_delete.with(|d| {
-            d.as_ref().map(|(_, name)| {
-                format!("{name} sera retiré du dossier, avec ses liens de parenté.")
-            })
-        })
-    });
     view! {
-        <ConfirmDialog id="suppression" title="Supprimer ce membre ?" text=text confirm_label="Supprimer"
-            pending=pending error=error on_confirm=confirm on_cancel=cancel/>
+        <ConfirmDialog id="suppression" title="Supprimer ce membre ?" subject=to_delete
+            describe=|name| format!("{name} sera retiré du dossier, avec ses liens de parenté.")
+            confirm_label="Supprimer" pending=pending error=error on_confirm=confirm on_cancel=cancel/>
     }
 }
 
@@ -386,9 +380,7 @@ pub fn RecapStep() -> impl IntoView {
                 d.as_ref().map(|d| {
                     let mut found =
                         shared::submission::check(&d.address, &d.members, &d.links, today);
-                    if let Some(pieces) = pieces.response() {
-                        found.extend(missing_pieces(&pieces));
-                    }
+                    pieces.with(|p| found.extend(p.map(missing_pieces).unwrap_or_default()));
                     found
                 })
             });
@@ -437,7 +429,6 @@ pub fn RecapStep() -> impl IntoView {
                 {move || general.get().map(|text| view! { <p class="error-summary-title">{text}</p> })}
                 {move || problems.get().map(|errors| {
                     let dossier = wizard.dossier.get_untracked();
-                    let pieces = pieces.response();
                     view! {
                         <p class="error-summary-title">"Votre dossier ne peut pas encore être validé : corrigez les points suivants."</p>
                         {dossier.map(|d| view! { <ProblemList errors=errors dossier=d pieces=pieces/> })}
@@ -445,11 +436,11 @@ pub fn RecapStep() -> impl IntoView {
                 })}
             </div>
             {move || wizard.dossier.get().map(|d| view! { <DossierRecap dossier=d level=3/> })}
-            {move || match pieces.state.get() {
+            {move || pieces.state.with(|state| match state {
                 None => view! { <p class="loading" role="status">"Chargement des pièces justificatives…"</p> }.into_any(),
-                Some(Err(error)) => view! { <p class="notice">{problem_message(&error)}</p> }.into_any(),
-                Some(Ok(list)) => view! { <PiecesRecap pieces=list/> }.into_any(),
-            }}
+                Some(Err(error)) => view! { <p class="notice">{problem_message(error)}</p> }.into_any(),
+                Some(Ok(list)) => pieces_recap(list).into_any(),
+            })}
             <TextAreaField id="observation" name="observation" label="Observation" value=observation
                 hint="Une précision pour la mairie (facultatif)." on_change=on_observation/>
             <div class="actions">
