@@ -13,13 +13,9 @@ import { addMember, createDossier, fillAddress } from '../lib/dossier.mjs';
 import { button, field, fieldErrorText } from '../lib/find.mjs';
 import { expectAccessible, expectNoHorizontalScroll, expectPath, expectText } from '../lib/checks.mjs';
 import {
+  A_FOURNIR, DOMICILE, FOURNIES, LIVRET,
   addMonths, daysBefore, fillPieceDialog, french, minimalPdf, rowOf, sendPiece, tempFile, todayIso, uploadDialog,
 } from '../lib/pieces.mjs';
-
-const LIVRET = 'Livret de Famille (Partie parents et enfants)';
-const DOMICILE = 'Justificatif de Domicile de moins de 3 mois';
-const A_FOURNIR = 'Pièces justificatives à fournir';
-const FOURNIES = 'Pièces justificatives fournies';
 
 const port = 8000 + Math.floor(Math.random() * 900) + 90;
 const base = `http://127.0.0.1:${port}`;

@@ -101,3 +101,22 @@ export async function sendPiece(page, typeLabel) {
   await uploadDialog(page).waitFor({ state: 'hidden', timeout: 20_000 });
   await page.locator('.status', { hasText: `Justificatif « ${typeLabel} » envoyé` }).waitFor();
 }
+
+export const LIVRET = 'Livret de Famille (Partie parents et enfants)';
+export const DOMICILE = 'Justificatif de Domicile de moins de 3 mois';
+export const A_FOURNIR = 'Pièces justificatives à fournir';
+export const FOURNIES = 'Pièces justificatives fournies';
+
+/**
+ * On Étape 2/3: provides the two pieces every household needs (livret de famille, proof of
+ * address of 10 days ago) through each row's « Ajouter », with a small valid PDF.
+ */
+export async function provideRequiredPieces(page) {
+  const pdf = await tempFile('justificatif.pdf', minimalPdf('Justificatif'));
+  for (const type of [LIVRET, DOMICILE]) {
+    await rowOf(page, A_FOURNIR, type).getByRole('button', { name: /^Ajouter/ }).click();
+    await fillPieceDialog(page, { emisLe: daysBefore(todayIso(), 10), files: [pdf] });
+    await sendPiece(page, type);
+    await rowOf(page, A_FOURNIR, type, 'En attente de validation').waitFor();
+  }
+}

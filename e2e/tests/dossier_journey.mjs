@@ -1,9 +1,10 @@
 // The seed's « Cas de la saisie du dossier »: Mes démarches → Créer mon dossier en ligne →
 // Étape 1/3 (address, responsable, conjoint, a child born and one to be born with their
-// links, a contact) → leave and come back (« Reprendre mon dossier ») → Étape 2/3 →
-// Étape 3/3 with a problem first (a child without a parent holding authority), corrected
-// through its « Corriger » link → OBSERVATION → « Valider mon dossier » → « Consulter ma
-// demande » in « En attente de validation ». axe on every step and dialog.
+// links, a contact) → leave and come back (« Reprendre mon dossier ») → Étape 2/3 (the two
+// required pieces) → Étape 3/3 with a problem first (a child without a parent holding
+// authority), corrected through its « Corriger » link → OBSERVATION → « Valider mon
+// dossier » → « Consulter ma demande » in « En attente de validation ». axe on every step
+// and dialog.
 import { env, identity, run } from '../lib/harness.mjs';
 import { button, field, fieldErrorText, link } from '../lib/find.mjs';
 import {
@@ -18,6 +19,7 @@ const shot = async (page, name) => {
 import {
   addMember, createDossier, expectSaved, fillAddress, fillMember, isoInDays, setLink, signedInFamily,
 } from '../lib/dossier.mjs';
+import { provideRequiredPieces } from '../lib/pieces.mjs';
 
 await run('dossier_journey', async ({ page }) => {
   const who = identity('dj');
@@ -118,8 +120,9 @@ await run('dossier_journey', async ({ page }) => {
     .catch(() => { throw new Error('the new step\'s heading should take the focus'); });
   const title = await page.title();
   if (!title.startsWith('Étape 2/3 Pièces justificatives')) throw new Error(`document.title « ${title} »`);
-  await expectText(page, "Les pièces justificatives à fournir s'afficheront ici.");
   await expectAccessible(page, 'étape 2/3 pièces justificatives');
+  // The pieces themselves are pieces_journey.mjs's subject: here they are only provided.
+  await provideRequiredPieces(page);
   await button(page, 'Suivant').click();
   await page.getByRole('heading', { name: 'Récapitulatif', exact: true }).waitFor();
   await expectText(page, 'Vous trouverez ci-dessous le récapitulatif de votre dossier.');
