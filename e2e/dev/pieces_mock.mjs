@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { run } from '../lib/harness.mjs';
+import { ARTIFACTS, run } from '../lib/harness.mjs';
 import { acceptTerms, logIn } from '../lib/actions.mjs';
 import { addMember, createDossier, fillAddress } from '../lib/dossier.mjs';
 import { button, field, fieldErrorText } from '../lib/find.mjs';
@@ -22,6 +22,10 @@ const base = `http://127.0.0.1:${port}`;
 const server = spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'mock-api.mjs'), String(port)], { stdio: 'ignore' });
 await new Promise((resolve) => setTimeout(resolve, 700));
 
+/** A screenshot in e2e/artifacts when SCREENSHOTS is set (to look at the layout). */
+const shot = async (page, name) => {
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${ARTIFACTS}/pieces-${name}.png`, fullPage: true });
+};
 const focusedText = (page) => page.evaluate(() => document.activeElement?.textContent?.trim());
 
 try {
@@ -31,6 +35,8 @@ try {
     const html = await tempFile('x.pdf', '<!doctype html><html><body>pas un PDF</body></html>');
     const active = await tempFile('actif.pdf', Buffer.concat([minimalPdf('Actif'), Buffer.from('\n1 0 obj << /OpenAction 2 0 R >> endobj\n')]));
     const big = await tempFile('gros.pdf', Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
+    // A valid PDF of 1.5 MiB (a comment pads it), to see the progress of a slow upload.
+    const heavy = await tempFile('facture-lourde.pdf', Buffer.concat([minimalPdf('Facture'), Buffer.from(`%${'x'.repeat(1.5 * 1024 * 1024)}\n`)]));
 
     await page.goto(`${base}/connexion`);
     await logIn(page, 'demo', 'mot de passe valable');
@@ -132,8 +138,24 @@ try {
     if (!oldError.includes('Le justificatif doit dater de moins de 3 mois.')) throw new Error(`old proof not refused: « ${oldError} »`);
     const emisDomicile = daysBefore(todayIso(), 10);
     await field(dialog, "Date d'émission").fill(emisDomicile);
-    await sendPiece(page, DOMICILE);
-    await rowOf(page, FOURNIES, DOMICILE, french(emisDomicile), french(addMonths(emisDomicile, 3))).waitFor();
+
+    // Offline: the upload fails, the dialog says so and keeps everything for a retry.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await button(dialog, 'Envoyer').click();
+    await dialog.getByText("L'envoi a été interrompu.").first().waitFor();
+    // Slow again (256 kB/s up): the progress bar shows and the progress is announced.
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+    await dialog.getByRole('button', { name: 'Retirer facture.pdf' }).click();
+    await fillPieceDialog(page, { files: [heavy] });
+    await button(dialog, 'Envoyer').click();
+    await dialog.locator('progress').waitFor();
+    await dialog.getByRole('status').filter({ hasText: /Envoi en cours : \d+ %/ }).waitFor();
+    if ((await button(dialog, 'Envoi en cours…').getAttribute('aria-disabled')) !== 'true') throw new Error('« Envoyer » should be disabled while sending');
+    await uploadDialog(page).waitFor({ state: 'hidden', timeout: 30_000 });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await rowOf(page, FOURNIES, DOMICILE, french(emisDomicile), french(addMonths(emisDomicile, 3)), 'facture-lourde.pdf').waitFor();
+    if ((await rowOf(page, FOURNIES, DOMICILE).count()) !== 1) throw new Error('the proof of address should be stored once');
 
     // Escape closes the dialog and gives the focus back to the button that opened it.
     await button(page, 'Ajouter un justificatif').focus();
@@ -167,12 +189,16 @@ try {
     await rowOf(page, FOURNIES, 'Carnet de vaccinations').waitFor({ state: 'detached' });
     await expectText(page, 'supprimé');
     await expectAccessible(page, 'étape 2/3 avec pièces');
+    await shot(page, 'etape2');
 
     // 375 px: the tables stack, the dialog fits.
     await page.setViewportSize({ width: 375, height: 740 });
     await expectNoHorizontalScroll(page, 375);
+    await shot(page, 'etape2-mobile');
     await button(page, 'Ajouter un justificatif').click();
     await uploadDialog(page).waitFor();
+    await fillPieceDialog(page, { files: [pdf, facture] });
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: `${ARTIFACTS}/pieces-dialogue-mobile.png` });
     await expectNoHorizontalScroll(page, 375);
     const box = await uploadDialog(page).boundingBox();
     if (!box || box.width > 375) throw new Error(`the dialog is ${box?.width} px wide at 375 px`);

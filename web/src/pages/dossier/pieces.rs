@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::pieces::{Piece, PieceFile, PieceStatus, PiecesResponse};
+use shared::pieces::human_size;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError, save_blob};
@@ -17,7 +18,6 @@ use crate::i18n::{piece_deleted, piece_status_label, problem_message, upload_don
 use crate::pages::dossier::piece_dialog::{DialogRequest, PieceDialog};
 use crate::pages::dossier::steps::use_go;
 use crate::pages::dossier::{Wizard, focus_selector, use_wizard};
-use shared::pieces::human_size;
 
 /// `GET /api/dossiers/{id}/pieces`, as last loaded.
 #[derive(Clone, Copy)]
