@@ -67,7 +67,12 @@ export async function expectNoWebStorage(page) {
 export async function expectNoHorizontalScroll(page, width) {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   if (scrollWidth > width) {
-    throw new Error(`the page scrolls horizontally: scrollWidth ${scrollWidth} > ${width}`);
+    // Name the widest culprits, innermost first, to make the fix obvious.
+    const culprits = await page.evaluate((w) => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > w && ![...e.children].some((c) => c.getBoundingClientRect().right > w))
+      .slice(0, 5)
+      .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> « ${e.textContent.trim().slice(0, 40)} » right=${Math.round(e.getBoundingClientRect().right)}`), width);
+    throw new Error(`the page scrolls horizontally: scrollWidth ${scrollWidth} > ${width}\n${culprits.join('\n')}`);
   }
 }
 

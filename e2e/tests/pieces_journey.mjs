@@ -55,7 +55,7 @@ await run('pieces_journey', async ({ page }) => {
   await expectAccessible(page, 'dialogue « Ajouter un justificatif »');
   const emisLivret = daysBefore(today, 30);
   await fillPieceDialog(page, { emisLe: emisLivret, files: [livret] });
-  await dialog.getByText('livret-de-famille.pdf').waitFor();
+  await dialog.getByRole('listitem').filter({ hasText: 'livret-de-famille.pdf' }).waitFor();
   await sendPiece(page, LIVRET);
   await rowOf(page, FOURNIES, LIVRET, 'En attente de validation', french(today), french(emisLivret), 'Sans limite').waitFor();
   await rowOf(page, A_FOURNIR, LIVRET, 'En attente de validation').waitFor();

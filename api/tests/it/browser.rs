@@ -32,12 +32,13 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 8] = [
     "account_changes",
     "dossier_conflict",
     "dossier_journey",
     "mobile_keyboard",
     "password_reset",
+    "pieces_journey",
     "signup_existing_dossier",
     "signup_new_household",
 ];
@@ -70,6 +71,11 @@ async fn account_changes() {
 #[tokio::test]
 async fn dossier_journey() {
     run_scenario("dossier_journey").await;
+}
+
+#[tokio::test]
+async fn pieces_journey() {
+    run_scenario("pieces_journey").await;
 }
 
 #[tokio::test]
