@@ -174,7 +174,7 @@ pub async fn submit_demande(
                 return Err(ApiError::PreconditionFailed);
             }
             let snapshot = view(conn, &current)?;
-            let today = chrono::Utc::now().date_naive();
+            let today = crate::domain::calendar::today();
             let mut problems = shared::submission::check(
                 &snapshot.address,
                 &snapshot.members,

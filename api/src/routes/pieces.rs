@@ -21,6 +21,7 @@ use crate::documents::filename::content_disposition;
 use crate::documents::inspect::Verdict;
 use crate::documents::pieces::{Accepted, DossierPieces, active_codes};
 use crate::documents::receive::{MAX_BODY_BYTES, ReceivedFile, UploadBody, quota_refusal, receive};
+use crate::domain::calendar::today;
 use crate::enum_text::to_text;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -29,10 +30,6 @@ use crate::state::AppState;
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 /// A request holding a key for longer than this is taken for dead (the process stopped).
 const IDEMPOTENCY_STALE_MINUTES: i64 = 10;
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 /// The catalogue of types de pièce: what each concerns, accepted formats, validity and
 /// when it is required.

@@ -22,7 +22,7 @@ use crate::http::dossiers::{apply, member, new_dossier, seed_household, write};
 const MIB: usize = 1024 * 1024;
 
 fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    api::domain::calendar::today()
 }
 
 /// One file of an upload: name, bytes, declared type.
