@@ -64,6 +64,12 @@ pub enum ApiError {
         field_code: &'static str,
         detail: String,
     },
+    #[error("second factor required")]
+    TotpRequired,
+    #[error("second factor invalid")]
+    TotpInvalid,
+    #[error("second factor not enrolled")]
+    TotpEnrolmentRequired,
     #[error("idempotency key required")]
     IdempotencyKeyRequired,
     #[error("idempotency key reused for another request")]
@@ -120,6 +126,9 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
                 _ => ErrorCode::ValidationFailed,
             },
+            Self::TotpRequired => ErrorCode::TotpRequired,
+            Self::TotpInvalid => ErrorCode::TotpInvalid,
+            Self::TotpEnrolmentRequired => ErrorCode::TotpEnrolmentRequired,
             Self::IdempotencyKeyRequired => ErrorCode::IdempotencyKeyRequired,
             Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             Self::RequestInProgress => ErrorCode::RequestInProgress,
@@ -169,6 +178,15 @@ impl ApiError {
                 "Le service est momentanément surchargé : veuillez réessayer dans quelques instants."
             }
             Self::UploadRefused { detail, .. } => detail.as_str(),
+            Self::TotpRequired => {
+                "Saisissez le code à 6 chiffres affiché par votre application d'authentification."
+            }
+            Self::TotpInvalid => {
+                "Ce code n'est pas valide (erroné, expiré ou déjà utilisé) : saisissez le code actuel."
+            }
+            Self::TotpEnrolmentRequired => {
+                "Associez d'abord une application d'authentification à votre compte."
+            }
             Self::IdempotencyKeyRequired => {
                 "L'en-tête Idempotency-Key est obligatoire : il évite qu'un envoi répété crée deux pièces."
             }
@@ -231,6 +249,8 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::UploadRefused { status, .. } => *status,
+            Self::TotpRequired | Self::TotpInvalid => StatusCode::UNAUTHORIZED,
+            Self::TotpEnrolmentRequired => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RequestInProgress => StatusCode::CONFLICT,

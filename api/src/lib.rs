@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod spa;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -3,6 +3,7 @@
 //! ```text
 //! portail-famille                          serve (configuration: see the README)
 //! portail-famille import-dossiers FILE    import the town's existing dossiers (CSV)
+//! portail-famille create-admin USER EMAIL create an administrator (password on stdin)
 //! portail-famille types-de-piece export  print the catalogue of types de pièce (JSON)
 //! portail-famille types-de-piece import FILE   replace the catalogue with FILE
 //! portail-famille inspect-file < FILE     check an uploaded file (run by the server itself)
@@ -46,9 +47,10 @@ async fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ["types-de-piece", "import", path] => import_catalogue(&settings, path),
+        ["create-admin", username, email] => create_admin(&settings, username, email),
         _ => {
             eprintln!(
-                "usage: portail-famille [serve | import-dossiers FILE.csv | types-de-piece export | types-de-piece import FILE.json]"
+                "usage: portail-famille [serve | import-dossiers FILE.csv | types-de-piece export | types-de-piece import FILE.json | create-admin USERNAME EMAIL]"
             );
             Ok(ExitCode::from(2))
         }
@@ -92,6 +94,32 @@ fn import_catalogue(settings: &Settings, path: &str) -> anyhow::Result<ExitCode>
                 eprintln!("{problem}");
             }
             eprintln!("Catalogue inchangé : corrigez le fichier puis relancez.");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn create_admin(settings: &Settings, username: &str, email: &str) -> anyhow::Result<ExitCode> {
+    eprintln!("Mot de passe de l'administrateur (une ligne sur l'entrée standard) :");
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
+    match api::staff::create_administrator(
+        &mut conn,
+        &settings.town_name,
+        username,
+        email,
+        password,
+    ) {
+        Ok(_) => {
+            println!(
+                "Administrateur « {username} » créé : à sa première connexion, il associe une application d'authentification."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problem) => {
+            eprintln!("{problem}");
             Ok(ExitCode::FAILURE)
         }
     }

@@ -43,6 +43,12 @@ pub enum ErrorCode {
     LinkExpired,
     /// The dossier number, name and first name do not match a known dossier.
     DossierReferenceNotFound,
+    /// Staff: the password is right; now the code of the authenticator app is needed.
+    TotpRequired,
+    /// Staff: the authenticator code is wrong, expired or already used.
+    TotpInvalid,
+    /// Staff: the password is right, but no authenticator is enrolled yet: enrol first.
+    TotpEnrolmentRequired,
     /// An upload needs an `Idempotency-Key` header (400), so a retry creates nothing twice.
     IdempotencyKeyRequired,
     /// This `Idempotency-Key` was already used for a different request (422).

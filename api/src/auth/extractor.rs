@@ -1,5 +1,7 @@
 //! Route guards: `AuthUser` (a valid access token on a live session of an active
-//! account) and `ConsentedUser` (the same, having accepted the current CGU).
+//! account, family or staff), `ConsentedUser` (a family account that accepted the current
+//! CGU: the family routes) and `StaffUser` (a town agent or administrator: the back
+//! office). Each role gets 403 on the other's routes (SECURITY.md C-03).
 //!
 //! The session is checked in the database on every request, so logging out, resetting a
 //! password or closing an account takes effect at once, not when the token expires.
@@ -11,7 +13,8 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use crate::db::models::{account::Account, cgu, session};
+use crate::db::models::account::{Account, role};
+use crate::db::models::{cgu, session};
 use crate::db::now;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,6 +30,25 @@ pub struct AuthUser {
 #[derive(Clone, Debug)]
 pub struct ConsentedUser(pub AuthUser);
 
+/// A signed-in town agent or administrator.
+#[derive(Clone, Debug)]
+pub struct StaffUser {
+    pub user: AuthUser,
+    /// `agent` or `administrateur`.
+    pub role: String,
+}
+
+/// Who a route is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// Any signed-in account (profile, password, logout).
+    Anyone,
+    /// Families that accepted the current CGU.
+    Families,
+    /// Agents and administrators.
+    Staff,
+}
+
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let token = value
@@ -35,7 +57,10 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     Some(token.trim().to_string())
 }
 
-async fn authenticate(req: HttpRequest, require_terms: bool) -> Result<AuthUser, ApiError> {
+async fn authenticate(
+    req: HttpRequest,
+    audience: Audience,
+) -> Result<(AuthUser, String), ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| anyhow::anyhow!("AppState missing"))?
@@ -47,24 +72,35 @@ async fn authenticate(req: HttpRequest, require_terms: bool) -> Result<AuthUser,
         session_id: claims.sid,
     };
     let checked = user.clone();
-    state
+    let role_of = state
         .read(move |conn| {
             let now = now();
             let live =
                 session::find_live(conn, &checked.session_id, &checked.account_id, now)?.is_some();
-            let active = Account::find(conn, &checked.account_id)
-                .map(|a| a.is_active())
-                .unwrap_or(false);
-            if !live || !active {
+            let account = Account::find(conn, &checked.account_id).ok();
+            let Some(account) = account.filter(|a| a.is_active() && live) else {
                 return Err(ApiError::Unauthorized);
+            };
+            match audience {
+                Audience::Anyone => {}
+                Audience::Staff if !account.is_staff() => return Err(ApiError::Forbidden),
+                Audience::Families if account.is_staff() => return Err(ApiError::Forbidden),
+                Audience::Staff => {}
+                Audience::Families => {
+                    if !cgu::has_accepted_current(conn, &checked.account_id, now)? {
+                        return Err(ApiError::TermsNotAccepted);
+                    }
+                }
             }
-            if require_terms && !cgu::has_accepted_current(conn, &checked.account_id, now)? {
-                return Err(ApiError::TermsNotAccepted);
-            }
-            Ok(())
+            Ok(account.role)
         })
-        .await?;
-    Ok(user)
+        .await
+        .inspect_err(|error| {
+            if matches!(error, ApiError::Forbidden) {
+                tracing::warn!(path = %req.path(), "authorization refused: wrong role for this route");
+            }
+        })?;
+    Ok((user, role_of))
 }
 
 impl FromRequest for AuthUser {
@@ -72,7 +108,12 @@ impl FromRequest for AuthUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        Box::pin(authenticate(req.clone(), false))
+        let req = req.clone();
+        Box::pin(async move {
+            authenticate(req, Audience::Anyone)
+                .await
+                .map(|(user, _)| user)
+        })
     }
 }
 
@@ -82,6 +123,34 @@ impl FromRequest for ConsentedUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(req, true).await.map(ConsentedUser) })
+        Box::pin(async move {
+            authenticate(req, Audience::Families)
+                .await
+                .map(|(user, _)| ConsentedUser(user))
+        })
+    }
+}
+
+impl FromRequest for StaffUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (user, role) = authenticate(req, Audience::Staff).await?;
+            Ok(StaffUser { user, role })
+        })
+    }
+}
+
+impl StaffUser {
+    /// Administration (staff accounts, catalogue, CGU, settings) is for administrators.
+    pub fn require_administrator(&self) -> Result<(), ApiError> {
+        if self.role == role::ADMINISTRATEUR {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 }

@@ -6,3 +6,4 @@ pub mod jwt;
 pub mod password;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;

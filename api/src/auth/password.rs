@@ -50,7 +50,8 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-fn hash_now(password: &[u8]) -> anyhow::Result<String> {
+/// Hashes on the calling thread (command-line tools; the server uses [`PasswordHasher`]).
+pub fn hash_now(password: &[u8]) -> anyhow::Result<String> {
     argon2()
         .hash_password(password)
         .map(|h| h.to_string())

@@ -14,6 +14,10 @@ diesel::table! {
         created_at -> Timestamp,
         activated_at -> Nullable<Timestamp>,
         password_changed_at -> Nullable<Timestamp>,
+        role -> Text,
+        totp_secret -> Nullable<Text>,
+        totp_enabled_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 

@@ -45,6 +45,7 @@ fn token_response(
     account_id: &str,
     session_id: &str,
     terms_accepted: bool,
+    role: &str,
 ) -> Result<TokenResponse, ApiError> {
     Ok(TokenResponse {
         access_token: state.jwt.issue(account_id, session_id)?,
@@ -52,7 +53,42 @@ fn token_response(
         expires_in: state.jwt.ttl().as_secs(),
         idle_expires_in: state.settings.session_idle_timeout.as_secs(),
         terms_accepted,
+        role: role.to_string(),
     })
+}
+
+/// Staff's second factor, once their password is right: a current code of the enrolled
+/// authenticator, each time step accepted once. A wrong code counts as a failed login for
+/// the throttle, like a wrong password.
+async fn check_second_factor(
+    state: &web::Data<AppState>,
+    account: &Account,
+    code: Option<String>,
+) -> Result<(), ApiError> {
+    let Some(secret) = account.totp_secret.clone() else {
+        return Err(ApiError::TotpEnrolmentRequired);
+    };
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        return Err(if account.totp_enabled_at.is_some() {
+            ApiError::TotpRequired
+        } else {
+            ApiError::TotpEnrolmentRequired
+        });
+    };
+    let unix_time = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
+    let Some(step) = crate::auth::totp::check(&secret, &code, unix_time)? else {
+        return Err(ApiError::TotpInvalid);
+    };
+    let id = account.id.clone();
+    let step = i64::try_from(step).map_err(anyhow::Error::from)?;
+    let fresh = state
+        .write(move |conn| Ok(Account::accept_totp_step(conn, &id, step, now())?))
+        .await?;
+    if fresh {
+        Ok(())
+    } else {
+        Err(ApiError::TotpInvalid)
+    }
 }
 
 fn no_store(status: StatusCode) -> HttpResponseBuilder {
@@ -80,42 +116,24 @@ pub async fn login(
     body: ValidJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    let key = username_key(&request.login);
-    let account = state
-        .read(move |conn| Ok(Account::find_by_login(conn, &key)?))
-        .await?;
-    // One throttle counter per account, whichever of its names was typed (A-08 d).
-    let throttle_key = account.as_ref().map_or_else(
-        || format!("unknown:{}", username_key(&request.login)),
-        |a| a.id.clone(),
-    );
-    let ip = client.ip.to_string();
-
-    if !state.login_throttle.may_attempt(&throttle_key, &ip) {
-        state.hasher.imitate_delay().await;
-        log_failure(&state, account.as_ref().map(|a| a.id.as_str()), &client);
-        return Err(ApiError::Unauthorized);
-    }
-    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-    let stored_for = account.as_ref().map(|a| a.id.clone());
-    let verification = state
-        .hasher
-        .verify(request.password.clone(), stored.clone())
-        .await?;
-    let Some(account) = account.filter(|_| verification.matches) else {
-        state.login_throttle.record_failure(&throttle_key, &ip);
-        log_failure(&state, stored_for.as_deref(), &client);
-        return Err(ApiError::Unauthorized);
-    };
-    match account.state.as_str() {
-        account_state::ACTIVE => {}
-        account_state::PENDING_ACTIVATION => return Err(ApiError::AccountNotActivated),
-        _ => return Err(ApiError::Unauthorized),
+    let PasswordChecked {
+        account,
+        throttle_key,
+        ip,
+        needs_rehash,
+        stored,
+    } = check_password(&state, &client, &request.login, &request.password).await?;
+    if account.is_staff()
+        && let Err(refusal) = check_second_factor(&state, &account, request.totp_code.clone()).await
+    {
+        if matches!(refusal, ApiError::TotpInvalid) {
+            state.login_throttle.record_failure(&throttle_key, &ip);
+            log_failure(&state, Some(&account.id), &client);
+        }
+        return Err(refusal);
     }
     state.login_throttle.record_success(&throttle_key, &ip);
-    if verification.needs_rehash
-        && let Some(old) = stored
-    {
+    if needs_rehash && let Some(old) = stored {
         let new = state.hasher.hash(request.password).await?;
         let id = account.id.clone();
         state
@@ -149,10 +167,75 @@ pub async fn login(
         })
         .await?;
     tracing::info!(account = %account.id, ip = %ip, "login succeeded");
-    let body = token_response(&state, &account.id, &session_id, terms_accepted)?;
+    let body = token_response(
+        &state,
+        &account.id,
+        &session_id,
+        terms_accepted,
+        &account.role,
+    )?;
     Ok(no_store(StatusCode::OK)
         .cookie(refresh_cookie(&refresh_token, idle))
         .json(body))
+}
+
+/// An account whose password was just verified (throttled, logged like a login).
+pub(crate) struct PasswordChecked {
+    pub account: Account,
+    pub throttle_key: String,
+    pub ip: String,
+    pub needs_rehash: bool,
+    pub stored: Option<String>,
+}
+
+/// The first factor: the same answer and timing whether the account exists or not,
+/// per-account and per-IP throttling, `account_not_activated` only after a right
+/// password.
+pub(crate) async fn check_password(
+    state: &web::Data<AppState>,
+    client: &ClientInfo,
+    login_name: &str,
+    password: &str,
+) -> Result<PasswordChecked, ApiError> {
+    let key = username_key(login_name);
+    let account = state
+        .read(move |conn| Ok(Account::find_by_login(conn, &key)?))
+        .await?;
+    // One throttle counter per account, whichever of its names was typed (A-08 d).
+    let throttle_key = account.as_ref().map_or_else(
+        || format!("unknown:{}", username_key(login_name)),
+        |a| a.id.clone(),
+    );
+    let ip = client.ip.to_string();
+
+    if !state.login_throttle.may_attempt(&throttle_key, &ip) {
+        state.hasher.imitate_delay().await;
+        log_failure(state, account.as_ref().map(|a| a.id.as_str()), client);
+        return Err(ApiError::Unauthorized);
+    }
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let stored_for = account.as_ref().map(|a| a.id.clone());
+    let verification = state
+        .hasher
+        .verify(password.to_string(), stored.clone())
+        .await?;
+    let Some(account) = account.filter(|_| verification.matches) else {
+        state.login_throttle.record_failure(&throttle_key, &ip);
+        log_failure(state, stored_for.as_deref(), client);
+        return Err(ApiError::Unauthorized);
+    };
+    match account.state.as_str() {
+        account_state::ACTIVE => {}
+        account_state::PENDING_ACTIVATION => return Err(ApiError::AccountNotActivated),
+        _ => return Err(ApiError::Unauthorized),
+    }
+    Ok(PasswordChecked {
+        account,
+        throttle_key,
+        ip,
+        needs_rehash: verification.needs_rehash,
+        stored,
+    })
 }
 
 /// Records a failed attempt — in the account's connection log, or in `failed_logins` for
@@ -209,13 +292,14 @@ pub async fn refresh(
     let outcome = state
         .write(move |conn| {
             let outcome = session::refresh(conn, &token, now(), idle, grace)?;
-            let terms = match &outcome {
-                RefreshOutcome::Rotated { account_id, .. } => {
-                    cgu::has_accepted_current(conn, account_id, now())?
-                }
-                _ => false,
+            let (terms, role) = match &outcome {
+                RefreshOutcome::Rotated { account_id, .. } => (
+                    cgu::has_accepted_current(conn, account_id, now())?,
+                    Account::find(conn, account_id)?.role,
+                ),
+                _ => (false, String::new()),
             };
-            Ok((outcome, terms))
+            Ok((outcome, (terms, role)))
         })
         .await?;
     match outcome {
@@ -225,9 +309,9 @@ pub async fn refresh(
                 account_id,
                 token,
             },
-            terms_accepted,
+            (terms_accepted, role),
         ) => {
-            let body = token_response(&state, &account_id, &session_id, terms_accepted)?;
+            let body = token_response(&state, &account_id, &session_id, terms_accepted, &role)?;
             Ok(no_store(StatusCode::OK)
                 .cookie(refresh_cookie(&token, idle))
                 .json(body))

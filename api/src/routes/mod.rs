@@ -3,6 +3,7 @@
 
 pub mod activations;
 pub mod auth;
+pub mod backoffice;
 pub mod content;
 pub mod credentials;
 pub mod demandes;
@@ -55,7 +56,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(pieces::create_piece)
         .service(pieces::replace_piece)
         .service(pieces::delete_piece)
-        .service(pieces::download_file);
+        .service(pieces::download_file)
+        .service(backoffice::enrol_totp)
+        .service(backoffice::staff_profile)
+        .service(backoffice::queue);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

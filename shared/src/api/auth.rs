@@ -37,6 +37,32 @@ pub struct LoginRequest {
     /// Checked exactly as typed. Longer than 256 bytes is refused before any hashing.
     #[validate(length(max = 256))]
     pub password: String,
+    /// Staff only: the 6-digit code of their authenticator app (second factor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 12))]
+    pub totp_code: Option<String>,
+}
+
+/// Staff enrolment of the second factor: the password again, to get a TOTP secret.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TotpEnrolmentRequest {
+    #[validate(custom(function = "validate_not_empty"), length(max = 254))]
+    pub login: String,
+    #[validate(length(max = 256))]
+    pub password: String,
+}
+
+/// The secret to add to an authenticator app; the next login with one of its codes
+/// completes the enrolment.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TotpEnrolmentResponse {
+    /// Base32 secret, to type into the app.
+    pub secret: String,
+    /// `otpauth://totp/…`, to show as a QR code.
+    pub otpauth_url: String,
 }
 
 /// A short-lived access token; the refresh token travels only in an HttpOnly cookie.
@@ -53,6 +79,14 @@ pub struct TokenResponse {
     pub idle_expires_in: u64,
     /// Whether the current CGU version has been accepted; if not, show the consent page.
     pub terms_accepted: bool,
+    /// `famille`, `agent` or `administrateur`: staff see the back office, not the family
+    /// screens.
+    #[serde(default = "famille")]
+    pub role: String,
+}
+
+fn famille() -> String {
+    "famille".to_string()
 }
 
 /// « Nouveau mot de passe » from a reset link.

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod backoffice;
 pub mod content;
 pub mod dossier;
 pub mod pieces;

@@ -39,6 +39,7 @@ pub fn LoginBox() -> impl IntoView {
         errors.clear();
         not_activated.set(false);
         let request = LoginRequest {
+            totp_code: None,
             login: login.get_untracked().trim().to_string(),
             password: password.get_untracked(),
         };

@@ -1,4 +1,5 @@
-//! Family accounts.
+//! Accounts: families, and the town's staff (agents, administrators) with their second
+//! factor.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -11,6 +12,13 @@ pub mod state {
     pub const PENDING_ACTIVATION: &str = "pending_activation";
     pub const ACTIVE: &str = "active";
     pub const CLOSED: &str = "closed";
+}
+
+/// Roles stored in `accounts.role`.
+pub mod role {
+    pub const FAMILLE: &str = "famille";
+    pub const AGENT: &str = "agent";
+    pub const ADMINISTRATEUR: &str = "administrateur";
 }
 
 /// A row of `accounts`.
@@ -29,6 +37,10 @@ pub struct Account {
     pub created_at: NaiveDateTime,
     pub activated_at: Option<NaiveDateTime>,
     pub password_changed_at: Option<NaiveDateTime>,
+    pub role: String,
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<NaiveDateTime>,
+    pub totp_last_step: Option<i64>,
 }
 
 /// A new account, pending activation.
@@ -55,6 +67,63 @@ impl NewAccount<'_> {
 }
 
 impl Account {
+    /// Whether this is a town agent or administrator (who sign in with a second factor
+    /// and never use the family routes).
+    pub fn is_staff(&self) -> bool {
+        self.role != role::FAMILLE
+    }
+
+    /// Gives an active account a staff role (the first administrator, from the command line).
+    pub fn set_role(conn: &mut DbConn, id: &str, new_role: &str) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id))
+            .set(accounts::role.eq(new_role))
+            .execute(conn)
+    }
+
+    /// Stores a new TOTP secret for an account that has none in use yet (enrolment).
+    pub fn set_pending_totp_secret(
+        conn: &mut DbConn,
+        id: &str,
+        secret: &str,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            accounts::table
+                .find(id)
+                .filter(accounts::totp_enabled_at.is_null()),
+        )
+        .set(accounts::totp_secret.eq(secret))
+        .execute(conn)
+    }
+
+    /// Accepts TOTP time step `step` once: false when it (or a later one) was already
+    /// used, so a code cannot be replayed. The first accepted code completes enrolment.
+    pub fn accept_totp_step(
+        conn: &mut DbConn,
+        id: &str,
+        step: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let updated = diesel::update(
+            accounts::table.find(id).filter(
+                accounts::totp_last_step
+                    .is_null()
+                    .or(accounts::totp_last_step.lt(step)),
+            ),
+        )
+        .set(accounts::totp_last_step.eq(step))
+        .execute(conn)?;
+        if updated == 1 {
+            diesel::update(
+                accounts::table
+                    .find(id)
+                    .filter(accounts::totp_enabled_at.is_null()),
+            )
+            .set(accounts::totp_enabled_at.eq(now))
+            .execute(conn)?;
+        }
+        Ok(updated == 1)
+    }
+
     pub fn is_active(&self) -> bool {
         self.state == state::ACTIVE
     }

@@ -191,3 +191,12 @@ pub fn history(conn: &mut DbConn, demande_id: &str) -> anyhow::Result<Vec<Demand
         })
         .collect()
 }
+
+/// Requests in `status`, oldest submission first (the agents' queue).
+pub fn list_in_status(conn: &mut DbConn, status: DemandeStatus) -> QueryResult<Vec<Demande>> {
+    demandes::table
+        .filter(demandes::status.eq(to_text(&status)))
+        .order((demandes::submitted_at.asc(), demandes::id))
+        .select(Demande::as_select())
+        .load(conn)
+}

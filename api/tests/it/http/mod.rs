@@ -8,3 +8,4 @@ mod login;
 mod password_reset;
 pub(crate) mod pieces;
 mod registration;
+mod staff;

@@ -1,0 +1,224 @@
+//! The back office (town agents and administrators): second-factor enrolment, the staff
+//! profile, and the queue of requests. Every route takes a `StaffUser`: families get 403,
+//! anonymous callers 401 (SECURITY.md C-03).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use serde::Deserialize;
+use shared::api::auth::{TotpEnrolmentRequest, TotpEnrolmentResponse};
+use shared::api::backoffice::{Queue, QueueItem, StaffProfile};
+use shared::api::dossier::{DemandeStatus, Role};
+
+use crate::auth::extractor::StaffUser;
+use crate::auth::totp;
+use crate::db::models::account::Account;
+use crate::db::models::{demande, dossier, member};
+use crate::domain::normalize::fold_name;
+use crate::enum_text::to_text;
+use crate::error::ApiError;
+use crate::extract::{ClientInfo, ValidJson};
+use crate::routes::auth::check_password;
+use crate::routes::private_json;
+use crate::state::AppState;
+
+/// Staff: after the password, get a TOTP secret for an authenticator app (first login, or
+/// until the first code is accepted). The next login with a code from the app completes
+/// the enrolment. Answers like a login (401) for a wrong password or a family account.
+#[utoipa::path(
+    tag = "Back office",
+    request_body = TotpEnrolmentRequest,
+    responses(
+        (status = 200, body = TotpEnrolmentResponse),
+        (status = 401, description = "Wrong credentials (the login's answer)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An authenticator is already enrolled", body = shared::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/totp-enrolment")]
+pub async fn enrol_totp(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: ValidJson<TotpEnrolmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let checked = check_password(&state, &client, &body.0.login, &body.0.password).await?;
+    let account = checked.account;
+    if !account.is_staff() {
+        return Err(ApiError::Unauthorized);
+    }
+    if account.totp_enabled_at.is_some() {
+        return Err(ApiError::Conflict(
+            "Une application d'authentification est déjà associée à ce compte : un administrateur peut la réinitialiser.",
+        ));
+    }
+    let secret = totp::new_secret();
+    let otpauth_url = totp::enrolment_url(&secret, &state.settings.town_name, &account.email)?;
+    let (id, stored) = (account.id.clone(), secret.clone());
+    let updated = state
+        .write(move |conn| Ok(Account::set_pending_totp_secret(conn, &id, &stored)?))
+        .await?;
+    if updated == 0 {
+        return Err(ApiError::Conflict("Enrôlement déjà terminé."));
+    }
+    tracing::info!(account = %account.id, "TOTP enrolment started");
+    Ok(private_json(
+        StatusCode::OK,
+        &TotpEnrolmentResponse {
+            secret,
+            otpauth_url,
+        },
+    ))
+}
+
+/// The signed-in staff member.
+#[utoipa::path(
+    tag = "Back office",
+    responses(
+        (status = 200, body = StaffProfile),
+        (status = 401, description = "Not signed in", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/me")]
+pub async fn staff_profile(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    let id = staff.user.account_id.clone();
+    let account = state
+        .read(move |conn| Ok(Account::find(conn, &id)?))
+        .await?;
+    Ok(private_json(
+        StatusCode::OK,
+        &StaffProfile {
+            username: account.username,
+            email: account.email,
+            role: account.role,
+        },
+    ))
+}
+
+/// Queue filters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// Status to list (default `en_attente_validation`).
+    pub status: Option<DemandeStatus>,
+    /// A dossier number, or part of the responsable's nom or prénom (accents and case
+    /// ignored).
+    pub q: Option<String>,
+    /// From 1.
+    pub page: Option<u32>,
+    /// At most 100 (default 25).
+    pub per_page: Option<u32>,
+}
+
+fn median_hours(mut waits: Vec<f64>) -> Option<f64> {
+    if waits.is_empty() {
+        return None;
+    }
+    waits.sort_by(f64::total_cmp);
+    let middle = waits.len() / 2;
+    Some(if waits.len().is_multiple_of(2) {
+        (waits[middle - 1] + waits[middle]) / 2.0
+    } else {
+        waits[middle]
+    })
+}
+
+/// The agents' queue: requests in a status (waiting for validation by default), oldest
+/// submission first, with how many wait and their median waiting time.
+#[utoipa::path(
+    tag = "Back office",
+    params(QueueQuery),
+    responses(
+        (status = 200, body = Queue),
+        (status = 401, description = "Not signed in", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/demandes")]
+pub async fn queue(
+    state: web::Data<AppState>,
+    _staff: StaffUser,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let status = query.status.unwrap_or(DemandeStatus::EnAttenteValidation);
+    let per_page = query.per_page.unwrap_or(25).clamp(1, 100);
+    let page = query.page.unwrap_or(1).max(1);
+    let search = query.q.as_deref().map(fold_name).filter(|q| !q.is_empty());
+    let response = state
+        .read(move |conn| {
+            let now = chrono::Utc::now();
+            let waiting = demande::list_in_status(conn, DemandeStatus::EnAttenteValidation)?;
+            let waits = waiting
+                .iter()
+                .filter_map(|d| d.submitted_at)
+                .map(|at| (now - at.and_utc()).num_minutes() as f64 / 60.0)
+                .collect::<Vec<_>>();
+            let mut items = Vec::new();
+            for found in demande::list_in_status(conn, status)? {
+                let folder = dossier::find(conn, &found.dossier_id)?;
+                let members = member::list(conn, &folder.id)?;
+                let responsable = members
+                    .iter()
+                    .find(|m| m.role == to_text(&Role::Responsable));
+                let famille = responsable
+                    .map(|m| {
+                        [m.prenom.as_deref(), m.nom.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default();
+                if let Some(search) = &search {
+                    let numero = folder.numero.as_deref().unwrap_or_default().to_lowercase();
+                    let names = members
+                        .iter()
+                        // Contacts are not the family: searching a grandmother's name
+                        // should not list her grandchildren's dossier.
+                        .filter(|m| m.role != to_text(&Role::Contact))
+                        .flat_map(|m| {
+                            [
+                                m.nom.as_deref().map(fold_name),
+                                m.prenom.as_deref().map(fold_name),
+                            ]
+                        })
+                        .flatten()
+                        .collect::<Vec<_>>();
+                    if numero != *search && !names.iter().any(|n| n.contains(search.as_str())) {
+                        continue;
+                    }
+                }
+                let summary = found.summary()?;
+                items.push(QueueItem {
+                    demande_id: summary.id,
+                    dossier_id: summary.dossier_id,
+                    kind: summary.kind,
+                    status: summary.status,
+                    numero: folder.numero,
+                    famille,
+                    submitted_at: summary.submitted_at,
+                });
+            }
+            let total = items.len() as u64;
+            let start = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+            let items = items
+                .into_iter()
+                .skip(start)
+                .take(per_page as usize)
+                .collect();
+            Ok(Queue {
+                items,
+                total,
+                page,
+                per_page,
+                en_attente: waiting.len() as u64,
+                attente_mediane_heures: median_hours(waits),
+            })
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &response))
+}

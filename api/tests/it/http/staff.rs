@@ -1,0 +1,286 @@
+//! Staff accounts: created from the command line, a TOTP second factor enrolled at first
+//! login (SECURITY.md A-13), codes never accepted twice, wrong codes throttled like wrong
+//! passwords, and each role kept off the other's routes (C-03). The agents' queue.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::spawn::TestApp;
+use crate::helpers::{PASSWORD, spawn_app, unique};
+use crate::http::dossiers::seed_household;
+use crate::http::pieces::provide_required_pieces;
+
+/// An administrator created as the command line does; answers (username, email).
+fn administrator(app: &TestApp) -> (String, String) {
+    let username = unique("admin");
+    let email = format!("{username}@mairie.test");
+    let mut conn = app.state.pool.get().expect("conn");
+    api::staff::create_administrator(&mut conn, "Ville de Chartres", &username, &email, PASSWORD)
+        .expect("create the administrator");
+    (username, email)
+}
+
+fn now() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).expect("time")
+}
+
+async fn login(app: &TestApp, username: &str, code: Option<&str>) -> reqwest::Response {
+    let mut body = json!({"login": username, "password": PASSWORD});
+    if let Some(code) = code {
+        body["totp_code"] = json!(code);
+    }
+    app.post_json("/api/auth/login", &body).await
+}
+
+async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: Value = response.json().await.expect("json");
+    (
+        status,
+        body["code"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// Enrols and logs in; answers the secret and the access token.
+async fn staff_session(app: &TestApp, username: &str) -> (String, String) {
+    let enrolment: Value = app
+        .post_json(
+            "/api/auth/totp-enrolment",
+            &json!({"login": username, "password": PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let secret = enrolment["secret"].as_str().expect("secret").to_string();
+    let code = api::auth::totp::code_at(&secret, now()).expect("code");
+    let response = login(app, username, Some(&code)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["role"], "administrateur");
+    (
+        secret,
+        body["access_token"].as_str().expect("token").to_string(),
+    )
+}
+
+#[tokio::test]
+async fn an_administrator_enrols_a_second_factor_and_needs_it_at_every_login() {
+    let app = spawn_app().await;
+    let (username, email) = administrator(&app);
+
+    // The password alone is not enough, and says what is missing only once it is right.
+    assert_eq!(
+        code_of(login(&app, &username, None).await).await,
+        (StatusCode::FORBIDDEN, "totp_enrolment_required".into())
+    );
+    let wrong = app
+        .post_json(
+            "/api/auth/login",
+            &json!({"login": username, "password": "pas le bon mot de passe"}),
+        )
+        .await;
+    assert_eq!(
+        code_of(wrong).await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".into())
+    );
+    let refused = app
+        .post_json(
+            "/api/auth/totp-enrolment",
+            &json!({"login": username, "password": "pas le bon mot de passe"}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    let enrolment: Value = app
+        .post_json(
+            "/api/auth/totp-enrolment",
+            &json!({"login": email, "password": PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let secret = enrolment["secret"].as_str().expect("secret");
+    assert!(
+        enrolment["otpauth_url"]
+            .as_str()
+            .expect("url")
+            .starts_with("otpauth://totp/Ville%20de%20Chartres:")
+    );
+    let code = api::auth::totp::code_at(secret, now()).expect("code");
+    let response = login(&app, &username, Some(&code)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let token: Value = response.json().await.expect("json");
+    assert_eq!(token["role"], "administrateur");
+
+    // Enrolled: a new enrolment is refused; the same code cannot be replayed; a code is needed.
+    let again = app
+        .post_json(
+            "/api/auth/totp-enrolment",
+            &json!({"login": username, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        code_of(login(&app, &username, Some(&code)).await).await,
+        (StatusCode::UNAUTHORIZED, "totp_invalid".into())
+    );
+    assert_eq!(
+        code_of(login(&app, &username, None).await).await,
+        (StatusCode::UNAUTHORIZED, "totp_required".into())
+    );
+
+    let profile: Value = app
+        .get_auth(
+            "/api/backoffice/me",
+            token["access_token"].as_str().expect("token"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(profile["username"], username.as_str());
+    assert_eq!(profile["role"], "administrateur");
+}
+
+#[tokio::test]
+async fn wrong_codes_are_throttled_like_wrong_passwords() {
+    let app = spawn_app().await;
+    let (username, _) = administrator(&app);
+    let (secret, _) = staff_session(&app, &username).await;
+    for _ in 0..5 {
+        assert_eq!(
+            code_of(login(&app, &username, Some("000000")).await)
+                .await
+                .1,
+            "totp_invalid"
+        );
+    }
+    // Locked now: even the right password and a fresh right code get the generic answer.
+    let code = api::auth::totp::code_at(&secret, now() + 30).expect("code");
+    assert_eq!(
+        code_of(login(&app, &username, Some(&code)).await).await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".into())
+    );
+}
+
+#[tokio::test]
+async fn families_and_staff_stay_on_their_own_routes() {
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let (username, _) = administrator(&app);
+    let (_, staff_token) = staff_session(&app, &username).await;
+
+    for path in ["/api/backoffice/me", "/api/backoffice/demandes"] {
+        let anonymous = app.client.get(app.url(path)).send().await.expect("get");
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let as_family = app.get_auth(path, &family.access_token).await;
+        assert_eq!(as_family.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            app.get_auth(path, &staff_token).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    // Staff do not use the family routes.
+    let as_staff = app
+        .post_json_auth("/api/dossiers", &staff_token, &json!({}))
+        .await;
+    assert_eq!(as_staff.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get_auth("/api/demandes", &staff_token).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // A family cannot get a second factor (it would not reveal anything either).
+    let enrol = app
+        .post_json(
+            "/api/auth/totp-enrolment",
+            &json!({"login": family.username, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(enrol.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_queue_lists_waiting_requests_oldest_first_with_the_median_wait() {
+    let app = spawn_app().await;
+    let (username, _) = administrator(&app);
+    let (_, staff_token) = staff_session(&app, &username).await;
+    let mut submitted = Vec::new();
+    for _ in 0..2 {
+        let family = app.family().await;
+        let dossier = seed_household(&app, &family).await;
+        let id = dossier["id"].as_str().expect("id");
+        provide_required_pieces(&app, &family, id).await;
+        let demande = dossier["demande"]["id"]
+            .as_str()
+            .expect("demande")
+            .to_string();
+        let response = app
+            .client
+            .post(app.url(&format!("/api/demandes/{demande}/submit")))
+            .bearer_auth(&family.access_token)
+            .header("if-match", format!("\"{}\"", dossier["version"]))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("submit");
+        assert_eq!(response.status(), StatusCode::OK);
+        submitted.push(demande);
+    }
+    let queue: Value = app
+        .get_auth("/api/backoffice/demandes", &staff_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let listed: Vec<&str> = queue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["demande_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        listed,
+        submitted.iter().map(String::as_str).collect::<Vec<_>>(),
+        "oldest first"
+    );
+    assert_eq!(queue["en_attente"], 2);
+    assert_eq!(queue["items"][0]["famille"], "Mère DEMONSTRATION");
+    assert!(queue["attente_mediane_heures"].as_f64().expect("median") < 1.0);
+
+    let found: Value = app
+        .get_auth(
+            "/api/backoffice/demandes?q=demonstration&per_page=1&page=2",
+            &staff_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            found["total"].as_u64(),
+            found["items"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(1))
+    );
+    let none: Value = app
+        .get_auth(
+            "/api/backoffice/demandes?q=%27%20OR%201%3D1--",
+            &staff_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(none["total"], 0);
+    let drafts: Value = app
+        .get_auth("/api/backoffice/demandes?status=brouillon", &staff_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(drafts["total"], 0);
+}
