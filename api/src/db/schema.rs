@@ -230,6 +230,29 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        commentaire -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_account_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        dossier_id -> Text,
+        object_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
     }
 }
 
@@ -292,4 +315,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     pieces,
     piece_files,
     idempotency_keys,
+    counters,
+    audit_log,
 );

@@ -128,7 +128,10 @@ impl DossierPieces {
                 .unwrap_or_else(|| row.type_code.clone()),
             lie_a: self.lie_a(row.member_id.as_deref()),
             status: effective_status(stored, row.fin_validite, today),
-            motif_refus: row.motif_refus.clone(),
+            motif_refus: match (&row.motif_refus, &row.commentaire) {
+                (Some(motif), Some(comment)) => Some(format!("{motif} — {comment}")),
+                (motif, _) => motif.clone(),
+            },
             presente_le: row.presente_le,
             emis_le: row.emis_le,
             fin_validite: row.fin_validite,
@@ -182,6 +185,14 @@ impl DossierPieces {
             .collect()
     }
 
+    /// The pieces provided, newest first.
+    pub fn provided(&self, today: NaiveDate) -> Result<Vec<Piece>, ApiError> {
+        self.pieces
+            .iter()
+            .map(|(row, files)| self.view(row, files, today))
+            .collect()
+    }
+
     /// Everything Étape 2/3 shows. `active_codes` are the codes of the active catalogue.
     pub fn response(
         &self,
@@ -192,11 +203,7 @@ impl DossierPieces {
         let (used_files, used_bytes) = self.usage();
         Ok(PiecesResponse {
             a_fournir: self.requirements(&active, today)?,
-            fournies: self
-                .pieces
-                .iter()
-                .map(|(row, files)| self.view(row, files, today))
-                .collect::<Result<_, _>>()?,
+            fournies: self.provided(today)?,
             personnes: self
                 .members
                 .iter()

@@ -178,6 +178,34 @@ pub fn demande_received(to: &str, username: &str, town: &str, link: &str) -> Out
     )
 }
 
+/// The town decided on a request: validated (with the dossier number), to complete (with
+/// the agent's message), or refused (with the reason).
+pub fn demande_decided(
+    to: &str,
+    username: &str,
+    town: &str,
+    outcome: &str,
+    message: Option<&str>,
+    link: &str,
+) -> OutgoingEmail {
+    let mut paragraphs = vec![
+        format!("Bonjour {username},"),
+        format!("Votre demande de création de dossier famille : {outcome}."),
+    ];
+    if let Some(message) = message {
+        paragraphs.push(format!("Message de la mairie : « {message} »"));
+    }
+    paragraphs.push("Le détail est dans Mes démarches.".into());
+    compose(
+        "demande_decided",
+        to,
+        format!("Votre demande de création de dossier famille — {town}"),
+        town,
+        &paragraphs,
+        Some(("Consulter ma demande", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

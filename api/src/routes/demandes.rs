@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 /// The request with its history and dossier — frozen as submitted once it left the
 /// family's hands — and the live dossier version for `ETag`.
-fn detail(conn: &mut DbConn, found: &Demande) -> Result<(DemandeDetail, i32), ApiError> {
+pub(crate) fn detail(conn: &mut DbConn, found: &Demande) -> Result<(DemandeDetail, i32), ApiError> {
     let summary = found.summary()?;
     let live = dossier::find(conn, &found.dossier_id)?;
     let dossier = match &found.snapshot {

@@ -14,6 +14,7 @@ pub mod me;
 pub mod password_resets;
 pub mod pieces;
 pub mod registrations;
+pub mod review;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
@@ -59,7 +60,12 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(pieces::download_file)
         .service(backoffice::enrol_totp)
         .service(backoffice::staff_profile)
-        .service(backoffice::queue);
+        .service(backoffice::queue)
+        .service(review::review)
+        .service(review::download)
+        .service(review::decide_piece)
+        .service(review::decide_demande)
+        .service(review::consultations);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

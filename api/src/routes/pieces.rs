@@ -518,6 +518,9 @@ async fn receive_and_record(
         created_by: Some(account_id.to_string()),
         created_at: now,
         updated_at: now,
+        commentaire: None,
+        decided_by: None,
+        decided_at: None,
     };
     let created = replacing.is_none();
     let status = if created {

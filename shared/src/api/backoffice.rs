@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::api::dossier::{DemandeKind, DemandeStatus};
 
@@ -43,4 +44,102 @@ pub struct Queue {
     /// Requests waiting for validation, and the median time they have waited (hours).
     pub en_attente: u64,
     pub attente_mediane_heures: Option<f64>,
+}
+
+/// Why an agent refuses a piece (the list the family reads).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MotifRefus {
+    Illisible,
+    Incomplet,
+    Perime,
+    NeCorrespondPas,
+    Autre,
+}
+
+impl MotifRefus {
+    /// What the family reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Illisible => "Illisible",
+            Self::Incomplet => "Incomplet",
+            Self::Perime => "Périmé",
+            Self::NeCorrespondPas => "Ne correspond pas à la pièce demandée",
+            Self::Autre => "Autre",
+        }
+    }
+}
+
+/// An agent's decision on a piece.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PieceVerdict {
+    Validee,
+    Refusee,
+}
+
+/// « Valider » or « Refuser » a piece; a refusal needs a reason.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PieceDecisionRequest {
+    pub decision: PieceVerdict,
+    #[serde(default)]
+    pub motif: Option<MotifRefus>,
+    /// Optional, shown to the family (at most 1,000 characters).
+    #[serde(default)]
+    #[validate(length(max = 1000))]
+    pub commentaire: Option<String>,
+}
+
+/// An agent's decision on a request.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DemandeVerdict {
+    /// Back to the family with a message: they fix it and submit again.
+    ACompleter,
+    /// The dossier gets its number; its waiting pieces become « validée ».
+    Validee,
+    Refusee,
+}
+
+/// A decision on a request; « à compléter » and « refusée » need a message to the family.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DemandeDecisionRequest {
+    pub decision: DemandeVerdict,
+    /// At most 1,000 characters.
+    #[serde(default)]
+    #[validate(length(max = 1000))]
+    pub message: Option<String>,
+}
+
+/// What an agent reviews: the request (dossier as submitted, history) and its pieces.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Review {
+    pub demande: crate::api::dossier::DemandeDetail,
+    pub pieces: Vec<crate::api::pieces::Piece>,
+}
+
+/// « Consultations de mon dossier »: when the town's services looked at it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Consultation {
+    pub at: DateTime<Utc>,
+    /// `consultation`, `telechargement`, `decision_piece` or `decision_demande`.
+    pub action: String,
+    /// The service, not the person: « Service famille de la mairie ».
+    pub service: String,
+}
+
+/// The consultations of a dossier, newest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ConsultationList {
+    pub items: Vec<Consultation>,
 }

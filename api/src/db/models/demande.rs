@@ -200,3 +200,45 @@ pub fn list_in_status(conn: &mut DbConn, status: DemandeStatus) -> QueryResult<V
         .select(Demande::as_select())
         .load(conn)
 }
+
+/// An agent's decision on a request waiting for validation, with its history entry: false
+/// when the request no longer waits (another agent decided first: SECURITY.md H-06).
+pub fn decide(
+    conn: &mut DbConn,
+    demande_id: &str,
+    status: DemandeStatus,
+    agent_id: &str,
+    message: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        demandes::table
+            .find(demande_id)
+            .filter(demandes::status.eq(to_text(&DemandeStatus::EnAttenteValidation))),
+    )
+    .set((
+        demandes::status.eq(to_text(&status)),
+        demandes::agent_message.eq(message),
+        demandes::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 1 {
+        record_event(
+            conn,
+            demande_id,
+            status,
+            Actor::Agent(agent_id),
+            message,
+            now,
+        )?;
+    }
+    Ok(updated == 1)
+}
+
+/// A request by id (staff).
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Demande> {
+    demandes::table
+        .find(id)
+        .select(Demande::as_select())
+        .first(conn)
+}

@@ -132,3 +132,38 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Dossier> {
         .select(Dossier::as_select())
         .first(conn)
 }
+
+/// Gives a validated dossier its number: the next value of the `dossier_numero` counter
+/// not already used (imported dossiers keep theirs). Runs inside the decision's transaction.
+pub fn assign_numero(conn: &mut DbConn, id: &str) -> QueryResult<String> {
+    use crate::db::schema::counters;
+    loop {
+        let current: i64 = counters::table
+            .find("dossier_numero")
+            .select(counters::value)
+            .first(conn)?;
+        let next = current + 1;
+        // Conditional: a concurrent validation that took this value makes us read again.
+        let taken = diesel::update(
+            counters::table
+                .find("dossier_numero")
+                .filter(counters::value.eq(current)),
+        )
+        .set(counters::value.eq(next))
+        .execute(conn)?;
+        if taken == 0 {
+            continue;
+        }
+        let numero = next.to_string();
+        let used: i64 = dossiers::table
+            .filter(dossiers::numero.eq(&numero))
+            .count()
+            .get_result(conn)?;
+        if used == 0 {
+            diesel::update(dossiers::table.find(id))
+                .set(dossiers::numero.eq(&numero))
+                .execute(conn)?;
+            return Ok(numero);
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod action_token;
+pub mod audit;
 pub mod cgu;
 pub mod connection_log;
 pub mod demande;

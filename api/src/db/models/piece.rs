@@ -22,6 +22,10 @@ pub struct PieceRow {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The agent's comment next to the reason of a refusal.
+    pub commentaire: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
 }
 
 /// A row of `piece_files`: one stored object, named `pieces/<id>` in the store.
@@ -144,6 +148,9 @@ pub fn replace(conn: &mut DbConn, piece: &PieceRow, files: &[FileRow]) -> QueryR
             pieces::emis_le.eq(piece.emis_le),
             pieces::fin_validite.eq(piece.fin_validite),
             pieces::updated_at.eq(piece.updated_at),
+            pieces::commentaire.eq(None::<String>),
+            pieces::decided_by.eq(None::<String>),
+            pieces::decided_at.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)?;
     insert_files(conn, files)?;
@@ -167,3 +174,63 @@ pub fn existing_file_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<S
         .select(piece_files::id)
         .load(conn)
 }
+
+/// A piece by id, whatever its dossier (staff), with its files.
+pub fn find_any(conn: &mut DbConn, piece_id: &str) -> QueryResult<(PieceRow, Vec<FileRow>)> {
+    let dossier_id: String = pieces::table
+        .find(piece_id)
+        .select(pieces::dossier_id)
+        .first(conn)?;
+    find(conn, &dossier_id, piece_id)
+}
+
+/// An agent's decision on a piece that waits for validation: false when it was already
+/// decided (another agent was quicker: SECURITY.md H-06).
+pub fn decide(
+    conn: &mut DbConn,
+    piece_id: &str,
+    status: &str,
+    motif: Option<&str>,
+    commentaire: Option<&str>,
+    agent_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        pieces::table
+            .find(piece_id)
+            .filter(pieces::status.eq(WAITING)),
+    )
+    .set((
+        pieces::status.eq(status),
+        pieces::motif_refus.eq(motif),
+        pieces::commentaire.eq(commentaire),
+        pieces::decided_by.eq(agent_id),
+        pieces::decided_at.eq(now),
+        pieces::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Validates every piece of a dossier still waiting (the request is validated).
+pub fn validate_waiting(
+    conn: &mut DbConn,
+    dossier_id: &str,
+    agent_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        pieces::table
+            .filter(pieces::dossier_id.eq(dossier_id))
+            .filter(pieces::status.eq(WAITING)),
+    )
+    .set((
+        pieces::status.eq("validee"),
+        pieces::decided_by.eq(agent_id),
+        pieces::decided_at.eq(now),
+        pieces::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+const WAITING: &str = "en_attente_validation";

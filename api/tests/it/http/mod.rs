@@ -8,4 +8,5 @@ mod login;
 mod password_reset;
 pub(crate) mod pieces;
 mod registration;
-mod staff;
+mod review;
+pub(crate) mod staff;

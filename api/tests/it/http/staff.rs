@@ -11,7 +11,7 @@ use crate::http::dossiers::seed_household;
 use crate::http::pieces::provide_required_pieces;
 
 /// An administrator created as the command line does; answers (username, email).
-fn administrator(app: &TestApp) -> (String, String) {
+pub(crate) fn administrator(app: &TestApp) -> (String, String) {
     let username = unique("admin");
     let email = format!("{username}@mairie.test");
     let mut conn = app.state.pool.get().expect("conn");
@@ -42,7 +42,7 @@ async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
 }
 
 /// Enrols and logs in; answers the secret and the access token.
-async fn staff_session(app: &TestApp, username: &str) -> (String, String) {
+pub(crate) async fn staff_session(app: &TestApp, username: &str) -> (String, String) {
     let enrolment: Value = app
         .post_json(
             "/api/auth/totp-enrolment",

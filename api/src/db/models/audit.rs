@@ -1,0 +1,56 @@
+//! The audit log of staff actions (SECURITY.md C-04, G-05): who, when, what, on which
+//! dossier and object — never a document's content. The database refuses updates and
+//! early deletions (migration 2026-11-26-000006_review).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::audit_log;
+use crate::db::{DbConn, new_id};
+
+/// What a staff member did.
+pub mod action {
+    pub const CONSULTATION: &str = "consultation";
+    pub const TELECHARGEMENT: &str = "telechargement";
+    pub const DECISION_PIECE: &str = "decision_piece";
+    pub const DECISION_DEMANDE: &str = "decision_demande";
+}
+
+/// One entry to write.
+pub struct Entry<'a> {
+    pub actor_account_id: &'a str,
+    pub actor_role: &'a str,
+    pub action: &'a str,
+    pub dossier_id: &'a str,
+    pub object_id: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+/// Appends an entry.
+pub fn record(conn: &mut DbConn, entry: &Entry<'_>, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(new_id()),
+            audit_log::at.eq(at),
+            audit_log::actor_account_id.eq(entry.actor_account_id),
+            audit_log::actor_role.eq(entry.actor_role),
+            audit_log::action.eq(entry.action),
+            audit_log::dossier_id.eq(entry.dossier_id),
+            audit_log::object_id.eq(entry.object_id),
+            audit_log::detail.eq(entry.detail),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (time, action) of a dossier's entries, newest first.
+pub fn for_dossier(
+    conn: &mut DbConn,
+    dossier_id: &str,
+) -> QueryResult<Vec<(NaiveDateTime, String)>> {
+    audit_log::table
+        .filter(audit_log::dossier_id.eq(dossier_id))
+        .order(audit_log::at.desc())
+        .select((audit_log::at, audit_log::action))
+        .load(conn)
+}

@@ -1,0 +1,350 @@
+//! Agents review requests: the dossier as submitted with its pieces (each view audited),
+//! the pieces' files (each download audited), decisions on pieces and on the request.
+//! Two agents deciding at once: one wins, the other gets 409 and the new state (H-06).
+//! Every decision is written to the request's history and the audit log, and emailed to
+//! the family through the outbox.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, get, post, web};
+use shared::api::backoffice::{
+    Consultation, ConsultationList, DemandeDecisionRequest, DemandeVerdict, PieceDecisionRequest,
+    PieceVerdict, Review,
+};
+use shared::api::dossier::DemandeStatus;
+use shared::validation::codes;
+
+use crate::auth::extractor::{ConsentedUser, StaffUser};
+use crate::db::models::audit::{self, Entry, action};
+use crate::db::models::{demande, dossier, outbox, piece};
+use crate::db::{DbConn, now};
+use crate::documents::filename::content_disposition;
+use crate::documents::pieces::DossierPieces;
+use crate::domain::calendar::today;
+use crate::email::templates;
+use crate::error::ApiError;
+use crate::extract::ValidJson;
+use crate::routes::demandes::detail;
+use crate::routes::private_json;
+use crate::state::AppState;
+
+/// Longest message or comment to a family.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+fn audit(
+    conn: &mut DbConn,
+    staff: &StaffUser,
+    what: &str,
+    dossier_id: &str,
+    object_id: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        &Entry {
+            actor_account_id: &staff.user.account_id,
+            actor_role: &staff.role,
+            action: what,
+            dossier_id,
+            object_id,
+            detail,
+        },
+        now(),
+    )?;
+    Ok(())
+}
+
+fn review_of(conn: &mut DbConn, demande_id: &str) -> Result<Review, ApiError> {
+    let found = demande::find(conn, demande_id)?;
+    let (demande, _) = detail(conn, &found)?;
+    let pieces = DossierPieces::load(conn, &found.dossier_id, false)?.provided(today())?;
+    Ok(Review { demande, pieces })
+}
+
+/// The review screen: the request (dossier as submitted, observation, history) and every
+/// piece with its files. The consultation is written to the audit log.
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(
+        (status = 200, body = Review),
+        (status = 403, description = "Not staff", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/demandes/{id}")]
+pub async fn review(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let body = state
+        .write(move |conn| {
+            let review = review_of(conn, &id)?;
+            let dossier_id = review.demande.summary.dossier_id.to_string();
+            audit(
+                conn,
+                &staff,
+                action::CONSULTATION,
+                &dossier_id,
+                Some(&id),
+                None,
+            )?;
+            Ok(review)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &body))
+}
+
+/// A piece's file for an agent, with the same inert headers as for families; the download
+/// is written to the audit log (never its content).
+#[utoipa::path(
+    tag = "Back office",
+    params(("piece_id" = Uuid, Path), ("file_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The file (`Content-Disposition: attachment`)", content_type = "application/pdf"),
+        (status = 404, description = "No such file", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/pieces/{piece_id}/fichiers/{file_id}")]
+pub async fn download(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (piece_id, file_id) = path.into_inner();
+    let file = state
+        .write(move |conn| {
+            let (found, _) = piece::find_any(conn, &piece_id)?;
+            let file = piece::find_file(conn, &found.dossier_id, &piece_id, &file_id)?;
+            audit(
+                conn,
+                &staff,
+                action::TELECHARGEMENT,
+                &found.dossier_id,
+                Some(&file.id),
+                None,
+            )?;
+            Ok(file)
+        })
+        .await?;
+    let media_type = shared::api::pieces::Format::parse(&file.format)
+        .map(|f| f.media_type())
+        .unwrap_or("application/octet-stream");
+    let body = state.storage.get(&file.id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, media_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            content_disposition(&file.display_name),
+        ))
+        .insert_header((header::CONTENT_LENGTH, file.size_bytes.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'",
+        ))
+        .streaming(body))
+}
+
+fn message_field(
+    text: Option<&str>,
+    field: &str,
+    required: bool,
+) -> Result<Option<String>, ApiError> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    match text {
+        None if required => Err(ApiError::field(field, codes::REQUIRED)),
+        Some(t) if t.chars().count() > MAX_MESSAGE_CHARS => {
+            Err(ApiError::field(field, codes::TOO_LONG))
+        }
+        Some(t)
+            if t.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') =>
+        {
+            Err(ApiError::field(field, codes::INVALID_CHARACTERS))
+        }
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
+/// « Valider » or « Refuser » a piece waiting for validation (a refusal needs a reason
+/// from the list; the comment is optional). 409 with the current state when it was
+/// already decided.
+#[utoipa::path(
+    tag = "Back office",
+    params(("piece_id" = Uuid, Path)),
+    request_body = PieceDecisionRequest,
+    responses(
+        (status = 200, description = "Decided", body = shared::api::pieces::Piece),
+        (status = 409, description = "Already decided (by another agent, or the request no longer waits)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`motif` missing for a refusal, or comment too long", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/pieces/{piece_id}/decision")]
+pub async fn decide_piece(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+    body: ValidJson<PieceDecisionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    let piece_id = path.into_inner();
+    let commentaire = message_field(request.commentaire.as_deref(), "commentaire", false)?;
+    let (status, motif) = match (request.decision, request.motif) {
+        (PieceVerdict::Validee, _) => ("validee", None),
+        (PieceVerdict::Refusee, Some(motif)) => ("refusee", Some(motif.label())),
+        (PieceVerdict::Refusee, None) => return Err(ApiError::field("motif", codes::REQUIRED)),
+    };
+    let view = state
+        .write(move |conn| {
+            let (found, _) = piece::find_any(conn, &piece_id)?;
+            let waiting = demande::current(conn, &found.dossier_id)?.status()?
+                == DemandeStatus::EnAttenteValidation;
+            if !waiting
+                || !piece::decide(conn, &piece_id, status, motif, commentaire.as_deref(), &staff.user.account_id, now())?
+            {
+                return Err(ApiError::Conflict(
+                    "Cette pièce a déjà été traitée (ou la demande n'attend plus de décision) : rechargez-la.",
+                ));
+            }
+            audit(conn, &staff, action::DECISION_PIECE, &found.dossier_id, Some(&piece_id), Some(status))?;
+            let pieces = DossierPieces::load(conn, &found.dossier_id, false)?;
+            let (row, files) = piece::find_any(conn, &piece_id)?;
+            pieces.view(&row, &files, today())
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &view))
+}
+
+/// Decides on a request waiting for validation: « à compléter » (with a message: the
+/// family edits and submits again), « validée » (the dossier gets its number, its waiting
+/// pieces are validated) or « refusée » (with the reason). The family is emailed. 409 with
+/// the current state when another agent decided first.
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = DemandeDecisionRequest,
+    responses(
+        (status = 200, description = "Decided", body = Review),
+        (status = 409, description = "The request no longer waits for a decision", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`message` missing or too long", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/demandes/{id}/decision")]
+pub async fn decide_demande(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+    body: ValidJson<DemandeDecisionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    let id = path.into_inner();
+    let message = message_field(
+        request.message.as_deref(),
+        "message",
+        request.decision != DemandeVerdict::Validee,
+    )?;
+    let (town, base) = (state.settings.town_name.clone(), state.public_url.clone());
+    let body = state
+        .write(move |conn| {
+            let found = demande::find(conn, &id)?;
+            let now = now();
+            let status = match request.decision {
+                DemandeVerdict::ACompleter => DemandeStatus::ACompleter,
+                DemandeVerdict::Validee => DemandeStatus::Validee,
+                DemandeVerdict::Refusee => DemandeStatus::Refusee,
+            };
+            if !demande::decide(
+                conn,
+                &id,
+                status,
+                &staff.user.account_id,
+                message.as_deref(),
+                now,
+            )? {
+                return Err(ApiError::Conflict(
+                    "Une décision a déjà été prise sur cette demande : rechargez-la.",
+                ));
+            }
+            let outcome = match status {
+                DemandeStatus::Validee => {
+                    piece::validate_waiting(conn, &found.dossier_id, &staff.user.account_id, now)?;
+                    let current = dossier::find(conn, &found.dossier_id)?;
+                    let numero = match current.numero {
+                        Some(numero) => numero,
+                        None => dossier::assign_numero(conn, &found.dossier_id)?,
+                    };
+                    format!("validée — votre numéro de dossier famille est le {numero}")
+                }
+                DemandeStatus::ACompleter => "à compléter".to_string(),
+                _ => "refusée".to_string(),
+            };
+            audit(
+                conn,
+                &staff,
+                action::DECISION_DEMANDE,
+                &found.dossier_id,
+                Some(&id),
+                Some(&crate::enum_text::to_text(&status)),
+            )?;
+            let link = format!("{base}/demarches/demande/{id}");
+            for (email, username) in dossier::account_emails(conn, &found.dossier_id)? {
+                outbox::enqueue(
+                    conn,
+                    &templates::demande_decided(
+                        &email,
+                        &username,
+                        &town,
+                        &outcome,
+                        message.as_deref(),
+                        &link,
+                    ),
+                    now,
+                )?;
+            }
+            review_of(conn, &id)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &body))
+}
+
+/// « Consultations de mon dossier »: when the town's services viewed, downloaded from or
+/// decided on the family's dossier (the service, not the person).
+#[utoipa::path(
+    tag = "Dossier famille",
+    params(("id" = Uuid, Path, description = "Dossier id")),
+    responses(
+        (status = 200, body = ConsultationList),
+        (status = 404, description = "No such dossier, or not yours", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/dossiers/{id}/consultations")]
+pub async fn consultations(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let town = state.settings.town_name.clone();
+    let items = state
+        .read(move |conn| {
+            let found = dossier::find_for_account(conn, &id, &user.account_id)?;
+            Ok(audit::for_dossier(conn, &found.id)?
+                .into_iter()
+                .map(|(at, what)| Consultation {
+                    at: at.and_utc(),
+                    action: what,
+                    service: format!("Service famille — {town}"),
+                })
+                .collect())
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &ConsultationList { items }))
+}
