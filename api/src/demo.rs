@@ -8,7 +8,7 @@ use shared::api::dossier::{
 };
 
 use crate::db::models::demande::{self, Actor};
-use crate::db::models::{cgu, dossier, member};
+use crate::db::models::{cgu, content, dossier, member};
 use crate::db::schema::dossiers;
 use crate::db::{DbConn, new_id, now, write_tx};
 
@@ -34,6 +34,9 @@ pub fn load(conn: &mut DbConn) -> anyhow::Result<()> {
         let now = now();
         if cgu::current(conn, now)?.is_none() {
             cgu::publish(conn, DEMO_CGU, now)?;
+        }
+        if !content::has_actualites(conn)? {
+            load_news_and_faq(conn, now)?;
         }
         let exists: i64 = dossiers::table
             .filter(dossiers::numero.eq("17484"))
@@ -97,4 +100,69 @@ pub fn load(conn: &mut DbConn) -> anyhow::Result<()> {
         let _ = dossier::find(conn, &id)?;
         Ok(())
     })
+}
+
+/// The seed's news (« Inscriptions scolaires », « Vacances sportives hiver 2026 ») and a
+/// few FAQ entries.
+fn load_news_and_faq(conn: &mut DbConn, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
+    use shared::api::content::{ActualiteInput, FaqInput};
+    let at = |y, m, d| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|date| date.and_hms_opt(8, 0, 0))
+            .map(|t| t.and_utc())
+            .ok_or_else(|| anyhow::anyhow!("demo date"))
+    };
+    let news = [
+        ActualiteInput {
+            titre: "Inscriptions scolaires".into(),
+            corps: "Les inscriptions scolaires 2025/2026 sont ouvertes.\n\nCréez votre compte, \
+                    complétez votre dossier famille et joignez les pièces justificatives : \
+                    **livret de famille** et **justificatif de domicile de moins de 3 mois**."
+                .into(),
+            publie_le: at(2025, 5, 14)?,
+            a_la_une: true,
+        },
+        ActualiteInput {
+            titre: "Vacances sportives hiver 2026".into(),
+            corps: "Inscriptions vacances sportives Hiver 2026.\n\nLes inscriptions aux \
+                    activités vacances sportives l'après-midi de 14h00 à 19h00 pour tous. Ces \
+                    dernières se termineront le vendredi 11 janvier 2026 à 19h00."
+                .into(),
+            publie_le: at(2026, 1, 5)?,
+            a_la_une: false,
+        },
+    ];
+    for item in &news {
+        content::insert_actualite(conn, item, None, now)?;
+    }
+    let faq = [
+        (
+            "Compte",
+            "Je n'ai pas reçu l'email d'activation : que faire ?",
+            "Vérifiez vos courriers indésirables, puis utilisez « Renvoyer le lien » sur la page de connexion. Le lien est valable 48 heures.",
+        ),
+        (
+            "Dossier famille",
+            "Quelles pièces justificatives fournir ?",
+            "Le livret de famille (parties parents et enfants) et un justificatif de domicile de moins de 3 mois, au format PDF (10 Mio au plus par fichier). D'autres pièces peuvent être demandées selon votre situation.",
+        ),
+        (
+            "Dossier famille",
+            "Combien de temps faut-il pour valider mon dossier ?",
+            "Les services de la ville traitent les demandes dans l'ordre d'arrivée. Vous êtes prévenu par email de la décision, et « Mes démarches » indique le délai médian de traitement.",
+        ),
+    ];
+    for (position, (categorie, question, reponse)) in faq.into_iter().enumerate() {
+        content::insert_faq(
+            conn,
+            &FaqInput {
+                question: question.into(),
+                reponse: reponse.into(),
+                categorie: categorie.into(),
+                position: i32::try_from(position).unwrap_or_default(),
+            },
+            now,
+        )?;
+    }
+    Ok(())
 }

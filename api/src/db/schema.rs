@@ -280,6 +280,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    actualites (id) {
+        id -> Text,
+        titre -> Text,
+        corps -> Text,
+        publie_le -> Timestamp,
+        a_la_une -> Bool,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    faq (id) {
+        id -> Text,
+        question -> Text,
+        reponse -> Text,
+        categorie -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -317,4 +342,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     counters,
     audit_log,
+    actualites,
+    faq,
 );

@@ -1,12 +1,44 @@
-//! Public content: town settings and the terms of use.
+//! Public content: town settings, the terms of use, actualités and the FAQ. What anyone
+//! may read is cacheable: `ETag` (a hash of the body, answered 304 when unchanged) and a
+//! short `Cache-Control`, so a scheduled news item appears within a minute.
 
-use actix_web::{HttpResponse, get, web};
-use shared::api::content::{TermsResponse, TownResponse};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use shared::api::content::{ActualiteList, FaqList, TermsResponse, TownResponse};
 
-use crate::db::models::cgu;
+use crate::db::models::{cgu, content};
 use crate::db::now;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// A public JSON answer with a strong `ETag`; 304 when the client already has it.
+pub fn cacheable_json(
+    req: &HttpRequest,
+    body: &impl serde::Serialize,
+) -> Result<HttpResponse, ApiError> {
+    let json = serde_json::to_vec(body).map_err(anyhow::Error::from)?;
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32]);
+    let cached = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if cached {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"));
+    Ok(if cached {
+        response.finish()
+    } else {
+        response.content_type("application/json").body(json)
+    })
+}
 
 /// The town's name and tagline, for the header.
 #[utoipa::path(tag = "Contenu", responses((status = 200, body = TownResponse)))]
@@ -41,4 +73,73 @@ pub async fn get_terms(state: web::Data<AppState>) -> Result<HttpResponse, ApiEr
             published_at: terms.published_at.and_utc(),
             text: terms.text,
         }))
+}
+
+/// Paging of public lists.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// From 1.
+    pub page: Option<u32>,
+    /// At most 50 (default 10).
+    pub per_page: Option<u32>,
+}
+
+/// Published news, newest first (scheduled ones appear at their date).
+#[utoipa::path(
+    tag = "Contenu",
+    params(PageQuery),
+    responses((status = 200, body = ActualiteList), (status = 304, description = "Unchanged since `If-None-Match`"))
+)]
+#[get("/actualites")]
+pub async fn list_actualites(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let per_page = i64::from(query.per_page.unwrap_or(10).clamp(1, 50));
+    let offset = i64::from(query.page.unwrap_or(1).max(1) - 1) * per_page;
+    let (items, total) = state
+        .read(move |conn| Ok(content::published(conn, now(), offset, per_page)?))
+        .await?;
+    cacheable_json(
+        &req,
+        &ActualiteList {
+            items,
+            total: u64::try_from(total).unwrap_or_default(),
+        },
+    )
+}
+
+/// One published news item (404 before its publication date).
+#[utoipa::path(
+    tag = "Contenu",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = shared::api::content::Actualite),
+        (status = 404, description = "No such published item", body = shared::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/actualites/{id}")]
+pub async fn get_actualite(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let item = state
+        .read(move |conn| content::find(conn, &id, Some(now()))?.ok_or(ApiError::NotFound))
+        .await?;
+    cacheable_json(&req, &item)
+}
+
+/// The FAQ, by category then position.
+#[utoipa::path(tag = "Contenu", responses((status = 200, body = FaqList)))]
+#[get("/faq")]
+pub async fn list_faq(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let items = state.read(|conn| Ok(content::faq_entries(conn)?)).await?;
+    cacheable_json(&req, &FaqList { items })
 }

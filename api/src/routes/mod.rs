@@ -4,6 +4,7 @@
 pub mod activations;
 pub mod auth;
 pub mod backoffice;
+pub mod backoffice_content;
 pub mod content;
 pub mod credentials;
 pub mod demandes;
@@ -65,7 +66,15 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(review::download)
         .service(review::decide_piece)
         .service(review::decide_demande)
-        .service(review::consultations);
+        .service(review::consultations)
+        .service(content::list_actualites)
+        .service(content::get_actualite)
+        .service(content::list_faq)
+        .service(backoffice_content::create_actualite)
+        .service(backoffice_content::update_actualite)
+        .service(backoffice_content::delete_actualite)
+        .service(backoffice_content::create_faq)
+        .service(backoffice_content::publish_terms);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

@@ -24,3 +24,103 @@ pub struct TermsResponse {
     /// Plain text; paragraphs separated by blank lines.
     pub text: String,
 }
+
+/// Longest title, and longest body, in characters.
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const BODY_MAX_CHARS: usize = 20_000;
+
+fn validate_text(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        return Err(validator::ValidationError::new(
+            crate::validation::codes::REQUIRED,
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(validator::ValidationError::new(
+            crate::validation::codes::INVALID_CHARACTERS,
+        ));
+    }
+    Ok(())
+}
+
+/// A news item as the public pages show it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Actualite {
+    pub id: uuid::Uuid,
+    pub titre: String,
+    /// Plain text with a small Markdown subset (paragraphs, `**gras**`, lists, links),
+    /// never HTML: render it as text.
+    pub corps: String,
+    /// « Publié le 14 mai 2025 ».
+    pub publie_le: DateTime<Utc>,
+    /// Shown in « À la une » on the home page.
+    pub a_la_une: bool,
+}
+
+/// A page of published news, newest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ActualiteList {
+    pub items: Vec<Actualite>,
+    pub total: u64,
+}
+
+/// Writing a news item (staff). A future `publie_le` schedules it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, validator::Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActualiteInput {
+    #[validate(length(max = 200), custom(function = "validate_text"))]
+    pub titre: String,
+    #[validate(length(max = 20000), custom(function = "validate_text"))]
+    pub corps: String,
+    pub publie_le: DateTime<Utc>,
+    pub a_la_une: bool,
+}
+
+/// A FAQ entry.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct FaqEntry {
+    pub id: uuid::Uuid,
+    pub question: String,
+    /// Same text rules as news bodies.
+    pub reponse: String,
+    pub categorie: String,
+    pub position: i32,
+}
+
+/// The FAQ, by category then position.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct FaqList {
+    pub items: Vec<FaqEntry>,
+}
+
+/// Writing a FAQ entry (staff).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, validator::Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FaqInput {
+    #[validate(length(max = 500), custom(function = "validate_text"))]
+    pub question: String,
+    #[validate(length(max = 20000), custom(function = "validate_text"))]
+    pub reponse: String,
+    #[validate(length(max = 100), custom(function = "validate_text"))]
+    pub categorie: String,
+    pub position: i32,
+}
+
+/// Publishing a new version of the CGU (administrators): every family accepts it again at
+/// its next visit.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, validator::Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublishTermsRequest {
+    #[validate(length(max = 100000), custom(function = "validate_text"))]
+    pub text: String,
+}

@@ -5,6 +5,7 @@ pub mod action_token;
 pub mod audit;
 pub mod cgu;
 pub mod connection_log;
+pub mod content;
 pub mod demande;
 pub mod dossier;
 pub mod idempotency;

@@ -1,6 +1,7 @@
 //! HTTP-level tests, one module per resource.
 
 mod account;
+mod content;
 pub(crate) mod dossiers;
 mod email;
 mod errors;

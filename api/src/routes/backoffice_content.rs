@@ -1,0 +1,151 @@
+//! The town publishes: news and FAQ (agents and administrators), new CGU versions
+//! (administrators only: every family accepts them again at its next visit).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, post, put, web};
+use shared::api::content::{
+    Actualite, ActualiteInput, FaqEntry, FaqInput, PublishTermsRequest, TermsResponse,
+};
+
+use crate::auth::extractor::StaffUser;
+use crate::db::models::{cgu, content};
+use crate::db::now;
+use crate::error::ApiError;
+use crate::extract::ValidJson;
+use crate::routes::private_json;
+use crate::state::AppState;
+
+/// Publishes (or schedules, with a future `publie_le`) a news item.
+#[utoipa::path(
+    tag = "Back office",
+    request_body = ActualiteInput,
+    responses((status = 201, body = Actualite), (status = 403, description = "Not staff", body = shared::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/actualites")]
+pub async fn create_actualite(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    body: ValidJson<ActualiteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let item = state
+        .write(move |conn| {
+            let id = content::insert_actualite(conn, &input, Some(&staff.user.account_id), now())?;
+            content::find(conn, &id, None)?.ok_or(ApiError::NotFound)
+        })
+        .await?;
+    Ok(private_json(StatusCode::CREATED, &item))
+}
+
+/// Changes a news item.
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path)),
+    request_body = ActualiteInput,
+    responses((status = 200, body = Actualite), (status = 404, description = "No such item", body = shared::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[put("/backoffice/actualites/{id}")]
+pub async fn update_actualite(
+    state: web::Data<AppState>,
+    _staff: StaffUser,
+    path: web::Path<String>,
+    body: ValidJson<ActualiteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, input) = (path.into_inner(), body.0);
+    let item = state
+        .write(move |conn| {
+            if content::update_actualite(conn, &id, &input, now())? == 0 {
+                return Err(ApiError::NotFound);
+            }
+            content::find(conn, &id, None)?.ok_or(ApiError::NotFound)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &item))
+}
+
+/// Removes a news item.
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such item", body = shared::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/backoffice/actualites/{id}")]
+pub async fn delete_actualite(
+    state: web::Data<AppState>,
+    _staff: StaffUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    state
+        .write(move |conn| match content::delete_actualite(conn, &id)? {
+            0 => Err(ApiError::NotFound),
+            _ => Ok(()),
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Adds a FAQ entry.
+#[utoipa::path(
+    tag = "Back office",
+    request_body = FaqInput,
+    responses((status = 201, body = FaqEntry)),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/faq")]
+pub async fn create_faq(
+    state: web::Data<AppState>,
+    _staff: StaffUser,
+    body: ValidJson<FaqInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let entry = state
+        .write(move |conn| {
+            let id = content::insert_faq(conn, &input, now())?;
+            content::faq_entries(conn)?
+                .into_iter()
+                .find(|e| e.id.to_string() == id)
+                .ok_or(ApiError::NotFound)
+        })
+        .await?;
+    Ok(private_json(StatusCode::CREATED, &entry))
+}
+
+/// Publishes a new version of the CGU (administrators): from now on every family must
+/// accept it before using its dossier again.
+#[utoipa::path(
+    tag = "Back office",
+    request_body = PublishTermsRequest,
+    responses(
+        (status = 201, body = TermsResponse),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/cgu")]
+pub async fn publish_terms(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    body: ValidJson<PublishTermsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let text = body.0.text;
+    let terms = state
+        .write(move |conn| {
+            let now = now();
+            cgu::publish(conn, &text, now)?;
+            cgu::current(conn, now)?.ok_or(ApiError::NotFound)
+        })
+        .await?;
+    Ok(private_json(
+        StatusCode::CREATED,
+        &TermsResponse {
+            version: terms.version,
+            published_at: terms.published_at.and_utc(),
+            text: terms.text,
+        },
+    ))
+}

@@ -1,0 +1,170 @@
+//! Public content: the demo news and FAQ, scheduled news appearing at their date, cacheable
+//! answers (ETag, 304), staff-only writing, text kept as text, and a new CGU version
+//! making every family accept it again.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_app;
+use crate::http::staff::{administrator, staff_session};
+
+#[tokio::test]
+async fn the_town_publishes_news_faq_and_terms() {
+    let app = spawn_app().await;
+    let news: Value = app
+        .client
+        .get(app.url("/api/actualites"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let titles: Vec<&str> = news["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| n["titre"].as_str().expect("titre"))
+        .collect();
+    assert_eq!(
+        titles,
+        vec!["Vacances sportives hiver 2026", "Inscriptions scolaires"],
+        "demo news, newest first"
+    );
+    assert_eq!(news["items"][1]["a_la_une"], true);
+    let faq: Value = app
+        .client
+        .get(app.url("/api/faq"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(faq["items"].as_array().expect("items").len(), 3);
+
+    // Cacheable: the same ETag gives 304.
+    let first = app
+        .client
+        .get(app.url("/api/actualites"))
+        .send()
+        .await
+        .expect("get");
+    let etag = first.headers()["etag"].to_str().expect("etag").to_string();
+    assert!(
+        first.headers()["cache-control"]
+            .to_str()
+            .expect("cc")
+            .starts_with("public")
+    );
+    let again = app
+        .client
+        .get(app.url("/api/actualites"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    // Families cannot publish; staff can, and a scheduled item waits for its date.
+    let family = app.family().await;
+    let item = json!({"titre": "Fête des écoles", "corps": "<script>alert(1)</script> **samedi**",
+                      "publie_le": (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339(), "a_la_une": false});
+    assert_eq!(
+        app.post_json_auth("/api/backoffice/actualites", &family.access_token, &item)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (admin, _) = administrator(&app);
+    let (_, staff) = staff_session(&app, &admin).await;
+    let created = app
+        .post_json_auth("/api/backoffice/actualites", &staff, &item)
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("json");
+    assert_eq!(
+        created["corps"], "<script>alert(1)</script> **samedi**",
+        "kept as text, never interpreted"
+    );
+    let id = created["id"].as_str().expect("id");
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/actualites/{id}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let after = app
+        .client
+        .get(app.url("/api/actualites"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        after.status(),
+        StatusCode::NOT_MODIFIED,
+        "a scheduled item changes nothing yet"
+    );
+    let mut now_item = item.clone();
+    now_item["publie_le"] = json!(chrono::Utc::now().to_rfc3339());
+    let updated = app
+        .put_json_auth(
+            &format!("/api/backoffice/actualites/{id}"),
+            &staff,
+            &now_item,
+        )
+        .await;
+    assert_eq!(updated.status(), StatusCode::OK);
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/actualites/{id}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::OK
+    );
+    let bad = app.post_json_auth("/api/backoffice/actualites", &staff, &json!({"titre": " ", "corps": "x", "publie_le": chrono::Utc::now().to_rfc3339(), "a_la_une": false})).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A new CGU version: the family must accept it again.
+    let dossiers = app
+        .post_json_auth("/api/dossiers", &family.access_token, &json!({}))
+        .await;
+    assert_eq!(dossiers.status(), StatusCode::CREATED);
+    let published = app
+        .post_json_auth(
+            "/api/backoffice/cgu",
+            &staff,
+            &json!({"text": "Article 1 — nouvelle version."}),
+        )
+        .await;
+    assert_eq!(published.status(), StatusCode::CREATED);
+    let version = published.json::<Value>().await.expect("json")["version"].clone();
+    let blocked = app
+        .post_json_auth("/api/dossiers", &family.access_token, &json!({}))
+        .await;
+    assert_eq!(blocked.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        blocked.json::<Value>().await.expect("json")["code"],
+        "terms_not_accepted"
+    );
+    let accepted = app
+        .post_json_auth(
+            "/api/me/terms",
+            &family.access_token,
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.post_json_auth("/api/dossiers", &family.access_token, &json!({}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

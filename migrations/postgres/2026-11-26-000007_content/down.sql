@@ -1,0 +1,2 @@
+DROP TABLE faq;
+DROP TABLE actualites;
