@@ -234,6 +234,12 @@ pub async fn download_file(
             Ok(piece::find_file(conn, &found.id, &piece_id, &file_id)?)
         })
         .await?;
+    attachment(&state, &file).await
+}
+
+/// A stored file as an attachment no browser will render, sniff or cache (SECURITY.md
+/// E-06), for families and agents alike.
+pub(crate) async fn attachment(state: &AppState, file: &FileRow) -> Result<HttpResponse, ApiError> {
     let media_type = shared::api::pieces::Format::parse(&file.format)
         .map(|f| f.media_type())
         .unwrap_or("application/octet-stream");

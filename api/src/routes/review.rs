@@ -4,7 +4,7 @@
 //! Every decision is written to the request's history and the audit log, and emailed to
 //! the family through the outbox.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use shared::api::backoffice::{
     Consultation, ConsultationList, DemandeDecisionRequest, DemandeVerdict, PieceDecisionRequest,
@@ -17,13 +17,13 @@ use crate::auth::extractor::{ConsentedUser, StaffUser};
 use crate::db::models::audit::{self, Entry, action};
 use crate::db::models::{demande, dossier, outbox, piece};
 use crate::db::{DbConn, now};
-use crate::documents::filename::content_disposition;
 use crate::documents::pieces::DossierPieces;
 use crate::domain::calendar::today;
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
 use crate::routes::demandes::detail;
+use crate::routes::pieces::attachment;
 use crate::routes::private_json;
 use crate::state::AppState;
 
@@ -130,24 +130,7 @@ pub async fn download(
             Ok(file)
         })
         .await?;
-    let media_type = shared::api::pieces::Format::parse(&file.format)
-        .map(|f| f.media_type())
-        .unwrap_or("application/octet-stream");
-    let body = state.storage.get(&file.id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, media_type))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            content_disposition(&file.display_name),
-        ))
-        .insert_header((header::CONTENT_LENGTH, file.size_bytes.to_string()))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "sandbox; default-src 'none'",
-        ))
-        .streaming(body))
+    attachment(&state, &file).await
 }
 
 fn message_field(
