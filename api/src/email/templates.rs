@@ -178,6 +178,22 @@ pub fn demande_received(to: &str, username: &str, town: &str, link: &str) -> Out
     )
 }
 
+/// A staff account was created: choose a password (then enrol an authenticator).
+pub fn staff_welcome(to: &str, username: &str, town: &str, link: &str) -> OutgoingEmail {
+    compose(
+        "staff_welcome",
+        to,
+        format!("Votre compte agent — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            "Un compte vous a été ouvert dans l'espace agents du portail famille.".into(),
+            "Choisissez votre mot de passe avec le bouton ci-dessous (lien valable 48 heures). À votre première connexion, vous associerez une application d'authentification.".into(),
+        ],
+        Some(("Choisir mon mot de passe", link)),
+    )
+}
+
 /// The town decided on a request: validated (with the dossier number), to complete (with
 /// the agent's message), or refused (with the reason).
 pub fn demande_decided(

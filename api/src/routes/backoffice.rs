@@ -6,14 +6,17 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use shared::api::auth::{TotpEnrolmentRequest, TotpEnrolmentResponse};
-use shared::api::backoffice::{Queue, QueueItem, StaffProfile};
+use shared::api::backoffice::{NewStaffRequest, Queue, QueueItem, StaffList, StaffProfile};
 use shared::api::dossier::{DemandeStatus, Role};
 
 use crate::auth::extractor::StaffUser;
 use crate::auth::totp;
-use crate::db::models::account::Account;
-use crate::db::models::{demande, dossier, member};
+use crate::db::models::account::{Account, NewAccount, state as account_state};
+use crate::db::models::{action_token, demande, dossier, member, outbox};
+use crate::db::{new_id, now};
 use crate::domain::normalize::fold_name;
+use crate::domain::normalize::{email_key, username_key};
+use crate::email::templates;
 use crate::enum_text::to_text;
 use crate::error::ApiError;
 use crate::extract::{ClientInfo, ValidJson};
@@ -221,4 +224,106 @@ pub async fn queue(
         })
         .await?;
     Ok(private_json(StatusCode::OK, &response))
+}
+
+/// The town's staff (administrators).
+#[utoipa::path(
+    tag = "Back office",
+    responses(
+        (status = 200, body = StaffList),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/staff")]
+pub async fn list_staff(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let items = state
+        .read(|conn| {
+            Ok(Account::staff(conn)?
+                .into_iter()
+                .map(|a| StaffProfile {
+                    username: a.username,
+                    email: a.email,
+                    role: a.role,
+                })
+                .collect())
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &StaffList { items }))
+}
+
+/// Adds an agent or administrator (administrators): the account has no password until its
+/// owner chooses one from the emailed link (48 hours); they enrol an authenticator at
+/// their first login.
+#[utoipa::path(
+    tag = "Back office",
+    request_body = NewStaffRequest,
+    responses(
+        (status = 201, body = StaffProfile),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username or email already in use", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/staff")]
+pub async fn create_staff(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    body: ValidJson<NewStaffRequest>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let request = body.0;
+    let (town, base) = (state.settings.town_name.clone(), state.public_url.clone());
+    let profile = state
+        .write(move |conn| {
+            let username = request.username.trim().to_string();
+            let email = request.email.trim().to_string();
+            if Account::username_taken(conn, &username_key(&username))?
+                || Account::find_by_email(conn, &email_key(&email))?.is_some()
+            {
+                return Err(ApiError::Conflict(
+                    "Ce nom d'utilisateur ou cette adresse est déjà utilisé.",
+                ));
+            }
+            let (id, now) = (new_id(), now());
+            NewAccount {
+                id: &id,
+                username: &username,
+                username_normalized: &username_key(&username),
+                email: &email,
+                email_normalized: &email_key(&email),
+                password_hash: None,
+                state: account_state::PENDING_ACTIVATION,
+                new_household: false,
+                created_at: now,
+            }
+            .insert(conn)?;
+            Account::activate(conn, &id, now)?;
+            let role = to_text(&request.role);
+            Account::set_role(conn, &id, &role)?;
+            let token = action_token::issue(
+                conn,
+                &id,
+                action_token::Purpose::PasswordReset,
+                std::time::Duration::from_secs(48 * 3600),
+                None,
+            )?;
+            let link = format!("{base}/reinitialiser-mot-de-passe#token={token}");
+            outbox::enqueue(
+                conn,
+                &templates::staff_welcome(&email, &username, &town, &link),
+                now,
+            )?;
+            Ok(StaffProfile {
+                username,
+                email,
+                role,
+            })
+        })
+        .await?;
+    Ok(private_json(StatusCode::CREATED, &profile))
 }

@@ -62,6 +62,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice::enrol_totp)
         .service(backoffice::staff_profile)
         .service(backoffice::queue)
+        .service(backoffice::list_staff)
+        .service(backoffice::create_staff)
         .service(review::review)
         .service(review::download)
         .service(review::decide_piece)

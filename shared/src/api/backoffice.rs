@@ -143,3 +143,33 @@ pub struct Consultation {
 pub struct ConsultationList {
     pub items: Vec<Consultation>,
 }
+
+/// An administrator adds a staff member; they receive an email to choose their password,
+/// then enrol their authenticator at first login.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewStaffRequest {
+    #[validate(custom(function = "crate::validation::validate_username"))]
+    pub username: String,
+    #[validate(custom(function = "crate::validation::validate_email"))]
+    pub email: String,
+    /// `agent` or `administrateur`.
+    pub role: StaffRole,
+}
+
+/// A staff role.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    Agent,
+    Administrateur,
+}
+
+/// The town's staff.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct StaffList {
+    pub items: Vec<StaffProfile>,
+}

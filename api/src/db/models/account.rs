@@ -124,6 +124,15 @@ impl Account {
         Ok(updated == 1)
     }
 
+    /// The staff, by username.
+    pub fn staff(conn: &mut DbConn) -> QueryResult<Vec<Account>> {
+        accounts::table
+            .filter(accounts::role.ne(role::FAMILLE))
+            .order(accounts::username_normalized)
+            .select(Account::as_select())
+            .load(conn)
+    }
+
     pub fn is_active(&self) -> bool {
         self.state == state::ACTIVE
     }

@@ -284,3 +284,80 @@ async fn the_queue_lists_waiting_requests_oldest_first_with_the_median_wait() {
         .expect("json");
     assert_eq!(drafts["total"], 0);
 }
+
+#[tokio::test]
+async fn an_administrator_adds_an_agent_who_chooses_a_password_and_has_agent_rights_only() {
+    let app = spawn_app().await;
+    let (admin, _) = administrator(&app);
+    let (_, admin_token) = staff_session(&app, &admin).await;
+    let username = unique("agent");
+    let email = format!("{username}@mairie.test");
+    let new = json!({"username": username, "email": email, "role": "agent"});
+    let created = app
+        .post_json_auth("/api/backoffice/staff", &admin_token, &new)
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let again = app
+        .post_json_auth("/api/backoffice/staff", &admin_token, &new)
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+
+    // No password until the agent chooses one from the email.
+    assert_eq!(
+        login(&app, &username, None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let token = crate::helpers::mail::wait_for_mail(&email, "Votre compte agent")
+        .await
+        .token("/reinitialiser-mot-de-passe");
+    let chosen = app
+        .post_json(
+            "/api/password-resets/confirm",
+            &json!({"token": token, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(chosen.status(), StatusCode::OK);
+    let enrolment: Value = app
+        .post_json(
+            "/api/auth/totp-enrolment",
+            &json!({"login": username, "password": PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let code = api::auth::totp::code_at(enrolment["secret"].as_str().expect("secret"), now())
+        .expect("code");
+    let response = login(&app, &username, Some(&code)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["role"], "agent");
+    let agent = body["access_token"].as_str().expect("token");
+
+    // Agents review; administration is for administrators.
+    assert_eq!(
+        app.get_auth("/api/backoffice/demandes", agent)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get_auth("/api/backoffice/staff", agent).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let cgu = app
+        .post_json_auth(
+            "/api/backoffice/cgu",
+            agent,
+            &json!({"text": "Nouvelle version"}),
+        )
+        .await;
+    assert_eq!(cgu.status(), StatusCode::FORBIDDEN);
+    let staff: Value = app
+        .get_auth("/api/backoffice/staff", &admin_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(staff["items"].as_array().expect("items").len(), 2);
+}
