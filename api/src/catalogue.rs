@@ -87,18 +87,22 @@ pub fn import(conn: &mut DbConn, json: &str) -> Result<usize, Vec<String>> {
     if !problems.is_empty() {
         return Err(problems);
     }
+    write_tx(conn, |conn| replace(conn, &list.items))
+        .map_err(|e| vec![format!("Échec de l'enregistrement : {e}")])
+}
+
+/// Replaces the catalogue with `types`, already [`check`]ed, inside the caller's
+/// transaction. Answers how many types it holds.
+pub fn replace(conn: &mut DbConn, types: &[PieceType]) -> Result<usize, ApiError> {
     let now = now();
-    write_tx(conn, |conn| {
-        let listed: Vec<&str> = list.items.iter().map(|t| t.code.as_str()).collect();
-        for existing in piece_type::all(conn)? {
-            if !listed.contains(&existing.code.as_str()) {
-                piece_type::upsert(conn, &PieceTypeRow::from_type(&existing, false, now))?;
-            }
+    let listed: Vec<&str> = types.iter().map(|t| t.code.as_str()).collect();
+    for existing in piece_type::all(conn)? {
+        if !listed.contains(&existing.code.as_str()) {
+            piece_type::upsert(conn, &PieceTypeRow::from_type(&existing, false, now))?;
         }
-        for t in &list.items {
-            piece_type::upsert(conn, &PieceTypeRow::from_type(t, true, now))?;
-        }
-        Ok::<_, ApiError>(list.items.len())
-    })
-    .map_err(|e| vec![format!("Échec de l'enregistrement : {e}")])
+    }
+    for t in types {
+        piece_type::upsert(conn, &PieceTypeRow::from_type(t, true, now))?;
+    }
+    Ok(types.len())
 }

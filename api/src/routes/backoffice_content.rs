@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::extract::ValidJson;
 use crate::routes::private_json;
 use crate::state::AppState;
+use shared::api::pieces::PieceTypeList;
 
 /// Publishes (or schedules, with a future `publie_le`) a news item.
 #[utoipa::path(
@@ -148,4 +149,43 @@ pub async fn publish_terms(
             text: terms.text,
         },
     ))
+}
+
+/// Replaces the catalogue of types de pièce (administrators): the list is the whole
+/// catalogue; types left out are retired (kept for pieces already provided). All or
+/// nothing: every problem is reported, in French, in `detail`.
+#[utoipa::path(
+    tag = "Back office",
+    request_body = PieceTypeList,
+    responses(
+        (status = 200, body = PieceTypeList),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid catalogue; nothing changed", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/backoffice/types-de-piece")]
+pub async fn replace_catalogue(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    body: ValidJson<PieceTypeList>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let types = body.0.items;
+    let problems = crate::catalogue::check(&types);
+    if !problems.is_empty() {
+        return Err(ApiError::UploadRefused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: "items".into(),
+            field_code: shared::validation::codes::INVALID_TYPE,
+            detail: problems.join(" "),
+        });
+    }
+    let items = state
+        .write(move |conn| {
+            crate::catalogue::replace(conn, &types)?;
+            Ok(crate::db::models::piece_type::active(conn)?)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &PieceTypeList { items }))
 }

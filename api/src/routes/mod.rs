@@ -76,7 +76,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice_content::update_actualite)
         .service(backoffice_content::delete_actualite)
         .service(backoffice_content::create_faq)
-        .service(backoffice_content::publish_terms);
+        .service(backoffice_content::publish_terms)
+        .service(backoffice_content::replace_catalogue);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

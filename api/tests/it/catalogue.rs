@@ -62,3 +62,59 @@ async fn an_edited_catalogue_is_imported_whole_or_not_at_all() {
     assert_eq!(catalogue(&app).await, now);
     assert!(api::catalogue::import(&mut conn, "{").is_err());
 }
+
+#[tokio::test]
+async fn administrators_replace_the_catalogue_over_the_api() {
+    use reqwest::StatusCode;
+
+    use crate::http::staff::{administrator, staff_session};
+    let app = spawn_app().await;
+    let (admin, _) = administrator(&app);
+    let (_, token) = staff_session(&app, &admin).await;
+    let mut edited = catalogue(&app).await;
+    edited["items"][0]["libelle"] = "Livret de famille complet".into();
+    let response = app
+        .client
+        .put(app.url("/api/backoffice/types-de-piece"))
+        .bearer_auth(&token)
+        .json(&edited)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        catalogue(&app).await["items"][0]["libelle"],
+        "Livret de famille complet"
+    );
+
+    let mut bad = edited.clone();
+    bad["items"][0]["formats"] = serde_json::json!([]);
+    let refused = app
+        .client
+        .put(app.url("/api/backoffice/types-de-piece"))
+        .bearer_auth(&token)
+        .json(&bad)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.expect("json");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("format")
+    );
+    assert_eq!(catalogue(&app).await, edited, "nothing changed");
+
+    let family = app.family().await;
+    let as_family = app
+        .client
+        .put(app.url("/api/backoffice/types-de-piece"))
+        .bearer_auth(&family.access_token)
+        .json(&edited)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(as_family.status(), StatusCode::FORBIDDEN);
+}

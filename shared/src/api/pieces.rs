@@ -122,8 +122,8 @@ pub struct PieceType {
     pub position: i32,
 }
 
-/// The catalogue, in display order.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// The catalogue, in display order (its rules are checked by the server as a whole).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, validator::Validate)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PieceTypeList {
     pub items: Vec<PieceType>,
