@@ -31,6 +31,9 @@ pub struct DossierPieces {
     pub editable: bool,
 }
 
+/// The text fields of a piece upload.
+pub const UPLOAD_FIELDS: &[&str] = &["type_code", "member_id", "emis_le"];
+
 /// An upload's text fields once checked.
 #[derive(Debug)]
 pub struct Accepted {
@@ -261,7 +264,7 @@ impl DossierPieces {
         let mut error = |field: &str, code: &str| {
             errors.insert(field.to_string(), vec![code.to_string()]);
         };
-        let piece_type = match fields.type_code.as_deref().map(str::trim) {
+        let piece_type = match fields.get("type_code").map(str::trim) {
             None | Some("") => {
                 error("type_code", codes::REQUIRED);
                 None
@@ -277,8 +280,7 @@ impl DossierPieces {
             }
         };
         let member_id = fields
-            .member_id
-            .as_deref()
+            .get("member_id")
             .map(str::trim)
             .filter(|id| !id.is_empty());
         if let Some(piece_type) = piece_type {
@@ -304,7 +306,7 @@ impl DossierPieces {
                 );
             }
         }
-        let emis_le = match fields.emis_le.as_deref().map(str::trim) {
+        let emis_le = match fields.get("emis_le").map(str::trim) {
             None | Some("") => {
                 error("emis_le", codes::REQUIRED);
                 None

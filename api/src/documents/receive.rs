@@ -39,12 +39,15 @@ pub const MAX_BODY_BYTES: u64 = MAX_FILES_PER_PIECE as u64 * MAX_FILE_BYTES + EN
 /// Bytes needed to recognise a format.
 const SNIFF_BYTES: usize = 8;
 
-/// The text fields of an upload, as sent.
+/// The text fields of an upload, as sent, by name (only the names the endpoint expects).
 #[derive(Debug, Default)]
-pub struct TextFields {
-    pub type_code: Option<String>,
-    pub member_id: Option<String>,
-    pub emis_le: Option<String>,
+pub struct TextFields(std::collections::BTreeMap<String, String>);
+
+impl TextFields {
+    /// A field's value, if it was sent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
 }
 
 /// What the checked text fields allow for the files that follow.
@@ -211,16 +214,18 @@ impl UploadBody {
     }
 }
 
-/// Reads the upload, then the body to its end; on a refusal, reads the rest of the body
+/// Reads the upload (text fields named in `expected`, then `fichier` parts), then the body
+/// to its end; on a refusal, reads the rest of the body
 /// (at most 64 KiB more when a size limit was crossed) so that the client receives the
 /// answer. `check` validates the text fields (all their errors at once) when the first
 /// file arrives and says what the files may be; nothing of a file is stored before.
 pub async fn receive<T>(
     body: &mut UploadBody,
     scratch_dir: &Path,
+    expected: &[&str],
     check: impl FnOnce(&TextFields) -> Result<(T, Allowance), ApiError>,
 ) -> Result<(T, Vec<ReceivedFile>), ApiError> {
-    let received = receive_fields(&mut body.multipart, scratch_dir, check).await;
+    let received = receive_fields(&mut body.multipart, scratch_dir, expected, check).await;
     if let Err(ApiError::UploadRefused { status, .. }) = &received
         && *status == StatusCode::PAYLOAD_TOO_LARGE
     {
@@ -235,6 +240,7 @@ pub async fn receive<T>(
 async fn receive_fields<T>(
     multipart: &mut Multipart,
     scratch_dir: &Path,
+    expected: &[&str],
     check: impl FnOnce(&TextFields) -> Result<(T, Allowance), ApiError>,
 ) -> Result<(T, Vec<ReceivedFile>), ApiError> {
     let mut fields = TextFields::default();
@@ -270,21 +276,17 @@ async fn receive_fields<T>(
             files.push(file);
             continue;
         }
-        let slot = match name.as_str() {
-            "type_code" => &mut fields.type_code,
-            "member_id" => &mut fields.member_id,
-            "emis_le" => &mut fields.emis_le,
-            _ => {
-                return Err(ApiError::field(
-                    if name.is_empty() { "_" } else { &name },
-                    codes::UNKNOWN_FIELD,
-                ));
-            }
-        };
+        if !expected.contains(&name.as_str()) {
+            return Err(ApiError::field(
+                if name.is_empty() { "_" } else { &name },
+                codes::UNKNOWN_FIELD,
+            ));
+        }
         if checked.is_some() {
             return Err(ApiError::field(&name, codes::FIELD_AFTER_FILES));
         }
-        *slot = Some(read_text(&mut field, &name).await?);
+        let value = read_text(&mut field, &name).await?;
+        fields.0.insert(name, value);
     }
     let (value, _) = match checked {
         Some(checked) => checked,

@@ -19,7 +19,7 @@ use crate::db::models::{demande, dossier, idempotency, piece_type};
 use crate::db::{DbConn, new_id, now};
 use crate::documents::filename::content_disposition;
 use crate::documents::inspect::Verdict;
-use crate::documents::pieces::{Accepted, DossierPieces, active_codes};
+use crate::documents::pieces::{Accepted, DossierPieces, UPLOAD_FIELDS, active_codes};
 use crate::documents::receive::{MAX_BODY_BYTES, ReceivedFile, UploadBody, quota_refusal, receive};
 use crate::domain::calendar::today;
 use crate::enum_text::to_text;
@@ -432,9 +432,12 @@ async fn receive_and_record(
     mut body: UploadBody,
 ) -> Result<HttpResponse, ApiError> {
     let presente_le = today();
-    let (accepted, files) = receive(&mut body, state.storage.scratch_dir(), |fields| {
-        pieces.check_upload(active, fields, presente_le, replacing.as_deref())
-    })
+    let (accepted, files) = receive(
+        &mut body,
+        state.storage.scratch_dir(),
+        UPLOAD_FIELDS,
+        |fields| pieces.check_upload(active, fields, presente_le, replacing.as_deref()),
+    )
     .await?;
     let print = fingerprint(&accepted, &files);
     if let Some(idempotency::Claim::Done {
