@@ -1,4 +1,7 @@
 //! Serving the built SPA on the API's port, with `index.html` for client-side routes.
+//!
+//! Two bundles: the family SPA (`dist/`, served at `/`) and the agents' back office
+//! (`dist/backoffice/`, served at `/backoffice/`), so families never download staff code.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +31,30 @@ pub fn service(dist: &Path) -> Option<Files> {
     )
 }
 
+/// Where the back office bundle lives inside `dist`, and the path it is served under.
+pub const BACKOFFICE_DIR: &str = "backoffice";
+pub const BACKOFFICE_PATH: &str = "/backoffice";
+
+/// The static file service for the back office (`dist/backoffice`), or `None` when it was
+/// not built. Unknown paths under `/backoffice/` are its client-side routes.
+pub fn backoffice_service(dist: &Path) -> Option<Files> {
+    let dir = dist.join(BACKOFFICE_DIR);
+    let index = dir.join("index.html");
+    if !index.is_file() {
+        tracing::warn!(dist = %dir.display(), "the back office is not built: `/backoffice/` is not served");
+        return None;
+    }
+    Some(
+        Files::new(BACKOFFICE_PATH, dir)
+            .index_file("index.html")
+            .prefer_utf8(true)
+            .default_handler(fn_service(move |req: ServiceRequest| {
+                let index: PathBuf = index.clone();
+                async move { Ok(fallback(req, &index).await) }
+            })),
+    )
+}
+
 /// Unknown `/api/…` paths are API errors; any other unknown path is a client route.
 async fn fallback(req: ServiceRequest, index: &Path) -> ServiceResponse {
     let (req, _) = req.into_parts();
@@ -44,14 +71,29 @@ async fn fallback(req: ServiceRequest, index: &Path) -> ServiceResponse {
     ServiceResponse::new(req, response)
 }
 
-/// SHA-256 hashes (`sha256-…`) of the inline `<script>` blocks of `index.html`, to allow
-/// exactly those in the Content-Security-Policy and nothing else.
+/// SHA-256 hashes (`sha256-…`) of the inline `<script>` blocks of both bundles'
+/// `index.html`, to allow exactly those in the Content-Security-Policy and nothing else.
 pub fn inline_script_hashes(dist: &Path) -> Vec<String> {
-    let Ok(html) = std::fs::read_to_string(dist.join("index.html")) else {
-        return Vec::new();
-    };
     let mut hashes = Vec::new();
-    let mut rest = html.as_str();
+    for index in [
+        dist.join("index.html"),
+        dist.join(BACKOFFICE_DIR).join("index.html"),
+    ] {
+        if let Ok(html) = std::fs::read_to_string(index) {
+            for hash in hashes_of(&html) {
+                if !hashes.contains(&hash) {
+                    hashes.push(hash);
+                }
+            }
+        }
+    }
+    hashes
+}
+
+/// The hashes of one page's inline scripts.
+fn hashes_of(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
         let Some(open_end) = after.find('>') else {

@@ -138,6 +138,13 @@ fn app(
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api));
+    // The back office first: the family SPA's fallback would answer its client routes.
+    let app = match spa::backoffice_service(&dist) {
+        Some(files) => app
+            .service(web::redirect(spa::BACKOFFICE_PATH, "/backoffice/"))
+            .service(files),
+        None => app,
+    };
     match spa::service(&dist) {
         Some(files) => app.service(files),
         None => app.default_service(web::to(|| async {

@@ -20,6 +20,10 @@ async fn run_scenario(name: &str) {
         .env("BASE_URL", &app.address)
         .env("MAILDEV_URL", &MAIL.api_url)
         .env("RUN_ID", unique(""))
+        // For scenarios that create staff accounts the way an administrator does:
+        // `portail-famille create-admin` against this test's database.
+        .env("PF_BIN", env!("CARGO_BIN_EXE_portail-famille"))
+        .env("DATABASE_URL", &app.db.url)
         .output()
         .await
         .expect("node runs");
@@ -32,8 +36,9 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 8] = [
+const SCENARIOS: [&str; 9] = [
     "account_changes",
+    "backoffice_review",
     "dossier_conflict",
     "dossier_journey",
     "mobile_keyboard",
@@ -66,6 +71,11 @@ fn every_browser_scenario_has_a_test() {
 #[tokio::test]
 async fn account_changes() {
     run_scenario("account_changes").await;
+}
+
+#[tokio::test]
+async fn backoffice_review() {
+    run_scenario("backoffice_review").await;
 }
 
 #[tokio::test]

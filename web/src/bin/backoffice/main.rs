@@ -1,0 +1,35 @@
+//! « Espace agents »: the back office of the town's agents (issue 5), a second WASM bundle.
+//!
+//! Families never download it: Trunk builds it from `web/backoffice.html` into
+//! `web/dist/backoffice/`, which the API serves under `/backoffice/`. It shares the family
+//! SPA's HTTP client, session, messages and form fields (the modules under `common`, the
+//! same files compiled a second time), and adds only the staff screens.
+
+// The shared files are the family SPA's: not every item they hold is used here.
+#![allow(dead_code, unused_imports)]
+
+#[path = "../.."]
+mod common {
+    pub mod api;
+    pub mod format;
+    pub mod i18n;
+    pub mod state;
+    pub mod components {
+        pub mod field;
+        pub mod page_title;
+        pub mod status;
+    }
+}
+
+use common::{api, components, format, i18n, state};
+
+mod app;
+mod dialog;
+mod login;
+mod queue;
+mod review;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
