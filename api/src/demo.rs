@@ -166,3 +166,78 @@ fn load_news_and_faq(conn: &mut DbConn, now: chrono::NaiveDateTime) -> anyhow::R
     }
     Ok(())
 }
+
+/// A demo public document (a small PDF made here), so that DOCUMENTS is not empty.
+pub async fn load_documents(state: &crate::state::AppState) -> anyhow::Result<()> {
+    use crate::db::models::public_document::{self, DocumentRow};
+    use crate::documents::storage::Shelf;
+    let any = state
+        .read(|conn| Ok(!public_document::list(conn)?.is_empty()))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if any {
+        return Ok(());
+    }
+    let bytes =
+        demo_pdf("Reglement interieur des accueils periscolaires (document de demonstration)")?;
+    let id = new_id();
+    let scratch = state.storage.scratch_dir().join(format!("demo-{id}"));
+    std::fs::write(&scratch, &bytes)?;
+    let stored = state
+        .storage
+        .put_file(Shelf::Documents, &id, &scratch)
+        .await;
+    std::fs::remove_file(&scratch)?;
+    stored?;
+    use sha2::Digest;
+    let row = DocumentRow {
+        id,
+        titre: "Règlement intérieur des accueils périscolaires".into(),
+        categorie: "Périscolaire".into(),
+        display_name: "reglement-periscolaire.pdf".into(),
+        size_bytes: i64::try_from(bytes.len())?,
+        sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+        created_by: None,
+        created_at: now(),
+    };
+    state
+        .write(move |conn| Ok(public_document::insert(conn, &row)?))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A one-page PDF saying `text`.
+fn demo_pdf(text: &str) -> anyhow::Result<Vec<u8>> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(
+        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+    );
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 12.into()]),
+            Operation::new("Td", vec![56.into(), 780.into()]),
+            Operation::new("Tj", vec![Object::string_literal(text)]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let contents = doc.add_object(Stream::new(dictionary! {}, content.encode()?));
+    let page = doc
+        .add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => contents });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)?;
+    Ok(bytes)
+}

@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use crate::db::models::{
-    account, action_token, connection_log, idempotency, outbox, piece, session,
+    account, action_token, connection_log, idempotency, outbox, piece, public_document, session,
 };
 use crate::db::{DbPool, now};
-use crate::documents::storage::Storage;
+use crate::documents::storage::{Shelf, Storage};
 
 /// Accounts still waiting for activation after this many days are deleted.
 pub const UNACTIVATED_DAYS: i64 = 30;
@@ -50,25 +50,33 @@ pub fn purge(
 }
 
 /// Deletes stored files that no row names and that were written before `before` (younger
-/// ones may belong to an upload about to be recorded). Answers how many went.
+/// ones may belong to an upload about to be recorded), on both shelves. Answers how many
+/// went.
 pub async fn collect_orphan_files(
     pool: &DbPool,
     storage: &Storage,
     before: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<usize> {
-    let candidates = storage.ids_older_than(before).await?;
-    let mut orphans = Vec::new();
-    for batch in candidates.chunks(500) {
-        let (pool, ids) = (pool.clone(), batch.to_vec());
-        let known = actix_web::web::block(move || -> anyhow::Result<Vec<String>> {
-            let mut conn = pool.get()?;
-            Ok(piece::existing_file_ids(&mut conn, &ids)?)
-        })
-        .await??;
-        orphans.extend(batch.iter().filter(|id| !known.contains(id)).cloned());
+    let mut collected = 0;
+    for shelf in [Shelf::Pieces, Shelf::Documents] {
+        let candidates = storage.ids_older_than(shelf, before).await?;
+        let mut orphans = Vec::new();
+        for batch in candidates.chunks(500) {
+            let (pool, ids) = (pool.clone(), batch.to_vec());
+            let known = actix_web::web::block(move || -> anyhow::Result<Vec<String>> {
+                let mut conn = pool.get()?;
+                Ok(match shelf {
+                    Shelf::Pieces => piece::existing_file_ids(&mut conn, &ids)?,
+                    Shelf::Documents => public_document::existing_ids(&mut conn, &ids)?,
+                })
+            })
+            .await??;
+            orphans.extend(batch.iter().filter(|id| !known.contains(id)).cloned());
+        }
+        storage.delete(shelf, &orphans).await;
+        collected += orphans.len();
     }
-    storage.delete(&orphans).await;
-    Ok(orphans.len())
+    Ok(collected)
 }
 
 /// Runs [`purge`] and [`collect_orphan_files`] now and then every hour.

@@ -68,6 +68,11 @@ impl Application {
             public_url.clone(),
             login_policy,
         )?);
+        if state.settings.demo_content {
+            demo::load_documents(&state)
+                .await
+                .context("Failed to load the demo document")?;
+        }
         tokio::spawn(worker::run(
             state.pool.clone(),
             mailer,

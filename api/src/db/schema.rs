@@ -305,6 +305,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        titre -> Text,
+        categorie -> Text,
+        display_name -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -344,4 +357,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     actualites,
     faq,
+    documents,
 );

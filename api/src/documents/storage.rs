@@ -1,7 +1,7 @@
 //! Where pieces' files live: an `object_store` store (the local filesystem by default, an
 //! S3-compatible bucket by configuration), outside anything the portal serves statically
-//! (SECURITY.md E-05). Objects are named `pieces/<uuid>`: no name a family chose ever
-//! reaches the store (E-04).
+//! (SECURITY.md E-05). Objects are named `<shelf>/<uuid>`: no name a family or an agent
+//! chose ever reaches the store (E-04).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,8 +14,23 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use tokio::io::AsyncReadExt;
 
-/// The prefix of pieces' objects.
-const PIECES: &str = "pieces";
+/// The two kinds of stored files, each under its own prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shelf {
+    /// Families' pièces justificatives: `pieces/<uuid>`.
+    Pieces,
+    /// The town's public documents: `documents/<uuid>`.
+    Documents,
+}
+
+impl Shelf {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Pieces => "pieces",
+            Self::Documents => "documents",
+        }
+    }
+}
 
 /// Where the files go, from `STORAGE_URL`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,21 +122,21 @@ impl Storage {
         &self.scratch
     }
 
-    fn object(id: &str) -> ObjectPath {
-        ObjectPath::from_iter([PIECES, id])
+    fn object(shelf: Shelf, id: &str) -> ObjectPath {
+        ObjectPath::from_iter([shelf.prefix(), id])
     }
 
     /// Where an object lives on disk, for a local store (tests check E-04/E-05 with it).
-    pub fn local_path(&self, id: &str) -> Option<PathBuf> {
+    pub fn local_path(&self, shelf: Shelf, id: &str) -> Option<PathBuf> {
         self.local_root
             .as_ref()
-            .map(|root| root.join(PIECES).join(id))
+            .map(|root| root.join(shelf.prefix()).join(id))
     }
 
     /// Copies a checked scratch file into the store as object `id`, part by part so that
     /// memory stays flat whatever the file size.
-    pub async fn put_file(&self, id: &str, source: &Path) -> anyhow::Result<()> {
-        let location = Self::object(id);
+    pub async fn put_file(&self, shelf: Shelf, id: &str, source: &Path) -> anyhow::Result<()> {
+        let location = Self::object(shelf, id);
         let mut upload = self.store.put_multipart(&location).await?;
         let mut file = tokio::fs::File::open(source).await?;
         let copied: anyhow::Result<()> = async {
@@ -145,7 +160,7 @@ impl Storage {
             return Err(error);
         }
         upload.complete().await?;
-        if let Some(path) = self.local_path(id) {
+        if let Some(path) = self.local_path(shelf, id) {
             set_private_mode(&path)?;
         }
         Ok(())
@@ -154,16 +169,17 @@ impl Storage {
     /// The content of object `id`, as a stream.
     pub async fn get(
         &self,
+        shelf: Shelf,
         id: &str,
     ) -> anyhow::Result<impl futures_util::Stream<Item = std::io::Result<Bytes>> + use<>> {
-        let result = self.store.get(&Self::object(id)).await?;
+        let result = self.store.get(&Self::object(shelf, id)).await?;
         Ok(result.into_stream().map_err(std::io::Error::other))
     }
 
     /// Deletes objects; one that is already gone is not an error.
-    pub async fn delete(&self, ids: &[String]) {
+    pub async fn delete(&self, shelf: Shelf, ids: &[String]) {
         for id in ids {
-            match self.store.delete(&Self::object(id)).await {
+            match self.store.delete(&Self::object(shelf, id)).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
                 Err(error) => {
                     tracing::warn!(%error, object = %id, "failed to delete a stored file; the purge job will retry")
@@ -175,9 +191,10 @@ impl Storage {
     /// The ids of objects last written before `before`.
     pub async fn ids_older_than(
         &self,
+        shelf: Shelf,
         before: chrono::DateTime<chrono::Utc>,
     ) -> anyhow::Result<Vec<String>> {
-        let prefix = ObjectPath::from(PIECES);
+        let prefix = ObjectPath::from(shelf.prefix());
         let mut ids = Vec::new();
         let mut listing = self.store.list(Some(&prefix));
         while let Some(meta) = listing.next().await {

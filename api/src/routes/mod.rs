@@ -14,6 +14,7 @@ pub mod health;
 pub mod me;
 pub mod password_resets;
 pub mod pieces;
+pub mod public_documents;
 pub mod registrations;
 pub mod review;
 
@@ -77,7 +78,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice_content::delete_actualite)
         .service(backoffice_content::create_faq)
         .service(backoffice_content::publish_terms)
-        .service(backoffice_content::replace_catalogue);
+        .service(backoffice_content::replace_catalogue)
+        .service(public_documents::list_documents)
+        .service(public_documents::download_document)
+        .service(public_documents::create_document)
+        .service(public_documents::delete_document);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

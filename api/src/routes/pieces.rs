@@ -21,6 +21,7 @@ use crate::documents::filename::content_disposition;
 use crate::documents::inspect::Verdict;
 use crate::documents::pieces::{Accepted, DossierPieces, UPLOAD_FIELDS, active_codes};
 use crate::documents::receive::{MAX_BODY_BYTES, ReceivedFile, UploadBody, quota_refusal, receive};
+use crate::documents::storage::Shelf;
 use crate::domain::calendar::today;
 use crate::enum_text::to_text;
 use crate::error::ApiError;
@@ -205,7 +206,7 @@ pub async fn delete_piece(
             Ok(piece::delete(conn, &piece_id)?)
         })
         .await?;
-    state.storage.delete(&removed).await;
+    state.storage.delete(Shelf::Pieces, &removed).await;
     Ok(HttpResponse::NoContent()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
@@ -243,7 +244,7 @@ pub(crate) async fn attachment(state: &AppState, file: &FileRow) -> Result<HttpR
     let media_type = shared::api::pieces::Format::parse(&file.format)
         .map(|f| f.media_type())
         .unwrap_or("application/octet-stream");
-    let body = state.storage.get(&file.id).await?;
+    let body = state.storage.get(Shelf::Pieces, &file.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, media_type))
         .insert_header((
@@ -502,8 +503,12 @@ async fn receive_and_record(
         .collect();
     let new_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     for (row, file) in rows.iter().zip(&files) {
-        if let Err(error) = state.storage.put_file(&row.id, file.scratch.path()).await {
-            state.storage.delete(&new_ids).await;
+        if let Err(error) = state
+            .storage
+            .put_file(Shelf::Pieces, &row.id, file.scratch.path())
+            .await
+        {
+            state.storage.delete(Shelf::Pieces, &new_ids).await;
             return Err(ApiError::Internal(
                 error.context("Failed to store an uploaded file"),
             ));
@@ -572,7 +577,7 @@ async fn receive_and_record(
         .await;
     match recorded {
         Ok((view, freed)) => {
-            state.storage.delete(&freed).await;
+            state.storage.delete(Shelf::Pieces, &freed).await;
             let mut response = HttpResponse::build(status);
             if created {
                 response.insert_header((
@@ -585,7 +590,7 @@ async fn receive_and_record(
                 .json(view))
         }
         Err(error) => {
-            state.storage.delete(&new_ids).await;
+            state.storage.delete(Shelf::Pieces, &new_ids).await;
             Err(error)
         }
     }

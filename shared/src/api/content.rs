@@ -124,3 +124,35 @@ pub struct PublishTermsRequest {
     #[validate(length(max = 100000), custom(function = "validate_text"))]
     pub text: String,
 }
+
+/// A public document of the town (a PDF anyone can download).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicDocument {
+    pub id: uuid::Uuid,
+    pub titre: String,
+    pub categorie: String,
+    /// The file's name, for display.
+    pub nom: String,
+    /// Size in bytes.
+    pub taille: u64,
+    pub publie_le: DateTime<Utc>,
+}
+
+/// The public documents, by category.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicDocumentList {
+    pub items: Vec<PublicDocument>,
+}
+
+/// The multipart form of a public document upload, documented for OpenAPI: `titre`,
+/// `categorie`, then one `fichier` (a PDF of at most 10 Mio).
+#[derive(Deserialize, Debug)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicDocumentForm {
+    pub titre: String,
+    pub categorie: String,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = Binary))]
+    pub fichier: String,
+}

@@ -13,4 +13,5 @@ pub mod member;
 pub mod outbox;
 pub mod piece;
 pub mod piece_type;
+pub mod public_document;
 pub mod session;

@@ -168,3 +168,128 @@ async fn the_town_publishes_news_faq_and_terms() {
         StatusCode::OK
     );
 }
+
+async fn publish_document(
+    app: &crate::helpers::spawn::TestApp,
+    token: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("titre", "Règlement intérieur de la restauration scolaire")
+        .text("categorie", "Restauration")
+        .part(
+            "fichier",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str("application/pdf")
+                .expect("mime"),
+        );
+    app.client
+        .post(app.url("/api/backoffice/documents"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+#[tokio::test]
+async fn staff_publish_pdf_documents_that_anyone_downloads_safely() {
+    use crate::helpers::files;
+    let app = spawn_app().await;
+    let (admin, _) = administrator(&app);
+    let (_, staff) = staff_session(&app, &admin).await;
+    let family = app.family().await;
+    assert_eq!(
+        publish_document(&app, &family.access_token, "r.pdf", files::pdf("x"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        publish_document(&app, &staff, "x.pdf", files::HTML.to_vec())
+            .await
+            .status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    assert_eq!(
+        publish_document(&app, &staff, "x.pdf", files::pdf_with_javascript())
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let pdf = files::pdf("Règlement");
+    let created = publish_document(&app, &staff, "reglement-2026.pdf", pdf.clone()).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("json");
+    let id = created["id"].as_str().expect("id");
+    let list: Value = app
+        .client
+        .get(app.url("/api/documents"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let titles: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|d| d["titre"].as_str().expect("titre"))
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Règlement intérieur des accueils périscolaires",
+            "Règlement intérieur de la restauration scolaire"
+        ],
+        "the demo document, then ours, by category"
+    );
+    let download = app
+        .client
+        .get(app.url(&format!("/api/documents/{id}/fichier")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(
+        download.headers()["content-disposition"],
+        "attachment; filename=\"reglement-2026.pdf\"; filename*=UTF-8''reglement-2026.pdf"
+    );
+    assert_eq!(
+        download.headers()["content-security-policy"],
+        "sandbox; default-src 'none'"
+    );
+    assert_eq!(
+        download.bytes().await.expect("body").as_ref(),
+        pdf.as_slice()
+    );
+
+    let stored = app
+        .state
+        .storage
+        .local_path(api::documents::storage::Shelf::Documents, id)
+        .expect("local");
+    assert!(stored.exists());
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/backoffice/documents/{id}")))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert!(!stored.exists(), "the file goes with its document");
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/documents/{id}/fichier")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -179,6 +179,13 @@ fn stored_objects(app: &TestApp) -> Vec<String> {
             .map(|p| p.to_string_lossy().into_owned())
             .collect();
         match parts.as_slice() {
+            // The town's public documents (the demo one) live on their own shelf.
+            [files, documents, id] if files == "files" && documents == "documents" => {
+                assert!(
+                    uuid::Uuid::parse_str(id).is_ok(),
+                    "object not named by a uuid: {path:?}"
+                );
+            }
             [files, pieces, id] if files == "files" && pieces == "pieces" => {
                 assert!(
                     uuid::Uuid::parse_str(id).is_ok(),
@@ -372,7 +379,11 @@ async fn the_seed_step_two_two_required_pieces_provided_then_submitted() {
     // The files are really stored, named by ids, private, with their SHA-256.
     let file = &livret_piece["fichiers"][0];
     let file_id = file["id"].as_str().expect("file id");
-    let on_disk = app.state.storage.local_path(file_id).expect("local store");
+    let on_disk = app
+        .state
+        .storage
+        .local_path(api::documents::storage::Shelf::Pieces, file_id)
+        .expect("local store");
     assert_eq!(std::fs::read(&on_disk).expect("stored file"), livret);
     {
         use sha2::Digest;
