@@ -345,6 +345,7 @@ impl DossierPieces {
             .unwrap_or_default();
         let allowance = Allowance {
             formats: piece_type.formats.clone(),
+            per_upload: MAX_FILES_PER_PIECE,
             files: MAX_FILES_PER_PIECE
                 .min((MAX_FILES_PER_DOSSIER + freed_files).saturating_sub(used_files)),
             bytes: (MAX_BYTES_PER_DOSSIER + freed_bytes).saturating_sub(used_bytes),

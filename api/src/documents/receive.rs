@@ -54,7 +54,9 @@ impl TextFields {
 #[derive(Debug)]
 pub struct Allowance {
     pub formats: Vec<Format>,
-    /// Files this upload may add (the piece's and the dossier's limits).
+    /// Files one upload of this kind may hold (5 for a piece, 1 for a public document).
+    pub per_upload: u32,
+    /// Files this upload may add within the dossier's quota (at most `per_upload`).
     pub files: u32,
     /// Bytes this upload may add (the dossier's quota).
     pub bytes: u64,
@@ -260,12 +262,15 @@ async fn receive_fields<T>(
             };
             let index = files.len();
             if index as u32 >= allowance.files {
-                return Err(if index as u32 >= MAX_FILES_PER_PIECE {
+                return Err(if index as u32 >= allowance.per_upload {
                     refused(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "fichiers".into(),
                         codes::TOO_MANY_FILES,
-                        format!("Une pièce contient au plus {MAX_FILES_PER_PIECE} fichiers."),
+                        format!(
+                            "Un envoi contient au plus {} fichier(s).",
+                            allowance.per_upload
+                        ),
                     )
                 } else {
                     quota_refusal()

@@ -136,6 +136,7 @@ pub async fn create_document(
                 (titre, categorie),
                 Allowance {
                     formats: vec![Format::Pdf],
+                    per_upload: 1,
                     files: 1,
                     bytes: MAX_FILE_BYTES,
                 },
