@@ -80,6 +80,7 @@ await run('backoffice_review', async ({ page, context }) => {
     }
     const otpauth = await staff.getByRole('link', { name: /lien d'ajout du compte/ }).getAttribute('href');
     if (!otpauth.startsWith('otpauth://totp/')) throw new Error(`otpauth link: ${otpauth}`);
+    await staff.getByRole('img', { name: /QR code d'ajout du compte/ }).waitFor();
     await expectAccessible(staff, 'espace agents : enrôlement TOTP');
 
     // A wrong code is refused under the field.

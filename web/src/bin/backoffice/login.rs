@@ -168,10 +168,11 @@ fn Enrolment(enrolment: TotpEnrolmentResponse) -> impl IntoView {
     view! {
         <section class="enrolment" aria-labelledby="enrolement-titre">
             <h3 id="enrolement-titre" tabindex="-1">"Associer une application d'authentification"</h3>
+            {qr_code(&enrolment.otpauth_url)}
             <ol>
                 <li>"Ouvrez votre application d'authentification (FreeOTP, Aegis, Google Authenticator…) et ajoutez un compte."</li>
                 <li>
-                    "Saisissez cette clé : "
+                    "Scannez ce QR code avec l'application, ou saisissez cette clé : "
                     <code class="totp-secret" aria-label=format!("Clé : {}", spelled(&enrolment.secret))>{grouped}</code>
                     ", ou, sur ce téléphone, "
                     <a href=enrolment.otpauth_url.clone()>"ouvrez le lien d'ajout du compte"</a>"."
@@ -180,6 +181,27 @@ fn Enrolment(enrolment: TotpEnrolmentResponse) -> impl IntoView {
             </ol>
         </section>
     }
+}
+
+/// The `otpauth://` address as a QR code, drawn in SVG (one path, no image request).
+fn qr_code(url: &str) -> Option<impl IntoView + use<>> {
+    let qr = qrcodegen::QrCode::encode_text(url, qrcodegen::QrCodeEcc::Medium).ok()?;
+    let size = qr.size();
+    let mut d = String::new();
+    for y in 0..size {
+        for x in 0..size {
+            if qr.get_module(x, y) {
+                d.push_str(&format!("M{},{}h1v1h-1z", x + 4, y + 4));
+            }
+        }
+    }
+    let view_box = format!("0 0 {0} {0}", size + 8);
+    Some(view! {
+        <svg class="totp-qr" viewBox=view_box role="img" aria-label="QR code d'ajout du compte dans l'application d'authentification">
+            <rect width="100%" height="100%" fill="#fff"/>
+            <path d=d fill="#000"/>
+        </svg>
+    })
 }
 
 /// « ABCD EFGH IJKL »: easier to copy by hand.

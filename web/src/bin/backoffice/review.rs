@@ -522,14 +522,11 @@ fn DecisionDialog(page: Page) -> impl IntoView {
                     focus_id("demande-titre");
                 }
                 Err(e) => {
-                    let text = e
-                        .problem
-                        .fields
-                        .contains_key("message")
-                        .then(|| {
-                            "Écrivez le message pour la famille : il est obligatoire.".to_string()
-                        })
-                        .unwrap_or_else(|| problem_message(&e));
+                    let text = if e.problem.fields.contains_key("message") {
+                        "Écrivez le message pour la famille : il est obligatoire.".to_string()
+                    } else {
+                        problem_message(&e)
+                    };
                     error.set(Some(text));
                 }
             }
