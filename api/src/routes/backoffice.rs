@@ -6,7 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use shared::api::auth::{TotpEnrolmentRequest, TotpEnrolmentResponse};
-use shared::api::backoffice::{NewStaffRequest, Queue, QueueItem, StaffList, StaffProfile};
+use shared::api::backoffice::{
+    NewStaffRequest, Queue, QueueItem, StaffList, StaffProfile, WaitingTime,
+};
 use shared::api::dossier::{DemandeStatus, Role};
 
 use crate::auth::extractor::StaffUser;
@@ -115,17 +117,28 @@ pub struct QueueQuery {
     pub per_page: Option<u32>,
 }
 
-fn median_hours(mut waits: Vec<f64>) -> Option<f64> {
+/// How many requests wait for validation, and their median wait in hours, at `now`.
+pub(crate) fn waiting_stats(
+    conn: &mut crate::db::DbConn,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(u64, Option<f64>), ApiError> {
+    let mut waits: Vec<f64> = demande::list_in_status(conn, DemandeStatus::EnAttenteValidation)?
+        .iter()
+        .filter_map(|d| d.submitted_at)
+        .map(|at| (now - at.and_utc()).num_minutes() as f64 / 60.0)
+        .collect();
+    let count = waits.len() as u64;
     if waits.is_empty() {
-        return None;
+        return Ok((0, None));
     }
     waits.sort_by(f64::total_cmp);
     let middle = waits.len() / 2;
-    Some(if waits.len().is_multiple_of(2) {
+    let median = if waits.len().is_multiple_of(2) {
         (waits[middle - 1] + waits[middle]) / 2.0
     } else {
         waits[middle]
-    })
+    };
+    Ok((count, Some(median)))
 }
 
 /// The agents' queue: requests in a status (waiting for validation by default), oldest
@@ -153,13 +166,7 @@ pub async fn queue(
     let search = query.q.as_deref().map(fold_name).filter(|q| !q.is_empty());
     let response = state
         .read(move |conn| {
-            let now = chrono::Utc::now();
-            let waiting = demande::list_in_status(conn, DemandeStatus::EnAttenteValidation)?;
-            let waits = waiting
-                .iter()
-                .filter_map(|d| d.submitted_at)
-                .map(|at| (now - at.and_utc()).num_minutes() as f64 / 60.0)
-                .collect::<Vec<_>>();
+            let (en_attente, attente_mediane_heures) = waiting_stats(conn, chrono::Utc::now())?;
             let mut items = Vec::new();
             for found in demande::list_in_status(conn, status)? {
                 let folder = dossier::find(conn, &found.dossier_id)?;
@@ -218,8 +225,8 @@ pub async fn queue(
                 total,
                 page,
                 per_page,
-                en_attente: waiting.len() as u64,
-                attente_mediane_heures: median_hours(waits),
+                en_attente,
+                attente_mediane_heures,
             })
         })
         .await?;
@@ -326,4 +333,23 @@ pub async fn create_staff(
         })
         .await?;
     Ok(private_json(StatusCode::CREATED, &profile))
+}
+
+/// « Délai de traitement » for families: how many requests wait and their median wait.
+#[utoipa::path(tag = "Contenu", responses((status = 200, body = WaitingTime)))]
+#[get("/delai-traitement")]
+pub async fn waiting_time(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (en_attente, attente_mediane_heures) = state
+        .read(|conn| waiting_stats(conn, chrono::Utc::now()))
+        .await?;
+    crate::routes::content::cacheable_json(
+        &req,
+        &WaitingTime {
+            en_attente,
+            attente_mediane_heures,
+        },
+    )
 }

@@ -63,6 +63,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice::enrol_totp)
         .service(backoffice::staff_profile)
         .service(backoffice::queue)
+        .service(backoffice::waiting_time)
         .service(backoffice::list_staff)
         .service(backoffice::create_staff)
         .service(review::review)

@@ -173,3 +173,12 @@ pub enum StaffRole {
 pub struct StaffList {
     pub items: Vec<StaffProfile>,
 }
+
+/// « Délai de traitement »: what « Consulter ma demande » shows of the queue.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WaitingTime {
+    pub en_attente: u64,
+    /// Median time the waiting requests have waited, in hours.
+    pub attente_mediane_heures: Option<f64>,
+}

@@ -249,6 +249,22 @@ async fn the_queue_lists_waiting_requests_oldest_first_with_the_median_wait() {
     assert_eq!(queue["en_attente"], 2);
     assert_eq!(queue["items"][0]["famille"], "Mère DEMONSTRATION");
     assert!(queue["attente_mediane_heures"].as_f64().expect("median") < 1.0);
+    // Families see the same figures as « délai de traitement ».
+    let delay: Value = app
+        .client
+        .get(app.url("/api/delai-traitement"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(delay["en_attente"], 2);
+    let (seen, queued) = (
+        delay["attente_mediane_heures"].as_f64().expect("median"),
+        queue["attente_mediane_heures"].as_f64().expect("median"),
+    );
+    assert!((seen - queued).abs() < 0.1, "{seen} vs {queued}");
 
     let found: Value = app
         .get_auth(
