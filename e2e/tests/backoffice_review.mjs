@@ -5,7 +5,7 @@
 // « Illisible » and asks for a complement; the family reads « À compléter » and the
 // reason, replaces the piece and submits again; the agent validates the dossier; the family
 // sees « Validée » and the dossier number. axe on every staff page and dialog.
-import { env, identity, run } from '../lib/harness.mjs';
+import { ARTIFACTS, env, identity, run } from '../lib/harness.mjs';
 import { button, field, link } from '../lib/find.mjs';
 import { expectAccessible, expectNoHorizontalScroll, expectPath, expectText } from '../lib/checks.mjs';
 import { addMember, createDossier, fillAddress, signedInFamily } from '../lib/dossier.mjs';
@@ -14,6 +14,11 @@ import {
   todayIso, uploadDialog,
 } from '../lib/pieces.mjs';
 import { createAdministrator, fillStaffCredentials, totp } from '../lib/staff.mjs';
+
+/** A screenshot in e2e/artifacts when SCREENSHOTS is set (to look at the layout). */
+async function shot(page, name) {
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${ARTIFACTS}/backoffice-${name}.png`, fullPage: true });
+}
 
 const COMPLEMENT = 'Le livret de famille est illisible : merci de le numériser à nouveau.';
 
@@ -82,6 +87,7 @@ await run('backoffice_review', async ({ page, context }) => {
     if (!otpauth.startsWith('otpauth://totp/')) throw new Error(`otpauth link: ${otpauth}`);
     await staff.getByRole('img', { name: /QR code d'ajout du compte/ }).waitFor();
     await expectAccessible(staff, 'espace agents : enrôlement TOTP');
+    await shot(staff, 'enrolement');
 
     // A wrong code is refused under the field.
     const code = field(staff, "Code de l'application d'authentification");
@@ -109,7 +115,9 @@ await run('backoffice_review', async ({ page, context }) => {
     await expectText(staff, '1 demande trouvée.');
     await staff.setViewportSize({ width: 375, height: 740 });
     await expectNoHorizontalScroll(staff, 375);
+    await shot(staff, 'file-mobile');
     await staff.setViewportSize({ width: 1280, height: 900 });
+    await shot(staff, 'file');
     await link(staff, 'Mère DEMONSTRATION').click();
 
     // The review.
@@ -133,6 +141,7 @@ await run('backoffice_review', async ({ page, context }) => {
     await button(refus, 'Refuser la pièce').click();
     await expectText(staff, 'Choisissez le motif du refus.');
     await expectAccessible(staff, 'dialogue « Refuser la pièce »');
+    await shot(staff, 'dialogue-refus');
     await refus.getByLabel('Illisible', { exact: true }).check();
     await field(refus, 'Commentaire pour la famille (facultatif)').fill('Photo floue.');
     await button(refus, 'Refuser la pièce').click();
@@ -142,6 +151,7 @@ await run('backoffice_review', async ({ page, context }) => {
     await staff.setViewportSize({ width: 375, height: 740 });
     await expectNoHorizontalScroll(staff, 375);
     await expectAccessible(staff, 'examen de la demande (375 px)');
+    await shot(staff, 'examen-mobile');
     await staff.setViewportSize({ width: 1280, height: 900 });
 
     // Ask for a complement: the message is required.
@@ -211,6 +221,7 @@ await run('backoffice_review', async ({ page, context }) => {
     await staff.locator('#demande-statut', { hasText: 'Validée' }).waitFor();
     await staff.locator('#demande-numero', { hasText: numero }).waitFor();
     await expectAccessible(staff, 'demande validée');
+    await shot(staff, 'examen-validee');
 
     // The family sees « Validée » and the number.
     await page.goto(`${env.baseUrl}/demarches`);

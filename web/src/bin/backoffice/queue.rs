@@ -93,7 +93,7 @@ pub fn QueuePage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="filtre-recherche">"Rechercher (nom ou numéro de dossier)"</label>
-                <input id="filtre-recherche" name="q" type="search" autocomplete="off"
+                <input id="filtre-recherche" name="q" type="text" autocomplete="off"
                     prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
             </div>
             <button type="submit" class="button secondary">"Rechercher"</button>

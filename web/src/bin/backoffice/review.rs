@@ -408,8 +408,9 @@ fn RefuseDialog(page: Page) -> impl IntoView {
         <Dialog id="refus" title open=Signal::derive(move || page.refusing.with(Option::is_some))
             on_cancel=Callback::new(move |()| close())>
             <form on:submit=submit novalidate=true>
-                <div role="alert">{move || error.get().map(|t| view! { <p class="field-error">{t}</p> })}</div>
-                <fieldset class="radios" aria-describedby="refus-aide">
+                <div role="alert">{move || error.get().map(|t| view! { <p class="field-error" id="refus-erreur">{t}</p> })}</div>
+                <fieldset class="radios"
+                    aria-describedby=move || if error.with(Option::is_some) { "refus-aide refus-erreur" } else { "refus-aide" }>
                     <legend>"Motif du refus" <span class="required" aria-hidden="true">" *"</span></legend>
                     <p class="hint" id="refus-aide">"La famille lit ce motif avec votre commentaire."</p>
                     {MOTIFS.iter().enumerate().map(|(i, m)| {
