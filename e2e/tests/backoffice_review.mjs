@@ -4,7 +4,8 @@
 // a TOTP code, finds the request in the queue, refuses the livret de famille as
 // « Illisible » and asks for a complement; the family reads « À compléter » and the
 // reason, replaces the piece and submits again; the agent validates the dossier; the family
-// sees « Validée » and the dossier number. axe on every staff page and dialog.
+// sees « Validée » and the dossier number; a second agent tab that decides too late gets
+// the 409 explained and the review reloaded. axe on every staff page and dialog.
 import { ARTIFACTS, env, identity, run } from '../lib/harness.mjs';
 import { button, field, link } from '../lib/find.mjs';
 import { expectAccessible, expectNoHorizontalScroll, expectPath, expectText } from '../lib/checks.mjs';
@@ -207,6 +208,12 @@ await run('backoffice_review', async ({ page, context }) => {
     await link(staff, 'Mère DEMONSTRATION').click();
     await staff.getByRole('heading', { name: 'Examen de la demande', level: 1 }).waitFor();
     await expectText(staff, 'livret-lisible.pdf');
+    // A second tab on the same review: it will lose the race (409).
+    const late = await staffContext.newPage();
+    late.setDefaultTimeout(15_000);
+    await late.goto(staff.url());
+    await late.getByRole('heading', { name: 'Examen de la demande', level: 1 }).waitFor();
+    await button(late, 'Valider le dossier').waitFor();
     await button(staff, `Valider la pièce ${LIVRET}`).click();
     await expectText(staff, `Pièce « ${LIVRET} » validée.`);
     await button(staff, 'Valider le dossier').click();
@@ -221,6 +228,13 @@ await run('backoffice_review', async ({ page, context }) => {
     await staff.locator('#demande-statut', { hasText: 'Validée' }).waitFor();
     await staff.locator('#demande-numero', { hasText: numero }).waitFor();
     await expectAccessible(staff, 'demande validée');
+    await button(late, 'Valider le dossier').click();
+    const lateDialog = late.getByRole('dialog', { name: 'Valider le dossier ?' });
+    await button(lateDialog, 'Valider le dossier').click();
+    await lateDialog.waitFor({ state: 'hidden' });
+    await expectText(late, 'Un autre agent a déjà pris une décision sur cette demande : elle a été rechargée.');
+    await late.locator('#demande-statut', { hasText: 'Validée' }).waitFor();
+    await late.close();
     await shot(staff, 'examen-validee');
 
     // The family sees « Validée » and the number.
