@@ -28,6 +28,8 @@ pub(crate) fn detail(conn: &mut DbConn, found: &Demande) -> Result<(DemandeDetai
                 serde_json::from_str(snapshot).map_err(anyhow::Error::from)?;
             frozen.demande = summary.clone();
             frozen.editable = false;
+            // The number the town gives at validation comes after the snapshot.
+            frozen.numero = live.numero.clone();
             frozen
         }
         _ => view(conn, &live)?,

@@ -236,6 +236,20 @@ async fn an_agent_takes_the_seed_request_from_a_completer_to_validee() {
         .expect("json");
     let numero = dossier["numero"].as_str().expect("numero").to_string();
     assert_eq!(numero, "20001");
+    assert_eq!(
+        validated["demande"]["dossier"]["numero"], "20001",
+        "the review shows the number"
+    );
+    let detail: Value = app
+        .get_auth(&format!("/api/demandes/{demande}"), &family.access_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        detail["dossier"]["numero"], "20001",
+        "« Consulter ma demande » too"
+    );
     let history: Vec<&str> = validated["demande"]["history"]
         .as_array()
         .expect("history")
