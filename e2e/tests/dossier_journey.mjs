@@ -115,7 +115,7 @@ await run('dossier_journey', async ({ page }) => {
   if (kept !== '1 place des Halles') throw new Error(`address not kept: « ${kept} »`);
 
   await button(page, 'Suivant').click();
-  await page.getByRole('heading', { name: 'Pièces justificatives' }).waitFor();
+  await page.getByRole('heading', { name: 'Pièces justificatives', exact: true }).waitFor();
   await page.waitForFunction(() => document.activeElement?.textContent === 'Pièces justificatives')
     .catch(() => { throw new Error('the new step\'s heading should take the focus'); });
   const title = await page.title();
