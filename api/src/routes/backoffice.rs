@@ -353,3 +353,37 @@ pub async fn waiting_time(
         },
     )
 }
+
+/// Forgets a staff member's authenticator (administrators), e.g. after a lost phone: they
+/// enrol a new one at their next login, after their password. Their sessions end.
+#[utoipa::path(
+    tag = "Back office",
+    params(("username" = String, Path)),
+    responses(
+        (status = 204, description = "Reset; the staff member enrols again"),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/staff/{username}/totp-reset")]
+pub async fn reset_totp(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let key = username_key(&path.into_inner());
+    state
+        .write(move |conn| {
+            let account = Account::find_by_login(conn, &key)?
+                .filter(Account::is_staff)
+                .ok_or(ApiError::NotFound)?;
+            Account::reset_totp(conn, &account.id)?;
+            crate::db::models::session::revoke_all(conn, &account.id, None, now())?;
+            tracing::info!(account = %account.id, by = %staff.user.account_id, "authenticator reset");
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

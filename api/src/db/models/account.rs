@@ -124,6 +124,23 @@ impl Account {
         Ok(updated == 1)
     }
 
+    /// Forgets a staff member's authenticator (lost phone): they enrol again at their next
+    /// login, after their password.
+    pub fn reset_totp(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+        diesel::update(
+            accounts::table
+                .find(id)
+                .filter(accounts::role.ne(role::FAMILLE)),
+        )
+        .set((
+            accounts::totp_secret.eq(None::<String>),
+            accounts::totp_enabled_at.eq(None::<NaiveDateTime>),
+            // Steps were counted for the old secret; the new one starts afresh.
+            accounts::totp_last_step.eq(None::<i64>),
+        ))
+        .execute(conn)
+    }
+
     /// The staff, by username.
     pub fn staff(conn: &mut DbConn) -> QueryResult<Vec<Account>> {
         accounts::table

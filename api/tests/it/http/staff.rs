@@ -377,3 +377,44 @@ async fn an_administrator_adds_an_agent_who_chooses_a_password_and_has_agent_rig
         .expect("json");
     assert_eq!(staff["items"].as_array().expect("items").len(), 2);
 }
+
+#[tokio::test]
+async fn an_administrator_resets_a_lost_authenticator() {
+    let app = spawn_app().await;
+    let (admin, _) = administrator(&app);
+    let (_, admin_token) = staff_session(&app, &admin).await;
+    let (other, _) = administrator(&app);
+    let (_, other_token) = staff_session(&app, &other).await;
+
+    let reset = app
+        .post_json_auth(
+            &format!("/api/backoffice/staff/{other}/totp-reset"),
+            &admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    // Their sessions end, and their next login enrols a new authenticator.
+    assert_eq!(
+        app.get_auth("/api/backoffice/me", &other_token)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        code_of(login(&app, &other, None).await).await,
+        (StatusCode::FORBIDDEN, "totp_enrolment_required".into())
+    );
+    staff_session(&app, &other).await;
+
+    // Families are not staff: nothing to reset.
+    let family = app.family().await;
+    let missing = app
+        .post_json_auth(
+            &format!("/api/backoffice/staff/{}/totp-reset", family.username),
+            &admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
