@@ -11,6 +11,8 @@ use crate::documents::storage::StorageLocation;
 
 /// The JWT secret used when none is configured: fine for a laptop, refused in production.
 const DEV_JWT_SECRET: &str = "dev-only-secret-change-me-dev-only-secret-change-me";
+/// The key sealing stored secrets when none is configured: refused in production too.
+const DEV_SECRETS_KEY: &str = "dev-only-secrets-key-change-me-dev-only-secrets-key";
 
 /// Where the portal runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub struct Settings {
     pub mail_dir: PathBuf,
     pub mail_from: String,
     pub jwt_secret: String,
+    /// Seals secrets stored in the database (staff TOTP secrets): `SECRETS_KEY`.
+    pub secrets_key: String,
     pub town_name: String,
     pub town_tagline: String,
     /// The built SPA (`trunk build` output).
@@ -141,6 +145,7 @@ impl Settings {
                 "Portail Famille <ne-pas-repondre@portail-famille.localhost>".into()
             }),
             jwt_secret: var("JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into()),
+            secrets_key: var("SECRETS_KEY").unwrap_or_else(|| DEV_SECRETS_KEY.into()),
             town_name: var("TOWN_NAME").unwrap_or_else(|| "Ville de Chartres".into()),
             town_tagline: var("TOWN_TAGLINE")
                 .unwrap_or_else(|| "Votre espace vie scolaire et sportive".into()),
@@ -189,6 +194,11 @@ impl Settings {
                     "JWT_SECRET must be set to a random value of at least 32 bytes in production"
                 );
             }
+            if self.secrets_key == DEV_SECRETS_KEY || self.secrets_key.len() < 32 {
+                bail!(
+                    "SECRETS_KEY must be set to a random value of at least 32 bytes in production"
+                );
+            }
             if self.public_url.is_none() {
                 bail!("PUBLIC_URL must be set in production (it is used in email links)");
             }
@@ -235,6 +245,11 @@ mod tests {
         settings.smtp_url = Some("smtp://mail:25".into());
         assert!(settings.check().is_err());
         settings.jwt_secret = "x".repeat(48);
+        assert!(
+            settings.check().is_err(),
+            "the default SECRETS_KEY is refused too"
+        );
+        settings.secrets_key = "y".repeat(48);
         assert!(settings.check().is_ok());
     }
 

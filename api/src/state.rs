@@ -61,6 +61,8 @@ pub struct AppState {
     pub storage: Storage,
     /// Checks uploaded files in child processes.
     pub inspector: Inspector,
+    /// Seals the secrets stored in the database (staff TOTP secrets).
+    pub secrets: crate::auth::sealed::SecretBox,
     /// Bytes of upload bodies read so far (a metric: tests check limits cut bodies off).
     pub upload_bytes_read: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -91,6 +93,7 @@ impl AppState {
             storage,
             inspector,
             upload_bytes_read: Arc::default(),
+            secrets: crate::auth::sealed::SecretBox::new(&settings.secrets_key),
             hasher: Arc::new(PasswordHasher::new(
                 settings.hash_concurrency,
                 settings.hash_queue,

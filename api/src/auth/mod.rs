@@ -4,6 +4,7 @@
 pub mod extractor;
 pub mod jwt;
 pub mod password;
+pub mod sealed;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

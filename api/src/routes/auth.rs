@@ -65,9 +65,10 @@ async fn check_second_factor(
     account: &Account,
     code: Option<String>,
 ) -> Result<(), ApiError> {
-    let Some(secret) = account.totp_secret.clone() else {
+    let Some(sealed) = account.totp_secret.as_deref() else {
         return Err(ApiError::TotpEnrolmentRequired);
     };
+    let secret = state.secrets.open(sealed)?;
     let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
         return Err(if account.totp_enabled_at.is_some() {
             ApiError::TotpRequired

@@ -56,7 +56,7 @@ pub async fn enrol_totp(
     }
     let secret = totp::new_secret();
     let otpauth_url = totp::enrolment_url(&secret, &state.settings.town_name, &account.email)?;
-    let (id, stored) = (account.id.clone(), secret.clone());
+    let (id, stored) = (account.id.clone(), state.secrets.seal(&secret)?);
     let updated = state
         .write(move |conn| Ok(Account::set_pending_totp_secret(conn, &id, &stored)?))
         .await?;

@@ -39,6 +39,7 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         mail_dir: std::env::temp_dir().join("pf-test-mails"),
         mail_from: "Portail Famille <ne-pas-repondre@portail.test>".into(),
         jwt_secret: "test-secret-that-is-long-enough-0123456789".into(),
+        secrets_key: "test-secrets-key-that-is-long-enough-0123456789".into(),
         town_name: "Ville de Chartres".into(),
         town_tagline: "Votre espace vie scolaire et sportive".into(),
         web_dist: concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist").into(),

@@ -102,6 +102,19 @@ async fn an_administrator_enrols_a_second_factor_and_needs_it_at_every_login() {
         .await
         .expect("json");
     let secret = enrolment["secret"].as_str().expect("secret");
+    {
+        // Stored sealed: a copy of the database does not give the second factor away.
+        use api::db::schema::accounts;
+        use diesel::prelude::*;
+        let stored: Option<String> = accounts::table
+            .filter(accounts::username.eq(&username))
+            .select(accounts::totp_secret)
+            .first(&mut app.db.connect())
+            .expect("account");
+        let stored = stored.expect("a secret is stored");
+        assert!(!stored.contains(secret) && stored.len() > secret.len());
+        assert_eq!(app.state.secrets.open(&stored).expect("open"), secret);
+    }
     assert!(
         enrolment["otpauth_url"]
             .as_str()
