@@ -17,7 +17,7 @@ use crate::auth::extractor::{AuthUser, ConsentedUser};
 use crate::db::models::piece::{self, FileRow, PieceRow};
 use crate::db::models::{demande, dossier, idempotency, piece_type};
 use crate::db::{DbConn, new_id, now};
-use crate::documents::filename::content_disposition;
+use crate::documents::download::{self, StoredFile};
 use crate::documents::inspect::Verdict;
 use crate::documents::pieces::{Accepted, DossierPieces, UPLOAD_FIELDS, active_codes};
 use crate::documents::receive::{MAX_BODY_BYTES, ReceivedFile, UploadBody, quota_refusal, receive};
@@ -238,27 +238,23 @@ pub async fn download_file(
     attachment(&state, &file).await
 }
 
-/// A stored file as an attachment no browser will render, sniff or cache (SECURITY.md
-/// E-06), for families and agents alike.
+/// A piece's file as an attachment (no caching: it is personal), for families and agents.
 pub(crate) async fn attachment(state: &AppState, file: &FileRow) -> Result<HttpResponse, ApiError> {
     let media_type = shared::api::pieces::Format::parse(&file.format)
         .map(|f| f.media_type())
         .unwrap_or("application/octet-stream");
-    let body = state.storage.get(Shelf::Pieces, &file.id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, media_type))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            content_disposition(&file.display_name),
-        ))
-        .insert_header((header::CONTENT_LENGTH, file.size_bytes.to_string()))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "sandbox; default-src 'none'",
-        ))
-        .streaming(body))
+    download::attachment(
+        &state.storage,
+        StoredFile {
+            shelf: Shelf::Pieces,
+            id: &file.id,
+            display_name: &file.display_name,
+            media_type,
+            size: file.size_bytes,
+            cache_control: "no-store",
+        },
+    )
+    .await
 }
 
 /// The `Idempotency-Key` header (400 without it).

@@ -1,7 +1,7 @@
 //! The town's public documents: listed and downloaded by anyone, uploaded by staff through
 //! the same streamed, limited and inspected path as the families' pieces (one PDF each).
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use shared::api::content::{PublicDocument, PublicDocumentForm, PublicDocumentList};
 use shared::api::pieces::Format;
@@ -11,7 +11,7 @@ use shared::validation::codes;
 use crate::auth::extractor::StaffUser;
 use crate::db::models::public_document::{self, DocumentRow};
 use crate::db::{new_id, now};
-use crate::documents::filename::content_disposition;
+use crate::documents::download::{StoredFile, attachment};
 use crate::documents::inspect::Verdict;
 use crate::documents::receive::{Allowance, TextFields, UploadBody, receive};
 use crate::documents::storage::Shelf;
@@ -61,21 +61,18 @@ pub async fn download_document(
     let row = state
         .read(move |conn| Ok(public_document::find(conn, &id)?))
         .await?;
-    let body = state.storage.get(Shelf::Documents, &row.id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, Format::Pdf.media_type()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            content_disposition(&row.display_name),
-        ))
-        .insert_header((header::CONTENT_LENGTH, row.size_bytes.to_string()))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "sandbox; default-src 'none'",
-        ))
-        .streaming(body))
+    attachment(
+        &state.storage,
+        StoredFile {
+            shelf: Shelf::Documents,
+            id: &row.id,
+            display_name: &row.display_name,
+            media_type: Format::Pdf.media_type(),
+            size: row.size_bytes,
+            cache_control: "public, max-age=300",
+        },
+    )
+    .await
 }
 
 fn text(
