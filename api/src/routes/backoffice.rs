@@ -141,6 +141,35 @@ pub(crate) fn waiting_stats(
     Ok((count, Some(median)))
 }
 
+/// One row of the queue: the request, its dossier number and the responsable's name.
+fn queue_item(
+    conn: &mut crate::db::DbConn,
+    found: demande::Demande,
+) -> Result<QueueItem, ApiError> {
+    let folder = dossier::find(conn, &found.dossier_id)?;
+    let famille = member::list(conn, &folder.id)?
+        .into_iter()
+        .find(|m| m.role == to_text(&Role::Responsable))
+        .map(|m| {
+            [m.prenom, m.nom]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let summary = found.summary()?;
+    Ok(QueueItem {
+        demande_id: summary.id,
+        dossier_id: summary.dossier_id,
+        kind: summary.kind,
+        status: summary.status,
+        numero: folder.numero,
+        famille,
+        submitted_at: summary.submitted_at,
+    })
+}
+
 /// The agents' queue: requests in a status (waiting for validation by default), oldest
 /// submission first, with how many wait and their median waiting time.
 #[utoipa::path(
@@ -167,59 +196,23 @@ pub async fn queue(
     let response = state
         .read(move |conn| {
             let (en_attente, attente_mediane_heures) = waiting_stats(conn, chrono::Utc::now())?;
-            let mut items = Vec::new();
-            for found in demande::list_in_status(conn, status)? {
-                let folder = dossier::find(conn, &found.dossier_id)?;
-                let members = member::list(conn, &folder.id)?;
-                let responsable = members
-                    .iter()
-                    .find(|m| m.role == to_text(&Role::Responsable));
-                let famille = responsable
-                    .map(|m| {
-                        [m.prenom.as_deref(), m.nom.as_deref()]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .unwrap_or_default();
-                if let Some(search) = &search {
-                    let numero = folder.numero.as_deref().unwrap_or_default().to_lowercase();
-                    let names = members
-                        .iter()
-                        // Contacts are not the family: searching a grandmother's name
-                        // should not list her grandchildren's dossier.
-                        .filter(|m| m.role != to_text(&Role::Contact))
-                        .flat_map(|m| {
-                            [
-                                m.nom.as_deref().map(fold_name),
-                                m.prenom.as_deref().map(fold_name),
-                            ]
-                        })
-                        .flatten()
-                        .collect::<Vec<_>>();
-                    if numero != *search && !names.iter().any(|n| n.contains(search.as_str())) {
-                        continue;
-                    }
-                }
-                let summary = found.summary()?;
-                items.push(QueueItem {
-                    demande_id: summary.id,
-                    dossier_id: summary.dossier_id,
-                    kind: summary.kind,
-                    status: summary.status,
-                    numero: folder.numero,
-                    famille,
-                    submitted_at: summary.submitted_at,
+            let mut listed = demande::list_in_status(conn, status)?;
+            if let Some(search) = &search {
+                let named = member::dossiers_named(conn, search)?;
+                let numbered = dossier::find_by_numero(conn, search)?;
+                listed.retain(|d| {
+                    named.contains(&d.dossier_id) || numbered.as_ref() == Some(&d.dossier_id)
                 });
             }
-            let total = items.len() as u64;
+            let total = listed.len() as u64;
             let start = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
-            let items = items
+            // Only the page shown is looked up further.
+            let items = listed
                 .into_iter()
                 .skip(start)
                 .take(per_page as usize)
-                .collect();
+                .map(|found| queue_item(conn, found))
+                .collect::<Result<Vec<_>, ApiError>>()?;
             Ok(Queue {
                 items,
                 total,

@@ -167,3 +167,12 @@ pub fn assign_numero(conn: &mut DbConn, id: &str) -> QueryResult<String> {
         }
     }
 }
+
+/// The id of the dossier numbered `numero`, if any.
+pub fn find_by_numero(conn: &mut DbConn, numero: &str) -> QueryResult<Option<String>> {
+    dossiers::table
+        .filter(dossiers::numero.eq(numero))
+        .select(dossiers::id)
+        .first(conn)
+        .optional()
+}

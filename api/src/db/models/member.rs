@@ -279,3 +279,25 @@ pub fn set_links(conn: &mut DbConn, child_id: &str, links: &[LinkInput]) -> Quer
     }
     Ok(())
 }
+
+/// Dossiers with a member of the family (contacts excluded: searching a grandmother's
+/// name should not list her grandchildren's dossier) whose folded nom or prénom contains
+/// `folded` (the agents' search).
+pub fn dossiers_named(conn: &mut DbConn, folded: &str) -> QueryResult<Vec<String>> {
+    let escaped = folded
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    members::table
+        .filter(members::role.ne("contact"))
+        .filter(
+            members::nom_folded
+                .like(&pattern)
+                .escape('\\')
+                .or(members::prenom_folded.like(&pattern).escape('\\')),
+        )
+        .select(members::dossier_id)
+        .distinct()
+        .load(conn)
+}

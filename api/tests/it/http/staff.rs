@@ -305,6 +305,16 @@ async fn the_queue_lists_waiting_requests_oldest_first_with_the_median_wait() {
         .await
         .expect("json");
     assert_eq!(none["total"], 0);
+    // Accents and case do not matter; a contact's name (« Mamie ») finds nothing.
+    for (q, expected) in [("L%C3%89A", 2), ("mamie", 0)] {
+        let found: Value = app
+            .get_auth(&format!("/api/backoffice/demandes?q={q}"), &staff_token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(found["total"], expected, "q={q}");
+    }
     let drafts: Value = app
         .get_auth("/api/backoffice/demandes?status=brouillon", &staff_token)
         .await
