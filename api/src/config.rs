@@ -43,6 +43,9 @@ pub struct Settings {
     pub secrets_key: String,
     pub town_name: String,
     pub town_tagline: String,
+    /// The first « contact » of the town settings (`TOWN_CONTACT`); the back office owns it
+    /// afterwards, like the name and the tagline.
+    pub town_contact: String,
     /// The built SPA (`trunk build` output).
     pub web_dist: PathBuf,
     pub connection_log_retention_days: u32,
@@ -149,6 +152,8 @@ impl Settings {
             town_name: var("TOWN_NAME").unwrap_or_else(|| "Ville de Chartres".into()),
             town_tagline: var("TOWN_TAGLINE")
                 .unwrap_or_else(|| "Votre espace vie scolaire et sportive".into()),
+            town_contact: var("TOWN_CONTACT")
+                .unwrap_or_else(|| "Mairie — service Vie scolaire et sportive".into()),
             web_dist: var("WEB_DIST").unwrap_or_else(|| "web/dist".into()).into(),
             connection_log_retention_days: parsed("CONNECTION_LOG_RETENTION_DAYS", 183)?,
             demo_content: parsed("DEMO_CONTENT", !production)?,

@@ -8,9 +8,13 @@ use shared::api::dossier::{
 };
 
 use crate::db::models::demande::{self, Actor};
-use crate::db::models::{cgu, content, dossier, member};
+use crate::db::models::{cgu, content, dossier, member, town};
 use crate::db::schema::dossiers;
 use crate::db::{DbConn, new_id, now, write_tx};
+
+/// The home page's welcome text (the town settings' `welcome_text`).
+const DEMO_WELCOME: &str = "Bienvenue sur l'espace vie scolaire et sportive : créez votre compte, \
+composez votre **dossier famille** et suivez vos démarches en ligne.";
 
 /// The terms of use shown on the consent page (excerpt of the seed's articles).
 pub const DEMO_CGU: &str = include_str!("demo_cgu.txt");
@@ -38,6 +42,7 @@ pub fn load(conn: &mut DbConn) -> anyhow::Result<()> {
         if !content::has_actualites(conn)? {
             load_news_and_faq(conn, now)?;
         }
+        town::welcome_if_empty(conn, DEMO_WELCOME)?;
         let exists: i64 = dossiers::table
             .filter(dossiers::numero.eq("17484"))
             .count()

@@ -13,6 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::throttle::LoginPolicy;
 use crate::config::Settings;
+use crate::db::models::town;
 use crate::email::{Mailer, worker};
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
@@ -48,8 +49,16 @@ impl Application {
             settings.database_pool_size,
             settings.demo_content,
         );
+        let first_settings = town::TownSettings {
+            name: settings.town_name.clone(),
+            tagline: settings.town_tagline.clone(),
+            contact: settings.town_contact.clone(),
+            welcome_text: String::new(),
+        };
         let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<db::DbPool> {
             let pool = db::connect(&url, size)?;
+            town::ensure(&mut *pool.get()?, &first_settings, db::now())
+                .context("Failed to write the town's first settings")?;
             if demo_content {
                 demo::load(&mut *pool.get()?).context("Failed to load the demo content")?;
             }
@@ -139,6 +148,7 @@ fn app(
         .service(utoipa_actix_web::scope("/api").configure(routes::configure))
         .split_for_parts();
     let app = app
+        .wrap(from_fn(crate::auth::extractor::staff_door))
         .wrap(from_fn(security::middleware))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))

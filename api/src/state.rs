@@ -52,6 +52,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub login_throttle: LoginThrottle,
     pub limits: Limits,
+    /// Built on the deployment's `TOWN_NAME` (the first town name), which stays refused in
+    /// passwords even if administrators rename the town later.
     pub password_policy: PasswordPolicy,
     /// Wakes the outbox worker after a transaction queued an email.
     pub outbox_wake: Arc<Notify>,
@@ -110,6 +112,13 @@ impl AppState {
             settings,
             public_url,
         })
+    }
+
+    /// The town's settings as administrators last saved them (name, tagline, contact,
+    /// welcome text): read each time, so every server of a deployment agrees at once.
+    pub async fn town(&self) -> Result<crate::db::models::town::TownSettings, ApiError> {
+        self.read(|conn| Ok(crate::db::models::town::current(conn)?))
+            .await
     }
 
     /// Runs read-only database work on the blocking pool (diesel is synchronous and actix

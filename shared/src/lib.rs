@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod error;
+pub mod markdown;
 pub mod pieces;
 pub mod submission;
 pub mod validation;

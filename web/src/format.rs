@@ -40,3 +40,29 @@ pub fn iso_date(date: &NaiveDate) -> String {
 pub fn today() -> NaiveDate {
     Local::now().date_naive()
 }
+
+/// « 14 mai 2025 », as in « Publié le 14 mai 2025 ».
+pub fn long_date(at: &DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let local = at.with_timezone(&Local);
+    let month = MONTHS[local.month0() as usize];
+    let day = match local.day() {
+        1 => "1er".to_string(),
+        d => d.to_string(),
+    };
+    format!("{day} {month} {}", local.year())
+}

@@ -9,9 +9,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::dev::Payload;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{HttpMessage, ResponseError};
 
 use crate::db::models::account::{Account, role};
 use crate::db::models::{cgu, session};
@@ -131,13 +134,40 @@ impl FromRequest for ConsentedUser {
     }
 }
 
+/// The back office's door, a middleware: a request under `/api/backoffice/` is refused
+/// (401 anonymous, 403 not staff) before its handler reads anything of it. Without it, a
+/// family's request with an invalid body could get the body's 422 (the extractors of a
+/// handler run together, and the first one to fail answers) instead of 403. The staff
+/// member it found is kept for the handler's [`StaffUser`].
+pub async fn staff_door(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.path().starts_with("/api/backoffice/") {
+        match authenticate(req.request().clone(), Audience::Staff).await {
+            Ok((user, role)) => {
+                req.extensions_mut().insert(StaffUser { user, role });
+            }
+            Err(error) => {
+                let response = error.error_response();
+                return Ok(req.into_response(response));
+            }
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 impl FromRequest for StaffUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let checked_at_the_door = req.extensions().get::<StaffUser>().cloned();
         let req = req.clone();
         Box::pin(async move {
+            if let Some(staff) = checked_at_the_door {
+                return Ok(staff);
+            }
             let (user, role) = authenticate(req, Audience::Staff).await?;
             Ok(StaffUser { user, role })
         })

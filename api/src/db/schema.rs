@@ -294,6 +294,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    town_settings (id) {
+        id -> Integer,
+        name -> Text,
+        tagline -> Text,
+        contact -> Text,
+        welcome_text -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     faq (id) {
         id -> Text,
         question -> Text,
@@ -358,4 +370,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     actualites,
     faq,
     documents,
+    town_settings,
 );

@@ -64,7 +64,7 @@ pub async fn resend_activation(
     client: ClientInfo,
     body: ValidJson<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let town = state.settings.town_name.clone();
+    let town = state.town().await?.name;
     let request = LinkRequest {
         kind: "activation",
         purpose: action_token::Purpose::Activation,

@@ -55,7 +55,7 @@ pub async fn enrol_totp(
         ));
     }
     let secret = totp::new_secret();
-    let otpauth_url = totp::enrolment_url(&secret, &state.settings.town_name, &account.email)?;
+    let otpauth_url = totp::enrolment_url(&secret, &state.town().await?.name, &account.email)?;
     let (id, stored) = (account.id.clone(), state.secrets.seal(&secret)?);
     let updated = state
         .write(move |conn| Ok(Account::set_pending_totp_secret(conn, &id, &stored)?))
@@ -277,7 +277,7 @@ pub async fn create_staff(
 ) -> Result<HttpResponse, ApiError> {
     staff.require_administrator()?;
     let request = body.0;
-    let (town, base) = (state.settings.town_name.clone(), state.public_url.clone());
+    let (town, base) = (state.town().await?.name, state.public_url.clone());
     let profile = state
         .write(move |conn| {
             let username = request.username.trim().to_string();

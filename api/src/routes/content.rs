@@ -8,7 +8,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::api::content::{ActualiteList, FaqList, TermsResponse, TownResponse};
 
-use crate::db::models::{cgu, content};
+use crate::db::models::{cgu, content, town};
 use crate::db::now;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -40,17 +40,26 @@ pub fn cacheable_json(
     })
 }
 
-/// The town's name and tagline, for the header.
-#[utoipa::path(tag = "Contenu", responses((status = 200, body = TownResponse)))]
+/// The town's settings: name and tagline for the header, contact, the welcome text.
+#[utoipa::path(tag = "Contenu", responses((status = 200, body = TownResponse), (status = 304, description = "Unchanged since `If-None-Match`")))]
 #[get("/town")]
-pub async fn get_town(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(TownResponse {
-            name: state.settings.town_name.clone(),
-            tagline: state.settings.town_tagline.clone(),
-            connection_log_retention_days: state.settings.connection_log_retention_days,
-        })
+pub async fn get_town(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let town = state.town().await?;
+    cacheable_json(&req, &town_response(&state, town))
+}
+
+/// What `/api/town` answers for `town`.
+pub fn town_response(state: &AppState, town: town::TownSettings) -> TownResponse {
+    TownResponse {
+        name: town.name,
+        tagline: town.tagline,
+        connection_log_retention_days: state.settings.connection_log_retention_days,
+        contact: town.contact,
+        welcome_text: town.welcome_text,
+    }
 }
 
 /// The terms of use (CGU) in force.
@@ -83,6 +92,19 @@ pub struct PageQuery {
     pub page: Option<u32>,
     /// At most 50 (default 10).
     pub per_page: Option<u32>,
+    /// Only the news « à la une » (the home page).
+    pub a_la_une: Option<bool>,
+}
+
+impl PageQuery {
+    /// The offset and the size of the page asked for.
+    pub fn window(&self) -> (i64, i64) {
+        let per_page = i64::from(self.per_page.unwrap_or(10).clamp(1, 50));
+        (
+            i64::from(self.page.unwrap_or(1).max(1) - 1) * per_page,
+            per_page,
+        )
+    }
 }
 
 /// Published news, newest first (scheduled ones appear at their date).
@@ -97,10 +119,13 @@ pub async fn list_actualites(
     req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let per_page = i64::from(query.per_page.unwrap_or(10).clamp(1, 50));
-    let offset = i64::from(query.page.unwrap_or(1).max(1) - 1) * per_page;
+    let (offset, per_page) = query.window();
+    let filter = content::NewsFilter {
+        published_by: Some(now()),
+        a_la_une: query.a_la_une.unwrap_or(false),
+    };
     let (items, total) = state
-        .read(move |conn| Ok(content::published(conn, now(), offset, per_page)?))
+        .read(move |conn| Ok(content::list(conn, filter, offset, per_page)?))
         .await?;
     cacheable_json(
         &req,

@@ -160,7 +160,7 @@ pub async fn submit_demande(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let id = path.into_inner();
-    let (town, base) = (state.settings.town_name.clone(), state.public_url.clone());
+    let (town, base) = (state.town().await?.name, state.public_url.clone());
     let (body, version) = state
         .write(move |conn| {
             let found = demande::find_for_account(conn, &id, &user.account_id)?;

@@ -129,7 +129,7 @@ pub async fn change_password(
             .evaluate(&request.new_password, &account.username, &account.email);
     verdict.map_err(|code| ApiError::field("new_password", code))?;
     let hash = state.hasher.hash(request.new_password).await?;
-    let (town, public_url) = (state.settings.town_name.clone(), state.public_url.clone());
+    let (town, public_url) = (state.town().await?.name, state.public_url.clone());
     state
         .write(move |conn| {
             replace_password(
@@ -199,7 +199,7 @@ pub async fn change_email(
     if email_key(&new_email) == account.email_normalized {
         return Err(ApiError::field("new_email", codes::SAME_EMAIL));
     }
-    let town = state.settings.town_name.clone();
+    let town = state.town().await?.name;
     let ttl = state.settings.email_change_ttl;
     let base = state.public_url.clone();
     state

@@ -32,7 +32,7 @@ pub async fn create_password_reset(
     client: ClientInfo,
     body: ValidJson<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let town = state.settings.town_name.clone();
+    let town = state.town().await?.name;
     let ttl = state.settings.password_reset_ttl;
     let request = LinkRequest {
         kind: "password_reset",
@@ -91,7 +91,7 @@ pub async fn confirm_password_reset(
             .evaluate(&request.password, &account.username, &account.email);
     verdict.map_err(|code| ApiError::field("password", code))?;
     let hash = state.hasher.hash(request.password).await?;
-    let (town, public_url) = (state.settings.town_name.clone(), state.public_url.clone());
+    let (town, public_url) = (state.town().await?.name, state.public_url.clone());
     state
         .write(move |conn| {
             let used =

@@ -122,7 +122,7 @@ pub async fn create_registration(
     state.limits.registrations.hit(&ip).map_err(too_many)?;
     // Hash before looking the address up, so new and known addresses cost the same.
     let hash = state.hasher.hash(request.password.clone()).await?;
-    let town = state.settings.town_name.clone();
+    let town = state.town().await?.name;
     let login_link = format!("{}/connexion", state.public_url);
     let reset_link = format!("{}/mot-de-passe-oublie", state.public_url);
     let public_url = state.public_url.clone();

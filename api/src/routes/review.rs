@@ -233,7 +233,7 @@ pub async fn decide_demande(
         "message",
         request.decision != DemandeVerdict::Validee,
     )?;
-    let (town, base) = (state.settings.town_name.clone(), state.public_url.clone());
+    let (town, base) = (state.town().await?.name, state.public_url.clone());
     let body = state
         .write(move |conn| {
             let found = demande::find(conn, &id)?;
@@ -315,7 +315,7 @@ pub async fn consultations(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let town = state.settings.town_name.clone();
+    let town = state.town().await?.name;
     let items = state
         .read(move |conn| {
             let found = dossier::find_for_account(conn, &id, &user.account_id)?;

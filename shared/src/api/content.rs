@@ -13,6 +13,28 @@ pub struct TownResponse {
     pub tagline: String,
     /// How long connections are logged, in days (shown on the consent page).
     pub connection_log_retention_days: u32,
+    /// How to reach the town's service (address, telephone, hours): plain text, lines
+    /// kept. Shown in the footer and on the home page.
+    pub contact: String,
+    /// The home page's welcome text (same Markdown subset as news; may be empty).
+    pub welcome_text: String,
+}
+
+/// Changing the town's settings (administrators).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, validator::Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TownSettingsInput {
+    /// « Ville de Chartres »: the header, the emails' signature, the authenticator's label.
+    #[validate(length(max = 100), custom(function = "validate_text"))]
+    pub name: String,
+    #[validate(length(max = 200), custom(function = "validate_text"))]
+    pub tagline: String,
+    #[validate(length(max = 1000), custom(function = "validate_text"))]
+    pub contact: String,
+    /// May be empty: the home page then shows only the news.
+    #[validate(length(max = 5000), custom(function = "validate_optional_text"))]
+    pub welcome_text: String,
 }
 
 /// The current CGU version.
@@ -44,6 +66,14 @@ fn validate_text(value: &str) -> Result<(), validator::ValidationError> {
         ));
     }
     Ok(())
+}
+
+/// Like [`validate_text`], but an empty text is allowed.
+fn validate_optional_text(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    validate_text(value)
 }
 
 /// A news item as the public pages show it.

@@ -7,6 +7,7 @@ pub mod layout;
 pub mod login_box;
 pub mod modal;
 pub mod page_title;
+pub mod rich_text;
 pub mod session_dialog;
 pub mod status;
 pub mod stepper;

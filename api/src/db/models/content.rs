@@ -19,19 +19,35 @@ fn actualite(row: ActualiteRow) -> anyhow::Result<Actualite> {
     })
 }
 
-/// News published at `now` (scheduled ones excluded), newest first: one page and the total.
-pub fn published(
+/// Which news a list holds.
+#[derive(Clone, Copy, Debug)]
+pub struct NewsFilter {
+    /// Only news published by then (the public); `None` for every item, scheduled ones
+    /// included (staff).
+    pub published_by: Option<NaiveDateTime>,
+    /// Only news « à la une ».
+    pub a_la_une: bool,
+}
+
+/// News, newest first: one page and the total.
+pub fn list(
     conn: &mut DbConn,
-    now: NaiveDateTime,
+    filter: NewsFilter,
     offset: i64,
     limit: i64,
 ) -> anyhow::Result<(Vec<Actualite>, i64)> {
-    let total = actualites::table
-        .filter(actualites::publie_le.le(now))
-        .count()
-        .get_result(conn)?;
-    let rows: Vec<ActualiteRow> = actualites::table
-        .filter(actualites::publie_le.le(now))
+    let filtered = || {
+        let mut query = actualites::table.into_boxed();
+        if let Some(now) = filter.published_by {
+            query = query.filter(actualites::publie_le.le(now));
+        }
+        if filter.a_la_une {
+            query = query.filter(actualites::a_la_une.eq(true));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows: Vec<ActualiteRow> = filtered()
         .order((actualites::publie_le.desc(), actualites::id))
         .offset(offset)
         .limit(limit)
@@ -159,6 +175,35 @@ pub fn insert_faq(conn: &mut DbConn, input: &FaqInput, now: NaiveDateTime) -> Qu
         ))
         .execute(conn)?;
     Ok(id)
+}
+
+/// Changes a FAQ entry; 0 when there is no such entry.
+pub fn update_faq(
+    conn: &mut DbConn,
+    id: &str,
+    input: &FaqInput,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(faq::table.find(id))
+        .set((
+            faq::question.eq(input.question.trim()),
+            faq::reponse.eq(&input.reponse),
+            faq::categorie.eq(input.categorie.trim()),
+            faq::position.eq(input.position),
+            faq::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn delete_faq(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::delete(faq::table.find(id)).execute(conn)
+}
+
+/// One FAQ entry.
+pub fn find_faq(conn: &mut DbConn, id: &str) -> anyhow::Result<Option<FaqEntry>> {
+    Ok(faq_entries(conn)?
+        .into_iter()
+        .find(|e| e.id.to_string() == id))
 }
 
 /// Whether any news item exists (demo content is loaded once).

@@ -15,3 +15,4 @@ pub mod piece;
 pub mod piece_type;
 pub mod public_document;
 pub mod session;
+pub mod town;

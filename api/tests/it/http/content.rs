@@ -169,6 +169,151 @@ async fn the_town_publishes_news_faq_and_terms() {
     );
 }
 
+#[tokio::test]
+async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town() {
+    let app = spawn_app().await;
+    let (admin, _) = administrator(&app);
+    let (_, staff) = staff_session(&app, &admin).await;
+
+    // « À la une » only, for the home page.
+    let une: Value = app
+        .client
+        .get(app.url("/api/actualites?a_la_une=true"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(une["total"], 1);
+    assert_eq!(une["items"][0]["titre"], "Inscriptions scolaires");
+
+    // Editors see scheduled news; the public does not.
+    let later = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
+    let scheduled =
+        json!({"titre": "Rentrée", "corps": "Bientôt.", "publie_le": later, "a_la_une": true});
+    let created = app
+        .post_json_auth("/api/backoffice/actualites", &staff, &scheduled)
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let all: Value = app
+        .get_auth("/api/backoffice/actualites", &staff)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(all["total"], 3);
+    assert_eq!(all["items"][0]["titre"], "Rentrée", "newest first");
+    let public: Value = app
+        .client
+        .get(app.url("/api/actualites"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(public["total"], 2);
+
+    // FAQ: change, then remove, an entry; unknown entries are 404.
+    let faq: Value = app
+        .client
+        .get(app.url("/api/faq"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let id = faq["items"][0]["id"].as_str().expect("id").to_string();
+    let changed = json!({"question": "Comment créer mon compte ?", "reponse": "Avec **Créer mon compte**.",
+                         "categorie": "Compte", "position": 1});
+    let updated = app
+        .put_json_auth(&format!("/api/backoffice/faq/{id}"), &staff, &changed)
+        .await;
+    assert_eq!(updated.status(), StatusCode::OK);
+    assert_eq!(
+        updated.json::<Value>().await.expect("json")["question"],
+        "Comment créer mon compte ?"
+    );
+    let invalid = json!({"question": "", "reponse": "x", "categorie": "Compte", "position": 1});
+    let refused = app
+        .put_json_auth(&format!("/api/backoffice/faq/{id}"), &staff, &invalid)
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let delete = |path: String| {
+        let request = app.client.delete(app.url(&path)).bearer_auth(&staff);
+        async move { request.send().await.expect("delete").status() }
+    };
+    assert_eq!(
+        delete(format!("/api/backoffice/faq/{id}")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        delete(format!("/api/backoffice/faq/{id}")).await,
+        StatusCode::NOT_FOUND
+    );
+    let remaining: Value = app
+        .client
+        .get(app.url("/api/faq"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(remaining["items"].as_array().expect("items").len(), 2);
+
+    // Town settings: seeded from the deployment, then owned by administrators; the next
+    // email signs with the new name.
+    let town: Value = app
+        .client
+        .get(app.url("/api/town"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(town["name"], "Ville de Chartres");
+    assert!(
+        town["welcome_text"]
+            .as_str()
+            .expect("welcome")
+            .contains("dossier famille")
+    );
+    let settings = json!({"name": "Ville de Lucé", "tagline": "Votre espace famille",
+                          "contact": "Hôtel de ville\n02 37 00 00 00", "welcome_text": "Bienvenue à **Lucé**."});
+    let invalid = json!({"name": " ", "tagline": "x", "contact": "x", "welcome_text": ""});
+    let refused = app
+        .put_json_auth("/api/backoffice/town", &staff, &invalid)
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = app
+        .put_json_auth("/api/backoffice/town", &staff, &settings)
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let town: Value = app
+        .client
+        .get(app.url("/api/town"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(town["name"], "Ville de Lucé");
+    assert_eq!(town["contact"], "Hôtel de ville\n02 37 00 00 00");
+    assert_eq!(town["welcome_text"], "Bienvenue à **Lucé**.");
+    let (_, email) = app.activated_account().await;
+    let reset = app
+        .post_json("/api/password-resets", &json!({"email": email}))
+        .await;
+    assert_eq!(reset.status(), StatusCode::ACCEPTED);
+    let mail = crate::helpers::mail::wait_for_mail(&email, "mot de passe").await;
+    assert!(mail.text.contains("Ville de Lucé"), "{}", mail.text);
+}
+
 async fn publish_document(
     app: &crate::helpers::spawn::TestApp,
     token: &str,

@@ -324,6 +324,72 @@ async fn the_queue_lists_waiting_requests_oldest_first_with_the_median_wait() {
     assert_eq!(drafts["total"], 0);
 }
 
+/// Every back-office route of the OpenAPI document, with its path parameters filled in.
+async fn back_office_routes(app: &TestApp) -> Vec<(reqwest::Method, String)> {
+    let doc: Value = app
+        .client
+        .get(app.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    let mut routes = Vec::new();
+    for (path, operations) in doc["paths"].as_object().expect("paths") {
+        if !path.starts_with("/api/backoffice/") {
+            continue;
+        }
+        let concrete = path
+            .split('/')
+            .map(|part| match part.starts_with('{') {
+                true => "00000000-0000-4000-8000-000000000000",
+                false => part,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in operations.as_object().expect("operations").keys() {
+            let method = method.to_uppercase().parse().expect("method");
+            routes.push((method, concrete.clone()));
+        }
+    }
+    routes
+}
+
+/// C-03 over every staff route, read from the OpenAPI document so that a new route is
+/// covered the day it is added: anonymous callers get 401 and families 403, before any
+/// body is read (the bodies sent here would not even be valid).
+#[tokio::test]
+async fn every_back_office_route_refuses_anonymous_callers_and_families() {
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let routes = back_office_routes(&app).await;
+    assert!(routes.len() >= 20, "the back office's routes: {routes:?}");
+    for (method, path) in routes {
+        let anonymous = app
+            .client
+            .request(method.clone(), app.url(&path))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            anonymous.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
+        let as_family = app
+            .client
+            .request(method.clone(), app.url(&path))
+            .bearer_auth(&family.access_token)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(as_family.status(), StatusCode::FORBIDDEN, "{method} {path}");
+    }
+}
+
 #[tokio::test]
 async fn an_administrator_adds_an_agent_who_chooses_a_password_and_has_agent_rights_only() {
     let app = spawn_app().await;
@@ -392,6 +458,14 @@ async fn an_administrator_adds_an_agent_who_chooses_a_password_and_has_agent_rig
         )
         .await;
     assert_eq!(cgu.status(), StatusCode::FORBIDDEN);
+    let town =
+        json!({"name": "Ville de Dreux", "tagline": "x", "contact": "x", "welcome_text": ""});
+    assert_eq!(
+        app.put_json_auth("/api/backoffice/town", agent, &town)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let staff: Value = app
         .get_auth("/api/backoffice/staff", &admin_token)
         .await
