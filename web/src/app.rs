@@ -9,7 +9,7 @@ use crate::pages::{
     account::AccountPage, activation::ActivationPage, confirm_email::ConfirmEmailPage,
     consent::ConsentPage, demande::DemandePage, demarches::DemarchesPage,
     dossier::DossierWizardPage, forgot_password::ForgotPasswordPage, home::HomePage, info,
-    login::LoginPage, not_found::NotFoundPage, reset_password::ResetPasswordPage,
+    login::LoginPage, not_found::NotFoundPage, public, reset_password::ResetPasswordPage,
     signup::SignupPage, signup_done::SignupDonePage,
 };
 use crate::state::provide_app_state;
@@ -25,9 +25,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/connexion") view=LoginPage/>
-                    <Route path=path!("/actualites") view=info::NewsPage/>
-                    <Route path=path!("/faq") view=info::FaqPage/>
-                    <Route path=path!("/documents") view=info::DocumentsPage/>
+                    <Route path=path!("/actualites") view=public::news::NewsPage/>
+                    <Route path=path!("/actualites/:id") view=public::news::NewsItemPage/>
+                    <Route path=path!("/faq") view=public::faq::FaqPage/>
+                    <Route path=path!("/documents") view=public::documents::DocumentsPage/>
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>
                     <Route path=path!("/donnees-personnelles") view=info::PrivacyPage/>
                     <Route path=path!("/demarches") view=DemarchesPage/>

@@ -36,7 +36,7 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "account_changes",
     "backoffice_review",
     "dossier_conflict",
@@ -44,6 +44,7 @@ const SCENARIOS: [&str; 9] = [
     "mobile_keyboard",
     "password_reset",
     "pieces_journey",
+    "public_pages",
     "signup_existing_dossier",
     "signup_new_household",
 ];
@@ -71,6 +72,11 @@ fn every_browser_scenario_has_a_test() {
 #[tokio::test]
 async fn account_changes() {
     run_scenario("account_changes").await;
+}
+
+#[tokio::test]
+async fn public_pages() {
+    run_scenario("public_pages").await;
 }
 
 #[tokio::test]

@@ -122,8 +122,23 @@ fn Footer() -> impl IntoView {
             .with(|t| t.as_ref().map(|t| t.name.clone()))
             .unwrap_or_default()
     };
+    // The town's contact, its lines kept (address, telephone, opening hours).
+    let contact = move || {
+        town.0.with(|t| {
+            t.as_ref().map(|t| {
+                let lines: Vec<String> = t.contact.lines().map(str::to_string).collect();
+                view! {
+                    <address class="footer-contact">
+                        <strong>"Nous contacter"</strong>
+                        {lines.into_iter().map(|line| view! { <br/>{line} }).collect_view()}
+                    </address>
+                }
+            })
+        })
+    };
     view! {
         <footer class="site-footer">
+            {contact}
             <ul>
                 <li><A href="/accessibilite">"Accessibilité : non conforme"</A></li>
                 <li><A href="/donnees-personnelles">"Mentions légales / données personnelles"</A></li>

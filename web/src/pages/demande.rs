@@ -5,13 +5,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use shared::api::dossier::DemandeDetail;
+use shared::api::backoffice::{ConsultationList, WaitingTime};
+use shared::api::dossier::{DemandeDetail, DemandeStatus};
 
 use crate::api::{self, ApiError};
 use crate::components::guard::RequireSession;
 use crate::components::page_title::PageTitle;
 use crate::format::{date, date_time};
-use crate::i18n::{problem_message, status_label};
+use crate::i18n::{consultation_label, problem_message, status_label, waiting_time};
 use crate::pages::demarches::StatusBadge;
 use crate::pages::dossier::recap::DossierRecap;
 use crate::state::use_session;
@@ -78,6 +79,7 @@ fn DemandeView(detail: DemandeDetail) -> impl IntoView {
                 <p><A href=format!("/demarches/dossier/{}", s.dossier_id) attr:class="button primary">"Reprendre mon dossier"</A></p>
             })}
         </section>
+        {(s.status == DemandeStatus::EnAttenteValidation).then(|| view! { <WaitingTimeNote/> })}
         <section class="card" aria-labelledby="historique-titre">
             <h2 id="historique-titre">"Historique"</h2>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby="historique-titre">
@@ -110,6 +112,74 @@ fn DemandeView(detail: DemandeDetail) -> impl IntoView {
             <h2 id="observation-titre">"Observation"</h2>
             <p class:empty=detail.observation.is_none()>{detail.observation.clone().unwrap_or_else(|| "Aucune observation.".into())}</p>
         </section>
+        <Consultations dossier_id=s.dossier_id.to_string()/>
         <p><A href="/demarches">"Retour à mes démarches"</A></p>
+    }
+}
+
+/// « Délai de traitement »: how many requests the town has to look at, and for how long
+/// they have waited (the same figures as the agents' queue).
+#[component]
+fn WaitingTimeNote() -> impl IntoView {
+    let data = RwSignal::new(None::<WaitingTime>);
+    spawn_local(async move {
+        data.set(api::get::<WaitingTime>("/api/delai-traitement").await.ok());
+    });
+    move || {
+        data.get().map(|w| {
+            view! {
+                <section class="card" aria-labelledby="delai-titre">
+                    <h2 id="delai-titre">"Délai de traitement"</h2>
+                    <p>{waiting_time(&w)}</p>
+                </section>
+            }
+        })
+    }
+}
+
+/// « Consultations de mon dossier »: when the town's services looked at it, downloaded a
+/// piece or decided (by service, not by person).
+#[component]
+fn Consultations(dossier_id: String) -> impl IntoView {
+    let session = use_session();
+    let data = RwSignal::new(None::<Result<ConsultationList, ApiError>>);
+    let path = format!("/api/dossiers/{dossier_id}/consultations");
+    spawn_local(async move {
+        data.set(Some(
+            api::authed(session).get::<ConsultationList>(&path).await,
+        ));
+    });
+    view! {
+        <section class="card" aria-labelledby="consultations-titre">
+            <h2 id="consultations-titre">"Consultations de mon dossier"</h2>
+            {move || match data.get() {
+                None => view! { <p class="loading" role="status">"Chargement…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="notice">{problem_message(&e)}</p> }.into_any(),
+                Some(Ok(list)) if list.items.is_empty() => view! {
+                    <p class="empty">"Votre dossier n'a pas encore été consulté par les services de la mairie."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="consultations-titre">
+                        <table class="history">
+                            <caption>"Quand les services de la mairie ont consulté votre dossier, de la plus récente à la plus ancienne."</caption>
+                            <thead><tr>
+                                <th scope="col">"Date"</th>
+                                <th scope="col">"Action"</th>
+                                <th scope="col">"Service"</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.items.into_iter().map(|c| view! {
+                                    <tr>
+                                        <td>{date_time(&c.at)}</td>
+                                        <td>{consultation_label(&c.action)}</td>
+                                        <td>{c.service}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
     }
 }

@@ -1,18 +1,29 @@
-//! « Accueil »: the login box (or a welcome) and « À la une ».
+//! « Accueil »: the town's welcome text, the login box (or a welcome), « À la une » and the
+//! latest news.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::login_box::LoginBox;
 use crate::components::page_title::PageTitle;
-use crate::state::use_session;
+use crate::components::rich_text::RichText;
+use crate::pages::public::news::HomeNews;
+use crate::state::{use_session, use_town};
 
 /// `/`.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
+    let town = use_town();
+    let welcome = move || {
+        town.0
+            .with(|t| t.as_ref().map(|t| t.welcome_text.clone()))
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| view! { <div class="welcome-text"><RichText source=text heading_level=2/></div> })
+    };
     view! {
         <PageTitle title="Accueil"/>
+        {welcome}
         <div class="home-grid">
             <div class="home-account">
                 <Show when=move || session.is_authenticated() fallback=|| view! { <LoginBox/> }>
@@ -29,10 +40,9 @@ pub fn HomePage() -> impl IntoView {
                     </section>
                 </Show>
             </div>
-            <section class="home-news" aria-labelledby="une-titre">
-                <h2 id="une-titre">"À la une"</h2>
-                <p class="empty">"Aucune actualité pour le moment."</p>
-            </section>
+            <div class="home-columns">
+                <HomeNews/>
+            </div>
         </div>
     }
 }

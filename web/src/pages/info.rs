@@ -1,4 +1,4 @@
-//! Public information pages, honest about being empty for now.
+//! Fixed information pages: accessibility statement and privacy notice.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -6,33 +6,6 @@ use leptos_router::components::A;
 use crate::components::page_title::PageTitle;
 use crate::i18n::retention;
 use crate::state::use_town;
-
-/// `/actualites`.
-#[component]
-pub fn NewsPage() -> impl IntoView {
-    view! {
-        <PageTitle title="Actualités"/>
-        <p class="empty">"Aucune actualité pour le moment."</p>
-    }
-}
-
-/// `/faq`.
-#[component]
-pub fn FaqPage() -> impl IntoView {
-    view! {
-        <PageTitle title="Questions fréquentes"/>
-        <p class="empty">"Les questions fréquentes seront publiées ici prochainement."</p>
-    }
-}
-
-/// `/documents`.
-#[component]
-pub fn DocumentsPage() -> impl IntoView {
-    view! {
-        <PageTitle title="Documents"/>
-        <p class="empty">"Aucun document n'est publié pour le moment."</p>
-    }
-}
 
 /// `/accessibilite`.
 #[component]

@@ -12,6 +12,7 @@ pub mod home;
 pub mod info;
 pub mod login;
 pub mod not_found;
+pub mod public;
 pub mod reset_password;
 pub mod signup;
 pub mod signup_done;
