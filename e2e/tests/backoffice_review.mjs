@@ -45,6 +45,9 @@ await run('backoffice_review', async ({ page, context }) => {
   await page.getByRole('heading', { name: 'Récapitulatif', exact: true }).waitFor();
   await button(page, 'Valider mon dossier').click();
   await page.waitForURL((url) => url.pathname.startsWith('/demarches/demande/'));
+  // While it waits, the family sees the queue's figures (this server's only request).
+  await page.getByRole('heading', { name: 'Délai de traitement' }).waitFor();
+  await expectText(page, '1 demande est en attente de validation');
 
   // The administrator, created from the command line.
   const agent = {
@@ -241,6 +244,17 @@ await run('backoffice_review', async ({ page, context }) => {
     await page.goto(`${env.baseUrl}/demarches`);
     await page.locator('.badge', { hasText: 'Validée' }).waitFor();
     await expectText(page, `Votre compte est rattaché au dossier famille n° ${numero}.`);
+    // « Consulter ma demande »: the number, and when the town's services looked at the file
+    // (by service, never by person).
+    await link(page, 'Consulter ma demande').first().click();
+    await page.getByRole('heading', { name: 'Consultations de mon dossier' }).waitFor();
+    const consultations = page.getByRole('region', { name: 'Consultations de mon dossier' });
+    await consultations.getByRole('cell', { name: 'Consultation du dossier' }).first().waitFor();
+    await consultations.getByRole('cell', { name: 'Décision sur la demande' }).first().waitFor();
+    if (await consultations.getByText(agent.username).count()) {
+      throw new Error('consultations name the service, not the agent');
+    }
+    await expectAccessible(page, 'consulter ma demande validée, avec les consultations');
 
     // « Se déconnecter »: back to the login form.
     await button(staff, 'Se déconnecter').click();
