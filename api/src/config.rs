@@ -91,6 +91,9 @@ pub struct FaultInjection {
     /// An upload stops after storing its files, before recording them, as if the process
     /// had died there.
     pub fail_after_storing_files: bool,
+    /// An upload waits this long between its quota check and its commit, so that two
+    /// uploads overlap there.
+    pub hold_after_quota_check: Option<Duration>,
 }
 
 fn var(name: &str) -> Option<String> {

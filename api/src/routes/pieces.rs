@@ -539,8 +539,10 @@ async fn receive_and_record(
         StatusCode::OK
     };
     let (account, key) = (account_id.to_string(), held_key.map(str::to_string));
+    let hold = state.settings.fault_injection.hold_after_quota_check;
     let recorded = state
         .write(move |conn| {
+            dossier::lock(conn, &row.dossier_id)?;
             let (found, editable) = own_dossier(conn, &row.dossier_id, &account)?;
             if !editable {
                 return Err(ApiError::DossierLocked);
@@ -560,6 +562,10 @@ async fn receive_and_record(
                 || (now_bytes > shared::pieces::MAX_BYTES_PER_DOSSIER && now_bytes > used_bytes)
             {
                 return Err(quota_refusal());
+            }
+            if let Some(pause) = hold {
+                // Injected: widen the window between the quota check and the commit.
+                std::thread::sleep(pause);
             }
             let pieces = DossierPieces::load(conn, &found.id, editable)?;
             let (saved, saved_files) = piece::find(conn, &found.id, &row.id)?;

@@ -176,3 +176,19 @@ pub fn find_by_numero(conn: &mut DbConn, numero: &str) -> QueryResult<Option<Str
         .first(conn)
         .optional()
 }
+
+/// Holds the dossier's row until the transaction ends, so that checks over the dossier's
+/// rows (the pieces' quota) see every earlier writer's result. PostgreSQL needs the row
+/// lock: under READ COMMITTED two uploads could each count the files before the other
+/// committed and both pass. SQLite write transactions (`BEGIN IMMEDIATE`) already run one
+/// at a time.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        dossiers::table
+            .find(id)
+            .select(dossiers::id)
+            .for_update()
+            .first::<String>(pg)?;
+    }
+    Ok(())
+}

@@ -1350,3 +1350,64 @@ async fn the_orphan_collector_keeps_every_recorded_file() {
         .expect("json");
     assert_eq!(catalogue["items"].as_array().expect("items").len(), 7);
 }
+
+/// Two uploads at once on a dossier one file short of its quota: one is recorded, the other
+/// refused, even when both check the quota before either commits (the injected pause keeps
+/// each transaction open after its check; PostgreSQL needs the dossier's row lock for this).
+#[tokio::test]
+async fn two_uploads_at_once_cannot_pass_the_quota_together() {
+    let app = spawn_app_with(
+        |settings| {
+            settings.fault_injection.hold_after_quota_check = Some(Duration::from_millis(500));
+        },
+        LoginPolicy::default(),
+    )
+    .await;
+    let family = app.family().await;
+    let (id, _) = small_dossier(&app, &family, None).await;
+    for count in [5, 5, 5, 4] {
+        let files: Vec<File> = (0..count)
+            .map(|i| pdf_file(&format!("{i}.pdf"), files::pdf("page")))
+            .collect();
+        upload_expect(
+            &app,
+            &family,
+            &id,
+            &Upload::new("livret_famille", today(), files),
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let one = |name: &str| {
+        Upload::new(
+            "livret_famille",
+            today(),
+            vec![pdf_file(name, files::pdf(name))],
+        )
+    };
+    let (first, second) = (one("a.pdf"), one("b.pdf"));
+    let (a, b) = tokio::join!(
+        post_upload(&app, &family, &id, &first, "concurrent-a"),
+        post_upload(&app, &family, &id, &second, "concurrent-b"),
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY],
+        "one upload takes the 20th place, the other is refused"
+    );
+    let listed = pieces(&app, &family, &id).await;
+    let recorded: usize = listed["fournies"]
+        .as_array()
+        .expect("fournies")
+        .iter()
+        .map(|p| p["fichiers"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(recorded, 20);
+    assert_eq!(
+        stored_objects(&app).len(),
+        20,
+        "the refused file is not kept"
+    );
+}
