@@ -12,14 +12,17 @@ use crate::state::AppState;
 
 /// The Content-Security-Policy of the SPA: its own scripts and WASM only, no inline code
 /// except the hashes of the loader scripts Trunk writes into `index.html`.
+///
+/// `blob:` frames and images are the back office's document viewer: files fetched with the
+/// access token and shown from object URLs that only the app's own code can create.
 pub fn spa_csp(inline_script_hashes: &[String]) -> String {
     let hashes: String = inline_script_hashes
         .iter()
         .map(|h| format!(" '{h}'"))
         .collect();
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data: blob:; \
+         frame-src blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
