@@ -1,4 +1,5 @@
-//! Periodic housekeeping: retention of the connection log (6 months by default, CNIL),
+//! Periodic housekeeping: retention of the connection log (6 months by default, CNIL) and
+//! of the staff audit log (a year),
 //! removal of accounts never activated after 30 days, spent tokens, ended sessions and
 //! delivered emails, expired idempotency keys, and stored files that no piece names any
 //! more (orphans of an interrupted upload or of a deleted piece, SECURITY.md H-05).
@@ -6,7 +7,8 @@
 use std::time::Duration;
 
 use crate::db::models::{
-    account, action_token, connection_log, idempotency, outbox, piece, public_document, session,
+    account, action_token, audit, connection_log, idempotency, outbox, piece, public_document,
+    session,
 };
 use crate::db::{DbPool, now};
 use crate::documents::storage::{Shelf, Storage};
@@ -23,6 +25,7 @@ pub struct Purged {
     pub sessions: usize,
     pub emails: usize,
     pub idempotency_keys: usize,
+    pub audit_entries: usize,
 }
 
 /// Deletes what is past its retention, as of `at`.
@@ -46,6 +49,10 @@ pub fn purge(
         sessions: session::purge(&mut conn, week_ago)?,
         emails: outbox::purge(&mut conn, at - chrono::Duration::days(30))?,
         idempotency_keys: idempotency::purge(&mut conn, at - chrono::Duration::days(1))?,
+        audit_entries: audit::purge(
+            &mut conn,
+            at - chrono::Duration::days(audit::RETENTION_DAYS),
+        )?,
     })
 }
 

@@ -54,3 +54,13 @@ pub fn for_dossier(
         .select((audit_log::at, audit_log::action))
         .load(conn)
 }
+
+/// How long entries are kept (CNIL: 6 months to a year). The database refuses to delete
+/// younger ones (366 days, by its own clock): the purge waits one more day, so that a clock
+/// difference between the servers never makes it fail.
+pub const RETENTION_DAYS: i64 = 367;
+
+/// Deletes the entries written before `before`.
+pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(audit_log::table.filter(audit_log::at.lt(before))).execute(conn)
+}

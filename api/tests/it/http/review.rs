@@ -415,6 +415,24 @@ async fn two_agents_deciding_at_once_one_wins_and_the_audit_shows_one_decision()
     );
     assert!(conn.batch_execute("DELETE FROM audit_log").is_err());
 
+    // Entries are kept a year (G-05): the purge removes older ones, which the database
+    // allows, and keeps the rest.
+    let kept = audit_entries(&mut conn);
+    let entry = api::db::models::audit::Entry {
+        actor_account_id: "ancien-agent",
+        actor_role: "agent",
+        action: "consultation",
+        dossier_id: "ancien-dossier",
+        object_id: None,
+        detail: None,
+    };
+    let long_ago = api::db::now() - chrono::Duration::days(400);
+    api::db::models::audit::record(&mut conn, &entry, long_ago).expect("an old entry");
+    assert_eq!(audit_entries(&mut conn), kept + 1);
+    let purged = api::jobs::purge(&app.state.pool, 183, api::db::now()).expect("purge");
+    assert_eq!(purged.audit_entries, 1);
+    assert_eq!(audit_entries(&mut conn), kept, "this year's entries stay");
+
     // Families stay out of the back office.
     assert_eq!(
         app.get_auth(
@@ -433,4 +451,12 @@ async fn two_agents_deciding_at_once_one_wins_and_the_audit_shows_one_decision()
         .await
         .expect("post");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+fn audit_entries(conn: &mut api::db::DbConn) -> i64 {
+    use diesel::prelude::*;
+    api::db::schema::audit_log::table
+        .count()
+        .get_result(conn)
+        .expect("count")
 }
