@@ -83,6 +83,16 @@ pub struct Settings {
     pub orphan_grace: Duration,
     /// Failures injected by tests; never set from the environment.
     pub fault_injection: FaultInjection,
+    /// G-06: more than `count` downloads of pieces by one staff member within `window`
+    /// alerts the administrators (`BULK_DOWNLOAD_ALERT_COUNT`, default 200 in 10 minutes).
+    pub bulk_download_alert: BulkDownloadAlert,
+}
+
+/// When many downloads by one staff member raise an alert.
+#[derive(Clone, Copy, Debug)]
+pub struct BulkDownloadAlert {
+    pub count: u32,
+    pub window: Duration,
 }
 
 /// Failures tests inject to prove what survives them (SECURITY.md H-05).
@@ -189,6 +199,10 @@ impl Settings {
             inspector_timeout: Duration::from_secs(parsed("INSPECTOR_TIMEOUT_SECONDS", 10)?),
             orphan_grace: Duration::from_secs(3600),
             fault_injection: FaultInjection::default(),
+            bulk_download_alert: BulkDownloadAlert {
+                count: parsed("BULK_DOWNLOAD_ALERT_COUNT", 200)?,
+                window: Duration::from_secs(600),
+            },
         };
         settings.check()?;
         Ok(settings)

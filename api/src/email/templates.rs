@@ -222,6 +222,31 @@ pub fn demande_decided(
     )
 }
 
+/// G-06: an agent downloaded many files in a short time (a stolen session, or a mistake).
+pub fn bulk_download_alert(
+    to: &str,
+    town: &str,
+    agent: &str,
+    count: u32,
+    minutes: u64,
+    link: &str,
+) -> OutgoingEmail {
+    compose(
+        "bulk_download_alert",
+        to,
+        format!("Alerte : téléchargements inhabituels dans l'espace agents — {town}"),
+        town,
+        &[
+            "Bonjour,".into(),
+            format!(
+                "Le compte agent « {agent} » a téléchargé plus de {count} pièces justificatives en {minutes} minutes."
+            ),
+            "Si ce n'est pas un travail prévu, il peut s'agir d'une session volée : réinitialisez l'authentificateur de ce compte depuis l'administration (ce qui met fin à ses sessions) et vérifiez le journal d'audit. Une violation de données personnelles doit être notifiée à la CNIL dans les 72 heures.".into(),
+        ],
+        Some(("Ouvrir l'administration", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,10 @@ use shared::api::dossier::DemandeStatus;
 use shared::validation::codes;
 
 use crate::auth::extractor::{ConsentedUser, StaffUser};
+use crate::config::BulkDownloadAlert;
+use crate::db::models::account::{Account, role};
 use crate::db::models::audit::{self, Entry, action};
-use crate::db::models::{demande, dossier, outbox, piece};
+use crate::db::models::{demande, dossier, outbox, piece, town};
 use crate::db::{DbConn, now};
 use crate::documents::pieces::DossierPieces;
 use crate::domain::calendar::today;
@@ -115,6 +117,7 @@ pub async fn download(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (piece_id, file_id) = path.into_inner();
+    let (alert, base) = (state.settings.bulk_download_alert, state.public_url.clone());
     let file = state
         .write(move |conn| {
             let (found, _) = piece::find_any(conn, &piece_id)?;
@@ -127,10 +130,58 @@ pub async fn download(
                 Some(&file.id),
                 None,
             )?;
+            watch_downloads(conn, &staff, alert, &base)?;
             Ok(file)
         })
         .await?;
     attachment(&state, &file).await
+}
+
+/// G-06: the download that takes a staff member past the limit (200 in 10 minutes by
+/// default) alerts every administrator by email and logs an error that monitoring can pick
+/// up. Once per burst: the downloads after it, in the same window, stay silent.
+fn watch_downloads(
+    conn: &mut DbConn,
+    staff: &StaffUser,
+    alert: BulkDownloadAlert,
+    base: &str,
+) -> Result<(), ApiError> {
+    let window = chrono::Duration::from_std(alert.window).map_err(anyhow::Error::from)?;
+    let downloads = audit::count_since(
+        conn,
+        &staff.user.account_id,
+        action::TELECHARGEMENT,
+        now() - window,
+    )?;
+    if downloads != i64::from(alert.count) + 1 {
+        return Ok(());
+    }
+    let minutes = alert.window.as_secs() / 60;
+    tracing::error!(
+        alert = "bulk_download",
+        account = %staff.user.account_id,
+        downloads,
+        minutes,
+        "a staff member downloaded more pieces than the alert allows"
+    );
+    let agent = Account::find(conn, &staff.user.account_id)?.username;
+    let town = town::current(conn)?.name;
+    let link = format!("{base}/backoffice/administration");
+    let administrators = Account::staff(conn)?
+        .into_iter()
+        .filter(|a| a.role == role::ADMINISTRATEUR && a.is_active());
+    for admin in administrators {
+        let email = templates::bulk_download_alert(
+            &admin.email,
+            &town,
+            &agent,
+            alert.count,
+            minutes,
+            &link,
+        );
+        outbox::enqueue(conn, &email, now())?;
+    }
+    Ok(())
 }
 
 fn message_field(

@@ -64,3 +64,18 @@ pub const RETENTION_DAYS: i64 = 367;
 pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(audit_log::table.filter(audit_log::at.lt(before))).execute(conn)
 }
+
+/// How many times `actor` did `what` since `since`.
+pub fn count_since(
+    conn: &mut DbConn,
+    actor: &str,
+    what: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    audit_log::table
+        .filter(audit_log::actor_account_id.eq(actor))
+        .filter(audit_log::action.eq(what))
+        .filter(audit_log::at.ge(since))
+        .count()
+        .get_result(conn)
+}

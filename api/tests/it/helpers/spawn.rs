@@ -65,6 +65,10 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         inspector_timeout: Duration::from_secs(10),
         orphan_grace: Duration::from_secs(3600),
         fault_injection: Default::default(),
+        bulk_download_alert: api::config::BulkDownloadAlert {
+            count: 200,
+            window: std::time::Duration::from_secs(600),
+        },
     }
 }
 

@@ -460,3 +460,58 @@ fn audit_entries(conn: &mut api::db::DbConn) -> i64 {
         .get_result(conn)
         .expect("count")
 }
+
+/// G-06: one staff member downloading more pieces than the limit in its window (200 in 10
+/// minutes; 3 here) alerts every administrator once by email.
+#[tokio::test]
+async fn many_downloads_by_one_staff_member_alert_the_administrators() {
+    let app = crate::helpers::spawn_app_with(
+        |s| s.bulk_download_alert.count = 3,
+        api::auth::throttle::LoginPolicy::default(),
+    )
+    .await;
+    let family = app.family().await;
+    let (_, demande) = submitted(&app, &family).await;
+    let (downloader, _) = administrator(&app);
+    let (_, watcher_email) = administrator(&app);
+    let (_, token) = staff_session(&app, &downloader).await;
+    let review: Value = app
+        .get_auth(&format!("/api/backoffice/demandes/{demande}"), &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let piece = piece_of(&review, "livret_famille");
+    let path = format!(
+        "/api/backoffice/pieces/{}/fichiers/{}",
+        piece["id"].as_str().expect("piece id"),
+        piece["fichiers"][0]["id"].as_str().expect("file id")
+    );
+    let alerts = || async {
+        crate::helpers::mail::mails_to(&watcher_email)
+            .await
+            .into_iter()
+            .filter(|m| {
+                m.subject
+                    .starts_with("Alerte : téléchargements inhabituels")
+            })
+            .count()
+    };
+    for _ in 0..3 {
+        assert_eq!(app.get_auth(&path, &token).await.status(), StatusCode::OK);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(alerts().await, 0, "three downloads are within the limit");
+    for _ in 0..3 {
+        assert_eq!(app.get_auth(&path, &token).await.status(), StatusCode::OK);
+    }
+    let mail = wait_for_mail(&watcher_email, "Alerte : téléchargements inhabituels").await;
+    assert!(
+        mail.text.contains(&format!("« {downloader} »")),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("/backoffice/administration"));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(alerts().await, 1, "one alert per burst");
+}
