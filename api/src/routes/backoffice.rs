@@ -9,7 +9,7 @@ use shared::api::auth::{TotpEnrolmentRequest, TotpEnrolmentResponse};
 use shared::api::backoffice::{
     NewStaffRequest, Queue, QueueItem, StaffList, StaffProfile, WaitingTime,
 };
-use shared::api::dossier::{DemandeStatus, Role};
+use shared::api::dossier::{DemandeKind, DemandeStatus, Role};
 
 use crate::auth::extractor::StaffUser;
 use crate::auth::totp;
@@ -108,6 +108,8 @@ pub async fn staff_profile(
 pub struct QueueQuery {
     /// Status to list (default `en_attente_validation`).
     pub status: Option<DemandeStatus>,
+    /// Kind of request (default: every kind).
+    pub kind: Option<DemandeKind>,
     /// A dossier number, or part of the responsable's nom or prénom (accents and case
     /// ignored).
     pub q: Option<String>,
@@ -193,10 +195,15 @@ pub async fn queue(
     let per_page = query.per_page.unwrap_or(25).clamp(1, 100);
     let page = query.page.unwrap_or(1).max(1);
     let search = query.q.as_deref().map(fold_name).filter(|q| !q.is_empty());
+    let kind = query.kind;
     let response = state
         .read(move |conn| {
             let (en_attente, attente_mediane_heures) = waiting_stats(conn, chrono::Utc::now())?;
             let mut listed = demande::list_in_status(conn, status)?;
+            if let Some(kind) = kind {
+                let kind = crate::enum_text::to_text(&kind);
+                listed.retain(|d| d.kind == kind);
+            }
             if let Some(search) = &search {
                 let named = member::dossiers_named(conn, search)?;
                 let numbered = dossier::find_by_numero(conn, search)?;

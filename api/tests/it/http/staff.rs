@@ -322,6 +322,24 @@ async fn the_queue_lists_waiting_requests_oldest_first_with_the_median_wait() {
         .await
         .expect("json");
     assert_eq!(drafts["total"], 0);
+    // By kind: the only kind so far lists them all; an unknown kind is a clear 400/422.
+    let by_kind: Value = app
+        .get_auth(
+            "/api/backoffice/demandes?kind=creation_dossier",
+            &staff_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(by_kind["total"], 2, "both waiting requests");
+    let unknown = app
+        .get_auth(
+            "/api/backoffice/demandes?kind=inscription_cantine",
+            &staff_token,
+        )
+        .await;
+    assert!(unknown.status().is_client_error());
 }
 
 /// Every back-office route of the OpenAPI document, with its path parameters filled in.
