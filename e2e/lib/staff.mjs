@@ -49,3 +49,18 @@ export async function fillStaffCredentials(page, { username, password }) {
   await field(page, 'Mot de passe').fill(password);
   await button(page, 'Se connecter').click();
 }
+
+/**
+ * First login of a staff account on the back office's login form (already shown): the
+ * password, the enrolment of an authenticator (secret read from the page), then its code.
+ * Returns the secret, for later logins.
+ */
+export async function enrolAndLogIn(page, account) {
+  await fillStaffCredentials(page, account);
+  await page.getByRole('heading', { name: "Associer une application d'authentification" }).waitFor();
+  const secret = (await page.locator('.totp-secret').innerText()).replace(/\s+/g, '');
+  await field(page, "Code de l'application d'authentification").fill(totp(secret));
+  await button(page, 'Se connecter').click();
+  await page.getByRole('heading', { name: 'Demandes en attente', level: 1 }).waitFor();
+  return secret;
+}

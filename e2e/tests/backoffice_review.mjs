@@ -138,6 +138,38 @@ await run('backoffice_review', async ({ page, context }) => {
     const download = await downloading;
     if (download.suggestedFilename() !== 'justificatif.pdf') throw new Error(`downloaded « ${download.suggestedFilename()} »`);
 
+    // The viewer: the PDF shows in the page, under its piece, from an object URL that is
+    // revoked when the preview closes. (The page's CSP forbids fetching blob: URLs, so the
+    // test watches the object URLs the app creates and revokes.)
+    await staff.evaluate(() => {
+      const { createObjectURL, revokeObjectURL } = URL;
+      window.objectUrls = { created: [], revoked: [] };
+      URL.createObjectURL = (blob) => {
+        const url = createObjectURL.call(URL, blob);
+        window.objectUrls.created.push({ url, type: blob.type });
+        return url;
+      };
+      URL.revokeObjectURL = (url) => { window.objectUrls.revoked.push(url); revokeObjectURL.call(URL, url); };
+    });
+    const livretItem = staff.getByRole('listitem').filter({ has: staff.getByRole('heading', { name: new RegExp(`^${LIVRET.replace(/[()]/g, '\\$&')}`) }) });
+    await livretItem.getByRole('button', { name: 'Afficher « justificatif.pdf »' }).click();
+    const frame = livretItem.locator('iframe[title="Aperçu de « justificatif.pdf »"]');
+    await frame.waitFor();
+    const source = await frame.getAttribute('src');
+    const created = await staff.evaluate(() => window.objectUrls.created);
+    const shown = created.find((c) => c.url === source);
+    if (!shown || shown.type !== 'application/pdf') {
+      throw new Error(`the viewer shows the PDF from an object URL: ${source} ${JSON.stringify(created)}`);
+    }
+    await staff.waitForFunction(() => document.activeElement?.textContent === 'Aperçu de « justificatif.pdf »')
+      .catch(() => { throw new Error('the preview heading takes the focus'); });
+    await expectAccessible(staff, 'examen avec l\'aperçu d\'un fichier');
+    await button(livretItem, "Fermer l'aperçu").click();
+    await frame.waitFor({ state: 'detached' });
+    if (!(await staff.evaluate((url) => window.objectUrls.revoked.includes(url), source))) {
+      throw new Error('closing the preview frees the file (the object URL is revoked)');
+    }
+
     // Refuse the livret: « Illisible ».
     await button(staff, `Refuser la pièce ${LIVRET}`).click();
     const refus = staff.getByRole('dialog', { name: `Refuser la pièce « ${LIVRET} »` });

@@ -97,12 +97,12 @@ fn list_item(line: &str) -> Option<(bool, &str)> {
         return Some((false, item.trim()));
     }
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if (1..=3).contains(&digits) {
-        if let Some(item) = line[digits..].strip_prefix(". ") {
-            return Some((true, item.trim()));
-        }
+    if !(1..=3).contains(&digits) {
+        return None;
     }
-    None
+    line[digits..]
+        .strip_prefix(". ")
+        .map(|item| (true, item.trim()))
 }
 
 fn inlines_of_lines(lines: &[&str]) -> Vec<Inline> {

@@ -118,6 +118,9 @@ async fn send(
     builder = builder.header("Accept", accept);
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
+        // Signed-in reads always ask the server (a 304 when unchanged): an agent must see
+        // their own change to a public list at once, not the copy cached for a minute.
+        builder = builder.cache(web_sys::RequestCache::NoCache);
     }
     if let Some(version) = if_match {
         builder = builder.header("If-Match", &format!("\"{version}\""));

@@ -36,8 +36,9 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 11] = [
     "account_changes",
+    "backoffice_content",
     "backoffice_review",
     "dossier_conflict",
     "dossier_journey",
@@ -77,6 +78,11 @@ async fn account_changes() {
 #[tokio::test]
 async fn public_pages() {
     run_scenario("public_pages").await;
+}
+
+#[tokio::test]
+async fn backoffice_content() {
+    run_scenario("backoffice_content").await;
 }
 
 #[tokio::test]

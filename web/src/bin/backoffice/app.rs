@@ -8,8 +8,12 @@ use leptos_router::path;
 use shared::api::backoffice::StaffProfile;
 use wasm_bindgen::JsCast;
 
+use crate::administration::AdministrationPage;
 use crate::api;
+use crate::documents::DocumentsPage;
+use crate::faq::FaqPage;
 use crate::login::StaffLogin;
+use crate::news::NewsPage;
 use crate::queue::QueuePage;
 use crate::review::ReviewPage;
 use crate::state::{SessionStatus, provide_app_state, use_session};
@@ -70,11 +74,16 @@ pub fn App() -> impl IntoView {
         <Router>
             <a href="#contenu" class="skip-link" on:click=skip_to_content>"Aller au contenu"</a>
             <Header/>
+            <StaffMenu/>
             <main id="contenu" tabindex="-1" class="backoffice">
                 <RequireStaff>
                     <Routes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/backoffice") view=QueuePage/>
                         <Route path=path!("/backoffice/demandes/:id") view=ReviewPage/>
+                        <Route path=path!("/backoffice/actualites") view=NewsPage/>
+                        <Route path=path!("/backoffice/faq") view=FaqPage/>
+                        <Route path=path!("/backoffice/documents") view=DocumentsPage/>
+                        <Route path=path!("/backoffice/administration") view=AdministrationPage/>
                     </Routes>
                 </RequireStaff>
             </main>
@@ -122,7 +131,7 @@ fn Header() -> impl IntoView {
             <div class="brand">
                 <A href=HOME attr:class="brand-link">
                     <span class="town">"Espace agents"</span>
-                    <span class="tagline">"Portail Famille — validation des demandes"</span>
+                    <span class="tagline">"Portail Famille — demandes, contenus et administration"</span>
                 </A>
             </div>
             <div class="account-area">
@@ -136,6 +145,33 @@ fn Header() -> impl IntoView {
                 </Show>
             </div>
         </header>
+    }
+}
+
+/// The back office's menu, once a staff member is signed in; « Administration » for
+/// administrators only.
+#[component]
+fn StaffMenu() -> impl IntoView {
+    let staff = use_staff();
+    let administrator = move || {
+        staff
+            .profile
+            .with(|p| p.as_ref().is_some_and(|p| p.role == "administrateur"))
+    };
+    view! {
+        <Show when=move || staff.profile.with(Option::is_some)>
+            <nav class="main-menu" aria-label="Menu de l'espace agents">
+                <ul>
+                    <li><A href="/backoffice" exact=true>"Demandes"</A></li>
+                    <li><A href="/backoffice/actualites">"Actualités"</A></li>
+                    <li><A href="/backoffice/faq">"FAQ"</A></li>
+                    <li><A href="/backoffice/documents">"Documents"</A></li>
+                    <Show when=administrator>
+                        <li><A href="/backoffice/administration">"Administration"</A></li>
+                    </Show>
+                </ul>
+            </nav>
+        </Show>
     }
 }
 

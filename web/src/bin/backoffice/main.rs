@@ -17,15 +17,22 @@ mod common {
     pub mod components {
         pub mod field;
         pub mod page_title;
+        pub mod rich_text;
         pub mod status;
     }
 }
 
 use common::{api, components, format, i18n, state};
 
+mod administration;
 mod app;
 mod dialog;
+mod documents;
+mod faq;
+mod forms;
 mod login;
+mod news;
+mod preview;
 mod queue;
 mod review;
 

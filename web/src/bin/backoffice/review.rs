@@ -25,6 +25,7 @@ use crate::i18n::{
     status_label,
 };
 use crate::login::focus_id;
+use crate::preview::{PreviewButton, PreviewPanel, Previewer};
 use crate::state::{Session, use_session};
 
 const MOTIFS: [MotifRefus; 5] = [
@@ -52,6 +53,8 @@ struct Page {
     /// The dossier number of a validated request (the review shows the dossier as
     /// submitted, before it had one: the queue knows it).
     numero: RwSignal<Option<String>>,
+    /// The document viewer.
+    previewer: Previewer,
 }
 
 impl Page {
@@ -121,15 +124,17 @@ impl Page {
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
+    let failure = RwSignal::new(None);
     let page = Page {
         session: use_session(),
         id: StoredValue::new(params.with_untracked(|p| p.get("id")).unwrap_or_default()),
         data: RwSignal::new(None),
         done: RwSignal::new(None),
-        failure: RwSignal::new(None),
+        failure,
         refusing: RwSignal::new(None),
         deciding: RwSignal::new(None),
         numero: RwSignal::new(None),
+        previewer: Previewer::new(failure),
     };
     page.reload();
     view! {
@@ -265,8 +270,18 @@ fn PiecesSection(page: Page, pieces: Vec<Piece>, waiting: bool) -> impl IntoView
                                 <dt>"Fin de validité"</dt><dd>{piece.fin_validite.as_ref().map(day).unwrap_or_else(|| "—".into())}</dd>
                             </dl>
                             <ul class="file-list">
-                                {piece.fichiers.iter().map(|f| view! { <li><DownloadButton page piece_id=piece.id file=f.clone()/></li> }).collect_view()}
+                                {piece.fichiers.iter().map(|f| {
+                                    let path = file_path(piece.id, f);
+                                    view! {
+                                        <li>
+                                            <DownloadButton page piece_id=piece.id file=f.clone()/>
+                                            " "
+                                            <PreviewButton previewer=page.previewer session=page.session path piece_id=piece.id file=f.clone()/>
+                                        </li>
+                                    }
+                                }).collect_view()}
                             </ul>
+                            <PreviewPanel previewer=page.previewer piece_id=piece.id/>
                             {decidable.then(|| view! {
                                 <div class="actions row-actions">
                                     <button type="button" class="button primary"
@@ -301,11 +316,16 @@ fn piece_failure(page: Page, error: &ApiError) {
     }
 }
 
+/// Where a file of a piece is downloaded from (every download is audited).
+fn file_path(piece_id: Uuid, file: &PieceFile) -> String {
+    format!("/api/backoffice/pieces/{piece_id}/fichiers/{}", file.id)
+}
+
 /// A file of a piece: fetched with the access token, then handed to the browser.
 #[component]
 fn DownloadButton(page: Page, piece_id: Uuid, file: PieceFile) -> impl IntoView {
     let pending = RwSignal::new(false);
-    let path = format!("/api/backoffice/pieces/{piece_id}/fichiers/{}", file.id);
+    let path = file_path(piece_id, &file);
     let name = file.nom.clone();
     let click = move |_| {
         if pending.get_untracked() {

@@ -1,0 +1,40 @@
+//! « Administration » (administrators only; the API answers 403 to anyone else): the staff
+//! accounts, the CGU, the town's settings and the catalogue of types de pièce.
+
+mod catalogue;
+mod staff;
+mod terms;
+mod town;
+
+use leptos::prelude::*;
+
+use crate::app::use_staff;
+use crate::components::page_title::PageTitle;
+
+/// `/backoffice/administration`.
+#[component]
+pub fn AdministrationPage() -> impl IntoView {
+    let staff = use_staff();
+    let administrator = move || {
+        staff
+            .profile
+            .with(|p| p.as_ref().is_some_and(|p| p.role == "administrateur"))
+    };
+    view! {
+        <PageTitle title="Administration"/>
+        {move || if administrator() {
+            view! {
+                <staff::StaffSection/>
+                <terms::TermsSection/>
+                <town::TownSection/>
+                <catalogue::CatalogueSection/>
+            }.into_any()
+        } else {
+            view! {
+                <div class="card" role="alert">
+                    <p>"Cette page est réservée aux administrateurs. Pour créer un compte, changer les conditions générales d'utilisation, les paramètres de la commune ou le catalogue des pièces, adressez-vous à un administrateur de la mairie."</p>
+                </div>
+            }.into_any()
+        }}
+    }
+}
