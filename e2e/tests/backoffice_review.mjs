@@ -115,8 +115,10 @@ await run('backoffice_review', async ({ page, context }) => {
     await button(staff, 'Rechercher').click();
     await expectText(staff, 'Aucune demande ne correspond.');
     await field(staff, 'Rechercher (nom ou numéro de dossier)').fill('DEMONSTRATION');
+    await staff.getByLabel('Type de demande').selectOption('creation_dossier');
     await button(staff, 'Rechercher').click();
     await expectText(staff, '1 demande trouvée.');
+    await staff.waitForURL((url) => url.searchParams.get('type') === 'creation_dossier');
     await staff.setViewportSize({ width: 375, height: 740 });
     await expectNoHorizontalScroll(staff, 375);
     await shot(staff, 'file-mobile');

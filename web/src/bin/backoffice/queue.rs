@@ -22,7 +22,37 @@ const STATUSES: &[(DemandeStatus, &str)] = &[
     (DemandeStatus::Refusee, "refusee"),
 ];
 
+/// The kinds of request an agent filters on (« Tous les types » is the empty value).
+const KINDS: &[(&str, &str)] = &[("creation_dossier", "Création de dossier famille")];
+
 const PER_PAGE: u32 = 25;
+
+/// What the queue shows: its address holds it, so a filtered page can be bookmarked.
+#[derive(Clone, Debug, PartialEq)]
+struct Filters {
+    statut: String,
+    /// A kind of request, or empty for every kind.
+    kind: String,
+    search: String,
+}
+
+impl Filters {
+    /// The queue's address for these filters, at `page`.
+    fn link(&self, page: u32) -> String {
+        let mut href = format!("/backoffice?statut={}", self.statut);
+        if !self.kind.is_empty() {
+            href.push_str(&format!("&type={}", self.kind));
+        }
+        if !self.search.is_empty() {
+            href.push_str("&q=");
+            href.push_str(&String::from(js_sys::encode_uri_component(&self.search)));
+        }
+        if page > 1 {
+            href.push_str(&format!("&page={page}"));
+        }
+        href
+    }
+}
 
 /// `/backoffice/?statut=…&q=…&page=…`.
 #[component]
@@ -38,6 +68,13 @@ pub fn QueuePage() -> impl IntoView {
         })
     });
     let search = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let kind = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("type")
+                .filter(|k| KINDS.iter().any(|(v, _)| v == k))
+                .unwrap_or_default()
+        })
+    });
     let page = Memo::new(move |_| {
         query.with(|q| {
             q.get("page")
@@ -49,8 +86,13 @@ pub fn QueuePage() -> impl IntoView {
     let data = RwSignal::new(None::<Result<Queue, ApiError>>);
     Effect::new(move |_| {
         let path = format!(
-            "/api/backoffice/demandes?status={}&q={}&page={}&per_page={PER_PAGE}",
+            "/api/backoffice/demandes?status={}{}&q={}&page={}&per_page={PER_PAGE}",
             statut.get(),
+            kind.with(|k| if k.is_empty() {
+                String::new()
+            } else {
+                format!("&kind={k}")
+            }),
             String::from(js_sys::encode_uri_component(&search.get())),
             page.get()
         );
@@ -61,13 +103,16 @@ pub fn QueuePage() -> impl IntoView {
 
     // The form's own values, sent on « Rechercher ».
     let chosen = RwSignal::new(statut.get_untracked());
+    let chosen_kind = RwSignal::new(kind.get_untracked());
     let typed = RwSignal::new(search.get_untracked());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        navigate(
-            &link(&chosen.get_untracked(), typed.get_untracked().trim(), 1),
-            Default::default(),
-        );
+        let filters = Filters {
+            statut: chosen.get_untracked(),
+            kind: chosen_kind.get_untracked(),
+            search: typed.get_untracked().trim().to_string(),
+        };
+        navigate(&filters.link(1), Default::default());
     };
 
     view! {
@@ -92,6 +137,16 @@ pub fn QueuePage() -> impl IntoView {
                 </select>
             </div>
             <div class="field">
+                <label for="filtre-type">"Type de demande"</label>
+                <select id="filtre-type" name="type"
+                    on:change=move |ev| chosen_kind.set(event_target_value(&ev))>
+                    <option value="" selected=move || chosen_kind.with(String::is_empty)>"Tous les types"</option>
+                    {KINDS.iter().map(|(value, label)| view! {
+                        <option value=*value selected=move || chosen_kind.get() == *value>{*label}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
                 <label for="filtre-recherche">"Rechercher (nom ou numéro de dossier)"</label>
                 <input id="filtre-recherche" name="q" type="text" autocomplete="off"
                     prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
@@ -112,7 +167,11 @@ pub fn QueuePage() -> impl IntoView {
             }.into_any(),
             Some(Ok(q)) => view! {
                 <QueueTable queue=q.clone()/>
-                <Pager queue=q.clone() statut=statut.get_untracked() search=search.get_untracked()/>
+                <Pager queue=q.clone() filters=Filters {
+                    statut: statut.get_untracked(),
+                    kind: kind.get_untracked(),
+                    search: search.get_untracked(),
+                }/>
             }.into_any(),
             None => ().into_any(),
         })}
@@ -149,31 +208,18 @@ fn QueueTable(queue: Queue) -> impl IntoView {
 }
 
 #[component]
-fn Pager(queue: Queue, statut: String, search: String) -> impl IntoView {
+fn Pager(queue: Queue, filters: Filters) -> impl IntoView {
     let pages = (queue.total.div_ceil(u64::from(queue.per_page.max(1)))).max(1) as u32;
     let page = queue.page;
     (pages > 1).then(|| {
         view! {
             <nav class="pagination" aria-label="Pages de résultats">
-                {(page > 1).then(|| view! { <A href=link(&statut, &search, page - 1)>"Page précédente"</A> })}
+                {(page > 1).then(|| view! { <A href=filters.link(page - 1)>"Page précédente"</A> })}
                 <span>{format!("Page {page} sur {pages}")}</span>
-                {(page < pages).then(|| view! { <A href=link(&statut, &search, page + 1)>"Page suivante"</A> })}
+                {(page < pages).then(|| view! { <A href=filters.link(page + 1)>"Page suivante"</A> })}
             </nav>
         }
     })
-}
-
-/// The queue's address for these filters.
-fn link(statut: &str, search: &str, page: u32) -> String {
-    let mut href = format!("/backoffice?statut={statut}");
-    if !search.is_empty() {
-        href.push_str("&q=");
-        href.push_str(&String::from(js_sys::encode_uri_component(search)));
-    }
-    if page > 1 {
-        href.push_str(&format!("&page={page}"));
-    }
-    href
 }
 
 /// « 3 demandes en attente ».
@@ -196,11 +242,21 @@ fn results(count: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{link, waiting};
+    use super::{Filters, waiting};
 
     #[test]
     fn filters_are_kept_in_the_address() {
-        assert_eq!(link("validee", "", 1), "/backoffice?statut=validee");
+        let mut filters = Filters {
+            statut: "validee".into(),
+            kind: String::new(),
+            search: String::new(),
+        };
+        assert_eq!(filters.link(1), "/backoffice?statut=validee");
+        filters.kind = "creation_dossier".into();
+        assert_eq!(
+            filters.link(2),
+            "/backoffice?statut=validee&type=creation_dossier&page=2"
+        );
         assert_eq!(waiting(2), "2 demandes en attente");
     }
 }
