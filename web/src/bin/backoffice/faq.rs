@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::content::{FaqEntry, FaqInput, FaqList};
-use shared::validation::codes;
+use shared::validation::field_errors;
+use validator::Validate;
 
 use crate::api::{ApiError, Method};
 use crate::components::field::{FormErrors, add_error};
@@ -177,7 +178,6 @@ fn faq_form(page: Page, entry: Option<FaqEntry>) -> impl IntoView {
     };
     let submit = Callback::new(move |()| {
         errors.clear();
-        let mut fields = shared::error::FieldErrors::new();
         let parsed = position.get_untracked().trim().parse::<i32>();
         let input = FaqInput {
             question: question.get_untracked().trim().to_string(),
@@ -185,15 +185,12 @@ fn faq_form(page: Page, entry: Option<FaqEntry>) -> impl IntoView {
             categorie: categorie.get_untracked().trim().to_string(),
             position: parsed.clone().unwrap_or_default(),
         };
-        for (name, value) in [
-            ("question", &input.question),
-            ("reponse", &input.reponse),
-            ("categorie", &input.categorie),
-        ] {
-            if value.trim().is_empty() {
-                add_error(&mut fields, name, codes::REQUIRED);
-            }
-        }
+        // The shared rules, as the server applies them.
+        let mut fields = input
+            .validate()
+            .err()
+            .map(|e| field_errors(&e))
+            .unwrap_or_default();
         if parsed.is_err() {
             add_error(&mut fields, "position", NOT_A_NUMBER);
         }

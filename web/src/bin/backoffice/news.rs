@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::content::{Actualite, ActualiteInput, ActualiteList};
 use shared::validation::codes;
+use shared::validation::field_errors;
+use validator::Validate;
 
 use crate::api::{ApiError, Method};
 use crate::components::field::{FormErrors, add_error};
@@ -224,33 +226,29 @@ fn news_form(page: Page, item: Option<Actualite>) -> impl IntoView {
     };
     let submit = Callback::new(move |()| {
         errors.clear();
-        let mut fields = shared::error::FieldErrors::new();
-        let (t, c) = (titre.get_untracked(), corps.get_untracked());
-        if t.trim().is_empty() {
-            add_error(&mut fields, "titre", codes::REQUIRED);
-        }
-        if c.trim().is_empty() {
-            add_error(&mut fields, "corps", codes::REQUIRED);
-        }
         let day = parse_iso_date(&jour.get_untracked());
         let time = parse_time(&heure.get_untracked());
-        if day.is_none() {
-            add_error(&mut fields, "publie_le", codes::REQUIRED);
-        }
         let publie_le = day.zip(time).and_then(|(d, t)| instant(d, t));
-        if day.is_some() && publie_le.is_none() {
-            add_error(&mut fields, "heure", BAD_TIME);
-        }
-        let Some(publie_le) = publie_le.filter(|_| fields.is_empty()) else {
-            errors.show_fields(fields);
-            return;
-        };
         let input = ActualiteInput {
-            titre: t.trim().to_string(),
-            corps: c,
-            publie_le,
+            titre: titre.get_untracked().trim().to_string(),
+            corps: corps.get_untracked(),
+            publie_le: publie_le.unwrap_or_default(),
             a_la_une: !une.get_untracked().is_empty(),
         };
+        // The shared rules, as the server applies them, then the date and time.
+        let mut fields = input
+            .validate()
+            .err()
+            .map(|e| field_errors(&e))
+            .unwrap_or_default();
+        if day.is_none() {
+            add_error(&mut fields, "publie_le", codes::REQUIRED);
+        } else if publie_le.is_none() {
+            add_error(&mut fields, "heure", BAD_TIME);
+        }
+        if errors.show_fields(fields) {
+            return;
+        }
         pending.set(true);
         spawn_local(async move {
             let (method, path) = match id {

@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::content::{PublishTermsRequest, TermsResponse};
 use shared::error::ErrorCode;
-use shared::validation::codes;
+use shared::validation::field_errors;
+use validator::Validate;
 
 use crate::api::ApiError;
-use crate::components::field::{FormErrors, add_error};
+use crate::components::field::FormErrors;
 use crate::components::status::StatusMessage;
 use crate::dialog::ConfirmDialog;
 use crate::format::date;
@@ -45,12 +46,13 @@ pub fn TermsSection() -> impl IntoView {
     let ask = Callback::new(move |()| {
         errors.clear();
         done.set(None);
-        let mut fields = shared::error::FieldErrors::new();
-        if text.get_untracked().trim().is_empty() {
-            add_error(&mut fields, "text", codes::REQUIRED);
-        }
-        if !errors.show_fields(fields) {
-            confirming.set(true);
+        // The shared rules, as the server applies them.
+        let request = PublishTermsRequest {
+            text: text.get_untracked(),
+        };
+        match request.validate() {
+            Err(e) if errors.show_fields(field_errors(&e)) => {}
+            _ => confirming.set(true),
         }
     });
     let close = move || {

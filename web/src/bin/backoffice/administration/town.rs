@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::content::{TownResponse, TownSettingsInput};
-use shared::validation::codes;
+use shared::validation::field_errors;
+use validator::Validate;
 
-use crate::components::field::{FormErrors, add_error};
+use crate::components::field::FormErrors;
 use crate::components::status::StatusMessage;
 use crate::forms::{Form, Kind, SYNTAX_HELP, Spec};
 use crate::i18n::problem_message;
@@ -46,17 +47,10 @@ pub fn TownSection() -> impl IntoView {
             contact: contact.get_untracked().trim().to_string(),
             welcome_text: welcome.get_untracked(),
         };
-        let mut fields = shared::error::FieldErrors::new();
-        for (field, value) in [
-            ("name", &input.name),
-            ("tagline", &input.tagline),
-            ("contact", &input.contact),
-        ] {
-            if value.is_empty() {
-                add_error(&mut fields, field, codes::REQUIRED);
-            }
-        }
-        if errors.show_fields(fields) {
+        // The shared rules, as the server applies them.
+        if let Err(e) = input.validate()
+            && errors.show_fields(field_errors(&e))
+        {
             return;
         }
         pending.set(true);
