@@ -5,7 +5,8 @@
 // adds a FAQ entry; publishes a PDF (after a refused text file); changes the town's welcome
 // text; publishes a new CGU version; changes a type de pièce; creates an agent account.
 // The agent chooses a password from the email, enrols and sees no « Administration »
-// (and is refused on its address). axe on each new page and dialog, 375 px without
+// (and is refused on its address); then the administrator deactivates the agent, whose
+// session ends at once. axe on each new page and dialog, 375 px without
 // horizontal scrolling. Then a family (anonymous) browser sees it all on the public pages:
 // the welcome text and « À la une » on /, the published news (not the scheduled one) on
 // /actualites with the <script> as text on its page, the question on /faq, the document
@@ -234,7 +235,7 @@ await run('backoffice_content', async ({ page, context }) => {
   await button(staff, 'Créer le compte').click();
   await expectText(staff, "Ce nom d'utilisateur ou cette adresse est déjà utilisé.");
   // « Réinitialiser l'authentificateur »: the confirmation, cancelled.
-  await button(staff, `Réinitialiser l'authentificateur de ${agent.username}`).click();
+  await button(staff, `Réinitialiser l'authentificateur : ${agent.username}`).click();
   const reset = staff.getByRole('dialog', { name: `Réinitialiser l'authentificateur de « ${agent.username} » ?` });
   await reset.waitFor();
   await expectAccessible(staff, 'dialogue « Réinitialiser l\'authentificateur »');
@@ -267,6 +268,19 @@ await run('backoffice_content', async ({ page, context }) => {
     // Agents publish news too: the list is theirs.
     await link(agentMenu, 'Actualités').click();
     await agentPage.getByRole('row').filter({ hasText: NEWS }).waitFor();
+
+    // The administrator deactivates the agent (who leaves): the session ends at once.
+    await button(staff, `Désactiver : ${agent.username}`).click();
+    const deactivate = staff.getByRole('dialog', { name: `Désactiver le compte de « ${agent.username} » ?` });
+    await deactivate.waitFor();
+    await expectAccessible(staff, 'dialogue « Désactiver le compte »');
+    await button(deactivate, 'Désactiver').click();
+    await expectText(staff, `Compte de « ${agent.username} » désactivé : ses sessions sont fermées.`);
+    await agentRow.getByRole('cell', { name: 'Désactivé' }).waitFor();
+    if (await button(staff, `Désactiver : ${agent.username}`).count()) throw new Error('a deactivated account offers « Réactiver » only');
+    await button(staff, `Réactiver : ${agent.username}`).waitFor();
+    await agentPage.reload();
+    await agentPage.getByRole('heading', { name: 'Connexion des agents' }).waitFor();
   } finally {
     await agentContext.close();
   }

@@ -3,11 +3,11 @@
 //! anonymous callers 401 (SECURITY.md C-03).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use shared::api::auth::{TotpEnrolmentRequest, TotpEnrolmentResponse};
 use shared::api::backoffice::{
-    NewStaffRequest, Queue, QueueItem, StaffList, StaffProfile, WaitingTime,
+    NewStaffRequest, Queue, QueueItem, StaffList, StaffProfile, StaffRole, StaffUpdate, WaitingTime,
 };
 use shared::api::dossier::{DemandeKind, DemandeStatus, Role};
 
@@ -92,14 +92,7 @@ pub async fn staff_profile(
     let account = state
         .read(move |conn| Ok(Account::find(conn, &id)?))
         .await?;
-    Ok(private_json(
-        StatusCode::OK,
-        &StaffProfile {
-            username: account.username,
-            email: account.email,
-            role: account.role,
-        },
-    ))
+    Ok(private_json(StatusCode::OK, &profile_of(account)))
 }
 
 /// Queue filters.
@@ -249,18 +242,72 @@ pub async fn list_staff(
 ) -> Result<HttpResponse, ApiError> {
     staff.require_administrator()?;
     let items = state
-        .read(|conn| {
-            Ok(Account::staff(conn)?
-                .into_iter()
-                .map(|a| StaffProfile {
-                    username: a.username,
-                    email: a.email,
-                    role: a.role,
-                })
-                .collect())
-        })
+        .read(|conn| Ok(Account::staff(conn)?.into_iter().map(profile_of).collect()))
         .await?;
     Ok(private_json(StatusCode::OK, &StaffList { items }))
+}
+
+/// What the back office shows of a staff account.
+fn profile_of(account: Account) -> StaffProfile {
+    StaffProfile {
+        actif: account.is_active(),
+        username: account.username,
+        email: account.email,
+        role: account.role,
+    }
+}
+
+/// Changes a staff member's role, or deactivates (or reactivates) their account
+/// (administrators). A deactivated account's sessions end at once and it cannot log in;
+/// nothing is deleted, so the audit log keeps naming it. Administrators cannot demote or
+/// deactivate themselves: the one making the change stays an administrator, so the portal
+/// always keeps one (and `create-admin` on the server remains the way back).
+#[utoipa::path(
+    tag = "Back office",
+    params(("username" = String, Path)),
+    request_body = StaffUpdate,
+    responses(
+        (status = 200, body = StaffProfile),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An administrator's change to their own account", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/backoffice/staff/{username}")]
+pub async fn update_staff(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+    body: ValidJson<StaffUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let (key, update) = (username_key(&path.into_inner()), body.0);
+    let profile = state
+        .write(move |conn| {
+            let account = Account::find_by_login(conn, &key)?
+                .filter(Account::is_staff)
+                .ok_or(ApiError::NotFound)?;
+            let stays_administrator = update.actif && update.role == StaffRole::Administrateur;
+            if account.id == staff.user.account_id && !stays_administrator {
+                return Err(ApiError::Conflict(
+                    "Vous ne pouvez pas retirer vos propres droits d'administrateur ni désactiver votre compte : un autre administrateur peut le faire.",
+                ));
+            }
+            let new_state = if update.actif {
+                account_state::ACTIVE
+            } else {
+                account_state::CLOSED
+            };
+            Account::set_staff(conn, &account.id, &to_text(&update.role), new_state)?;
+            if !update.actif {
+                crate::db::models::session::revoke_all(conn, &account.id, None, now())?;
+            }
+            tracing::info!(account = %account.id, by = %staff.user.account_id, role = ?update.role, actif = update.actif, "staff account changed");
+            Ok(profile_of(Account::find(conn, &account.id)?))
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &profile))
 }
 
 /// Adds an agent or administrator (administrators): the account has no password until its
@@ -329,6 +376,7 @@ pub async fn create_staff(
                 username,
                 email,
                 role,
+                actif: true,
             })
         })
         .await?;

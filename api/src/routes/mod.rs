@@ -66,6 +66,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice::waiting_time)
         .service(backoffice::list_staff)
         .service(backoffice::create_staff)
+        .service(backoffice::update_staff)
         .service(backoffice::reset_totp)
         .service(review::review)
         .service(review::download)

@@ -15,6 +15,18 @@ pub struct StaffProfile {
     pub email: String,
     /// `agent` or `administrateur`.
     pub role: String,
+    /// False once an administrator deactivated the account: it can no longer log in.
+    pub actif: bool,
+}
+
+/// An administrator changes a staff member: their role, and whether they may still log in
+/// (an agent who leaves is deactivated, never deleted: the audit log keeps naming them).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StaffUpdate {
+    pub role: StaffRole,
+    pub actif: bool,
 }
 
 /// One request in the agents' queue.

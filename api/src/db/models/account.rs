@@ -126,6 +126,17 @@ impl Account {
 
     /// Forgets a staff member's authenticator (lost phone): they enrol again at their next
     /// login, after their password.
+    /// A staff member's role and state (`active` or `closed`).
+    pub fn set_staff(conn: &mut DbConn, id: &str, role: &str, state: &str) -> QueryResult<usize> {
+        diesel::update(
+            accounts::table
+                .find(id)
+                .filter(accounts::role.ne(role::FAMILLE)),
+        )
+        .set((accounts::role.eq(role), accounts::state.eq(state)))
+        .execute(conn)
+    }
+
     pub fn reset_totp(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
         diesel::update(
             accounts::table

@@ -491,6 +491,61 @@ async fn an_administrator_adds_an_agent_who_chooses_a_password_and_has_agent_rig
         .await
         .expect("json");
     assert_eq!(staff["items"].as_array().expect("items").len(), 2);
+
+    // Promoted, the agent administers; an administrator cannot demote themselves.
+    let put = |username: &str, body: Value| {
+        let request = app
+            .client
+            .put(app.url(&format!("/api/backoffice/staff/{username}")))
+            .bearer_auth(&admin_token)
+            .json(&body);
+        async move { request.send().await.expect("put") }
+    };
+    let promoted = put(&username, json!({"role": "administrateur", "actif": true})).await;
+    assert_eq!(promoted.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_auth("/api/backoffice/staff", agent).await.status(),
+        StatusCode::OK
+    );
+    let own = put(&admin, json!({"role": "agent", "actif": true})).await;
+    assert_eq!(own.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        put("personne", json!({"role": "agent", "actif": false}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Deactivated: the sessions end at once and the password no longer opens anything.
+    let deactivated = put(&username, json!({"role": "agent", "actif": false})).await;
+    assert_eq!(deactivated.status(), StatusCode::OK);
+    let profile: Value = deactivated.json().await.expect("json");
+    assert_eq!(
+        (profile["role"].as_str(), profile["actif"].as_bool()),
+        (Some("agent"), Some(false))
+    );
+    assert_eq!(
+        app.get_auth("/api/backoffice/me", agent).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        code_of(login(&app, &username, None).await).await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".into()),
+        "the right password of a deactivated account is not even asked for its code"
+    );
+    let listed: Value = app
+        .get_auth("/api/backoffice/staff", &admin_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let row = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["username"] == username.as_str())
+        .expect("still listed");
+    assert_eq!(row["actif"], false);
 }
 
 #[tokio::test]
