@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests (API, shared rules, SPA logic), the API's integration tests on PostgreSQL and on SQLite
-# (real SMTP through maildev), the schema-parity and OpenAPI checks, and the SPA in
+# (real SMTP through maildev, real S3 through a Garage node), the schema-parity and OpenAPI checks, and the SPA in
 # headless Chromium. Installs missing tools first (see scripts/tools.sh).
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
@@ -9,6 +9,7 @@ cd "$ROOT"
 ensure_wasm_tools
 ensure_node_packages
 ensure_chromium
+ensure_garage
 ensure_postgres
 build_spa
 check_bundle_budget

@@ -4,6 +4,7 @@
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
+GARAGE_VERSION=2.5.0
 WASM_BINDGEN_VERSION=0.2.130
 export TRUNK_SKIP_VERSION_CHECK=true
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +46,14 @@ ensure_node_packages() {
   if [ ! -f "$stamp" ] || [ "$ROOT/e2e/package-lock.json" -nt "$stamp" ]; then
     say "npm ci (maildev, playwright-core, axe-core, binaryen)"
     npm ci --prefix "$ROOT/e2e" --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# Garage, a real S3-compatible store, for the tests of S3 storage (STACK.md).
+ensure_garage() {
+  if ! garage --version 2>/dev/null | grep -q "$GARAGE_VERSION"; then
+    say "cargo install garage $GARAGE_VERSION (about 7 minutes, once)"
+    cargo install --locked garage --version "$GARAGE_VERSION"
   fi
 }
 

@@ -37,15 +37,23 @@ impl Shelf {
 pub enum StorageLocation {
     /// A local directory (the embedded default: `data/files`).
     Local(PathBuf),
-    /// `s3://bucket`: credentials, endpoint and region come from the `AWS_*` variables.
-    S3(String),
+    /// `s3://bucket`: credentials, endpoint and region come from the `AWS_*` variables,
+    /// then from `options` (`object_store`'s configuration keys, such as `aws_endpoint`),
+    /// which are empty when read from `STORAGE_URL`.
+    S3 {
+        url: String,
+        options: Vec<(String, String)>,
+    },
 }
 
 impl StorageLocation {
     /// Reads `STORAGE_URL`: `s3://bucket[/…]`, or a local directory path.
     pub fn parse(value: &str) -> Self {
         if value.starts_with("s3://") {
-            Self::S3(value.to_string())
+            Self::S3 {
+                url: value.to_string(),
+                options: Vec::new(),
+            }
         } else {
             Self::Local(PathBuf::from(
                 value.strip_prefix("file://").unwrap_or(value),
@@ -102,9 +110,15 @@ impl Storage {
                     part_size: 256 * 1024,
                 })
             }
-            StorageLocation::S3(url) => {
-                let store = object_store::aws::AmazonS3Builder::from_env()
-                    .with_url(url)
+            StorageLocation::S3 { url, options } => {
+                let mut builder = object_store::aws::AmazonS3Builder::from_env().with_url(url);
+                for (key, value) in options {
+                    let key = key
+                        .parse()
+                        .with_context(|| format!("Unknown S3 option {key}"))?;
+                    builder = builder.with_config(key, value);
+                }
+                let store = builder
                     .build()
                     .with_context(|| format!("Failed to configure the S3 store {url}"))?;
                 Ok(Self {

@@ -3,6 +3,7 @@
 //! yet (the database rows themselves, the clock).
 
 pub mod files;
+pub mod garage;
 pub mod mail;
 pub mod spawn;
 pub mod test_db;

@@ -1411,3 +1411,112 @@ async fn two_uploads_at_once_cannot_pass_the_quota_together() {
         "the refused file is not kept"
     );
 }
+
+/// Pieces in an S3 bucket (`STORAGE_URL=s3://…`), against a real S3-compatible server (one
+/// Garage node): uploaded, downloaded byte for byte, replaced (the old object leaves the
+/// bucket), and an interrupted upload's orphan collected by the hourly job.
+#[tokio::test]
+async fn pieces_are_stored_in_an_s3_bucket() {
+    let garage = &*crate::helpers::garage::GARAGE;
+    let url = garage.new_bucket();
+    let app = spawn_app_with(
+        |settings| {
+            settings.storage = api::documents::storage::StorageLocation::S3 {
+                url,
+                options: garage.options(),
+            };
+        },
+        LoginPolicy::default(),
+    )
+    .await;
+    let family = app.family().await;
+    let (id, _) = small_dossier(&app, &family, None).await;
+    let content = files::pdf_of_size(6 * MIB);
+    let created = upload_expect(
+        &app,
+        &family,
+        &id,
+        &Upload::new(
+            "livret_famille",
+            today(),
+            vec![pdf_file("livret.pdf", content.clone())],
+        ),
+        StatusCode::CREATED,
+    )
+    .await;
+    let in_bucket = || async {
+        app.state
+            .storage
+            .ids_older_than(
+                api::documents::storage::Shelf::Pieces,
+                chrono::Utc::now() + chrono::Duration::hours(1),
+            )
+            .await
+            .expect("list the bucket")
+    };
+    let first = in_bucket().await;
+    assert_eq!(first.len(), 1, "one object: {first:?}");
+    assert!(stored_objects(&app).is_empty(), "nothing on the local disk");
+
+    // Downloaded whole (a 6 MiB file crosses the 5 MiB multipart boundary).
+    let (piece_id, file_id) = (
+        created["id"].as_str().expect("piece id"),
+        created["fichiers"][0]["id"].as_str().expect("file id"),
+    );
+    let downloaded = app
+        .get_auth(
+            &format!("/api/dossiers/{id}/pieces/{piece_id}/fichiers/{file_id}"),
+            &family.access_token,
+        )
+        .await;
+    assert_eq!(downloaded.status(), StatusCode::OK);
+    assert!(
+        downloaded.bytes().await.expect("body") == content,
+        "the same bytes"
+    );
+
+    // Replaced: the old object leaves the bucket.
+    let replaced = app
+        .client
+        .put(app.url(&format!("/api/dossiers/{id}/pieces/{piece_id}")))
+        .bearer_auth(&family.access_token)
+        .header("idempotency-key", "replace-s3")
+        .multipart(
+            Upload::new(
+                "livret_famille",
+                today(),
+                vec![pdf_file("nouveau.pdf", files::pdf("Nouveau"))],
+            )
+            .form(),
+        )
+        .send()
+        .await
+        .expect("replace");
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let second = in_bucket().await;
+    assert_eq!(second.len(), 1);
+    assert_ne!(second, first, "the old object is gone");
+
+    // An orphan (an object no row names) is collected once old enough.
+    let orphan = app.dir.0.join("orphelin.pdf");
+    std::fs::write(&orphan, files::pdf("Orphelin")).expect("write");
+    app.state
+        .storage
+        .put_file(
+            api::documents::storage::Shelf::Pieces,
+            &uuid::Uuid::new_v4().to_string(),
+            &orphan,
+        )
+        .await
+        .expect("store an orphan");
+    assert_eq!(in_bucket().await.len(), 2);
+    let collected = api::jobs::collect_orphan_files(
+        &app.state.pool,
+        &app.state.storage,
+        chrono::Utc::now() + chrono::Duration::seconds(1),
+    )
+    .await
+    .expect("collect");
+    assert_eq!(collected, 1);
+    assert_eq!(in_bucket().await, second, "recorded files stay");
+}
