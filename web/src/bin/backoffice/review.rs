@@ -112,12 +112,6 @@ impl Page {
             );
         }
     }
-
-    fn waiting(self) -> bool {
-        self.data.with(|d| {
-            matches!(d, Some(Ok(r)) if r.demande.summary.status == DemandeStatus::EnAttenteValidation)
-        })
-    }
 }
 
 /// `/backoffice/demandes/{id}`.
