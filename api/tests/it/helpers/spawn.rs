@@ -167,6 +167,18 @@ impl TestApp {
             .expect("request")
     }
 
+    /// An anonymous `GET` of a JSON answer (the public pages' endpoints).
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub async fn get_auth(&self, path: &str, token: &str) -> Response {
         self.client
             .get(self.url(path))

@@ -11,15 +11,7 @@ use crate::http::staff::{administrator, staff_session};
 #[tokio::test]
 async fn the_town_publishes_news_faq_and_terms() {
     let app = spawn_app().await;
-    let news: Value = app
-        .client
-        .get(app.url("/api/actualites"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let news: Value = app.get_json("/api/actualites").await;
     let titles: Vec<&str> = news["items"]
         .as_array()
         .expect("items")
@@ -32,15 +24,7 @@ async fn the_town_publishes_news_faq_and_terms() {
         "demo news, newest first"
     );
     assert_eq!(news["items"][1]["a_la_une"], true);
-    let faq: Value = app
-        .client
-        .get(app.url("/api/faq"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let faq: Value = app.get_json("/api/faq").await;
     assert_eq!(faq["items"].as_array().expect("items").len(), 3);
 
     // Cacheable: the same ETag gives 304.
@@ -176,15 +160,7 @@ async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town()
     let (_, staff) = staff_session(&app, &admin).await;
 
     // « À la une » only, for the home page.
-    let une: Value = app
-        .client
-        .get(app.url("/api/actualites?a_la_une=true"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let une: Value = app.get_json("/api/actualites?a_la_une=true").await;
     assert_eq!(une["total"], 1);
     assert_eq!(une["items"][0]["titre"], "Inscriptions scolaires");
 
@@ -204,27 +180,11 @@ async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town()
         .expect("json");
     assert_eq!(all["total"], 3);
     assert_eq!(all["items"][0]["titre"], "Rentrée", "newest first");
-    let public: Value = app
-        .client
-        .get(app.url("/api/actualites"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let public: Value = app.get_json("/api/actualites").await;
     assert_eq!(public["total"], 2);
 
     // FAQ: change, then remove, an entry; unknown entries are 404.
-    let faq: Value = app
-        .client
-        .get(app.url("/api/faq"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let faq: Value = app.get_json("/api/faq").await;
     let id = faq["items"][0]["id"].as_str().expect("id").to_string();
     let changed = json!({"question": "Comment créer mon compte ?", "reponse": "Avec **Créer mon compte**.",
                          "categorie": "Compte", "position": 1});
@@ -253,28 +213,12 @@ async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town()
         delete(format!("/api/backoffice/faq/{id}")).await,
         StatusCode::NOT_FOUND
     );
-    let remaining: Value = app
-        .client
-        .get(app.url("/api/faq"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let remaining: Value = app.get_json("/api/faq").await;
     assert_eq!(remaining["items"].as_array().expect("items").len(), 2);
 
     // Town settings: seeded from the deployment, then owned by administrators; the next
     // email signs with the new name.
-    let town: Value = app
-        .client
-        .get(app.url("/api/town"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let town: Value = app.get_json("/api/town").await;
     assert_eq!(town["name"], "Ville de Chartres");
     assert!(
         town["welcome_text"]
@@ -293,15 +237,7 @@ async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town()
         .put_json_auth("/api/backoffice/town", &staff, &settings)
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
-    let town: Value = app
-        .client
-        .get(app.url("/api/town"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let town: Value = app.get_json("/api/town").await;
     assert_eq!(town["name"], "Ville de Lucé");
     assert_eq!(town["contact"], "Hôtel de ville\n02 37 00 00 00");
     assert_eq!(town["welcome_text"], "Bienvenue à **Lucé**.");
@@ -370,15 +306,7 @@ async fn staff_publish_pdf_documents_that_anyone_downloads_safely() {
     assert_eq!(created.status(), StatusCode::CREATED);
     let created: Value = created.json().await.expect("json");
     let id = created["id"].as_str().expect("id");
-    let list: Value = app
-        .client
-        .get(app.url("/api/documents"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.get_json("/api/documents").await;
     let titles: Vec<&str> = list["items"]
         .as_array()
         .expect("items")
