@@ -23,13 +23,7 @@ pub fn check(types: &[PieceType]) -> Vec<String> {
     }
     for t in types {
         let at = format!("Type « {} »", t.code);
-        if t.code.is_empty()
-            || t.code.len() > 64
-            || !t
-                .code
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !shared::pieces::is_valid_type_code(&t.code) {
             problems.push(format!(
                 "{at} : le code doit être fait de minuscules, chiffres et « _ » (64 au plus)."
             ));

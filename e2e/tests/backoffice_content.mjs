@@ -3,7 +3,8 @@
 // logs in; publishes a news item « à la une » whose text holds **gras** and a <script>
 // (the preview shows it as text), schedules another for next year and deletes a third;
 // adds a FAQ entry; publishes a PDF (after a refused text file); changes the town's welcome
-// text; publishes a new CGU version; changes a type de pièce; creates an agent account.
+// text; publishes a new CGU version; changes a type de pièce, adds one (after a refused
+// code), sees it offered to families and retires it; creates an agent account.
 // The agent chooses a password from the email, enrols and sees no « Administration »
 // (and is refused on its address); then the administrator deactivates the agent, whose
 // session ends at once. axe on each new page and dialog, 375 px without
@@ -44,6 +45,8 @@ const DOOMED = `Brouillon à supprimer ${run_}`;
 const QUESTION = `Comment inscrire mon enfant à la cantine (${run_}) ?`;
 const DOCUMENT = `Règlement intérieur ${run_}`;
 const WELCOME = `Bienvenue ${run_} sur le portail des familles`;
+const NEW_TYPE = `Attestation de quotient familial ${run_}`;
+const NEW_CODE = `attestation_qf_${run_}`.toLowerCase();
 
 await run('backoffice_content', async ({ page, context }) => {
   const admin = {
@@ -214,6 +217,69 @@ await run('backoffice_content', async ({ page, context }) => {
   await button(typeDialog, 'Enregistrer').click();
   await typeDialog.waitFor({ state: 'hidden' });
   await expectText(staff, `Type « ${typeName} » enregistré`);
+
+  // A new type de pièce: an invalid code (and no role for a person's piece) refused under
+  // their fields, then added, listed, offered to families, and retired (confirmed).
+  await button(staff, 'Ajouter un type de pièce').click();
+  const addType = staff.getByRole('dialog', { name: 'Ajouter un type de pièce' });
+  await addType.waitFor();
+  await expectAccessible(staff, 'dialogue « Ajouter un type de pièce »');
+  await field(addType, 'Code').fill('Attestation CAF');
+  await field(addType, 'Libellé').fill(NEW_TYPE);
+  await field(addType, 'Lié à').selectOption('personne');
+  await button(addType, 'Ajouter le type').click();
+  await expectFocus(staff, 'nouveau-type-code', 'the refused code');
+  const codeError = addType.locator('#nouveau-type-code-erreur');
+  await codeError.getByText('Le code ne peut contenir que des lettres minuscules sans accent').waitFor();
+  if (!(await field(addType, 'Code').getAttribute('aria-describedby')).includes('nouveau-type-code-erreur')) {
+    throw new Error('the code error is not tied to its field');
+  }
+  await addType.locator('#nouveau-type-roles-erreur').getByText('Cochez au moins un rôle').waitFor();
+  await expectAccessible(staff, 'dialogue « Ajouter un type de pièce » refusé');
+  await checkNarrow(staff, 'dialogue « Ajouter un type de pièce »');
+  if (await addType.evaluate((d) => d.scrollWidth > d.clientWidth)) throw new Error('the dialog scrolls horizontally at 375 px');
+  await field(addType, 'Code').fill(NEW_CODE);
+  await field(addType, 'Responsable du dossier').check();
+  await field(addType, 'Conjoint').check();
+  await field(addType, 'JPEG').check();
+  await field(addType, 'Validité').selectOption('mois');
+  await field(addType, 'Durée de validité (mois)').fill('12');
+  await button(addType, 'Ajouter le type').click();
+  await addType.waitFor({ state: 'hidden' });
+  await expectText(staff, `Type « ${NEW_TYPE} » ajouté`);
+  await expectFocus(staff, 'catalogue-titre', 'the catalogue');
+  const newRow = catalogue.getByRole('row').filter({ hasText: NEW_TYPE });
+  await newRow.getByRole('cell', { name: 'Chaque personne : Responsable, Conjoint' }).waitFor();
+  await newRow.getByRole('cell', { name: 'PDF, JPEG' }).waitFor();
+  await newRow.getByRole('cell', { name: '12 mois' }).waitFor();
+  // What families are offered: the public catalogue (fetched without a browser cache).
+  const offered = async () => (await (await fetch(`${env.baseUrl}/api/types-de-piece`)).json()).items;
+  const added = (await offered()).find((t) => t.code === NEW_CODE);
+  if (!added || added.libelle !== NEW_TYPE || added.cible !== 'personne' || added.exigence !== 'facultative') {
+    throw new Error(`the new type is not offered as entered: ${JSON.stringify(added)}`);
+  }
+  // The same code again is refused before anything is sent.
+  await button(staff, 'Ajouter un type de pièce').click();
+  await addType.waitFor();
+  await field(addType, 'Code').fill(NEW_CODE);
+  await field(addType, 'Libellé').fill(`${NEW_TYPE} bis`);
+  await button(addType, 'Ajouter le type').click();
+  await codeError.getByText(`Ce code est déjà celui du type « ${NEW_TYPE} »`).waitFor();
+  await button(addType, 'Annuler').click();
+  await addType.waitFor({ state: 'hidden' });
+  await expectFocus(staff, 'type-ajout', '« Ajouter un type de pièce »');
+  // « Retirer », confirmed.
+  await button(newRow, `Retirer le type « ${NEW_TYPE} »`).click();
+  const retire = staff.getByRole('dialog', { name: `Retirer le type « ${NEW_TYPE} » ?` });
+  await retire.waitFor();
+  await retire.getByText('il ne sera plus demandé dans aucun dossier').waitFor();
+  await retire.getByText('Les pièces de ce type déjà fournies le gardent').waitFor();
+  await expectAccessible(staff, 'dialogue « Retirer le type »');
+  await button(retire, 'Retirer').click();
+  await retire.waitFor({ state: 'hidden' });
+  await expectText(staff, `Type « ${NEW_TYPE} » retiré`);
+  await newRow.waitFor({ state: 'detached' });
+  if ((await offered()).some((t) => t.code === NEW_CODE)) throw new Error('the retired type is still offered to families');
 
   // An agent account.
   const agent = {

@@ -23,6 +23,19 @@ pub const MAX_BYTES_PER_DOSSIER: u64 = 100 * MIB;
 const MAX_AGE_YEARS: u32 = 100;
 
 /// A size as families read it: « 10 Mio », « 850 Kio », « 12 octets ».
+/// Longest code of a type de pièce, in bytes.
+pub const TYPE_CODE_MAX_BYTES: usize = 64;
+
+/// Whether `code` can name a type de pièce: lowercase ASCII letters, digits and « _ »,
+/// 1 to 64 of them (it is used in field names such as `pieces.<code>.<member>`).
+pub fn is_valid_type_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= TYPE_CODE_MAX_BYTES
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 pub fn human_size(bytes: u64) -> String {
     if bytes >= MIB {
         let tenths = (bytes * 10).div_ceil(MIB);

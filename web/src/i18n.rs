@@ -397,6 +397,40 @@ pub fn piece_deleted(libelle: &str) -> String {
     format!("Justificatif « {libelle} » supprimé.")
 }
 
+/// What an agent did with a dossier, for « Consultations de mon dossier ».
+pub fn consultation_label(action: &str) -> &'static str {
+    match action {
+        "consultation" => "Consultation du dossier",
+        "telechargement" => "Ouverture d'une pièce justificative",
+        "decision_piece" => "Décision sur une pièce justificative",
+        "decision_demande" => "Décision sur la demande",
+        _ => "Autre action",
+    }
+}
+
+/// « 3 demandes sont en attente de validation ; elles attendent depuis 2 jours (médiane). »
+/// Whole hours and days only (no float formatting in the bundle).
+pub fn waiting_time(w: &shared::api::backoffice::WaitingTime) -> String {
+    let count = match w.en_attente {
+        0 | 1 => format!("{} demande est en attente de validation", w.en_attente),
+        n => format!("{n} demandes sont en attente de validation"),
+    };
+    let Some(hours) = w.attente_mediane_heures else {
+        return format!("{count}.");
+    };
+    // Non-negative and far below u32::MAX hours: the cast only drops the fraction.
+    let hours = hours.max(0.0).round() as u32;
+    let wait = match hours {
+        0 => "moins d'une heure".to_string(),
+        1 => "1 heure".to_string(),
+        2..48 => format!("{hours} heures"),
+        _ => format!("{} jours", (hours + 12) / 24),
+    };
+    format!(
+        "{count} ; attente médiane : {wait}. Les demandes sont traitées dans l'ordre d'arrivée."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,38 +598,4 @@ mod tests {
         );
         assert!(quota_left(0, 0, &limits()).is_some_and(|t| t.contains("supprimez une pièce")));
     }
-}
-
-/// What an agent did with a dossier, for « Consultations de mon dossier ».
-pub fn consultation_label(action: &str) -> &'static str {
-    match action {
-        "consultation" => "Consultation du dossier",
-        "telechargement" => "Ouverture d'une pièce justificative",
-        "decision_piece" => "Décision sur une pièce justificative",
-        "decision_demande" => "Décision sur la demande",
-        _ => "Autre action",
-    }
-}
-
-/// « 3 demandes sont en attente de validation ; elles attendent depuis 2 jours (médiane). »
-/// Whole hours and days only (no float formatting in the bundle).
-pub fn waiting_time(w: &shared::api::backoffice::WaitingTime) -> String {
-    let count = match w.en_attente {
-        0 | 1 => format!("{} demande est en attente de validation", w.en_attente),
-        n => format!("{n} demandes sont en attente de validation"),
-    };
-    let Some(hours) = w.attente_mediane_heures else {
-        return format!("{count}.");
-    };
-    // Non-negative and far below u32::MAX hours: the cast only drops the fraction.
-    let hours = hours.max(0.0).round() as u32;
-    let wait = match hours {
-        0 => "moins d'une heure".to_string(),
-        1 => "1 heure".to_string(),
-        2..48 => format!("{hours} heures"),
-        _ => format!("{} jours", (hours + 12) / 24),
-    };
-    format!(
-        "{count} ; attente médiane : {wait}. Les demandes sont traitées dans l'ordre d'arrivée."
-    )
 }

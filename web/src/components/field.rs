@@ -79,14 +79,22 @@ pub fn add_error(fields: &mut FieldErrors, name: &str, code: &str) {
         .push(code.to_string());
 }
 
-/// Moves the keyboard focus to the first field marked invalid, once the DOM is updated.
+/// Moves the keyboard focus to the first field marked invalid, once the DOM is updated: in
+/// the open dialog if there is one (the page behind a modal dialog is inert, and may hold
+/// a field left invalid earlier), else in the page.
 pub fn focus_first_invalid() {
     request_animation_frame(|| {
-        let element = document()
-            .query_selector("main [aria-invalid='true']")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        let first = |selector: &str| {
+            document()
+                .query_selector(selector)
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        };
+        let element = match first("dialog[open]") {
+            Some(_) => first("dialog[open] [aria-invalid='true']"),
+            None => first("main [aria-invalid='true']"),
+        };
         if let Some(element) = element {
             let _ = element.focus();
         }
