@@ -71,15 +71,12 @@ impl Page {
                 },
                 Cell::new("Publié le", date(&doc.publie_le)),
             ],
-            actions: vec![RowAction {
-                text: "Supprimer",
-                name: format!("Supprimer le document « {} »", doc.titre),
-                danger: true,
-                run: Callback::new(move |()| {
-                    self.done.set(None);
-                    self.doomed.set(Some(doomed.clone()));
-                }),
-            }],
+            actions: vec![RowAction::delete(
+                &format!("le document « {} »", doc.titre),
+                self.done,
+                self.doomed,
+                doomed,
+            )],
         }
     }
 }

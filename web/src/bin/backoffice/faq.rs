@@ -65,7 +65,7 @@ impl Page {
     }
 
     fn row(self, entry: &FaqEntry) -> Row {
-        let edited = entry.clone();
+        let (edited, what) = (entry.clone(), format!("la question « {} »", entry.question));
         let doomed = Doomed {
             path: format!("/api/backoffice/faq/{}", entry.id),
             question: format!("Supprimer la question « {} » ?", entry.question),
@@ -81,25 +81,8 @@ impl Page {
                 },
             ],
             actions: vec![
-                RowAction {
-                    text: "Modifier",
-                    name: format!("Modifier la question « {} »", entry.question),
-                    danger: false,
-                    run: Callback::new(move |()| {
-                        self.done.set(None);
-                        self.editing.set(Some(Some(edited.clone())));
-                        focus_id(FORM);
-                    }),
-                },
-                RowAction {
-                    text: "Supprimer",
-                    name: format!("Supprimer la question « {} »", entry.question),
-                    danger: true,
-                    run: Callback::new(move |()| {
-                        self.done.set(None);
-                        self.doomed.set(Some(doomed.clone()));
-                    }),
-                },
+                RowAction::edit(&what, self.done, self.editing, edited, FORM),
+                RowAction::delete(&what, self.done, self.doomed, doomed),
             ],
         }
     }

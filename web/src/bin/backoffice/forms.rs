@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::components::field::FormErrors;
 use crate::components::rich_text::RichText;
+use crate::dialog::Doomed;
 use crate::i18n::{field_message, problem_message};
 
 /// The sentence for a refused upload or catalogue: the server's `detail` when it explains
@@ -375,6 +376,47 @@ pub struct RowAction {
     pub name: String,
     pub danger: bool,
     pub run: Callback<()>,
+}
+
+impl RowAction {
+    /// « Modifier » `what` (« l'actualité « … » »): opens the page's form, `form_id`, on
+    /// `item`.
+    pub fn edit<T: Clone + Send + Sync + 'static>(
+        what: &str,
+        done: RwSignal<Option<String>>,
+        editing: RwSignal<Option<Option<T>>>,
+        item: T,
+        form_id: &'static str,
+    ) -> Self {
+        Self {
+            text: "Modifier",
+            name: format!("Modifier {what}"),
+            danger: false,
+            run: Callback::new(move |()| {
+                done.set(None);
+                editing.set(Some(Some(item.clone())));
+                crate::login::focus_id(form_id);
+            }),
+        }
+    }
+
+    /// « Supprimer » `what`: asks the page's delete dialog about `doomed`.
+    pub fn delete(
+        what: &str,
+        done: RwSignal<Option<String>>,
+        asking: RwSignal<Option<Doomed>>,
+        doomed: Doomed,
+    ) -> Self {
+        Self {
+            text: "Supprimer",
+            name: format!("Supprimer {what}"),
+            danger: true,
+            run: Callback::new(move |()| {
+                done.set(None);
+                asking.set(Some(doomed.clone()));
+            }),
+        }
+    }
 }
 
 /// One row: its cells, then its buttons.

@@ -69,7 +69,7 @@ impl Page {
         if item.a_la_une {
             badges.push("À la une");
         }
-        let edited = item.clone();
+        let (edited, what) = (item.clone(), format!("l'actualité « {} »", item.titre));
         let doomed = Doomed {
             path: format!("/api/backoffice/actualites/{}", item.id),
             question: format!("Supprimer l'actualité « {} » ?", item.titre),
@@ -87,25 +87,8 @@ impl Page {
                 },
             ],
             actions: vec![
-                RowAction {
-                    text: "Modifier",
-                    name: format!("Modifier l'actualité « {} »", item.titre),
-                    danger: false,
-                    run: Callback::new(move |()| {
-                        self.done.set(None);
-                        self.editing.set(Some(Some(edited.clone())));
-                        focus_id(FORM);
-                    }),
-                },
-                RowAction {
-                    text: "Supprimer",
-                    name: format!("Supprimer l'actualité « {} »", item.titre),
-                    danger: true,
-                    run: Callback::new(move |()| {
-                        self.done.set(None);
-                        self.doomed.set(Some(doomed.clone()));
-                    }),
-                },
+                RowAction::edit(&what, self.done, self.editing, edited, FORM),
+                RowAction::delete(&what, self.done, self.doomed, doomed),
             ],
         }
     }
