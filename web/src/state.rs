@@ -57,6 +57,10 @@ pub struct Session {
     pub expiry_warning: RwSignal<bool>,
     /// Set when the session ended by itself, to explain it on the login page.
     pub expired: RwSignal<bool>,
+    /// Bumped each time this tab records an acceptance of the CGU: an answer the server
+    /// wrote before it (a slow `/api/me`, or a token refresh sent earlier) must not undo it
+    /// and send the family back to « Consentement ».
+    terms_epoch: StoredValue<u32>,
     /// Whether a refresh is in flight. The server revokes the whole session when one refresh
     /// cookie is presented twice, so concurrent callers wait for the first refresh instead.
     refreshing: StoredValue<bool>,
@@ -80,6 +84,7 @@ impl Session {
             expiry_warning: RwSignal::new(false),
             expired: RwSignal::new(false),
             refreshing: StoredValue::new(false),
+            terms_epoch: StoredValue::new(0),
         }
     }
 
@@ -95,6 +100,11 @@ impl Session {
 
     /// Stores a freshly issued token (login or refresh).
     pub fn start(&self, tokens: &TokenResponse) {
+        self.start_as_of(tokens, self.terms_epoch.get_value());
+    }
+
+    /// Stores a token whose request was sent at CGU epoch `epoch`.
+    fn start_as_of(&self, tokens: &TokenResponse, epoch: u32) {
         let now = now_ms();
         self.token.set(Some(tokens.access_token.clone()));
         self.issued_at.set(now);
@@ -102,7 +112,7 @@ impl Session {
             .set(now + tokens.expires_in as f64 * 1000.0);
         self.idle_expires_at
             .set(now + tokens.idle_expires_in as f64 * 1000.0);
-        self.terms_accepted.set(tokens.terms_accepted);
+        self.terms_from_server(tokens.terms_accepted, epoch);
         self.expiry_warning.set(false);
         self.expired.set(false);
         self.status.set(SessionStatus::Authenticated);
@@ -123,9 +133,21 @@ impl Session {
         self.terms_accepted.set(me.terms_accepted);
     }
 
-    /// Used by the API client when the server says the CGU must be accepted first.
+    /// Used by the API client when the server says the CGU must be accepted first, and by
+    /// « Consentement » once they are.
     pub fn set_terms_accepted(&self, accepted: bool) {
+        if accepted {
+            self.terms_epoch.update_value(|e| *e = e.wrapping_add(1));
+        }
         self.terms_accepted.set(accepted);
+    }
+
+    /// The consent state in an answer to a request sent at CGU epoch `epoch`: a refusal
+    /// read before this tab's latest acceptance is stale and ignored.
+    fn terms_from_server(&self, accepted: bool, epoch: u32) {
+        if accepted || self.terms_epoch.get_value() == epoch {
+            self.terms_accepted.set(accepted);
+        }
     }
 
     /// Asks the refresh cookie for a new access token; false (and signed out) if refused.
@@ -139,11 +161,12 @@ impl Session {
             return self.issued_at.get_untracked() != before && self.access_token().is_some();
         }
         self.refreshing.set_value(true);
+        let epoch = self.terms_epoch.get_value();
         let result = api::refresh().await;
         self.refreshing.set_value(false);
         match result {
             Ok(tokens) => {
-                self.start(&tokens);
+                self.start_as_of(&tokens, epoch);
                 true
             }
             Err(error) => {
@@ -158,8 +181,10 @@ impl Session {
 
     /// Loads the username (and consent state) of the signed-in user.
     pub async fn load_profile(&self) {
+        let epoch = self.terms_epoch.get_value();
         if let Ok(me) = api::authed(*self).get::<MeResponse>("/api/me").await {
-            self.set_profile(&me);
+            self.username.set(Some(me.username.clone()));
+            self.terms_from_server(me.terms_accepted, epoch);
         }
     }
 
