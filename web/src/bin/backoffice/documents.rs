@@ -107,12 +107,7 @@ pub fn DocumentsPage() -> impl IntoView {
             })
         })
     });
-    let failure = Signal::derive(move || {
-        page.list.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.as_ref().err().map(problem_message))
-        })
-    });
+    let failure = crate::forms::failure_of(page.list);
     view! {
         <PageTitle title="Documents"/>
         <p>"Les documents paraissent sur la page « Documents » du portail ; tout le monde peut les télécharger."</p>

@@ -7,7 +7,7 @@ use shared::api::content::{FaqEntry, FaqInput, FaqList};
 use shared::validation::field_errors;
 use validator::Validate;
 
-use crate::api::{ApiError, Method};
+use crate::api::ApiError;
 use crate::components::field::{FormErrors, add_error};
 use crate::components::page_title::PageTitle;
 use crate::components::status::StatusMessage;
@@ -15,7 +15,6 @@ use crate::dialog::{DeleteDialog, Doomed};
 use crate::forms::{
     Cell, Editor, Form, Kind, ListSection, NOT_A_NUMBER, Row, RowAction, SYNTAX_HELP, Spec,
 };
-use crate::i18n::problem_message;
 use crate::login::focus_id;
 use crate::state::{Session, use_session};
 
@@ -115,12 +114,7 @@ pub fn FaqPage() -> impl IntoView {
             })
         })
     });
-    let failure = Signal::derive(move || {
-        page.list.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.as_ref().err().map(problem_message))
-        })
-    });
+    let failure = crate::forms::failure_of(page.list);
     view! {
         <PageTitle title="FAQ"/>
         <p>"Les questions paraissent sur la page « FAQ » du portail, par catégorie puis par position."</p>
@@ -182,22 +176,9 @@ fn faq_form(page: Page, entry: Option<FaqEntry>) -> impl IntoView {
         }
         pending.set(true);
         spawn_local(async move {
-            let (method, path) = match id {
-                Some(id) => (Method::Put, format!("/api/backoffice/faq/{id}")),
-                None => (Method::Post, "/api/backoffice/faq".to_string()),
-            };
-            let result = match method {
-                Method::Put => {
-                    crate::api::authed(page.session)
-                        .put::<_, FaqEntry>(&path, &input)
-                        .await
-                }
-                _ => {
-                    crate::api::authed(page.session)
-                        .post::<_, FaqEntry>(&path, &input)
-                        .await
-                }
-            };
+            let result =
+                crate::forms::save::<_, FaqEntry>(page.session, "/api/backoffice/faq", id, &input)
+                    .await;
             pending.set(false);
             match result {
                 Ok(saved) => {

@@ -378,6 +378,33 @@ pub struct RowAction {
     pub run: Callback<()>,
 }
 
+/// The French message of a list that failed to load, for [`ListSection`]'s `failure`.
+pub fn failure_of<T: Send + Sync + 'static>(
+    list: RwSignal<Option<Result<T, ApiError>>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        list.with(|l| {
+            l.as_ref()
+                .and_then(|l| l.as_ref().err().map(problem_message))
+        })
+    })
+}
+
+/// Saves an editor's form: `POST collection` for a new item, `PUT collection/{id}` for an
+/// existing one; answers the saved item.
+pub async fn save<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    session: crate::state::Session,
+    collection: &str,
+    id: Option<uuid::Uuid>,
+    body: &B,
+) -> Result<T, ApiError> {
+    let api = crate::api::authed(session);
+    match id {
+        Some(id) => api.put(&format!("{collection}/{id}"), body).await,
+        None => api.post(collection, body).await,
+    }
+}
+
 impl RowAction {
     /// « Modifier » `what` (« l'actualité « … » »): opens the page's form, `form_id`, on
     /// `item`.

@@ -10,7 +10,7 @@ use shared::validation::codes;
 use shared::validation::field_errors;
 use validator::Validate;
 
-use crate::api::{ApiError, Method};
+use crate::api::ApiError;
 use crate::components::field::{FormErrors, add_error};
 use crate::components::page_title::PageTitle;
 use crate::components::status::StatusMessage;
@@ -19,7 +19,6 @@ use crate::format::{date_time, iso_date, parse_iso_date};
 use crate::forms::{
     BAD_TIME, Cell, Editor, Form, Kind, ListSection, Row, RowAction, SYNTAX_HELP, Spec,
 };
-use crate::i18n::problem_message;
 use crate::login::focus_id;
 use crate::state::{Session, use_session};
 
@@ -123,12 +122,7 @@ pub fn NewsPage() -> impl IntoView {
             })
         })
     });
-    let failure = Signal::derive(move || {
-        page.list.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.as_ref().err().map(problem_message))
-        })
-    });
+    let failure = crate::forms::failure_of(page.list);
     let pages = move || {
         page.list.with(|l| match l {
             Some(Ok(l)) => l.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32,
@@ -234,22 +228,13 @@ fn news_form(page: Page, item: Option<Actualite>) -> impl IntoView {
         }
         pending.set(true);
         spawn_local(async move {
-            let (method, path) = match id {
-                Some(id) => (Method::Put, format!("/api/backoffice/actualites/{id}")),
-                None => (Method::Post, "/api/backoffice/actualites".to_string()),
-            };
-            let result = match method {
-                Method::Put => {
-                    crate::api::authed(page.session)
-                        .put::<_, Actualite>(&path, &input)
-                        .await
-                }
-                _ => {
-                    crate::api::authed(page.session)
-                        .post::<_, Actualite>(&path, &input)
-                        .await
-                }
-            };
+            let result = crate::forms::save::<_, Actualite>(
+                page.session,
+                "/api/backoffice/actualites",
+                id,
+                &input,
+            )
+            .await;
             pending.set(false);
             match result {
                 Ok(saved) => {

@@ -20,7 +20,7 @@ use crate::dialog::{ConfirmDialog, Dialog, use_dialog_cancel};
 use crate::forms::{
     BAD_MONTHS, Cell, Form, Kind, ListSection, Row, RowAction, SAID, Spec, refusal,
 };
-use crate::i18n::{problem_message, role_label};
+use crate::i18n::role_label;
 use crate::login::focus_id;
 use crate::state::use_session;
 
@@ -400,12 +400,7 @@ pub fn CatalogueSection() -> impl IntoView {
             })
         })
     });
-    let failure = Signal::derive(move || {
-        list.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.as_ref().err().map(problem_message))
-        })
-    });
+    let failure = crate::forms::failure_of(list);
     let title = Signal::derive(move || {
         let opened = editor.opened.get();
         list.with(|l| match (l, opened) {

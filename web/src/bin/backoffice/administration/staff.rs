@@ -193,12 +193,7 @@ pub fn StaffSection() -> impl IntoView {
             })
         })
     });
-    let failure = Signal::derive(move || {
-        list.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.as_ref().err().map(problem_message))
-        })
-    });
+    let failure = crate::forms::failure_of(list);
 
     // The change's confirmation.
     let pending = RwSignal::new(false);
