@@ -104,6 +104,9 @@ pub struct FaultInjection {
     /// An upload waits this long between its quota check and its commit, so that two
     /// uploads overlap there.
     pub hold_after_quota_check: Option<Duration>,
+    /// A submission waits this long after reading the dossier it freezes, before it
+    /// records the request as submitted, so that an edit can arrive in between.
+    pub hold_during_submission: Option<Duration>,
 }
 
 fn var(name: &str) -> Option<String> {

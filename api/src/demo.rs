@@ -1,5 +1,7 @@
 //! Content that makes a fresh local portal usable: the CGU and the seed's validated
-//! dossier n° 17484 (CREATION Père and Mère, one child) that a new account can link to.
+//! dossier n° 17484 (CREATION Père and Mère, one child) that a new account can link to —
+//! by the code of rattachement sent to its address on record, [`DEMO_DOSSIER_EMAIL`]
+//! (locally, a file in `MAIL_DIR`).
 //! Loaded only into an empty database, and never in production unless `DEMO_CONTENT=true`.
 
 use chrono::NaiveDate;
@@ -15,6 +17,9 @@ use crate::db::{DbConn, new_id, now, write_tx};
 /// The home page's welcome text (the town settings' `welcome_text`).
 const DEMO_WELCOME: &str = "Bienvenue sur l'espace vie scolaire et sportive : créez votre compte, \
 composez votre **dossier famille** et suivez vos démarches en ligne.";
+
+/// The demo dossier's address on record, where its codes of rattachement go.
+pub const DEMO_DOSSIER_EMAIL: &str = "famille.creation@portail-famille.localhost";
 
 /// The terms of use shown on the consent page (excerpt of the seed's articles).
 pub const DEMO_CGU: &str = include_str!("demo_cgu.txt");
@@ -59,6 +64,7 @@ pub fn load(conn: &mut DbConn) -> anyhow::Result<()> {
                 dossiers::adresse.eq("1 place des Épars"),
                 dossiers::code_postal.eq("28000"),
                 dossiers::commune.eq("Chartres"),
+                dossiers::contact_email.eq(DEMO_DOSSIER_EMAIL),
                 dossiers::version.eq(1),
                 dossiers::created_at.eq(now),
                 dossiers::updated_at.eq(now),

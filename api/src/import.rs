@@ -5,15 +5,18 @@
 //! header required):
 //!
 //! ```text
-//! numero;role;sexe;nom;prenom;date_naissance;adresse;code_postal;commune
-//! 17484;responsable;M;CREATION;Père;12/06/1984;1 place des Épars;28000;Chartres
-//! 17484;enfant;F;CREATION;Zoé;01/01/2018;;;
+//! numero;role;sexe;nom;prenom;date_naissance;adresse;code_postal;commune;email
+//! 17484;responsable;M;CREATION;Père;12/06/1984;1 place des Épars;28000;Chartres;pere@exemple.fr
+//! 17484;enfant;F;CREATION;Zoé;01/01/2018;;;;
 //! ```
 //!
 //! `role`: responsable, responsable_legal, conjoint, enfant, contact. `sexe`: F, M or
 //! empty. `date_naissance`: dd/mm/yyyy or yyyy-mm-dd, optional. The address is read from
-//! the dossier's `responsable` row. Every row is checked first; any error means nothing
-//! is written, and every error is reported with its line number.
+//! the dossier's `responsable` row. The `email` column is optional (files without it are
+//! accepted): the member's address, and the dossier's address on record — the
+//! responsable's, else the first one given — where codes of rattachement are sent (without
+//! one, an agent validates each rattachement). Every row is checked first; any error means
+//! nothing is written, and every error is reported with its line number.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -21,14 +24,14 @@ use std::io::Read;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use shared::api::dossier::{DemandeKind, DemandeStatus, MemberInput, Role, Sexe};
-use shared::validation::{check_dossier_number, check_person_name};
+use shared::validation::{check_dossier_number, check_email, check_person_name};
 
 use crate::db::models::demande::{self, Actor};
 use crate::db::models::member;
 use crate::db::schema::dossiers;
 use crate::db::{DbConn, new_id, now, write_tx};
 
-const COLUMNS: [&str; 9] = [
+const COLUMNS: [&str; 10] = [
     "numero",
     "role",
     "sexe",
@@ -38,7 +41,10 @@ const COLUMNS: [&str; 9] = [
     "adresse",
     "code_postal",
     "commune",
+    "email",
 ];
+/// Files exported before the `email` column existed are accepted as they are.
+const COLUMNS_WITHOUT_EMAIL: usize = 9;
 
 /// One problem, on one line of the file (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,13 +91,18 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-fn parse_row(line: usize, fields: &[&str], errors: &mut Vec<LineError>) -> Option<(String, Row)> {
+fn parse_row(
+    line: usize,
+    fields: &[&str],
+    columns: usize,
+    errors: &mut Vec<LineError>,
+) -> Option<(String, Row)> {
     let mut fail = |message: String| errors.push(LineError { line, message });
     let get = |i: usize| fields.get(i).map(|s| s.trim()).unwrap_or("");
     let optional = |i: usize| Some(get(i).to_string()).filter(|s| !s.is_empty());
     let before = fields.len();
-    if before != COLUMNS.len() {
-        fail(format!("{before} colonnes au lieu de {}", COLUMNS.len()));
+    if before != columns {
+        fail(format!("{before} colonnes au lieu de {columns}"));
         return None;
     }
     let numero = get(0).to_string();
@@ -143,12 +154,20 @@ fn parse_row(line: usize, fields: &[&str], errors: &mut Vec<LineError>) -> Optio
             parsed
         }
     };
+    let email = optional(9);
+    if let Some(address) = &email
+        && let Err(code) = check_email(address)
+    {
+        fail(format!("email : « {address} » n'est pas une adresse valide ({code})"));
+        ok = false;
+    }
     let member = MemberInput {
         role,
         sexe,
         nom: optional(3),
         prenom: optional(4),
         date_naissance,
+        email,
         ..MemberInput::default()
     };
     ok.then(|| {
@@ -176,12 +195,13 @@ pub fn import_dossiers(conn: &mut DbConn, input: impl Read) -> Result<ImportRepo
         .map_err(|e| header_error(e.to_string()))?
         .clone();
     let found: Vec<&str> = headers.iter().map(str::trim).collect();
-    if found != COLUMNS {
+    if found != COLUMNS && found != COLUMNS[..COLUMNS_WITHOUT_EMAIL] {
         return Err(header_error(format!(
-            "en-tête attendu : {}",
+            "en-tête attendu : {} (la colonne email est facultative)",
             COLUMNS.join(";")
         )));
     }
+    let columns = found.len();
     let mut errors = Vec::new();
     let mut dossiers_by_number: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for (index, record) in reader.records().enumerate() {
@@ -189,7 +209,7 @@ pub fn import_dossiers(conn: &mut DbConn, input: impl Read) -> Result<ImportRepo
         match record {
             Ok(record) => {
                 let fields: Vec<&str> = record.iter().collect();
-                if let Some((numero, row)) = parse_row(line, &fields, &mut errors) {
+                if let Some((numero, row)) = parse_row(line, &fields, columns, &mut errors) {
                     dossiers_by_number.entry(numero).or_default().push(row);
                 }
             }
@@ -241,6 +261,11 @@ pub fn import_dossiers(conn: &mut DbConn, input: impl Read) -> Result<ImportRepo
                 .find(|r| r.member.role == Role::Responsable)
                 .map(|r| r.address.clone())
                 .unwrap_or_default();
+            let contact_email = rows
+                .iter()
+                .filter(|r| r.member.role == Role::Responsable)
+                .chain(rows.iter())
+                .find_map(|r| r.member.email.clone());
             let id = new_id();
             diesel::insert_into(dossiers::table)
                 .values((
@@ -249,6 +274,7 @@ pub fn import_dossiers(conn: &mut DbConn, input: impl Read) -> Result<ImportRepo
                     dossiers::adresse.eq(&address[0]),
                     dossiers::code_postal.eq(&address[1]),
                     dossiers::commune.eq(&address[2]),
+                    dossiers::contact_email.eq(&contact_email),
                     dossiers::version.eq(1),
                     dossiers::created_at.eq(now),
                     dossiers::updated_at.eq(now),

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod import;
 pub mod jobs;
 pub mod openapi;
+pub mod rattachement;
 pub mod routes;
 pub mod security;
 pub mod spa;

@@ -22,8 +22,13 @@ pub struct Limits {
     pub registrations: RateLimiter,
     /// Step-1 checks, which reveal whether a username is taken (A-05 note).
     pub step_checks: RateLimiter,
-    /// Wrong dossier references (numéro + nom + prénom guessing).
+    /// Wrong dossier references (numéro + nom + prénom guessing), per client IP.
     pub dossier_guesses: RateLimiter,
+    /// Wrong dossier references per dossier number, whatever the IP (SECURITY.md A-15:
+    /// guesses spread over many addresses still stop).
+    pub dossier_number_guesses: RateLimiter,
+    /// Wrong codes of rattachement per dossier, over every account asking for it.
+    pub rattachement_codes: RateLimiter,
     /// Activation resends and password-reset requests.
     pub email_requests: RateLimiter,
 }
@@ -37,6 +42,8 @@ impl Limits {
             ),
             step_checks: RateLimiter::new(30, Duration::from_secs(60)),
             dossier_guesses: RateLimiter::new(5, Duration::from_secs(900)),
+            dossier_number_guesses: RateLimiter::new(10, Duration::from_secs(3600)),
+            rattachement_codes: RateLimiter::new(20, Duration::from_secs(3600)),
             email_requests: RateLimiter::new(10, Duration::from_secs(3600)),
         }
     }

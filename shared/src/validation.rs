@@ -65,6 +65,12 @@ pub mod codes {
     pub const FIELD_AFTER_FILES: FieldCode = "field_after_files";
     /// Upload: the dossier's quota of files or bytes would be exceeded.
     pub const QUOTA_EXCEEDED: FieldCode = "quota_exceeded";
+    /// Rattachement: the code is not six digits, or not the one sent.
+    pub const RATTACHEMENT_CODE_INVALID: FieldCode = "rattachement_code_invalid";
+    /// Rattachement: the code expired or was tried too many times: ask for a new one.
+    pub const RATTACHEMENT_CODE_EXPIRED: FieldCode = "rattachement_code_expired";
+    /// A JSON array (or another value) where the API documents an object.
+    pub const NOT_AN_OBJECT: FieldCode = "not_an_object";
 }
 
 /// Minimum password length in characters (SECURITY.md A-01, CNIL guessability route).
@@ -221,6 +227,26 @@ pub fn validate_person_name(value: &str) -> Result<(), ValidationError> {
 pub fn validate_dossier_number(value: &str) -> Result<(), ValidationError> {
     adapt(check_dossier_number(value))
 }
+/// Digits in a code of rattachement.
+pub const RATTACHEMENT_CODE_DIGITS: usize = 6;
+
+/// A code of rattachement as typed: six digits, spaces allowed between them.
+pub fn check_rattachement_code(value: &str) -> Result<String, FieldCode> {
+    let digits: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.is_empty() {
+        Err(codes::REQUIRED)
+    } else if digits.len() == RATTACHEMENT_CODE_DIGITS && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(codes::RATTACHEMENT_CODE_INVALID)
+    }
+}
+
+/// `validator` custom function for codes of rattachement.
+pub fn validate_rattachement_code(value: &str) -> Result<(), ValidationError> {
+    adapt(check_rattachement_code(value).map(|_| ()))
+}
+
 /// `validator` custom function for fields that must not be empty (tokens, current password).
 pub fn validate_not_empty(value: &str) -> Result<(), ValidationError> {
     if value.is_empty() {

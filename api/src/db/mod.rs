@@ -23,6 +23,9 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// The backend type of [`DbConn`], for boxed queries written once for both databases.
+pub type DbBackend = <DbConn as Connection>::Backend;
+
 /// The pool shared by request handlers and background jobs.
 pub type DbPool = r2d2::Pool<ConnectionManager>;
 /// A connection checked out of [`DbPool`].

@@ -118,6 +118,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_email -> Nullable<Text>,
     }
 }
 
@@ -330,6 +331,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rattachements (id) {
+        id -> Text,
+        account_id -> Text,
+        dossier_id -> Text,
+        numero -> Text,
+        nom -> Text,
+        prenom -> Text,
+        method -> Text,
+        status -> Text,
+        code_hash -> Nullable<Text>,
+        code_expires_at -> Nullable<Timestamp>,
+        code_attempts -> Integer,
+        codes_sent -> Integer,
+        code_sent_at -> Nullable<Timestamp>,
+        demande_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -344,6 +366,8 @@ diesel::joinable!(demande_events -> demandes (demande_id));
 diesel::joinable!(pieces -> dossiers (dossier_id));
 diesel::joinable!(pieces -> piece_types (type_code));
 diesel::joinable!(piece_files -> pieces (piece_id));
+diesel::joinable!(rattachements -> accounts (account_id));
+diesel::joinable!(rattachements -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -371,4 +395,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     faq,
     documents,
     town_settings,
+    rattachements,
 );

@@ -173,15 +173,61 @@ impl Stream for Shared {
     }
 }
 
+/// The multipart parser, never polled again once it ended or failed: actix-multipart
+/// panics (« Multipart polled after finish ») if it is.
+struct Parts {
+    multipart: Multipart,
+    finished: bool,
+}
+
+impl Parts {
+    async fn next(&mut self) -> Result<Option<Field>, MultipartError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let next = self.multipart.try_next().await;
+        if !matches!(next, Ok(Some(_))) {
+            self.finished = true;
+        }
+        next
+    }
+}
+
+/// Refuses, before a byte is read, a body that is not `multipart/form-data` with a
+/// boundary (JSON, text, no body at all): 415.
+pub fn require_multipart(req: &HttpRequest) -> Result<(), ApiError> {
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<actix_web::mime::Mime>().ok())
+        .is_some_and(|m| {
+            m.essence_str() == "multipart/form-data"
+                && m.get_param(actix_web::mime::BOUNDARY)
+                    .is_some_and(|b| !b.as_str().is_empty())
+        });
+    if multipart {
+        Ok(())
+    } else {
+        Err(ApiError::UploadRefused {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            field: "_".into(),
+            field_code: codes::INVALID_TYPE,
+            detail: "L'envoi doit être un formulaire multipart/form-data (avec son « boundary »)."
+                .into(),
+        })
+    }
+}
+
 /// An upload's body: a multipart stream that stops at [`MAX_BODY_BYTES`].
 pub struct UploadBody {
-    multipart: Multipart,
+    parts: Parts,
     payload: SharedPayload,
     limit: BodyLimit,
 }
 
 impl UploadBody {
-    /// `metric` counts every byte read, across requests.
+    /// `metric` counts every byte read, across requests. Call [`require_multipart`] first.
     pub fn new(req: &HttpRequest, payload: web::Payload, metric: Arc<AtomicU64>) -> Self {
         let limit = BodyLimit {
             read: Arc::new(AtomicU64::new(0)),
@@ -200,7 +246,10 @@ impl UploadBody {
         });
         let payload: SharedPayload = Rc::new(RefCell::new(Box::pin(counted)));
         Self {
-            multipart: Multipart::new(req.headers(), Shared(payload.clone())),
+            parts: Parts {
+                multipart: Multipart::new(req.headers(), Shared(payload.clone())),
+                finished: false,
+            },
             payload,
             limit,
         }
@@ -208,7 +257,7 @@ impl UploadBody {
 
     /// Reads and drops what is left of the body, within its limit.
     pub async fn discard(&mut self) {
-        while let Ok(Some(mut field)) = self.multipart.try_next().await {
+        while let Ok(Some(mut field)) = self.parts.next().await {
             while let Ok(Some(_)) = field.try_next().await {}
         }
         let mut rest = Shared(self.payload.clone());
@@ -227,7 +276,7 @@ pub async fn receive<T>(
     expected: &[&str],
     check: impl FnOnce(&TextFields) -> Result<(T, Allowance), ApiError>,
 ) -> Result<(T, Vec<ReceivedFile>), ApiError> {
-    let received = receive_fields(&mut body.multipart, scratch_dir, expected, check).await;
+    let received = receive_fields(&mut body.parts, scratch_dir, expected, check).await;
     if let Err(ApiError::UploadRefused { status, .. }) = &received
         && *status == StatusCode::PAYLOAD_TOO_LARGE
     {
@@ -240,7 +289,7 @@ pub async fn receive<T>(
 /// Reads the upload. `check` validates the text fields (all their errors at once) when the
 /// first file arrives and says what the files may be; nothing of a file is stored before.
 async fn receive_fields<T>(
-    multipart: &mut Multipart,
+    parts: &mut Parts,
     scratch_dir: &Path,
     expected: &[&str],
     check: impl FnOnce(&TextFields) -> Result<(T, Allowance), ApiError>,
@@ -249,7 +298,7 @@ async fn receive_fields<T>(
     let mut check = Some(check);
     let mut checked: Option<(T, Allowance)> = None;
     let mut files = Vec::new();
-    while let Some(mut field) = multipart.try_next().await.map_err(multipart_error)? {
+    while let Some(mut field) = parts.next().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "fichier" {
             if checked.is_none()

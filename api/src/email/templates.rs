@@ -222,6 +222,85 @@ pub fn demande_decided(
     )
 }
 
+/// The code of rattachement, sent to the dossier's address on record — never to the
+/// address of the account that asks (SECURITY.md A-15).
+pub fn rattachement_code(
+    to: &str,
+    town: &str,
+    numero: &str,
+    code: &str,
+    minutes: i64,
+    link: &str,
+) -> OutgoingEmail {
+    compose(
+        "rattachement_code",
+        to,
+        format!("Code de rattachement à votre dossier famille — {town}"),
+        town,
+        &[
+            "Bonjour,".into(),
+            format!("Un compte demande à être rattaché au dossier famille n° {numero}. Pour le rattacher, saisissez ce code dans Mes démarches :"),
+            code.to_string(),
+            format!("Ce code est valable {minutes} minutes et ne peut servir qu'une fois."),
+            "Si vous n'êtes pas à l'origine de cette demande, ne communiquez ce code à personne et prévenez la mairie : personne ne peut voir votre dossier sans lui.".into(),
+        ],
+        Some(("Saisir le code", link)),
+    )
+}
+
+/// To the accounts already linked to a dossier, when another one joins it.
+pub fn rattachement_notice(
+    to: &str,
+    username: &str,
+    town: &str,
+    new_username: &str,
+    numero: &str,
+    link: &str,
+) -> OutgoingEmail {
+    compose(
+        "rattachement_notice",
+        to,
+        format!("Un nouveau compte a été rattaché à votre dossier — {town}"),
+        town,
+        &[
+            format!("Bonjour {username},"),
+            format!("Un nouveau compte a été rattaché à votre dossier famille n° {numero} : « {new_username} ». Il peut désormais consulter et modifier ce dossier."),
+            "Si ce n'est pas vous ni une personne de votre foyer, contactez sans attendre le service de la mairie pour qu'il retire ce compte de votre dossier.".into(),
+            "La liste des comptes rattachés à votre dossier figure dans Mon compte.".into(),
+        ],
+        Some(("Voir Mon compte", link)),
+    )
+}
+
+/// To the account that asked: linked, or refused (with the agent's message).
+pub fn rattachement_decided(
+    to: &str,
+    username: &str,
+    town: &str,
+    numero: &str,
+    linked: bool,
+    message: Option<&str>,
+    link: &str,
+) -> OutgoingEmail {
+    let mut paragraphs = vec![format!("Bonjour {username},")];
+    paragraphs.push(if linked {
+        format!("Votre compte est désormais rattaché au dossier famille n° {numero}.")
+    } else {
+        format!("Votre demande de rattachement au dossier famille n° {numero} a été refusée.")
+    });
+    if let Some(message) = message {
+        paragraphs.push(format!("Message de la mairie : « {message} »"));
+    }
+    compose(
+        "rattachement_decided",
+        to,
+        format!("Votre demande de rattachement à un dossier — {town}"),
+        town,
+        &paragraphs,
+        Some(("Ouvrir Mes démarches", link)),
+    )
+}
+
 /// G-06: an agent downloaded many files in a short time (a stolen session, or a mistake).
 pub fn bulk_download_alert(
     to: &str,

@@ -10,6 +10,7 @@ use crate::db::now;
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::{ClientInfo, ValidJson};
+use crate::rattachement;
 use crate::routes::credentials::{LinkRequest, send_link_to_owner};
 use crate::routes::{accepted, private_json};
 use crate::state::AppState;
@@ -31,14 +32,20 @@ pub async fn create_activation(
     body: ValidJson<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.0.token;
-    state
+    let mailing = rattachement::Mailing::of(&state).await?;
+    let account_id = state
         .write(move |conn| {
             let used = action_token::consume(conn, action_token::Purpose::Activation, &token)?
                 .ok_or(ApiError::LinkExpired)?;
-            Account::activate(conn, &used.account_id, now())?;
-            Ok(())
+            let now = now();
+            Account::activate(conn, &used.account_id, now)?;
+            // A rattachement asked at sign-up starts now that the address is proven.
+            rattachement::begin(conn, &used.account_id, &mailing, now)?;
+            Ok(used.account_id)
         })
-        .await?;
+        .await
+        .inspect_err(|_| tracing::warn!(event = "activation", outcome = "refused"))?;
+    tracing::info!(event = "activation", outcome = "activated", account = %account_id);
     Ok(private_json(
         StatusCode::OK,
         &AcceptedResponse {

@@ -2,6 +2,7 @@
 //! and « Valider mon dossier » (submission).
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use diesel::OptionalExtension;
 use shared::api::dossier::{
     DemandeDetail, DemandeList, DemandeStatus, DossierResponse, UpdateDemandeRequest,
 };
@@ -17,10 +18,43 @@ use crate::extract::ValidJson;
 use crate::routes::dossier_access::{DossierWriteErrors, if_match, view, with_etag};
 use crate::state::AppState;
 
+/// Who reads a request.
+#[derive(Clone, Copy)]
+pub(crate) enum Reader<'a> {
+    /// A family account: it sees the dossier only if it is linked to it (the account
+    /// asking for a rattachement does not, until it is granted).
+    Family(&'a str),
+    Staff,
+}
+
 /// The request with its history and dossier — frozen as submitted once it left the
-/// family's hands — and the live dossier version for `ETag`.
-pub(crate) fn detail(conn: &mut DbConn, found: &Demande) -> Result<(DemandeDetail, i32), ApiError> {
+/// family's hands — and the live dossier version for `ETag` (0 when the dossier is not
+/// shown).
+pub(crate) fn detail(
+    conn: &mut DbConn,
+    found: &Demande,
+    reader: Reader<'_>,
+) -> Result<(DemandeDetail, i32), ApiError> {
     let summary = found.summary()?;
+    let shown = match reader {
+        Reader::Staff => true,
+        Reader::Family(account_id) => {
+            dossier::find_for_account(conn, &found.dossier_id, account_id)
+                .optional()?
+                .is_some()
+        }
+    };
+    let history = demande::history(conn, &found.id)?;
+    if !shown {
+        let hidden = DemandeDetail {
+            summary,
+            observation: found.observation.clone(),
+            agent_message: found.agent_message.clone(),
+            history,
+            dossier: None,
+        };
+        return Ok((hidden, 0));
+    }
     let live = dossier::find(conn, &found.dossier_id)?;
     let dossier = match &found.snapshot {
         Some(snapshot) if !summary.status.family_can_edit() => {
@@ -34,14 +68,13 @@ pub(crate) fn detail(conn: &mut DbConn, found: &Demande) -> Result<(DemandeDetai
         }
         _ => view(conn, &live)?,
     };
-    let history = demande::history(conn, &found.id)?;
     Ok((
         DemandeDetail {
             summary,
             observation: found.observation.clone(),
             agent_message: found.agent_message.clone(),
             history,
-            dossier,
+            dossier: Some(dossier),
         },
         live.version,
     ))
@@ -89,7 +122,7 @@ pub async fn get_demande(
     let (body, version) = state
         .read(move |conn| {
             let found = demande::find_for_account(conn, &id, &user.account_id)?;
-            detail(conn, &found)
+            detail(conn, &found, Reader::Family(&user.account_id))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), version, &body))
@@ -132,7 +165,7 @@ pub async fn update_demande(
             }
             demande::set_observation(conn, &found.id, observation.as_deref(), now())?;
             let reloaded = demande::find_for_account(conn, &id, &user.account_id)?;
-            detail(conn, &reloaded)
+            detail(conn, &reloaded, Reader::Family(&user.account_id))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), version, &body))
@@ -161,21 +194,31 @@ pub async fn submit_demande(
     let expected = if_match(&req)?;
     let id = path.into_inner();
     let (town, base) = (state.town().await?.name, state.public_url.clone());
+    let hold = state.settings.fault_injection.hold_during_submission;
     let (body, version) = state
         .write(move |conn| {
             let found = demande::find_for_account(conn, &id, &user.account_id)?;
             let status = found.status()?;
             if status == DemandeStatus::EnAttenteValidation {
-                return detail(conn, &found);
+                return detail(conn, &found, Reader::Family(&user.account_id));
             }
             if !status.family_can_edit() {
                 return Err(ApiError::DossierLocked);
             }
-            let current = dossier::find(conn, &found.dossier_id)?;
-            if current.version != expected {
+            // Move the version first: the conditional UPDATE fails when an edit was saved
+            // since the family read the dossier (412), and on PostgreSQL it holds the row
+            // until commit, so an edit arriving now waits and then gets 412 itself. The
+            // snapshot read after it is therefore exactly what the family last saw (H-01).
+            let now = now();
+            if !dossier::bump_version(conn, &found.dossier_id, expected, now)? {
                 return Err(ApiError::PreconditionFailed);
             }
+            let current = dossier::find(conn, &found.dossier_id)?;
             let snapshot = view(conn, &current)?;
+            if let Some(pause) = hold {
+                // Injected: widen the window between reading the dossier and the commit.
+                std::thread::sleep(pause);
+            }
             let today = crate::domain::calendar::today();
             let mut problems = shared::submission::check(
                 &snapshot.address,
@@ -190,8 +233,6 @@ pub async fn submit_demande(
             if !problems.is_empty() {
                 return Err(ApiError::Validation(problems));
             }
-            let now = now();
-            dossier::bump_version(conn, &current.id, expected, now)?;
             let frozen = serde_json::to_string(&snapshot).map_err(anyhow::Error::from)?;
             demande::transition(
                 conn,
@@ -210,7 +251,7 @@ pub async fn submit_demande(
                 )?;
             }
             let reloaded = demande::find_for_account(conn, &id, &user.account_id)?;
-            detail(conn, &reloaded)
+            detail(conn, &reloaded, Reader::Family(&user.account_id))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), version, &body))

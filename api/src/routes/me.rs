@@ -41,6 +41,8 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
             let current = cgu::current(conn, now)?.map(|c| c.version);
             let dossier_numero =
                 crate::db::models::dossier::of_account(conn, &account.id)?.and_then(|d| d.numero);
+            let rattachement = crate::rattachement::view(conn, &account.id, now)?;
+            let comptes_rattaches = crate::rattachement::linked_accounts(conn, &account.id)?;
             Ok(MeResponse {
                 id: account
                     .id
@@ -55,6 +57,8 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
                 created_at: account.created_at.and_utc(),
                 terms_accepted_version: accepted,
                 terms_accepted: current.is_none() || accepted == current,
+                rattachement,
+                comptes_rattaches,
             })
         })
         .await?;

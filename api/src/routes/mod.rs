@@ -15,6 +15,7 @@ pub mod me;
 pub mod password_resets;
 pub mod pieces;
 pub mod public_documents;
+pub mod rattachement;
 pub mod registrations;
 pub mod review;
 
@@ -43,6 +44,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(me::change_email)
         .service(me::confirm_email_change)
         .service(me::list_connections)
+        .service(rattachement::create_rattachement)
+        .service(rattachement::confirm_rattachement_code)
+        .service(rattachement::resend_rattachement_code)
+        .service(rattachement::ask_rattachement_validation)
         .service(dossiers::create_dossier)
         .service(dossiers::get_dossier)
         .service(dossiers::update_dossier)
@@ -72,6 +77,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(review::download)
         .service(review::decide_piece)
         .service(review::decide_demande)
+        .service(review::set_contact_email)
         .service(review::consultations)
         .service(content::list_actualites)
         .service(content::get_actualite)

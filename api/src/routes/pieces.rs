@@ -20,7 +20,9 @@ use crate::db::{DbConn, new_id, now};
 use crate::documents::download::{self, StoredFile};
 use crate::documents::inspect::Verdict;
 use crate::documents::pieces::{Accepted, DossierPieces, UPLOAD_FIELDS, active_codes};
-use crate::documents::receive::{MAX_BODY_BYTES, ReceivedFile, UploadBody, quota_refusal, receive};
+use crate::documents::receive::{
+    MAX_BODY_BYTES, ReceivedFile, UploadBody, quota_refusal, receive, require_multipart,
+};
 use crate::documents::storage::Shelf;
 use crate::domain::calendar::today;
 use crate::enum_text::to_text;
@@ -140,6 +142,7 @@ pub async fn create_piece(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    require_multipart(&req)?;
     refuse_oversized_body(&req)?;
     let mut body = UploadBody::new(&req, payload, state.upload_bytes_read.clone());
     let key = match idempotency_key(&req) {
@@ -172,6 +175,7 @@ pub async fn replace_piece(
     path: web::Path<(String, String)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    require_multipart(&req)?;
     refuse_oversized_body(&req)?;
     let (dossier_id, piece_id) = path.into_inner();
     let body = UploadBody::new(&req, payload, state.upload_bytes_read.clone());

@@ -13,7 +13,7 @@ use crate::db::models::public_document::{self, DocumentRow};
 use crate::db::{new_id, now};
 use crate::documents::download::{StoredFile, attachment};
 use crate::documents::inspect::Verdict;
-use crate::documents::receive::{Allowance, TextFields, UploadBody, receive};
+use crate::documents::receive::{Allowance, TextFields, UploadBody, receive, require_multipart};
 use crate::documents::storage::Shelf;
 use crate::error::ApiError;
 use crate::routes::content::cacheable_json;
@@ -117,6 +117,7 @@ pub async fn create_document(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    require_multipart(&req)?;
     let mut body = UploadBody::new(&req, payload, state.upload_bytes_read.clone());
     let ((titre, categorie), files) = receive(
         &mut body,

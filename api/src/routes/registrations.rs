@@ -7,12 +7,13 @@ use shared::api::registration::{
 use shared::validation::codes;
 
 use crate::db::models::account::{Account, NewAccount, state};
-use crate::db::models::{action_token, dossier, member, outbox};
+use crate::db::models::{action_token, outbox};
 use crate::db::{new_id, now};
 use crate::domain::normalize::{email_key, username_key};
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::{ClientInfo, ValidJson};
+use crate::rattachement;
 use crate::routes::{accepted, private_json};
 use crate::state::AppState;
 
@@ -65,15 +66,17 @@ pub async fn check_registration_step(
 ///
 /// An address that already has an account gets the same 202 — its owner receives an
 /// « un compte existe déjà » email instead (at most one an hour) — so the answer never
-/// tells whether an address is registered. A dossier reference must match a member of an
-/// existing dossier, ignoring case and accents; wrong guesses are throttled.
+/// tells whether an address is registered. A dossier reference must match an adult of an
+/// existing dossier, ignoring case and accents; wrong guesses are throttled per IP and per
+/// number. It only starts a rattachement: once activated, the account types the code sent
+/// to the dossier's address on record, or an agent validates (SECURITY.md A-15).
 #[utoipa::path(
     tag = "Création de compte",
     request_body = RegisterRequest,
     responses(
         (status = 202, description = "Account created, or the address was already registered", body = AcceptedResponse),
         (status = 422, description = "Invalid fields, or `dossier_reference_not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many sign-ups or wrong dossier references from this address", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ups from this address, or too many wrong references (from this address or to this dossier number)", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Overloaded; retry after `Retry-After` seconds", body = shared::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -86,35 +89,20 @@ pub async fn create_registration(
     let request = body.0;
     let ip = client.ip.to_string();
     let too_many = |retry_after| ApiError::TooManyRequests { retry_after };
-    if state.limits.dossier_guesses.is_limited(&ip) {
-        return Err(too_many(std::time::Duration::from_secs(900)));
-    }
     let (verdict, _) =
         state
             .password_policy
             .evaluate(&request.password, &request.username, &request.email);
     verdict.map_err(|code| ApiError::field("password", code))?;
 
-    let linked_dossier = match request.dossier_reference.clone() {
+    // A matching reference only starts a rattachement: the account sees nothing of the
+    // dossier until it types the code sent to the dossier's address, or an agent agrees.
+    let target = match request.dossier_reference.clone() {
         None => None,
-        Some(reference) => {
-            let found = state
-                .read(move |conn| {
-                    Ok(member::dossier_with_member(
-                        conn,
-                        &reference.numero,
-                        &reference.nom,
-                        &reference.prenom,
-                    )?)
-                })
-                .await?;
-            if found.is_none() {
-                let _ = state.limits.dossier_guesses.hit(&ip);
-                tracing::warn!(ip = %ip, "sign-up with an unknown dossier reference");
-                return Err(ApiError::DossierReferenceNotFound);
-            }
-            found
-        }
+        Some(reference) => Some((
+            rattachement::find_reference(&state, &ip, reference.clone()).await?,
+            reference,
+        )),
     };
 
     // Counted once the request is valid: a family correcting a typo is not throttled,
@@ -122,7 +110,8 @@ pub async fn create_registration(
     state.limits.registrations.hit(&ip).map_err(too_many)?;
     // Hash before looking the address up, so new and known addresses cost the same.
     let hash = state.hasher.hash(request.password.clone()).await?;
-    let town = state.town().await?.name;
+    let mailing = rattachement::Mailing::of(&state).await?;
+    let town = mailing.town.clone();
     let login_link = format!("{}/connexion", state.public_url);
     let reset_link = format!("{}/mot-de-passe-oublie", state.public_url);
     let public_url = state.public_url.clone();
@@ -156,8 +145,8 @@ pub async fn create_registration(
                 created_at: now,
             }
             .insert(conn)?;
-            if let Some(dossier_id) = &linked_dossier {
-                dossier::link_account(conn, &id, dossier_id, now)?;
+            if let Some((dossier, reference)) = &target {
+                rattachement::request(conn, &id, dossier, reference, false, &mailing, now)?;
             }
             let token = action_token::issue(
                 conn,

@@ -5,26 +5,28 @@
 //! the family through the outbox.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use shared::api::backoffice::{
-    Consultation, ConsultationList, DemandeDecisionRequest, DemandeVerdict, PieceDecisionRequest,
-    PieceVerdict, Review,
+    Consultation, ConsultationList, ContactEmailRequest, DemandeDecisionRequest, DemandeVerdict, PieceDecisionRequest,
+    PieceVerdict, RattachementReview, Review,
 };
-use shared::api::dossier::DemandeStatus;
+use shared::api::dossier::{DemandeKind, DemandeStatus};
 use shared::validation::codes;
 
 use crate::auth::extractor::{ConsentedUser, StaffUser};
 use crate::config::BulkDownloadAlert;
 use crate::db::models::account::{Account, role};
 use crate::db::models::audit::{self, Entry, action};
-use crate::db::models::{demande, dossier, outbox, piece, town};
+use crate::db::models::{demande, dossier, outbox, piece, rattachement, town};
 use crate::db::{DbConn, now};
 use crate::documents::pieces::DossierPieces;
 use crate::domain::calendar::today;
 use crate::email::templates;
+use crate::enum_text::to_text;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
-use crate::routes::demandes::detail;
+use crate::rattachement::Mailing;
+use crate::routes::demandes::{Reader, detail};
 use crate::routes::pieces::attachment;
 use crate::routes::private_json;
 use crate::state::AppState;
@@ -57,9 +59,29 @@ fn audit(
 
 fn review_of(conn: &mut DbConn, demande_id: &str) -> Result<Review, ApiError> {
     let found = demande::find(conn, demande_id)?;
-    let (demande, _) = detail(conn, &found)?;
+    let (demande, _) = detail(conn, &found, Reader::Staff)?;
     let pieces = DossierPieces::load(conn, &found.dossier_id, false)?.provided(today())?;
-    Ok(Review { demande, pieces })
+    let contact_email = dossier::find(conn, &found.dossier_id)?.contact_email;
+    let rattachement = match rattachement::of_demande(conn, &found.id)? {
+        None => None,
+        Some(asked) => {
+            let account = Account::find(conn, &asked.account_id)?;
+            Some(RattachementReview {
+                numero: asked.numero,
+                nom: asked.nom,
+                prenom: asked.prenom,
+                username: account.username,
+                email: account.email,
+                compte_cree_le: account.created_at.and_utc(),
+            })
+        }
+    };
+    Ok(Review {
+        demande,
+        pieces,
+        contact_email,
+        rattachement,
+    })
 }
 
 /// The review screen: the request (dossier as submitted, observation, history) and every
@@ -284,7 +306,8 @@ pub async fn decide_demande(
         "message",
         request.decision != DemandeVerdict::Validee,
     )?;
-    let (town, base) = (state.town().await?.name, state.public_url.clone());
+    let mailing = Mailing::of(&state).await?;
+    let (town, base) = (mailing.town.clone(), state.public_url.clone());
     let body = state
         .write(move |conn| {
             let found = demande::find(conn, &id)?;
@@ -294,6 +317,11 @@ pub async fn decide_demande(
                 DemandeVerdict::Validee => DemandeStatus::Validee,
                 DemandeVerdict::Refusee => DemandeStatus::Refusee,
             };
+            let is_rattachement = found.kind == to_text(&DemandeKind::RattachementDossier);
+            if is_rattachement && status == DemandeStatus::ACompleter {
+                // The family has nothing to complete: the agent links the account or not.
+                return Err(ApiError::field("decision", codes::INVALID_TYPE));
+            }
             if !demande::decide(
                 conn,
                 &id,
@@ -306,6 +334,12 @@ pub async fn decide_demande(
                     "Une décision a déjà été prise sur cette demande : rechargez-la.",
                 ));
             }
+            if is_rattachement {
+                let validated = status == DemandeStatus::Validee;
+                crate::rattachement::decide(conn, &id, validated, message.as_deref(), &mailing, now)?;
+                audit(conn, &staff, action::DECISION_DEMANDE, &found.dossier_id, Some(&id), Some(&to_text(&status)))?;
+                return review_of(conn, &id);
+            }
             let outcome = match status {
                 DemandeStatus::Validee => {
                     piece::validate_waiting(conn, &found.dossier_id, &staff.user.account_id, now)?;
@@ -314,6 +348,14 @@ pub async fn decide_demande(
                         Some(numero) => numero,
                         None => dossier::assign_numero(conn, &found.dossier_id)?,
                     };
+                    // Codes of rattachement for this dossier go to the address of the
+                    // account that built it, until the town records another.
+                    if current.contact_email.is_none()
+                        && let Some((email, _)) =
+                            dossier::account_emails(conn, &found.dossier_id)?.into_iter().next()
+                    {
+                        dossier::set_contact_email(conn, &found.dossier_id, Some(&email))?;
+                    }
                     format!("validée — votre numéro de dossier famille est le {numero}")
                 }
                 DemandeStatus::ACompleter => "à compléter".to_string(),
@@ -325,7 +367,7 @@ pub async fn decide_demande(
                 action::DECISION_DEMANDE,
                 &found.dossier_id,
                 Some(&id),
-                Some(&crate::enum_text::to_text(&status)),
+                Some(&to_text(&status)),
             )?;
             let link = format!("{base}/demarches/demande/{id}");
             for (email, username) in dossier::account_emails(conn, &found.dossier_id)? {
@@ -343,6 +385,51 @@ pub async fn decide_demande(
                 )?;
             }
             review_of(conn, &id)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &body))
+}
+
+/// Sets (or clears, with `null`) the address on record of a validated dossier: where
+/// codes of rattachement go (SECURITY.md A-15). Families never see it.
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path, description = "Dossier id")),
+    request_body = ContactEmailRequest,
+    responses(
+        (status = 200, description = "Saved; the review of the dossier's request", body = Review),
+        (status = 404, description = "No such dossier", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The dossier is not validated yet", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid address", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/backoffice/dossiers/{id}/contact-email")]
+pub async fn set_contact_email(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+    body: ValidJson<ContactEmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let email = body
+        .0
+        .email
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty());
+    let agent = staff.user.account_id.clone();
+    let body = state
+        .write(move |conn| {
+            let found = dossier::find(conn, &id)?;
+            if found.numero.is_none() {
+                return Err(ApiError::Conflict(
+                    "Ce dossier n'est pas encore validé : son adresse sera celle du compte qui l'a créé.",
+                ));
+            }
+            dossier::set_contact_email(conn, &found.id, email.as_deref())?;
+            tracing::info!(event = "dossier_contact_email", agent = %agent, dossier = %found.id, cleared = email.is_none());
+            let creation = demande::current(conn, &found.id)?;
+            review_of(conn, &creation.id)
         })
         .await?;
     Ok(private_json(StatusCode::OK, &body))

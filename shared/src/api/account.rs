@@ -27,6 +27,12 @@ pub struct MeResponse {
     pub terms_accepted_version: Option<i32>,
     /// Whether that is the current version.
     pub terms_accepted: bool,
+    /// The account's rattachement to an existing dossier, while it is pending or after
+    /// it was decided.
+    pub rattachement: Option<crate::api::rattachement::RattachementView>,
+    /// The accounts that see the same dossier (this one included), oldest first: each is
+    /// told by email when another joins.
+    pub comptes_rattaches: Vec<crate::api::rattachement::LinkedAccount>,
 }
 
 /// Change password: the current one is always required.

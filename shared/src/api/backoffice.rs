@@ -136,6 +136,36 @@ pub struct DemandeDecisionRequest {
 pub struct Review {
     pub demande: crate::api::dossier::DemandeDetail,
     pub pieces: Vec<crate::api::pieces::Piece>,
+    /// The address on record for codes of rattachement (never shown to families).
+    pub contact_email: Option<String>,
+    /// For a « demande de rattachement à un dossier »: what the family typed and who asks.
+    pub rattachement: Option<RattachementReview>,
+}
+
+/// What an agent compares before linking an account to a dossier: the reference the
+/// family typed, and the account that asks.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct RattachementReview {
+    /// Numéro du dossier famille, nom and prénom as typed at « Mes références dossier ».
+    pub numero: String,
+    pub nom: String,
+    pub prenom: String,
+    /// The account that asks: its username, address and creation date.
+    pub username: String,
+    pub email: String,
+    pub compte_cree_le: DateTime<Utc>,
+}
+
+/// An agent sets (or clears) the address on record of a validated dossier, where codes of
+/// rattachement are sent.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactEmailRequest {
+    #[validate(custom(function = "crate::validation::validate_email"))]
+    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr", max_length = 254))]
+    pub email: Option<String>,
 }
 
 /// « Consultations de mon dossier »: when the town's services looked at it.

@@ -110,6 +110,9 @@ impl DemandeStatus {
 pub enum DemandeKind {
     /// « Ma demande de création de dossier famille ».
     CreationDossier,
+    /// « Demande de rattachement à un dossier »: an account asks to join an existing
+    /// dossier that has no address on record for a code (SECURITY.md A-15).
+    RattachementDossier,
 }
 
 fn validate_optional_text(value: &str) -> Result<(), ValidationError> {
@@ -305,7 +308,9 @@ pub struct DemandeDetail {
     /// The agent's message when the request is « à compléter » or refused.
     pub agent_message: Option<String>,
     pub history: Vec<DemandeEvent>,
-    pub dossier: DossierResponse,
+    /// The dossier; absent from a « demande de rattachement » for the account that asks
+    /// (it sees nothing of the dossier until an agent validates).
+    pub dossier: Option<DossierResponse>,
 }
 
 /// The free-text OBSERVATION of the recap step.

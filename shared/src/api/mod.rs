@@ -6,4 +6,5 @@ pub mod backoffice;
 pub mod content;
 pub mod dossier;
 pub mod pieces;
+pub mod rattachement;
 pub mod registration;

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared::api::dossier::{DemandeEvent, DemandeKind, DemandeStatus, DemandeSummary};
 
-use crate::db::schema::{demande_events, demandes, dossier_accounts};
+use crate::db::schema::{demande_events, demandes, dossier_accounts, rattachements};
 use crate::db::{DbConn, new_id};
 use crate::enum_text::{from_text, to_text};
 
@@ -67,6 +67,7 @@ pub fn create(
             demandes::status.eq(to_text(&status)),
             demandes::created_at.eq(now),
             demandes::updated_at.eq(now),
+            demandes::submitted_at.eq((status == DemandeStatus::EnAttenteValidation).then_some(now)),
         ))
         .execute(conn)?;
     record_event(conn, &id, status, actor, None, now)?;
@@ -120,22 +121,21 @@ pub fn transition(
     record_event(conn, demande_id, status, actor, None, now)
 }
 
-/// The latest request on a dossier.
+/// The dossier's request of creation, which decides whether the family may edit it.
+/// (A « demande de rattachement » names the dossier too, but is about an account.)
 pub fn current(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Demande> {
     demandes::table
         .filter(demandes::dossier_id.eq(dossier_id))
+        .filter(demandes::kind.eq(to_text(&DemandeKind::CreationDossier)))
         .order(demandes::created_at.desc())
         .select(Demande::as_select())
         .first(conn)
 }
 
-/// The requests on the dossiers the account is linked to, newest first.
+/// The requests an account sees, newest first: the creation requests of the dossier it
+/// is linked to, and its own « demandes de rattachement » (never another account's).
 pub fn list_for_account(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<Demande>> {
-    demandes::table
-        .inner_join(
-            dossier_accounts::table.on(dossier_accounts::dossier_id.eq(demandes::dossier_id)),
-        )
-        .filter(dossier_accounts::account_id.eq(account_id))
+    visible_to(account_id)
         .order(demandes::created_at.desc())
         .select(Demande::as_select())
         .load(conn)
@@ -143,14 +143,28 @@ pub fn list_for_account(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<
 
 /// Request `id` if the account may see it (else not found, like a missing one).
 pub fn find_for_account(conn: &mut DbConn, id: &str, account_id: &str) -> QueryResult<Demande> {
-    demandes::table
-        .inner_join(
-            dossier_accounts::table.on(dossier_accounts::dossier_id.eq(demandes::dossier_id)),
-        )
+    visible_to(account_id)
         .filter(demandes::id.eq(id))
-        .filter(dossier_accounts::account_id.eq(account_id))
         .select(Demande::as_select())
         .first(conn)
+}
+
+fn visible_to(account_id: &str) -> demandes::BoxedQuery<'static, crate::db::DbBackend> {
+    let own_dossier = dossier_accounts::table
+        .filter(dossier_accounts::account_id.eq(account_id.to_string()))
+        .select(dossier_accounts::dossier_id);
+    let own_rattachements = rattachements::table
+        .filter(rattachements::account_id.eq(account_id.to_string()))
+        .filter(rattachements::demande_id.is_not_null())
+        .select(rattachements::demande_id.assume_not_null());
+    demandes::table
+        .filter(
+            demandes::dossier_id
+                .eq_any(own_dossier)
+                .and(demandes::kind.eq(to_text(&DemandeKind::CreationDossier)))
+                .or(demandes::id.eq_any(own_rattachements)),
+        )
+        .into_boxed()
 }
 
 /// Sets the family's observation.

@@ -16,6 +16,8 @@ pub struct Dossier {
     pub code_postal: Option<String>,
     pub commune: Option<String>,
     pub version: i32,
+    /// The address on record for codes of rattachement (SECURITY.md A-15).
+    pub contact_email: Option<String>,
 }
 
 /// Creates an empty dossier (version 1) and links `account_id` to it.
@@ -121,8 +123,30 @@ pub fn account_emails(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Vec<(S
     dossier_accounts::table
         .inner_join(accounts::table)
         .filter(dossier_accounts::dossier_id.eq(dossier_id))
+        .order(dossier_accounts::linked_at.asc())
         .select((accounts::email, accounts::username))
         .load(conn)
+}
+
+/// The accounts linked to a dossier: (account id, username, linked at), oldest first.
+pub fn linked_accounts(
+    conn: &mut DbConn,
+    dossier_id: &str,
+) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    use crate::db::schema::accounts;
+    dossier_accounts::table
+        .inner_join(accounts::table)
+        .filter(dossier_accounts::dossier_id.eq(dossier_id))
+        .order((dossier_accounts::linked_at.asc(), accounts::username.asc()))
+        .select((accounts::id, accounts::username, dossier_accounts::linked_at))
+        .load(conn)
+}
+
+/// Sets (or clears) the address on record where codes of rattachement go.
+pub fn set_contact_email(conn: &mut DbConn, id: &str, email: Option<&str>) -> QueryResult<usize> {
+    diesel::update(dossiers::table.find(id))
+        .set(dossiers::contact_email.eq(email))
+        .execute(conn)
 }
 
 /// The dossier `id` (callers have checked access another way).

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use shared::api::dossier::{Link, LinkInput, Member, MemberInput};
+use shared::api::dossier::{Link, LinkInput, Member, MemberInput, Role};
 
 use crate::db::schema::{member_links, members};
 use crate::db::{DbConn, new_id};
@@ -208,19 +208,22 @@ pub fn count(conn: &mut DbConn, dossier_id: &str) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Whether a member whose folded names match is in a dossier with this number.
-pub fn dossier_with_member(
+/// The dossier numbered `numero` with a member in one of `roles` whose folded names match.
+pub fn dossier_with_adult(
     conn: &mut DbConn,
     numero: &str,
     nom: &str,
     prenom: &str,
+    roles: &[Role],
 ) -> QueryResult<Option<String>> {
     use crate::db::schema::dossiers;
+    let roles: Vec<String> = roles.iter().map(to_text).collect();
     dossiers::table
         .inner_join(members::table)
         .filter(dossiers::numero.eq(numero.trim()))
         .filter(members::nom_folded.eq(fold_name(nom)))
         .filter(members::prenom_folded.eq(fold_name(prenom)))
+        .filter(members::role.eq_any(roles))
         .select(dossiers::id)
         .first(conn)
         .optional()

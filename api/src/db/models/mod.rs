@@ -14,5 +14,6 @@ pub mod outbox;
 pub mod piece;
 pub mod piece_type;
 pub mod public_document;
+pub mod rattachement;
 pub mod session;
 pub mod town;

@@ -396,6 +396,90 @@ async fn two_writers_with_the_same_version_one_wins_and_one_gets_412() {
     assert_eq!(current.headers()["cache-control"], "no-store");
 }
 
+/// H-01, H-05: an edit saved while the submission is between reading the dossier and its
+/// commit (an injected pause widens that window) is either refused (412) or part of the
+/// frozen dossier agents review — never acknowledged and then missing from it.
+#[tokio::test]
+async fn an_edit_during_submission_is_refused_or_frozen_never_lost() {
+    let app = crate::helpers::spawn_app_with(
+        |settings| {
+            settings.fault_injection.hold_during_submission =
+                Some(std::time::Duration::from_millis(800));
+        },
+        api::auth::throttle::LoginPolicy::default(),
+    )
+    .await;
+    let family = app.family().await;
+    let dossier = seed_household(&app, &family).await;
+    let id = dossier["id"].as_str().expect("id").to_string();
+    crate::http::pieces::provide_required_pieces(&app, &family, &id).await;
+    let path = format!("/api/dossiers/{id}");
+    let current = app.get_auth(&path, &family.access_token).await;
+    let version: i64 = current.headers()["etag"]
+        .to_str()
+        .expect("etag")
+        .trim_matches('"')
+        .parse()
+        .expect("version");
+    let demande = dossier["demande"]["id"].as_str().expect("demande");
+
+    let submit_path = format!("/api/demandes/{demande}/submit");
+    let submit = write(
+        &app,
+        &family.access_token,
+        Method::POST,
+        &submit_path,
+        Some(version),
+        Some(json!({})),
+    );
+    let edit = async {
+        // Arrives while the submission holds its pause.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        write(
+            &app,
+            &family.access_token,
+            Method::PATCH,
+            &path,
+            Some(version),
+            Some(json!({"adresse": "9 rue Neuve", "code_postal": "28000", "commune": "Chartres"})),
+        )
+        .await
+    };
+    let (submitted, edited) = tokio::join!(submit, edit);
+    let (submit_status, edit_status) = (submitted.status(), edited.status());
+    let detail: Value = app
+        .get_auth(&format!("/api/demandes/{demande}"), &family.access_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let frozen_address = &detail["dossier"]["adresse"];
+    if edit_status == StatusCode::OK {
+        assert_eq!(
+            submit_status,
+            StatusCode::PRECONDITION_FAILED,
+            "the edit was acknowledged: the submission must not freeze the dossier without it"
+        );
+        assert_eq!(detail["status"], "brouillon");
+    } else {
+        assert_eq!(submit_status, StatusCode::OK);
+        assert!(
+            [StatusCode::PRECONDITION_FAILED, StatusCode::CONFLICT].contains(&edit_status),
+            "the edit after the submission is refused, got {edit_status}"
+        );
+        assert_eq!(detail["status"], "en_attente_validation");
+        assert_eq!(frozen_address, "1 place des Halles");
+    }
+    let live = app.get_auth(&path, &family.access_token).await;
+    let live: Value = live.json().await.expect("json");
+    if submit_status == StatusCode::OK {
+        assert_eq!(
+            live["adresse"], *frozen_address,
+            "the frozen dossier is the live one"
+        );
+    }
+}
+
 #[tokio::test]
 async fn another_family_sees_nothing_and_changes_nothing_of_a_dossier() {
     let app = spawn_app().await;
