@@ -229,10 +229,10 @@ pub fn confirm_code(
     now: NaiveDateTime,
 ) -> Result<CodeOutcome, ApiError> {
     let pending = pending_of(conn, account_id, method::CODE)?;
-    let (Some(stored), Some(expires_at)) = (&pending.code_hash, pending.code_expires_at) else {
+    let Some(stored) = &pending.code_hash else {
         return Ok(CodeOutcome::Expired);
     };
-    if expires_at <= now || pending.code_attempts >= MAX_CODE_TRIES {
+    if !code_is_valid(&pending, now) {
         return Ok(CodeOutcome::Expired);
     }
     if !verify_code(&mailing.secret, &pending.id, code, stored) {
@@ -315,9 +315,7 @@ pub fn view(
         Some(id) => demande::find(conn, id)?.agent_message,
         None => None,
     };
-    let code_valid = found.code_hash.is_some()
-        && found.code_expires_at.is_some_and(|at| at > now)
-        && found.code_attempts < MAX_CODE_TRIES;
+    let code_valid = code_is_valid(&found, now);
     Ok(Some(RattachementView {
         numero: found.numero.clone(),
         method: match found.method.as_str() {
@@ -368,6 +366,13 @@ pub fn linked_accounts(conn: &mut DbConn, account_id: &str) -> Result<Vec<Linked
         .collect())
 }
 
+/// Whether the code last sent may still be typed.
+fn code_is_valid(found: &Rattachement, now: NaiveDateTime) -> bool {
+    found.code_hash.is_some()
+        && found.code_expires_at.is_some_and(|at| at > now)
+        && found.code_attempts < MAX_CODE_TRIES
+}
+
 fn pending_of(conn: &mut DbConn, account_id: &str, on: &str) -> Result<Rattachement, ApiError> {
     row::of_account(conn, account_id)?
         .filter(|r| r.is_pending() && r.method == on)
@@ -379,6 +384,10 @@ fn resend_wait(pending: &Rattachement, now: NaiveDateTime) -> Option<std::time::
     if pending.codes_sent >= MAX_CODES {
         // No more codes: the family asks an agent instead (« Demander une vérification »).
         return Some(std::time::Duration::from_secs(24 * 3600));
+    }
+    if !code_is_valid(pending, now) {
+        // Nothing usable to wait for: the code expired or was spent by wrong tries.
+        return None;
     }
     let next = pending.code_sent_at? + chrono::Duration::seconds(RESEND_AFTER_SECONDS);
     (next > now).then(|| (next - now).to_std().unwrap_or_default())

@@ -1,6 +1,9 @@
 // What a town agent does in the back office (« Espace agents », /backoffice/).
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { button, field } from './find.mjs';
 
 /**
@@ -8,15 +11,28 @@ import { button, field } from './find.mjs';
  * (PF_BIN and DATABASE_URL come from api/tests/it/browser.rs), password on stdin.
  */
 export async function createAdministrator({ username, email, password }) {
+  await runPortal(['create-admin', username, email], `${password}\n`);
+}
+
+/** Runs `portail-famille <args>` against the test database, `input` on stdin. */
+async function runPortal(args, input = '') {
   const bin = process.env.PF_BIN;
-  if (!bin || !process.env.DATABASE_URL) throw new Error('PF_BIN and DATABASE_URL are needed to create an administrator');
-  const child = spawn(bin, ['create-admin', username, email], { env: process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (!bin || !process.env.DATABASE_URL) throw new Error(`PF_BIN and DATABASE_URL are needed for ${args[0]}`);
+  const child = spawn(bin, args, { env: process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
-  child.stdin.end(`${password}\n`);
+  child.stdin.end(input);
   const code = await new Promise((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`create-admin exited with ${code}:\n${output}`);
+  if (code !== 0) throw new Error(`portail-famille ${args[0]} exited with ${code}:\n${output}`);
+}
+
+/** Imports the town's existing dossiers (`import-dossiers`, the CSV of the README). */
+export async function importDossiers(csv) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pf-import-'));
+  const file = path.join(dir, 'dossiers.csv');
+  await writeFile(file, csv);
+  await runPortal(['import-dossiers', file]);
 }
 
 /** RFC 4648 base32 → bytes. */

@@ -15,6 +15,11 @@ pub fn date_time(at: &DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// « 9 h 05 », a time of today.
+pub fn time_hm(at: &DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%-H h %M").to_string()
+}
+
 /// A calendar date, « 02/03/1985 ».
 pub fn day(date: &chrono::NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()

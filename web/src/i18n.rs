@@ -90,6 +90,15 @@ pub fn field_message(code: &str) -> String {
             "Votre dossier a atteint sa limite ({MAX_FILES_PER_DOSSIER} fichiers, {} en tout) : supprimez une pièce avant d'en ajouter.",
             human_size(MAX_BYTES_PER_DOSSIER)
         ),
+        codes::RATTACHEMENT_CODE_INVALID => {
+            "Ce code n'est pas le bon : vérifiez les 6 chiffres reçus par email.".into()
+        }
+        codes::RATTACHEMENT_CODE_EXPIRED => {
+            "Ce code n'est plus valable (expiré ou trop d'essais) : demandez un nouveau code.".into()
+        }
+        codes::NOT_AN_OBJECT => {
+            "La demande n'a pas la forme attendue. Rechargez la page puis réessayez.".into()
+        }
         _ => "Ce champ n'est pas valide.".into(),
     }
 }

@@ -9,15 +9,18 @@ use serde_json::{Value, json};
 use crate::helpers::mail::wait_for_mail;
 use crate::helpers::{PASSWORD, spawn_app, unique};
 
+/// The header of files exported before the optional `email` column: still accepted.
 const HEADER: &str = "numero;role;sexe;nom;prenom;date_naissance;adresse;code_postal;commune\n";
 
 #[tokio::test]
-async fn an_imported_dossier_can_be_linked_at_sign_up() {
+async fn an_imported_dossier_is_linked_at_sign_up_by_the_code_sent_to_its_address() {
     let app = spawn_app().await;
+    let address = format!("{}@exemple.fr", unique("aicha-dossier"));
     let csv = format!(
-        "{HEADER}20001;responsable;F;N'Guessan;Aïcha;02/03/1985;3 rue de la Paix;28000;Chartres\n\
-         20001;enfant;M;N'Guessan;Léo;2019-05-05;;;\n\
-         20002;responsable;M;Dupont;Jean-Marc;;1 rue Noël Ballay;28000;Chartres\n"
+        "numero;role;sexe;nom;prenom;date_naissance;adresse;code_postal;commune;email\n\
+         20001;responsable;F;N'Guessan;Aïcha;02/03/1985;3 rue de la Paix;28000;Chartres;{address}\n\
+         20001;enfant;M;N'Guessan;Léo;2019-05-05;;;;\n\
+         20002;responsable;M;Dupont;Jean-Marc;;1 rue Noël Ballay;28000;Chartres;\n"
     );
     let report =
         import_dossiers(&mut app.state.pool.get().expect("conn"), csv.as_bytes()).expect("import");
@@ -40,13 +43,37 @@ async fn an_imported_dossier_can_be_linked_at_sign_up() {
         .json()
         .await
         .expect("json");
+    let token = login["access_token"].as_str().expect("token");
+    let terms: Value = app.get_json("/api/terms").await;
+    app.post_json_auth("/api/me/terms", token, &json!({"version": terms["version"]}))
+        .await;
+    let code = wait_for_mail(&address, "Code de rattachement")
+        .await
+        .rattachement_code();
+    let linked = app
+        .post_json_auth("/api/rattachement/code", token, &json!({"code": code}))
+        .await;
+    assert_eq!(linked.status(), StatusCode::OK);
     let me: Value = app
-        .get_auth("/api/me", login["access_token"].as_str().expect("token"))
+        .get_auth("/api/me", token)
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(me["dossier_numero"], "20001");
+}
+
+#[tokio::test]
+async fn a_bad_email_is_reported_with_its_line() {
+    let app = spawn_app().await;
+    let csv = "numero;role;sexe;nom;prenom;date_naissance;adresse;code_postal;commune;email\n\
+               20011;responsable;F;Martin;Julie;;;;;pas-une-adresse\n";
+    let ImportErrors(errors) =
+        import_dossiers(&mut app.state.pool.get().expect("conn"), csv.as_bytes())
+            .expect_err("refused");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].line, 2);
+    assert!(errors[0].message.starts_with("email"), "{errors:?}");
 }
 
 #[tokio::test]

@@ -115,6 +115,16 @@ pub enum DemandeKind {
     RattachementDossier,
 }
 
+impl DemandeKind {
+    /// Its name in « Mes démarches » and in the agents' « Type de demande » filter.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CreationDossier => "Création de dossier famille",
+            Self::RattachementDossier => "Demande de rattachement à un dossier",
+        }
+    }
+}
+
 fn validate_optional_text(value: &str) -> Result<(), ValidationError> {
     if value.chars().count() > 100 {
         Err(ValidationError::new(codes::TOO_LONG))

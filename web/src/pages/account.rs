@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::account::{ChangeEmailRequest, ChangePasswordRequest, ConnectionPage, MeResponse};
+use shared::api::rattachement::LinkedAccount;
 use shared::validation::{codes, field_errors};
 use validator::Validate;
 
@@ -76,6 +77,26 @@ fn Profile(me: MeResponse) -> impl IntoView {
             <dt>"Numéro du dossier famille"</dt><dd>{dossier}</dd>
             <dt>"Compte créé le"</dt><dd>{date(&me.created_at)}</dd>
         </dl>
+        {(!me.comptes_rattaches.is_empty()).then(|| view! { <LinkedAccounts accounts=me.comptes_rattaches.clone()/> })}
+    }
+}
+
+/// « Comptes rattachés à mon dossier »: every account that sees the dossier. Each is told
+/// by email when another joins; one the family does not know is reported to the town.
+#[component]
+fn LinkedAccounts(accounts: Vec<LinkedAccount>) -> impl IntoView {
+    view! {
+        <h3 id="comptes-titre">"Comptes rattachés à mon dossier"</h3>
+        <p class="hint" id="comptes-aide">"Ces comptes peuvent consulter et modifier votre dossier famille. Si vous ne reconnaissez pas l'un d'eux, contactez le service de la mairie."</p>
+        <ul class="plain linked-accounts" aria-labelledby="comptes-titre" aria-describedby="comptes-aide">
+            {accounts.into_iter().map(|a| view! {
+                <li>
+                    <strong>{a.username}</strong>
+                    {a.vous.then_some(" (vous)")}
+                    {format!(" — rattaché le {}", date(&a.linked_at))}
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 

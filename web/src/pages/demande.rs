@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::api::backoffice::{ConsultationList, WaitingTime};
-use shared::api::dossier::{DemandeDetail, DemandeStatus};
+use shared::api::dossier::{DemandeDetail, DemandeKind, DemandeStatus};
 
 use crate::api::{self, ApiError};
 use crate::components::guard::RequireSession;
@@ -57,17 +57,22 @@ fn Demande() -> impl IntoView {
 #[component]
 fn DemandeView(detail: DemandeDetail) -> impl IntoView {
     let s = &detail.summary;
-    let editable = s.status.family_can_edit();
+    let editable = s.status.family_can_edit() && detail.dossier.is_some();
     let with_messages = detail.history.iter().any(|e| e.message.is_some());
+    let numero = detail.dossier.as_ref().and_then(|d| d.numero.clone());
+    let title = match s.kind {
+        DemandeKind::CreationDossier => "Ma demande de création de dossier famille",
+        DemandeKind::RattachementDossier => "Ma demande de rattachement à un dossier",
+    };
     view! {
         <section class="card" aria-labelledby="demande-titre">
-            <h2 id="demande-titre">"Ma demande de création de dossier famille"</h2>
+            <h2 id="demande-titre">{title}</h2>
             <dl class="details">
                 <dt>"Statut"</dt><dd><StatusBadge status=s.status/></dd>
                 <dt>"Commencée le"</dt><dd>{date(&s.created_at)}</dd>
                 <dt>"Transmise le"</dt><dd>{s.submitted_at.as_ref().map(date).unwrap_or_else(|| "Pas encore transmise".into())}</dd>
                 <dt>"Dernière mise à jour"</dt><dd>{date(&s.updated_at)}</dd>
-                {detail.dossier.numero.clone().map(|n| view! { <dt>"Numéro du dossier famille"</dt><dd>{n}</dd> })}
+                {numero.map(|n| view! { <dt>"Numéro du dossier famille"</dt><dd>{n}</dd> })}
             </dl>
             {detail.agent_message.clone().map(|m| view! {
                 <div class="agent-message">
@@ -104,15 +109,20 @@ fn DemandeView(detail: DemandeDetail) -> impl IntoView {
                 </table>
             </div>
         </section>
-        <section aria-labelledby="dossier-titre">
-            <h2 id="dossier-titre" class="visually-hidden">"Le dossier transmis"</h2>
-            <DossierRecap dossier=detail.dossier.clone() level=3/>
-        </section>
-        <section class="card" aria-labelledby="observation-titre">
-            <h2 id="observation-titre">"Observation"</h2>
-            <p class:empty=detail.observation.is_none()>{detail.observation.clone().unwrap_or_else(|| "Aucune observation.".into())}</p>
-        </section>
-        <Consultations dossier_id=s.dossier_id.to_string()/>
+        {detail.dossier.clone().map(|dossier| view! {
+            <section aria-labelledby="dossier-titre">
+                <h2 id="dossier-titre" class="visually-hidden">"Le dossier transmis"</h2>
+                <DossierRecap dossier level=3/>
+            </section>
+            <section class="card" aria-labelledby="observation-titre">
+                <h2 id="observation-titre">"Observation"</h2>
+                <p class:empty=detail.observation.is_none()>{detail.observation.clone().unwrap_or_else(|| "Aucune observation.".into())}</p>
+            </section>
+            <Consultations dossier_id=s.dossier_id.to_string()/>
+        })}
+        {detail.dossier.is_none().then(|| view! {
+            <p class="hint">"Les services de la mairie vérifient que ce dossier est bien celui de votre famille. Vous le verrez ici dès qu'ils auront rattaché votre compte ; vous serez prévenu par email."</p>
+        })}
         <p><A href="/demarches">"Retour à mes démarches"</A></p>
     }
 }

@@ -301,7 +301,12 @@ pub fn SignupPage() -> impl IntoView {
             1 => wizard.submit_step_two(),
             _ => {
                 let navigate = navigate.clone();
-                wizard.submit(move || navigate("/inscription-terminee", Default::default()));
+                let done = if wizard.new_household.get_untracked() {
+                    "/inscription-terminee"
+                } else {
+                    "/inscription-terminee?rattachement=1"
+                };
+                wizard.submit(move || navigate(done, Default::default()));
             }
         }
     };

@@ -101,6 +101,16 @@ impl Mail {
             .to_string()
     }
 
+    /// The six-digit code of rattachement, on a line of its own.
+    pub fn rattachement_code(&self) -> String {
+        self.text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
+            .unwrap_or_else(|| panic!("no code in {:?}", self.text))
+            .to_string()
+    }
+
     /// The token from a link's fragment.
     pub fn token(&self, route: &str) -> String {
         let link = self.link_to(route);

@@ -216,12 +216,22 @@ impl TestApp {
 
     /// Registers and activates an account through its email, without logging in.
     pub async fn activated_account(&self) -> (String, String) {
+        self.activated_account_with(None).await
+    }
+
+    /// Registers — for a new household, or with a dossier reference (`{"numero", "nom",
+    /// "prenom"}`: a rattachement) — and activates an account, without logging in.
+    pub async fn activated_account_with(&self, reference: Option<Value>) -> (String, String) {
         let username = unique("parent");
         let email = format!("{username}@exemple.fr");
-        assert_eq!(
-            self.register(&username, &email, PASSWORD).await.status(),
-            StatusCode::ACCEPTED
-        );
+        let response = self
+            .post_json(
+                "/api/registrations",
+                &json!({"username": username, "email": email, "password": PASSWORD,
+                        "new_household": reference.is_none(), "dossier_reference": reference}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
         let mail = wait_for_mail(&email, "Activez votre compte").await;
         let response = self
             .post_json(
@@ -235,7 +245,12 @@ impl TestApp {
 
     /// Registers, activates, logs in and accepts the CGU.
     pub async fn family(&self) -> Family {
-        let (username, email) = self.activated_account().await;
+        self.family_with(None).await
+    }
+
+    /// [`family`](Self::family), after a sign-up with a dossier reference (or none).
+    pub async fn family_with(&self, reference: Option<Value>) -> Family {
+        let (username, email) = self.activated_account_with(reference).await;
         let response = self.login(&username, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK);
         let refresh_cookie = refresh_cookie(&response).expect("refresh cookie");

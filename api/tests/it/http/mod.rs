@@ -8,6 +8,7 @@ mod errors;
 mod login;
 mod password_reset;
 pub(crate) mod pieces;
+mod rattachement;
 mod registration;
 mod review;
 pub(crate) mod staff;

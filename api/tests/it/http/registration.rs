@@ -257,7 +257,7 @@ async fn the_step_check_rates_the_password() {
 }
 
 #[tokio::test]
-async fn linking_an_existing_dossier_ignores_case_and_accents_and_throttles_wrong_guesses() {
+async fn a_dossier_reference_ignores_case_and_accents_starts_a_rattachement_and_wrong_ones_are_throttled() {
     let app = spawn_app().await;
     let username = unique("pere");
     let body = |nom: &str, prenom: &str, username: &str| {
@@ -286,9 +286,13 @@ async fn linking_an_existing_dossier_ignores_case_and_accents_and_throttles_wron
         .await
         .expect("json");
     assert_eq!(
-        me["dossier_numero"], "17484",
-        "the account sees the existing dossier"
+        me["dossier_numero"],
+        Value::Null,
+        "a reference alone links nothing (SECURITY.md A-15)"
     );
+    assert_eq!(me["rattachement"]["numero"], "17484");
+    assert_eq!(me["rattachement"]["method"], "code");
+    assert_eq!(me["rattachement"]["status"], "en_attente");
 
     for _ in 0..5 {
         let wrong = app

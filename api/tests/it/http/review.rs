@@ -296,7 +296,8 @@ async fn an_agent_takes_the_seed_request_from_a_completer_to_validee() {
         "Service famille — Ville de Chartres"
     );
 
-    // The loop closes: a second account links to the validated dossier at sign-up.
+    // The loop closes: a second account links to the validated dossier at sign-up, with
+    // the code sent to the address of the account that built it (recorded at validation).
     let username = unique("pere");
     let email = format!("{username}@exemple.fr");
     let body = json!({"username": username, "email": email, "password": PASSWORD, "new_household": false,
@@ -314,13 +315,24 @@ async fn an_agent_takes_the_seed_request_from_a_completer_to_validee() {
         .json()
         .await
         .expect("json");
+    let token = login["access_token"].as_str().expect("token");
+    let terms: Value = app.get_json("/api/terms").await;
+    app.post_json_auth("/api/me/terms", token, &json!({"version": terms["version"]}))
+        .await;
+    let code = wait_for_mail(&family.email, "Code de rattachement")
+        .await
+        .rattachement_code();
+    let (status, _) = post(&app, token, "/api/rattachement/code", json!({"code": code})).await;
+    assert_eq!(status, StatusCode::OK);
     let me: Value = app
-        .get_auth("/api/me", login["access_token"].as_str().expect("token"))
+        .get_auth("/api/me", token)
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(me["dossier_numero"], numero.as_str());
+    let notice = wait_for_mail(&family.email, "Un nouveau compte a été rattaché").await;
+    assert!(notice.text.contains(&username), "{}", notice.text);
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::api::backoffice::Queue;
-use shared::api::dossier::DemandeStatus;
+use shared::api::dossier::{DemandeKind, DemandeStatus};
 
 use crate::api::{self, ApiError};
 use crate::components::page_title::PageTitle;
@@ -23,7 +23,10 @@ const STATUSES: &[(DemandeStatus, &str)] = &[
 ];
 
 /// The kinds of request an agent filters on (« Tous les types » is the empty value).
-const KINDS: &[(&str, &str)] = &[("creation_dossier", "Création de dossier famille")];
+const KINDS: &[(&str, DemandeKind)] = &[
+    ("creation_dossier", DemandeKind::CreationDossier),
+    ("rattachement_dossier", DemandeKind::RattachementDossier),
+];
 
 const PER_PAGE: u32 = 25;
 
@@ -141,8 +144,8 @@ pub fn QueuePage() -> impl IntoView {
                 <select id="filtre-type" name="type"
                     on:change=move |ev| chosen_kind.set(event_target_value(&ev))>
                     <option value="" selected=move || chosen_kind.with(String::is_empty)>"Tous les types"</option>
-                    {KINDS.iter().map(|(value, label)| view! {
-                        <option value=*value selected=move || chosen_kind.get() == *value>{*label}</option>
+                    {KINDS.iter().map(|(value, kind)| view! {
+                        <option value=*value selected=move || chosen_kind.get() == *value>{kind.label()}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -187,6 +190,7 @@ fn QueueTable(queue: Queue) -> impl IntoView {
                 <thead><tr>
                     <th scope="col">"Famille"</th>
                     <th scope="col">"N° de dossier"</th>
+                    <th scope="col">"Type"</th>
                     <th scope="col">"Statut"</th>
                     <th scope="col">"Transmise le"</th>
                 </tr></thead>
@@ -197,6 +201,7 @@ fn QueueTable(queue: Queue) -> impl IntoView {
                                 <A href=format!("/backoffice/demandes/{}", item.demande_id)>{item.famille.clone()}</A>
                             </th>
                             <td>{item.numero.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td>{item.kind.label()}</td>
                             <td>{status_label(item.status)}</td>
                             <td>{item.submitted_at.as_ref().map(date_time).unwrap_or_else(|| "—".into())}</td>
                         </tr>

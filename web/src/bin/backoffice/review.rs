@@ -8,7 +8,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use shared::api::backoffice::{
-    DemandeDecisionRequest, DemandeVerdict, MotifRefus, PieceDecisionRequest, PieceVerdict, Review,
+    ContactEmailRequest, DemandeDecisionRequest, DemandeVerdict, MotifRefus, PieceDecisionRequest,
+    PieceVerdict, RattachementReview, Review,
 };
 use shared::api::dossier::{DemandeStatus, DossierResponse, Member};
 use shared::api::pieces::{Piece, PieceFile, PieceStatus};
@@ -77,6 +78,13 @@ impl Page {
         });
     }
 
+    /// Whether the request is a « demande de rattachement » (an account asks to join the
+    /// dossier) rather than the dossier's creation.
+    fn is_rattachement(self) -> bool {
+        self.data
+            .with(|d| matches!(d, Some(Ok(review)) if review.rattachement.is_some()))
+    }
+
     /// The number the town gave a validated dossier, from the queue of validated requests.
     async fn find_numero(self, review: &Review) {
         let d = &review.demande;
@@ -84,12 +92,14 @@ impl Page {
             self.numero.set(None);
             return;
         }
-        if let Some(numero) = &d.dossier.numero {
+        let Some(dossier) = &d.dossier else {
+            return;
+        };
+        if let Some(numero) = &dossier.numero {
             self.numero.set(Some(numero.clone()));
             return;
         }
-        let nom = d
-            .dossier
+        let nom = dossier
             .members
             .iter()
             .find(|m| m.fields.role == shared::api::dossier::Role::Responsable)
@@ -150,16 +160,49 @@ pub fn ReviewPage() -> impl IntoView {
 fn ReviewView(page: Page, review: Review) -> impl IntoView {
     let d = &review.demande;
     let s = &d.summary;
-    let famille = responsable_name(&d.dossier);
+    // Staff always receive the dossier; an empty one stands in if it ever were missing.
+    let dossier = d.dossier.clone().unwrap_or_else(|| DossierResponse {
+        id: s.dossier_id,
+        numero: None,
+        version: 0,
+        address: Default::default(),
+        members: Vec::new(),
+        links: Vec::new(),
+        demande: s.clone(),
+        editable: false,
+    });
+    let famille = responsable_name(&dossier);
     let waiting = s.status == DemandeStatus::EnAttenteValidation;
+    let rattachement = review.rattachement.clone();
+    let is_rattachement = rattachement.is_some();
+    let title = match &rattachement {
+        Some(asked) => format!("Demande de rattachement au dossier n° {} — {famille}", asked.numero),
+        None => format!("Demande de création du dossier famille — {famille}"),
+    };
     let open = move |verdict| {
         page.done.set(None);
         page.failure.set(None);
         page.deciding.set(Some(verdict));
     };
+    let decisions = move || {
+        if is_rattachement {
+            view! {
+                <button type="button" class="button primary" on:click=move |_| open(DemandeVerdict::Validee)>"Rattacher le compte au dossier"</button>
+                <button type="button" class="button secondary danger" on:click=move |_| open(DemandeVerdict::Refusee)>"Refuser la demande"</button>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button type="button" class="button secondary" on:click=move |_| open(DemandeVerdict::ACompleter)>"Demander un complément"</button>
+                <button type="button" class="button primary" on:click=move |_| open(DemandeVerdict::Validee)>"Valider le dossier"</button>
+                <button type="button" class="button secondary danger" on:click=move |_| open(DemandeVerdict::Refusee)>"Refuser la demande"</button>
+            }
+            .into_any()
+        }
+    };
     view! {
         <section class="card" aria-labelledby="demande-titre">
-            <h2 id="demande-titre">{format!("Demande de création du dossier famille — {famille}")}</h2>
+            <h2 id="demande-titre">{title}</h2>
             <dl class="details">
                 <dt>"Statut"</dt><dd id="demande-statut">{status_label(s.status)}</dd>
                 <dt>"Transmise le"</dt><dd>{s.submitted_at.as_ref().map(date_time).unwrap_or_else(|| "—".into())}</dd>
@@ -171,20 +214,104 @@ fn ReviewView(page: Page, review: Review) -> impl IntoView {
             })}
             {waiting.then(|| view! {
                 <h3>"Décision sur la demande"</h3>
-                <div class="actions decision-actions">
-                    <button type="button" class="button secondary" on:click=move |_| open(DemandeVerdict::ACompleter)>"Demander un complément"</button>
-                    <button type="button" class="button primary" on:click=move |_| open(DemandeVerdict::Validee)>"Valider le dossier"</button>
-                    <button type="button" class="button secondary danger" on:click=move |_| open(DemandeVerdict::Refusee)>"Refuser la demande"</button>
-                </div>
+                <div class="actions decision-actions">{decisions}</div>
             })}
         </section>
-        <PiecesSection page pieces=review.pieces.clone() waiting/>
-        <DossierSection dossier=d.dossier.clone()/>
-        <section class="card" aria-labelledby="observation-titre">
-            <h2 id="observation-titre">"Observation de la famille"</h2>
-            <p class:empty=d.observation.is_none()>{d.observation.clone().unwrap_or_else(|| "Aucune observation.".into())}</p>
-        </section>
+        {rattachement.map(|asked| view! { <RattachementSection asked/> })}
+        {dossier.numero.is_some().then(|| view! {
+            <ContactEmailSection page dossier_id=s.dossier_id current=review.contact_email.clone()/>
+        })}
+        <PiecesSection page pieces=review.pieces.clone() waiting=waiting && !is_rattachement/>
+        <DossierSection dossier
+            title=if is_rattachement { "Le dossier demandé" } else { "Le dossier transmis" }/>
+        {(!is_rattachement).then(|| view! {
+            <section class="card" aria-labelledby="observation-titre">
+                <h2 id="observation-titre">"Observation de la famille"</h2>
+                <p class:empty=d.observation.is_none()>{d.observation.clone().unwrap_or_else(|| "Aucune observation.".into())}</p>
+            </section>
+        })}
         <HistorySection review=review.clone()/>
+    }
+}
+
+/// What the family typed at « Mes références dossier » and the account that asks: the
+/// agent compares them with the dossier below before linking (SECURITY.md A-15).
+#[component]
+fn RattachementSection(asked: RattachementReview) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="rattachement-titre">
+            <h2 id="rattachement-titre">"Qui demande le rattachement"</h2>
+            <p class="hint">"Ce dossier n'a pas d'adresse e-mail enregistrée : vérifiez que ce compte appartient bien à un parent du foyer (par exemple en le contactant) avant de le rattacher. Les comptes déjà rattachés seront prévenus."</p>
+            <dl class="details">
+                <dt>"Numéro saisi"</dt><dd>{asked.numero}</dd>
+                <dt>"Nom saisi"</dt><dd>{asked.nom}</dd>
+                <dt>"Prénom saisi"</dt><dd>{asked.prenom}</dd>
+                <dt>"Nom d'utilisateur"</dt><dd>{asked.username}</dd>
+                <dt>"Adresse e-mail du compte"</dt><dd>{asked.email}</dd>
+                <dt>"Compte créé le"</dt><dd>{date_time(&asked.compte_cree_le)}</dd>
+            </dl>
+        </section>
+    }
+}
+
+/// The address on record where codes of rattachement go, for a validated dossier.
+#[component]
+fn ContactEmailSection(page: Page, dossier_id: Uuid, current: Option<String>) -> impl IntoView {
+    let value = RwSignal::new(current.clone().unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        page.done.set(None);
+        error.set(None);
+        let text = value.get_untracked().trim().to_string();
+        if !text.is_empty() && shared::validation::check_email(&text).is_err() {
+            error.set(Some("Saisissez une adresse e-mail valide, par exemple prenom.nom@exemple.fr (ou laissez le champ vide).".into()));
+            focus_id("adresse-dossier");
+            return;
+        }
+        let request = ContactEmailRequest {
+            email: (!text.is_empty()).then_some(text.clone()),
+        };
+        pending.set(true);
+        spawn_local(async move {
+            let path = format!("/api/backoffice/dossiers/{dossier_id}/contact-email");
+            let result = api::authed(page.session)
+                .put::<_, Review>(&path, &request)
+                .await;
+            pending.set(false);
+            match result {
+                Ok(_) => page.done.set(Some(if text.is_empty() {
+                    "Adresse retirée : les prochains rattachements à ce dossier seront vérifiés par un agent.".into()
+                } else {
+                    format!("Adresse enregistrée : les codes de rattachement seront envoyés à {text}.")
+                })),
+                Err(e) => error.set(Some(problem_message(&e))),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="adresse-dossier-titre">
+            <h2 id="adresse-dossier-titre">"Adresse e-mail enregistrée pour le dossier"</h2>
+            <form on:submit=submit novalidate=true>
+                <div class="field" class:field-invalid=move || error.with(Option::is_some)>
+                    <label for="adresse-dossier">"Adresse des codes de rattachement"</label>
+                    <p class="hint" id="adresse-dossier-aide">"Un compte qui demande à rejoindre ce dossier reçoit un code à cette adresse. Sans adresse, un agent vérifie chaque demande. Les familles ne la voient jamais."</p>
+                    <input type="email" id="adresse-dossier" name="contact_email" autocomplete="off"
+                        aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                        aria-describedby=move || if error.with(Option::is_some) { "adresse-dossier-aide adresse-dossier-erreur" } else { "adresse-dossier-aide" }
+                        prop:value=move || value.get()
+                        on:input=move |ev| value.set(event_target_value(&ev))/>
+                    {move || error.get().map(|t| view! { <p class="field-error" id="adresse-dossier-erreur" role="alert">{t}</p> })}
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button secondary" aria-disabled=move || pending.get().then_some("true")>"Enregistrer l'adresse"</button>
+                </div>
+            </form>
+        </section>
     }
 }
 
@@ -476,6 +603,7 @@ fn DecisionDialog(page: Page) -> impl IntoView {
     let title = Signal::derive(move || {
         match verdict() {
             Some(DemandeVerdict::ACompleter) => "Demander un complément à la famille",
+            Some(DemandeVerdict::Validee) if page.is_rattachement() => "Rattacher le compte au dossier ?",
             Some(DemandeVerdict::Validee) => "Valider le dossier ?",
             Some(DemandeVerdict::Refusee) => "Refuser la demande ?",
             None => "",
@@ -519,8 +647,10 @@ fn DecisionDialog(page: Page) -> impl IntoView {
                     close();
                     page.find_numero(&review).await;
                     let numero = page.numero.get_untracked();
+                    let rattachement = review.rattachement.is_some();
                     page.data.set(Some(Ok(review)));
                     page.done.set(Some(match (decision, numero) {
+                        (DemandeVerdict::Validee, _) if rattachement => "Compte rattaché au dossier. La famille et les comptes déjà rattachés sont prévenus par email.".into(),
                         (DemandeVerdict::Validee, Some(n)) => format!("Dossier validé : numéro de dossier famille {n}. La famille est prévenue par email."),
                         (DemandeVerdict::Validee, None) => "Dossier validé. La famille est prévenue par email.".into(),
                         (DemandeVerdict::ACompleter, _) => "Demande renvoyée à la famille pour complément. Elle est prévenue par email.".into(),
@@ -548,6 +678,12 @@ fn DecisionDialog(page: Page) -> impl IntoView {
         });
     };
     let described = move || match verdict() {
+        Some(DemandeVerdict::Validee) if page.is_rattachement() => {
+            "Le compte pourra consulter et modifier ce dossier. Il est prévenu par email, ainsi que les comptes déjà rattachés."
+        }
+        Some(DemandeVerdict::Refusee) if page.is_rattachement() => {
+            "Le compte ne voit rien du dossier ; la famille lit votre message dans Mes démarches et par email."
+        }
         Some(DemandeVerdict::ACompleter) => {
             "La demande revient à la famille, qui la corrige et la transmet à nouveau. Les pièces refusées lui sont signalées avec leur motif."
         }
@@ -561,6 +697,7 @@ fn DecisionDialog(page: Page) -> impl IntoView {
     };
     let confirm = move || match verdict() {
         Some(DemandeVerdict::ACompleter) => "Envoyer la demande de complément",
+        Some(DemandeVerdict::Validee) if page.is_rattachement() => "Rattacher le compte",
         Some(DemandeVerdict::Validee) => "Valider le dossier",
         _ => "Refuser la demande",
     };
@@ -590,7 +727,7 @@ fn DecisionDialog(page: Page) -> impl IntoView {
 }
 
 #[component]
-fn DossierSection(dossier: DossierResponse) -> impl IntoView {
+fn DossierSection(dossier: DossierResponse, title: &'static str) -> impl IntoView {
     let name_of = {
         let members = dossier.members.clone();
         move |id: Uuid| {
@@ -612,7 +749,7 @@ fn DossierSection(dossier: DossierResponse) -> impl IntoView {
     .join(" ");
     view! {
         <section class="card" aria-labelledby="dossier-titre">
-            <h2 id="dossier-titre">"Le dossier transmis"</h2>
+            <h2 id="dossier-titre">{title}</h2>
             <p><strong>"Adresse : "</strong>{if address.is_empty() { "non renseignée".to_string() } else { address }}</p>
             <ul class="plain member-recaps">
                 {dossier.members.iter().map(|m| view! { <li><MemberRecap member=m.clone()/></li> }).collect_view()}

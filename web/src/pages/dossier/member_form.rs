@@ -105,7 +105,7 @@ async fn save_member(wizard: Wizard, editor: Editor) -> bool {
             wizard
                 .write(
                     move |c| async move { c.post::<_, DossierResponse>(&path, &input).await },
-                    |d| d,
+                    |d| Some(d),
                 )
                 .await
         }
@@ -114,7 +114,7 @@ async fn save_member(wizard: Wizard, editor: Editor) -> bool {
             wizard
                 .write(
                     move |c| async move { c.put::<_, DossierResponse>(&path, &input).await },
-                    |d| d,
+                    |d| Some(d),
                 )
                 .await
         }
@@ -165,7 +165,7 @@ async fn save_links(wizard: Wizard, editor: Editor) -> bool {
     let result = wizard
         .write(
             move |c| async move { c.put::<_, DossierResponse>(&path, &request).await },
-            |d| d,
+            |d| Some(d),
         )
         .await;
     match result {

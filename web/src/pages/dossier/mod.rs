@@ -195,7 +195,7 @@ impl Wizard {
     pub async fn write<T, F, Fut>(
         self,
         call: F,
-        dossier_of: fn(&T) -> &DossierResponse,
+        dossier_of: fn(&T) -> Option<&DossierResponse>,
     ) -> Result<T, ApiError>
     where
         F: FnOnce(Authed) -> Fut,
@@ -214,7 +214,9 @@ impl Wizard {
         self.busy.set_value(false);
         match &result {
             Ok(value) => {
-                self.dossier.set(Some(dossier_of(value).clone()));
+                if let Some(dossier) = dossier_of(value) {
+                    self.dossier.set(Some(dossier.clone()));
+                }
                 self.conflict.set(false);
                 self.saved.set(Some(format!("Enregistré à {}", now_hm())));
             }
@@ -240,7 +242,7 @@ impl Wizard {
         let path = self.path("");
         self.write(
             move |client| async move { client.patch::<_, DossierResponse>(&path, &input).await },
-            |d| d,
+            |d| Some(d),
         )
         .await
         .map(|_| ())

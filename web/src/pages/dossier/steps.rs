@@ -272,7 +272,7 @@ fn DeleteDialog(to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
             let result = wizard
                 .write(
                     move |c| async move { c.delete::<DossierResponse>(&path).await },
-                    |d| d,
+                    |d| Some(d),
                 )
                 .await;
             pending.set(false);
@@ -339,7 +339,7 @@ pub fn RecapStep() -> impl IntoView {
         let result = wizard
             .write(
                 move |c| async move { c.patch::<_, DemandeDetail>(&path, &request).await },
-                |d| &d.dossier,
+                |d| d.dossier.as_ref(),
             )
             .await;
         if result.is_ok() {
@@ -397,7 +397,7 @@ pub fn RecapStep() -> impl IntoView {
                         c.post::<_, DemandeDetail>(&path, &serde_json::json!({}))
                             .await
                     },
-                    |d| &d.dossier,
+                    |d| d.dossier.as_ref(),
                 )
                 .await;
             pending.set(false);
