@@ -120,7 +120,7 @@ async fn main() -> anyhow::Result<()> {
     let policy = LoginPolicy {
         per_account_per_hour: usize::MAX,
         max_failures: u32::MAX,
-        per_ip_failures_per_15_min: usize::MAX,
+        per_ip_accounts_per_15_min: usize::MAX,
         ..LoginPolicy::default()
     };
     let app = Application::build_with(settings, policy).await?;

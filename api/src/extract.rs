@@ -117,6 +117,8 @@ fn join_path(parent: &str, field: &str) -> String {
 pub struct ClientInfo {
     pub ip: IpAddr,
     pub user_agent: String,
+    /// The known-device cookie, as sent (checked against an account at login).
+    pub device_cookie: Option<String>,
 }
 
 impl FromRequest for ClientInfo {
@@ -158,7 +160,14 @@ pub fn client_info(req: &HttpRequest) -> ClientInfo {
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
-    ClientInfo { ip, user_agent }
+    let device_cookie = req
+        .cookie(crate::auth::device::DEVICE_COOKIE)
+        .map(|c| c.value().to_string());
+    ClientInfo {
+        ip,
+        user_agent,
+        device_cookie,
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,8 @@ pub struct AppState {
     pub hasher: Arc<PasswordHasher>,
     pub jwt: JwtKeys,
     pub login_throttle: LoginThrottle,
+    /// Signs the known-device cookies that let a family past locks strangers caused.
+    pub devices: crate::auth::device::DeviceCookies,
     pub limits: Limits,
     /// Built on the deployment's `TOWN_NAME` (the first town name), which stays refused in
     /// passwords even if administrators rename the town later.
@@ -109,6 +111,7 @@ impl AppState {
             )?),
             jwt: JwtKeys::new(&settings.jwt_secret, &public_url, settings.access_token_ttl),
             login_throttle: LoginThrottle::new(login_policy),
+            devices: crate::auth::device::DeviceCookies::new(&settings.secrets_key),
             limits: Limits::new(&settings),
             password_policy: PasswordPolicy::new(&settings.town_name),
             outbox_wake: Arc::new(Notify::new()),

@@ -1,6 +1,7 @@
 //! Authentication: password hashing, one-time tokens, access JWTs, refresh sessions,
 //! throttling, and the extractors that guard routes.
 
+pub mod device;
 pub mod extractor;
 pub mod jwt;
 pub mod password;

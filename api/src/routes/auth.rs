@@ -12,6 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
 use shared::api::auth::{LoginRequest, TokenResponse};
 
 use crate::auth::extractor::AuthUser;
+use crate::auth::throttle::Origin;
 use crate::db::models::account::{Account, state as account_state};
 use crate::db::models::session::{self, RefreshOutcome};
 use crate::db::models::{cgu, connection_log};
@@ -121,6 +122,7 @@ pub async fn login(
         account,
         throttle_key,
         ip,
+        origin,
         needs_rehash,
         stored,
     } = check_password(&state, &client, &request.login, &request.password).await?;
@@ -128,12 +130,12 @@ pub async fn login(
         && let Err(refusal) = check_second_factor(&state, &account, request.totp_code.clone()).await
     {
         if matches!(refusal, ApiError::TotpInvalid) {
-            state.login_throttle.record_failure(&throttle_key, &ip);
+            state.login_throttle.record_failure(&throttle_key, &origin);
             log_failure(&state, Some(&account.id), &client);
         }
         return Err(refusal);
     }
-    state.login_throttle.record_success(&throttle_key, &ip);
+    state.login_throttle.record_success(&throttle_key, &origin);
     if needs_rehash && let Some(old) = stored {
         let new = state.hasher.hash(request.password).await?;
         let id = account.id.clone();
@@ -175,8 +177,13 @@ pub async fn login(
         terms_accepted,
         &account.role,
     )?;
+    // This browser is now a known device for the account.
+    let device = state
+        .devices
+        .after_login(client.device_cookie.as_deref(), &account.id);
     Ok(no_store(StatusCode::OK)
         .cookie(refresh_cookie(&refresh_token, idle))
+        .cookie(device)
         .json(body))
 }
 
@@ -185,6 +192,8 @@ pub(crate) struct PasswordChecked {
     pub account: Account,
     pub throttle_key: String,
     pub ip: String,
+    /// A known device, or the client's address.
+    pub origin: Origin,
     pub needs_rehash: bool,
     pub stored: Option<String>,
 }
@@ -208,8 +217,10 @@ pub(crate) async fn check_password(
         |a| a.id.clone(),
     );
     let ip = client.ip.to_string();
+    // A browser where this account logged in before is throttled on its own.
+    let origin = Origin::of(client, &state.devices, account.as_ref().map(|a| a.id.as_str()));
 
-    if !state.login_throttle.may_attempt(&throttle_key, &ip) {
+    if !state.login_throttle.may_attempt(&throttle_key, &origin) {
         state.hasher.imitate_delay().await;
         log_failure(state, account.as_ref().map(|a| a.id.as_str()), client);
         return Err(ApiError::Unauthorized);
@@ -221,7 +232,7 @@ pub(crate) async fn check_password(
         .verify(password.to_string(), stored.clone())
         .await?;
     let Some(account) = account.filter(|_| verification.matches) else {
-        state.login_throttle.record_failure(&throttle_key, &ip);
+        state.login_throttle.record_failure(&throttle_key, &origin);
         log_failure(state, stored_for.as_deref(), client);
         return Err(ApiError::Unauthorized);
     };
@@ -234,6 +245,7 @@ pub(crate) async fn check_password(
         account,
         throttle_key,
         ip,
+        origin,
         needs_rehash: verification.needs_rehash,
         stored,
     })
@@ -354,7 +366,10 @@ fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// Ends the session: its refresh and access tokens stop working at once, and the browser
-/// is told to forget the cookie and anything it cached (G-07).
+/// is told to forget the refresh cookie, its cache and its storage (G-07). `Clear-Site-Data`
+/// leaves out `"cookies"` on purpose: it would also wipe the known-device cookie, which
+/// holds no personal data and is what lets the family past locks that strangers cause
+/// the refresh cookie, the only one that grants anything, is expired explicitly.
 #[utoipa::path(
     tag = "Connexion",
     responses((status = 204, description = "Logged out")),
@@ -382,7 +397,7 @@ pub async fn logout(
         .await?;
     Ok(HttpResponse::NoContent()
         .cookie(expired_cookie())
-        .insert_header(("Clear-Site-Data", "\"cache\", \"cookies\", \"storage\""))
+        .insert_header(("Clear-Site-Data", "\"cache\", \"storage\""))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
 }

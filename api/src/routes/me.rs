@@ -11,6 +11,7 @@ use shared::api::registration::AcceptedResponse;
 use shared::validation::codes;
 
 use crate::auth::extractor::{AuthUser, ConsentedUser};
+use crate::auth::throttle::Origin;
 use crate::db::models::account::Account;
 use crate::db::models::{action_token, cgu, connection_log, outbox};
 use crate::db::now;
@@ -161,8 +162,8 @@ async fn check_password(
     let account = state
         .read(move |conn| Ok(Account::find(conn, &id)?))
         .await?;
-    let ip = client.ip.to_string();
-    if !state.login_throttle.may_attempt(&account.id, &ip) {
+    let origin = Origin::of(client, &state.devices, Some(&account.id));
+    if !state.login_throttle.may_attempt(&account.id, &origin) {
         return Err(ApiError::TooManyRequests {
             retry_after: std::time::Duration::from_secs(60),
         });
@@ -172,7 +173,7 @@ async fn check_password(
         .verify(password, account.password_hash.clone())
         .await?;
     if !verification.matches {
-        state.login_throttle.record_failure(&account.id, &ip);
+        state.login_throttle.record_failure(&account.id, &origin);
         return Err(ApiError::field(field, codes::WRONG_PASSWORD));
     }
     Ok(account)

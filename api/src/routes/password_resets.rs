@@ -92,15 +92,20 @@ pub async fn confirm_password_reset(
     verdict.map_err(|code| ApiError::field("password", code))?;
     let hash = state.hasher.hash(request.password).await?;
     let (town, public_url) = (state.town().await?.name, state.public_url.clone());
-    state
+    let account_id = state
         .write(move |conn| {
             let used =
                 action_token::consume(conn, action_token::Purpose::PasswordReset, &request.token)?
                     .ok_or(ApiError::LinkExpired)?;
             let account = Account::find(conn, &used.account_id)?;
-            replace_password(conn, &town, &public_url, &account, &hash, None)
+            replace_password(conn, &town, &public_url, &account, &hash, None)?;
+            Ok(account.id)
         })
-        .await?;
+        .await
+        .inspect_err(|_| tracing::warn!(event = "password_reset_confirm", outcome = "refused"))?;
+    // The owner of the address is back: whatever strangers did, the account unlocks.
+    state.login_throttle.clear_account(&account_id);
+    tracing::info!(event = "password_reset_confirm", outcome = "changed", account = %account_id);
     Ok(private_json(
         StatusCode::OK,
         &AcceptedResponse {

@@ -155,9 +155,23 @@ async fn logout_ends_the_session_and_clears_the_browser() {
         .await
         .expect("logout");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    // Cache and storage go; of the cookies, the refresh cookie is expired by name and the
+    // known-device cookie (no personal data) stays, for A-09.
     assert_eq!(
         response.headers()["clear-site-data"],
-        "\"cache\", \"cookies\", \"storage\""
+        "\"cache\", \"storage\""
+    );
+    let expired: Vec<&str> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        expired
+            .iter()
+            .any(|c| c.starts_with("__Host-pf_refresh=;") && c.contains("Max-Age=0")),
+        "{expired:?}"
     );
     assert_eq!(
         app.get_auth("/api/me", &family.access_token).await.status(),
@@ -239,6 +253,150 @@ async fn an_attacker_cannot_lock_the_real_user_out_from_another_address() {
         StatusCode::OK
     );
 }
+
+/// The known-device cookie a login set.
+fn device_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-pf_device="))
+        .and_then(|v| v.split(';').next())
+        .expect("device cookie")
+        .to_string()
+}
+
+/// twenty addresses hammering an account exhaust its ceiling for unknown clients,
+/// but the family logs in from the browser it used before — even from a new address —
+/// and that browser's cookie identifies no one.
+#[tokio::test]
+async fn strangers_hammering_an_account_do_not_lock_the_family_out_of_its_known_device() {
+    let app = spawn_app_with(
+        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
+        LoginPolicy::default(),
+    )
+    .await;
+    let (username, _) = app.activated_account().await;
+    let first = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", "198.51.100.10")
+        .json(&json!({"login": username, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(first.status(), StatusCode::OK);
+    let device = device_cookie(&first);
+    assert!(!device.contains(&username), "{device}");
+    let attempt = |ip: String, password: &'static str, cookie: Option<String>| {
+        let mut request = app
+            .client
+            .post(app.url("/api/auth/login"))
+            .header("x-forwarded-for", ip)
+            .json(&json!({"login": username, "password": password}));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move { request.send().await.expect("attempt").status() }
+    };
+    for i in 0..20 {
+        for _ in 0..6 {
+            attempt(format!("203.0.113.{i}"), "mauvais mot de passe", None).await;
+        }
+    }
+    assert_eq!(
+        attempt("192.0.2.50".into(), PASSWORD, None).await,
+        StatusCode::UNAUTHORIZED,
+        "an unknown browser waits out the ceiling (100 attempts an hour)"
+    );
+    assert_eq!(
+        attempt("192.0.2.51".into(), PASSWORD, Some(device.clone())).await,
+        StatusCode::OK,
+        "the family's browser is let in"
+    );
+    // A forged or foreign cookie is no pass.
+    let forged = format!("{}x", device);
+    assert_eq!(
+        attempt("192.0.2.52".into(), PASSWORD, Some(forged)).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// one account failing sixty times from an address (a town hall's public computer,
+/// a mobile carrier's shared address) does not stop another account logging in from it.
+#[tokio::test]
+async fn sixty_failures_on_one_account_do_not_lock_its_neighbours_behind_the_same_address() {
+    let app = spawn_app_with(
+        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
+        LoginPolicy::default(),
+    )
+    .await;
+    let (victim, _) = app.activated_account().await;
+    let (neighbour, _) = app.activated_account().await;
+    let from_hall = |login: String, password: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/api/auth/login"))
+            .header("x-forwarded-for", "192.0.2.200")
+            .json(&json!({"login": login, "password": password}));
+        async move { request.send().await.expect("attempt").status() }
+    };
+    for _ in 0..60 {
+        from_hall(victim.clone(), "mauvais mot de passe").await;
+    }
+    assert_eq!(
+        from_hall(neighbour.clone(), PASSWORD).await,
+        StatusCode::OK
+    );
+}
+
+/// a password reset — proof that the owner reads the address — lifts every lock.
+#[tokio::test]
+async fn a_password_reset_unlocks_the_account() {
+    let app = spawn_app_with(
+        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
+        LoginPolicy::default(),
+    )
+    .await;
+    let (username, email) = app.activated_account().await;
+    for i in 0..20 {
+        for _ in 0..6 {
+            app.client
+                .post(app.url("/api/auth/login"))
+                .header("x-forwarded-for", format!("203.0.113.{i}"))
+                .json(&json!({"login": username, "password": "mauvais mot de passe"}))
+                .send()
+                .await
+                .expect("attempt");
+        }
+    }
+    let login_from_home = || {
+        app.client
+            .post(app.url("/api/auth/login"))
+            .header("x-forwarded-for", "198.51.100.99")
+            .json(&json!({"login": username, "password": NEW_PASSWORD}))
+            .send()
+    };
+    app.post_json("/api/password-resets", &json!({"email": email}))
+        .await;
+    let token = crate::helpers::mail::wait_for_mail(&email, "Réinitialisation")
+        .await
+        .token("/reinitialiser-mot-de-passe");
+    let reset = app
+        .post_json(
+            "/api/password-resets/confirm",
+            &json!({"token": token, "password": NEW_PASSWORD}),
+        )
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(
+        login_from_home().await.expect("login").status(),
+        StatusCode::OK
+    );
+}
+
+const NEW_PASSWORD: &str = "un tout nouveau mot de passe pour la famille";
 
 #[tokio::test]
 async fn a_client_cannot_choose_its_own_address_without_a_trusted_proxy() {
