@@ -68,6 +68,11 @@ pub struct Settings {
     pub refresh_reuse_grace: Duration,
     /// How often the outbox worker looks for due emails when nobody wakes it.
     pub outbox_poll_interval: Duration,
+    /// Whether this server delivers queued emails (`OUTBOX_WORKER`, default true).
+    pub outbox_worker: bool,
+    /// How long an undeliverable email is retried before it is given up
+    /// (`EMAIL_RETRY_HOURS`, default 48, at least 24).
+    pub email_retry: Duration,
     /// Where pieces' files are stored (`STORAGE_URL`: a directory, or `s3://bucket`).
     pub storage: StorageLocation,
     /// Local directory where uploads wait while they are checked (`UPLOAD_SCRATCH_DIR`).
@@ -191,6 +196,8 @@ impl Settings {
             email_change_ttl: Duration::from_secs(parsed("EMAIL_CHANGE_TTL_SECONDS", 24 * 3600)?),
             refresh_reuse_grace: Duration::from_secs(10),
             outbox_poll_interval: Duration::from_secs(2),
+            outbox_worker: parsed("OUTBOX_WORKER", true)?,
+            email_retry: Duration::from_secs(3600 * parsed::<u64>("EMAIL_RETRY_HOURS", 48)?),
             storage: StorageLocation::parse(
                 &var("STORAGE_URL").unwrap_or_else(|| "data/files".into()),
             ),
@@ -238,6 +245,11 @@ impl Settings {
         }
         if self.access_token_ttl > Duration::from_secs(900) {
             bail!("ACCESS_TOKEN_TTL_SECONDS must be at most 900");
+        }
+        if !(24 * 3600..=14 * 24 * 3600).contains(&self.email_retry.as_secs()) {
+            bail!(
+                "EMAIL_RETRY_HOURS must be between 24 and 336 (emails are retried at least a day)"
+            );
         }
         if self.hash_concurrency == 0 {
             bail!("HASH_CONCURRENCY must be at least 1");

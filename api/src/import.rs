@@ -158,7 +158,9 @@ fn parse_row(
     if let Some(address) = &email
         && let Err(code) = check_email(address)
     {
-        fail(format!("email : « {address} » n'est pas une adresse valide ({code})"));
+        fail(format!(
+            "email : « {address} » n'est pas une adresse valide ({code})"
+        ));
         ok = false;
     }
     let member = MemberInput {

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -29,9 +29,7 @@ use crate::db::DbConn;
 use crate::db::models::account::Account;
 use crate::db::models::demande::{self, Actor};
 use crate::db::models::dossier::{self, Dossier};
-use crate::db::models::rattachement::{
-    self as row, NewRattachement, Rattachement, method, status,
-};
+use crate::db::models::rattachement::{self as row, NewRattachement, Rattachement, method, status};
 use crate::db::models::{member, outbox};
 use crate::email::templates;
 use crate::error::ApiError;
@@ -250,7 +248,11 @@ pub fn confirm_code(
 }
 
 /// « Je n'ai plus accès à cette adresse »: the pending rattachement goes to an agent.
-pub fn ask_validation(conn: &mut DbConn, account_id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn ask_validation(
+    conn: &mut DbConn,
+    account_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     let pending = pending_of(conn, account_id, method::CODE)?;
     open_demande(conn, &pending, now)
 }
@@ -352,7 +354,10 @@ pub fn view(
 }
 
 /// The accounts linked to the account's dossier, oldest first.
-pub fn linked_accounts(conn: &mut DbConn, account_id: &str) -> Result<Vec<LinkedAccount>, ApiError> {
+pub fn linked_accounts(
+    conn: &mut DbConn,
+    account_id: &str,
+) -> Result<Vec<LinkedAccount>, ApiError> {
     let Some(found) = dossier::of_account(conn, account_id)? else {
         return Ok(Vec::new());
     };
@@ -422,14 +427,19 @@ fn send_code(
             &code,
             CODE_TTL_MINUTES,
             &mailing.demarches(),
-        ),
+        )
+        .with_link_until(expires_at),
         now,
     )?;
     tracing::info!(event = "rattachement_code", outcome = "sent", account = %pending.account_id);
     Ok(())
 }
 
-fn open_demande(conn: &mut DbConn, pending: &Rattachement, now: NaiveDateTime) -> Result<(), ApiError> {
+fn open_demande(
+    conn: &mut DbConn,
+    pending: &Rattachement,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     let id = demande::create(
         conn,
         &pending.dossier_id,
@@ -508,7 +518,11 @@ fn code_mac(secret: &str, rattachement_id: &str, code: &str) -> HmacSha256 {
 /// The stored form of a code: hex HMAC-SHA256 under `SECRETS_KEY`, bound to its
 /// rattachement.
 fn hash_code(secret: &str, rattachement_id: &str, code: &str) -> String {
-    hex::encode(code_mac(secret, rattachement_id, code).finalize().into_bytes())
+    hex::encode(
+        code_mac(secret, rattachement_id, code)
+            .finalize()
+            .into_bytes(),
+    )
 }
 
 /// Compares in constant time.

@@ -82,13 +82,21 @@ impl Application {
                 .await
                 .context("Failed to load the demo document")?;
         }
-        tokio::spawn(worker::run(
-            state.pool.clone(),
-            mailer,
-            from,
-            state.outbox_wake.clone(),
-            state.settings.outbox_poll_interval,
-        ));
+        if state.settings.outbox_worker {
+            let delivery = worker::Delivery {
+                mailer,
+                from,
+                clock: state.clock.clone(),
+                give_up_after: chrono::Duration::from_std(state.settings.email_retry)
+                    .context("EMAIL_RETRY_HOURS is out of range")?,
+            };
+            tokio::spawn(worker::run(
+                state.pool.clone(),
+                delivery,
+                state.outbox_wake.clone(),
+                state.settings.outbox_poll_interval,
+            ));
+        }
         tokio::spawn(jobs::run(
             state.pool.clone(),
             state.storage.clone(),

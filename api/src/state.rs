@@ -64,6 +64,8 @@ pub struct AppState {
     /// Built on the deployment's `TOWN_NAME` (the first town name), which stays refused in
     /// passwords even if administrators rename the town later.
     pub password_policy: PasswordPolicy,
+    /// The database's clock, for leases and retries (tests move it forward).
+    pub clock: Arc<crate::clock::Clock>,
     /// Wakes the outbox worker after a transaction queued an email.
     pub outbox_wake: Arc<Notify>,
     /// The SPA's Content-Security-Policy (with the hashes of its inline loader).
@@ -115,6 +117,7 @@ impl AppState {
             limits: Limits::new(&settings),
             password_policy: PasswordPolicy::new(&settings.town_name),
             outbox_wake: Arc::new(Notify::new()),
+            clock: Arc::default(),
             spa_csp: crate::security::spa_csp(&crate::spa::inline_script_hashes(
                 &settings.web_dist,
             )),

@@ -58,4 +58,11 @@ await run('account_changes', async ({ page }) => {
   await page.goto(`${env.baseUrl}/mon-compte`);
   await expectHeading(page, 'Mon compte');
   await page.locator('dd', { hasText: newEmail }).first().waitFor();
+
+  // « E-mails envoyés »: what the portal wrote, with its status, never the body.
+  const sent = page.getByRole('region', { name: 'E-mails envoyés' }).first();
+  await sent.getByRole('cell', { name: 'Lien d\'activation du compte', exact: true }).first().waitFor();
+  await sent.getByRole('cell', { name: 'Confirmation de la nouvelle adresse e-mail', exact: true }).waitFor();
+  if ((await sent.innerText()).includes('Bonjour')) throw new Error('an email body is shown in « E-mails envoyés »');
+  await expectAccessible(page, 'mon compte, e-mails envoyés');
 });

@@ -235,7 +235,8 @@ pub fn check_rattachement_code(value: &str) -> Result<String, FieldCode> {
     let digits: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.is_empty() {
         Err(codes::REQUIRED)
-    } else if digits.len() == RATTACHEMENT_CODE_DIGITS && digits.chars().all(|c| c.is_ascii_digit()) {
+    } else if digits.len() == RATTACHEMENT_CODE_DIGITS && digits.chars().all(|c| c.is_ascii_digit())
+    {
         Ok(digits)
     } else {
         Err(codes::RATTACHEMENT_CODE_INVALID)

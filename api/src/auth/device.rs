@@ -120,7 +120,11 @@ mod tests {
         let value = first.value().to_string();
         let nonce = cookies.device_of(Some(&value), "account-a").expect("known");
         assert!(cookies.device_of(Some(&value), "account-b").is_none());
-        assert!(DeviceCookies::new("other").device_of(Some(&value), "account-a").is_none());
+        assert!(
+            DeviceCookies::new("other")
+                .device_of(Some(&value), "account-a")
+                .is_none()
+        );
         let forged = value.replacen(&nonce, "AAAAAAAAAAAAAAAAAAAAAA", 1);
         assert!(cookies.device_of(Some(&forged), "account-a").is_none());
         assert!(!value.contains("account-a"), "no identifier in clear");
@@ -141,7 +145,10 @@ mod tests {
         let value = value.expect("cookie");
         assert!(cookies.device_of(Some(&value), "e").is_some());
         assert!(cookies.device_of(Some(&value), "b").is_some());
-        assert!(cookies.device_of(Some(&value), "a").is_none(), "the oldest is dropped");
+        assert!(
+            cookies.device_of(Some(&value), "a").is_none(),
+            "the oldest is dropped"
+        );
         let again = cookies.after_login(Some(&value), "b").value().to_string();
         assert_eq!(again.split('~').count(), MAX_ENTRIES);
     }

@@ -307,11 +307,17 @@ mod tests {
         for _ in 0..60 {
             t.record_failure("victim", &ip("1.1.1.1"));
         }
-        assert!(t.may_attempt("neighbour", &ip("1.1.1.1")), "one account's failures stay its own");
+        assert!(
+            t.may_attempt("neighbour", &ip("1.1.1.1")),
+            "one account's failures stay its own"
+        );
         for i in 0..30 {
             t.record_failure(&format!("acc{i}"), &ip("1.1.1.1"));
         }
-        assert!(!t.may_attempt("neighbour", &ip("1.1.1.1")), "credential stuffing from one address");
+        assert!(
+            !t.may_attempt("neighbour", &ip("1.1.1.1")),
+            "credential stuffing from one address"
+        );
         assert!(t.may_attempt("neighbour", &device("n")));
     }
 

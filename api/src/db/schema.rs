@@ -97,6 +97,9 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        account_id -> Nullable<Text>,
+        erase_after -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -367,6 +370,7 @@ diesel::joinable!(pieces -> dossiers (dossier_id));
 diesel::joinable!(pieces -> piece_types (type_code));
 diesel::joinable!(piece_files -> pieces (piece_id));
 diesel::joinable!(rattachements -> accounts (account_id));
+diesel::joinable!(outbox_emails -> accounts (account_id));
 diesel::joinable!(rattachements -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

@@ -1,5 +1,6 @@
 //! Email: composing messages, the transport (SMTP or a local folder) and the outbox worker.
 
+pub mod history;
 pub mod templates;
 pub mod worker;
 

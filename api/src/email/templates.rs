@@ -53,6 +53,8 @@ fn compose(
         subject,
         text,
         html,
+        link_expires_at: None,
+        account_id: None,
     }
 }
 

@@ -218,7 +218,11 @@ pub(crate) async fn check_password(
     );
     let ip = client.ip.to_string();
     // A browser where this account logged in before is throttled on its own.
-    let origin = Origin::of(client, &state.devices, account.as_ref().map(|a| a.id.as_str()));
+    let origin = Origin::of(
+        client,
+        &state.devices,
+        account.as_ref().map(|a| a.id.as_str()),
+    );
 
     if !state.login_throttle.may_attempt(&throttle_key, &origin) {
         state.hasher.imitate_delay().await;

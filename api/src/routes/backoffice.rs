@@ -7,7 +7,8 @@ use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use shared::api::auth::{TotpEnrolmentRequest, TotpEnrolmentResponse};
 use shared::api::backoffice::{
-    NewStaffRequest, Queue, QueueItem, StaffList, StaffProfile, StaffRole, StaffUpdate, WaitingTime,
+    FailedEmails, NewStaffRequest, Queue, QueueItem, RequeuedEmails, StaffList, StaffProfile,
+    StaffRole, StaffUpdate, WaitingTime,
 };
 use shared::api::dossier::{DemandeKind, DemandeStatus, Role};
 
@@ -359,19 +360,13 @@ pub async fn create_staff(
             Account::activate(conn, &id, now)?;
             let role = to_text(&request.role);
             Account::set_role(conn, &id, &role)?;
-            let token = action_token::issue(
-                conn,
-                &id,
-                action_token::Purpose::PasswordReset,
-                std::time::Duration::from_secs(48 * 3600),
-                None,
-            )?;
+            let ttl = std::time::Duration::from_secs(48 * 3600);
+            let token =
+                action_token::issue(conn, &id, action_token::Purpose::PasswordReset, ttl, None)?;
             let link = format!("{base}/reinitialiser-mot-de-passe#token={token}");
-            outbox::enqueue(
-                conn,
-                &templates::staff_welcome(&email, &username, &town, &link),
-                now,
-            )?;
+            let welcome = templates::staff_welcome(&email, &username, &town, &link)
+                .with_link_until(outbox::link_expiry(now, ttl));
+            outbox::enqueue(conn, &welcome, now)?;
             Ok(StaffProfile {
                 username,
                 email,
@@ -434,4 +429,57 @@ pub async fn reset_totp(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The emails the portal gave up on (SMTP down for longer than `EMAIL_RETRY_HOURS`, a
+/// refused address, a link that expired first): the back office's banner « N e-mails n'ont
+/// pas pu être envoyés » (administrators).
+#[utoipa::path(
+    tag = "Back office",
+    responses(
+        (status = 200, body = FailedEmails),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/emails/echecs")]
+pub async fn failed_emails(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let list = state.read(crate::email::history::failed).await?;
+    Ok(private_json(StatusCode::OK, &list))
+}
+
+/// « Renvoyer » once the mail server works again: every failed email that can still be
+/// sent (no link in it, or a link still valid) is queued again.
+#[utoipa::path(
+    tag = "Back office",
+    responses(
+        (status = 200, body = RequeuedEmails),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/emails/echecs/renvoi")]
+pub async fn requeue_failed_emails(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let clock = state.clock.clone();
+    let requeued = state
+        .write(move |conn| {
+            let now = clock.now(conn)?;
+            Ok(outbox::retry_failed(conn, now)?)
+        })
+        .await?;
+    tracing::info!(event = "emails_requeued", count = requeued, agent = %staff.user.account_id);
+    Ok(private_json(
+        StatusCode::OK,
+        &RequeuedEmails {
+            requeued: requeued as u64,
+        },
+    ))
 }

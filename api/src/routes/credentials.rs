@@ -64,7 +64,9 @@ where
             }
             let token = action_token::issue(conn, &account.id, request.purpose, request.ttl, None)?;
             let link = format!("{base}/{}#token={token}", request.route);
-            outbox::enqueue(conn, &(request.compose)(&account, &link), now)?;
+            let email = (request.compose)(&account, &link)
+                .with_link_until(outbox::link_expiry(now, request.ttl));
+            outbox::enqueue(conn, &email, now)?;
             Ok(())
         })
         .await
@@ -90,4 +92,72 @@ pub fn replace_password(
     let notice = templates::password_changed(&account.email, &account.username, town, &reset_link);
     outbox::enqueue(conn, &notice, now)?;
     Ok(())
+}
+
+/// « Renvoyer » in « Mon compte » > « E-mails envoyés »: a fresh link of the same kind as
+/// email `email_id` (a reset link, or the confirmation of the new address still pending),
+/// which kills the previous one. Not found for another account's email; 409 for a kind that
+/// cannot be resent or a change no longer pending.
+pub async fn resend_email(
+    state: &AppState,
+    account_id: &str,
+    email_id: &str,
+) -> Result<(), ApiError> {
+    state
+        .limits
+        .email_requests
+        .hit(account_id)
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    let town = state.town().await?.name;
+    let base = state.public_url.clone();
+    let (reset_ttl, change_ttl) = (
+        state.settings.password_reset_ttl,
+        state.settings.email_change_ttl,
+    );
+    let (account_id, email_id) = (account_id.to_string(), email_id.to_string());
+    state
+        .write(move |conn| {
+            let now = now();
+            let sent = outbox::find_for_account(conn, &email_id, &account_id)?;
+            let account = Account::find(conn, &account_id)?;
+            let cannot = ApiError::Conflict("Cet e-mail ne peut pas être renvoyé.");
+            let email = match sent.kind.as_str() {
+                "password_reset" => {
+                    let purpose = action_token::Purpose::PasswordReset;
+                    let token = action_token::issue(conn, &account.id, purpose, reset_ttl, None)?;
+                    let link = format!("{base}/reinitialiser-mot-de-passe#token={token}");
+                    let minutes = reset_ttl.as_secs() / 60;
+                    templates::password_reset(
+                        &account.email,
+                        &account.username,
+                        &town,
+                        &link,
+                        minutes,
+                    )
+                    .with_link_until(outbox::link_expiry(now, reset_ttl))
+                }
+                "email_change_confirm" => {
+                    let Some(pending) = account.pending_email.clone() else {
+                        return Err(cannot);
+                    };
+                    let purpose = action_token::Purpose::EmailChange;
+                    let token = action_token::issue(
+                        conn,
+                        &account.id,
+                        purpose,
+                        change_ttl,
+                        Some(&pending),
+                    )?;
+                    let link = format!("{base}/confirmer-email#token={token}");
+                    templates::email_change_confirm(&pending, &account.username, &town, &link)
+                        .with_link_until(outbox::link_expiry(now, change_ttl))
+                        .for_account(&account.id)
+                }
+                _ => return Err(cannot),
+            };
+            outbox::enqueue(conn, &email, now)?;
+            tracing::info!(event = "email_resent", kind = %sent.kind, account = %account.id);
+            Ok(())
+        })
+        .await
 }

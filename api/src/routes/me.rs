@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, http::StatusCode, post, put, web};
 use serde::Deserialize;
 use shared::api::account::{
     AcceptTermsRequest, ChangeEmailRequest, ChangePasswordRequest, ConnectionEntry, ConnectionPage,
-    MeResponse,
+    MeResponse, SentEmailList,
 };
 use shared::api::auth::TokenRequest;
 use shared::api::registration::AcceptedResponse;
@@ -221,11 +221,11 @@ pub async fn change_email(
                     Some(&new_email),
                 )?;
                 let link = format!("{base}/confirmer-email#token={token}");
-                outbox::enqueue(
-                    conn,
-                    &templates::email_change_confirm(&new_email, &account.username, &town, &link),
-                    now,
-                )?;
+                let email =
+                    templates::email_change_confirm(&new_email, &account.username, &town, &link)
+                        .with_link_until(outbox::link_expiry(now, ttl))
+                        .for_account(&account.id);
+                outbox::enqueue(conn, &email, now)?;
             }
             Account::set_pending_email(conn, &account.id, Some(&new_email))?;
             outbox::enqueue(
@@ -338,4 +338,49 @@ pub async fn list_connections(
             retention_days,
         },
     ))
+}
+
+/// « E-mails envoyés »: what the portal wrote to the account (kind, date, sent / waiting /
+/// failed — never the body), newest first.
+#[utoipa::path(
+    tag = "Mon compte",
+    responses(
+        (status = 200, body = SentEmailList),
+        (status = 401, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`terms_not_accepted`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me/emails")]
+pub async fn list_emails(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+) -> Result<HttpResponse, ApiError> {
+    let list = state
+        .read(move |conn| crate::email::history::of_account(conn, &user.account_id))
+        .await?;
+    Ok(private_json(StatusCode::OK, &list))
+}
+
+/// « Renvoyer »: a fresh link of the same kind (reset link, confirmation of the new
+/// address); the previous link stops working.
+#[utoipa::path(
+    tag = "Mon compte",
+    params(("id" = Uuid, Path, description = "Email id")),
+    responses(
+        (status = 202, description = "A new email is on its way", body = AcceptedResponse),
+        (status = 404, description = "No such email for this account", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This kind of email cannot be resent", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many emails asked for", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/me/emails/{id}/renvoi")]
+pub async fn resend_email(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    crate::routes::credentials::resend_email(&state, &user.account_id, &path.into_inner()).await?;
+    Ok(accepted("Un nouvel e-mail vous a été envoyé."))
 }

@@ -58,7 +58,15 @@ pub async fn create_rattachement(
     let account_id = user.account_id.clone();
     state
         .write(move |conn| {
-            rattachement::request(conn, &account_id, &target, &reference, true, &mailing, now())
+            rattachement::request(
+                conn,
+                &account_id,
+                &target,
+                &reference,
+                true,
+                &mailing,
+                now(),
+            )
         })
         .await?;
     answer(&state, user.account_id, StatusCode::CREATED).await
@@ -83,8 +91,8 @@ pub async fn confirm_rattachement_code(
     ConsentedUser(user): ConsentedUser,
     body: ValidJson<RattachementCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = check_rattachement_code(&body.0.code)
-        .map_err(|code| ApiError::field("code", code))?;
+    let code =
+        check_rattachement_code(&body.0.code).map_err(|code| ApiError::field("code", code))?;
     let account_id = user.account_id.clone();
     let dossier_id = state
         .read(move |conn| {

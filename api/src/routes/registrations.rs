@@ -156,11 +156,10 @@ pub async fn create_registration(
                 None,
             )?;
             let link = format!("{public_url}/activation#token={token}");
-            outbox::enqueue(
-                conn,
-                &templates::activation(request.email.trim(), request.username.trim(), &town, &link),
-                now,
-            )?;
+            let email =
+                templates::activation(request.email.trim(), request.username.trim(), &town, &link)
+                    .with_link_until(outbox::link_expiry(now, activation_ttl));
+            outbox::enqueue(conn, &email, now)?;
             Ok(())
         })
         .await;

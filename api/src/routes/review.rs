@@ -7,8 +7,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use shared::api::backoffice::{
-    Consultation, ConsultationList, ContactEmailRequest, DemandeDecisionRequest, DemandeVerdict, PieceDecisionRequest,
-    PieceVerdict, RattachementReview, Review,
+    Consultation, ConsultationList, ContactEmailRequest, DemandeDecisionRequest, DemandeVerdict,
+    PieceDecisionRequest, PieceVerdict, RattachementReview, Review,
 };
 use shared::api::dossier::{DemandeKind, DemandeStatus};
 use shared::validation::codes;
@@ -336,8 +336,22 @@ pub async fn decide_demande(
             }
             if is_rattachement {
                 let validated = status == DemandeStatus::Validee;
-                crate::rattachement::decide(conn, &id, validated, message.as_deref(), &mailing, now)?;
-                audit(conn, &staff, action::DECISION_DEMANDE, &found.dossier_id, Some(&id), Some(&to_text(&status)))?;
+                crate::rattachement::decide(
+                    conn,
+                    &id,
+                    validated,
+                    message.as_deref(),
+                    &mailing,
+                    now,
+                )?;
+                audit(
+                    conn,
+                    &staff,
+                    action::DECISION_DEMANDE,
+                    &found.dossier_id,
+                    Some(&id),
+                    Some(&to_text(&status)),
+                )?;
                 return review_of(conn, &id);
             }
             let outcome = match status {
@@ -351,8 +365,9 @@ pub async fn decide_demande(
                     // Codes of rattachement for this dossier go to the address of the
                     // account that built it, until the town records another.
                     if current.contact_email.is_none()
-                        && let Some((email, _)) =
-                            dossier::account_emails(conn, &found.dossier_id)?.into_iter().next()
+                        && let Some((email, _)) = dossier::account_emails(conn, &found.dossier_id)?
+                            .into_iter()
+                            .next()
                     {
                         dossier::set_contact_email(conn, &found.dossier_id, Some(&email))?;
                     }

@@ -45,8 +45,12 @@ async fn an_imported_dossier_is_linked_at_sign_up_by_the_code_sent_to_its_addres
         .expect("json");
     let token = login["access_token"].as_str().expect("token");
     let terms: Value = app.get_json("/api/terms").await;
-    app.post_json_auth("/api/me/terms", token, &json!({"version": terms["version"]}))
-        .await;
+    app.post_json_auth(
+        "/api/me/terms",
+        token,
+        &json!({"version": terms["version"]}),
+    )
+    .await;
     let code = wait_for_mail(&address, "Code de rattachement")
         .await
         .rattachement_code();

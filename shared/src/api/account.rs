@@ -88,3 +88,38 @@ pub struct ConnectionPage {
     /// How long entries are kept, in days.
     pub retention_days: u32,
 }
+
+/// Where an email the portal wrote stands. Never its content.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EmailStatus {
+    /// Waiting to leave (or being retried).
+    EnAttente,
+    Envoye,
+    /// Given up: it could not be delivered (or its link expired first).
+    Echec,
+}
+
+/// One email written to the account, as « Mon compte » lists them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SentEmail {
+    pub id: Uuid,
+    /// `activation`, `password_reset`, `demande_received`…
+    pub kind: String,
+    /// What it was about, in French (« Lien d'activation »…).
+    pub libelle: String,
+    pub status: EmailStatus,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Whether « Renvoyer » makes sense (a fresh link of a kind the account can still use).
+    pub renvoi_possible: bool,
+}
+
+/// « E-mails envoyés », newest first (the last 50).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SentEmailList {
+    pub items: Vec<SentEmail>,
+}

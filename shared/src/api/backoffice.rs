@@ -164,7 +164,10 @@ pub struct RattachementReview {
 #[serde(deny_unknown_fields)]
 pub struct ContactEmailRequest {
     #[validate(custom(function = "crate::validation::validate_email"))]
-    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr", max_length = 254))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "parent@exemple.fr", max_length = 254)
+    )]
     pub email: Option<String>,
 }
 
@@ -223,4 +226,36 @@ pub struct WaitingTime {
     pub en_attente: u64,
     /// Median time the waiting requests have waited, in hours.
     pub attente_mediane_heures: Option<f64>,
+}
+
+/// An email the portal gave up on, for the administrators' alert.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct FailedEmail {
+    pub id: Uuid,
+    pub kind: String,
+    /// What it was about, in French.
+    pub libelle: String,
+    pub to: String,
+    pub created_at: DateTime<Utc>,
+    pub failed_at: Option<DateTime<Utc>>,
+    pub attempts: i32,
+    /// The last delivery error (SMTP's answer), shortened.
+    pub last_error: Option<String>,
+}
+
+/// « N e-mails n'ont pas pu être envoyés »: how many, and the latest 100.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct FailedEmails {
+    pub total: u64,
+    pub items: Vec<FailedEmail>,
+}
+
+/// The answer of « Renvoyer » on failed emails.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct RequeuedEmails {
+    /// Emails queued again (those whose link had expired cannot be).
+    pub requeued: u64,
 }

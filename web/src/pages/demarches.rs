@@ -288,7 +288,9 @@ fn RattachementForm(reload: Callback<()>, done: RwSignal<Option<String>>) -> imp
             pending.set(false);
             match result {
                 Ok(_) => {
-                    done.set(Some("Votre demande de rattachement est enregistrée.".into()));
+                    done.set(Some(
+                        "Votre demande de rattachement est enregistrée.".into(),
+                    ));
                     reload.run(());
                 }
                 Err(e) => errors.show_api(&e),

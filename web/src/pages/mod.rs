@@ -14,5 +14,6 @@ pub mod login;
 pub mod not_found;
 pub mod public;
 pub mod reset_password;
+pub mod sent_emails;
 pub mod signup;
 pub mod signup_done;

@@ -67,7 +67,8 @@ pub fn create(
             demandes::status.eq(to_text(&status)),
             demandes::created_at.eq(now),
             demandes::updated_at.eq(now),
-            demandes::submitted_at.eq((status == DemandeStatus::EnAttenteValidation).then_some(now)),
+            demandes::submitted_at
+                .eq((status == DemandeStatus::EnAttenteValidation).then_some(now)),
         ))
         .execute(conn)?;
     record_event(conn, &id, status, actor, None, now)?;

@@ -138,7 +138,11 @@ pub fn linked_accounts(
         .inner_join(accounts::table)
         .filter(dossier_accounts::dossier_id.eq(dossier_id))
         .order((dossier_accounts::linked_at.asc(), accounts::username.asc()))
-        .select((accounts::id, accounts::username, dossier_accounts::linked_at))
+        .select((
+            accounts::id,
+            accounts::username,
+            dossier_accounts::linked_at,
+        ))
         .load(conn)
 }
 

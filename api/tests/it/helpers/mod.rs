@@ -5,6 +5,7 @@
 pub mod files;
 pub mod garage;
 pub mod mail;
+pub mod relay;
 pub mod spawn;
 pub mod test_db;
 

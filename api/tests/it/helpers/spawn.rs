@@ -58,6 +58,8 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         email_change_ttl: Duration::from_secs(24 * 3600),
         refresh_reuse_grace: Duration::from_secs(10),
         outbox_poll_interval: Duration::from_millis(200),
+        outbox_worker: true,
+        email_retry: Duration::from_secs(48 * 3600),
         storage: StorageLocation::Local(dir.join("files")),
         upload_scratch_dir: dir.join("scratch"),
         inspector_program: Some(env!("CARGO_BIN_EXE_portail-famille").into()),

@@ -345,10 +345,7 @@ async fn sixty_failures_on_one_account_do_not_lock_its_neighbours_behind_the_sam
     for _ in 0..60 {
         from_hall(victim.clone(), "mauvais mot de passe").await;
     }
-    assert_eq!(
-        from_hall(neighbour.clone(), PASSWORD).await,
-        StatusCode::OK
-    );
+    assert_eq!(from_hall(neighbour.clone(), PASSWORD).await, StatusCode::OK);
 }
 
 /// a password reset — proof that the owner reads the address — lifts every lock.

@@ -91,7 +91,10 @@ async fn assert_sees_nothing_of(app: &TestApp, family: &Family, dossier_id: &str
             checked += 1;
         }
     }
-    assert!(checked >= 8, "only {checked} dossier operations were checked");
+    assert!(
+        checked >= 8,
+        "only {checked} dossier operations were checked"
+    );
     let demandes: Value = app
         .get_auth("/api/demandes", &family.access_token)
         .await
@@ -182,7 +185,13 @@ async fn the_code_links_the_account_once_and_the_holders_are_told() {
     let code = wait_for_mail(&address, "Code de rattachement")
         .await
         .rattachement_code();
-    let (status, view) = post(&app, &first, "/api/rattachement/code", json!({"code": code})).await;
+    let (status, view) = post(
+        &app,
+        &first,
+        "/api/rattachement/code",
+        json!({"code": code}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["status"], "rattache");
     let dossier = app
@@ -191,7 +200,13 @@ async fn the_code_links_the_account_once_and_the_holders_are_told() {
     assert_eq!(dossier.status(), StatusCode::OK);
     wait_for_mail(&first.email, "Votre demande de rattachement").await;
     // Single use: the same code again finds nothing waiting.
-    let (again, _) = post(&app, &first, "/api/rattachement/code", json!({"code": code})).await;
+    let (again, _) = post(
+        &app,
+        &first,
+        "/api/rattachement/code",
+        json!({"code": code}),
+    )
+    .await;
     assert_eq!(again, StatusCode::NOT_FOUND);
 
     // The second parent: wrong codes count, a spent code is refused, a new one works.
@@ -205,10 +220,19 @@ async fn the_code_links_the_account_once_and_the_holders_are_told() {
         .find(|m| m.subject.contains("Code de rattachement"))
         .expect("second code")
         .rattachement_code();
-    let wrong = if first_code == "000000" { "000001" } else { "000000" };
+    let wrong = if first_code == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
     for tries_left in (1..5).rev() {
-        let (status, body) =
-            post(&app, &second, "/api/rattachement/code", json!({"code": wrong})).await;
+        let (status, body) = post(
+            &app,
+            &second,
+            "/api/rattachement/code",
+            json!({"code": wrong}),
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["fields"]["code"][0], "rattachement_code_invalid");
         assert_eq!(
@@ -216,7 +240,13 @@ async fn the_code_links_the_account_once_and_the_holders_are_told() {
             tries_left
         );
     }
-    let (status, body) = post(&app, &second, "/api/rattachement/code", json!({"code": wrong})).await;
+    let (status, body) = post(
+        &app,
+        &second,
+        "/api/rattachement/code",
+        json!({"code": wrong}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["fields"]["code"][0], "rattachement_code_expired");
     let (status, body) = post(
@@ -250,7 +280,11 @@ async fn the_code_links_the_account_once_and_the_holders_are_told() {
     // The holder is told, and both see each other in « Mon compte ».
     let notice = wait_for_mail(&first.email, "Un nouveau compte a été rattaché").await;
     assert!(notice.text.contains(&second.username), "{}", notice.text);
-    assert!(notice.text.contains("Si ce n'est pas vous"), "{}", notice.text);
+    assert!(
+        notice.text.contains("Si ce n'est pas vous"),
+        "{}",
+        notice.text
+    );
     let linked = me(&app, &first).await["comptes_rattaches"].clone();
     let names: Vec<&str> = linked
         .as_array()
@@ -296,7 +330,10 @@ async fn without_an_address_on_record_an_agent_validates_or_refuses_the_request(
     assert_eq!(queue["total"], 1, "{queue}");
     assert_eq!(queue["items"][0]["demande_id"], demande_id.as_str());
     let review: Value = app
-        .get_auth(&format!("/api/backoffice/demandes/{demande_id}"), &staff_token)
+        .get_auth(
+            &format!("/api/backoffice/demandes/{demande_id}"),
+            &staff_token,
+        )
         .await
         .json()
         .await
@@ -399,9 +436,11 @@ async fn wrong_references_are_throttled_per_number_whatever_the_address() {
             client
                 .post(url)
                 .header("x-forwarded-for", ip)
-                .json(&json!({"username": username, "email": format!("{username}@exemple.fr"),
+                .json(
+                    &json!({"username": username, "email": format!("{username}@exemple.fr"),
                               "password": crate::helpers::PASSWORD, "new_household": false,
-                              "dossier_reference": reference(numero, nom, "Paul")}))
+                              "dossier_reference": reference(numero, nom, "Paul")}),
+                )
                 .send()
                 .await
                 .expect("request")
@@ -414,7 +453,10 @@ async fn wrong_references_are_throttled_per_number_whatever_the_address() {
         let wrong = attempt("40041", "Martin", format!("203.0.113.{i}")).await;
         assert_eq!(wrong.status(), missing_status);
         let body: Value = wrong.json().await.expect("json");
-        assert_eq!(body, missing_body, "existing and missing numbers answer alike");
+        assert_eq!(
+            body, missing_body,
+            "existing and missing numbers answer alike"
+        );
     }
     let throttled = attempt("40041", "N'Guessan", "192.0.2.77".into()).await;
     assert_eq!(

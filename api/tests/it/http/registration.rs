@@ -257,7 +257,8 @@ async fn the_step_check_rates_the_password() {
 }
 
 #[tokio::test]
-async fn a_dossier_reference_ignores_case_and_accents_starts_a_rattachement_and_wrong_ones_are_throttled() {
+async fn a_dossier_reference_ignores_case_and_accents_starts_a_rattachement_and_wrong_ones_are_throttled()
+ {
     let app = spawn_app().await;
     let username = unique("pere");
     let body = |nom: &str, prenom: &str, username: &str| {

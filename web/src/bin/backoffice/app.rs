@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use crate::administration::AdministrationPage;
 use crate::api;
 use crate::documents::DocumentsPage;
+use crate::email_alert::FailedEmailsBanner;
 use crate::faq::FaqPage;
 use crate::login::StaffLogin;
 use crate::news::NewsPage;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
             <StaffMenu/>
             <main id="contenu" tabindex="-1" class="backoffice">
                 <RequireStaff>
+                    <FailedEmailsBanner/>
                     <Routes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/backoffice") view=QueuePage/>
                         <Route path=path!("/backoffice/demandes/:id") view=ReviewPage/>

@@ -29,6 +29,7 @@ mod administration;
 mod app;
 mod dialog;
 mod documents;
+mod email_alert;
 mod faq;
 mod forms;
 mod login;

@@ -176,7 +176,10 @@ fn ReviewView(page: Page, review: Review) -> impl IntoView {
     let rattachement = review.rattachement.clone();
     let is_rattachement = rattachement.is_some();
     let title = match &rattachement {
-        Some(asked) => format!("Demande de rattachement au dossier n° {} — {famille}", asked.numero),
+        Some(asked) => format!(
+            "Demande de rattachement au dossier n° {} — {famille}",
+            asked.numero
+        ),
         None => format!("Demande de création du dossier famille — {famille}"),
     };
     let open = move |verdict| {
@@ -603,7 +606,9 @@ fn DecisionDialog(page: Page) -> impl IntoView {
     let title = Signal::derive(move || {
         match verdict() {
             Some(DemandeVerdict::ACompleter) => "Demander un complément à la famille",
-            Some(DemandeVerdict::Validee) if page.is_rattachement() => "Rattacher le compte au dossier ?",
+            Some(DemandeVerdict::Validee) if page.is_rattachement() => {
+                "Rattacher le compte au dossier ?"
+            }
             Some(DemandeVerdict::Validee) => "Valider le dossier ?",
             Some(DemandeVerdict::Refusee) => "Refuser la demande ?",
             None => "",
