@@ -33,6 +33,10 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub database_url: String,
     pub database_pool_size: u32,
+    /// Bounds connecting to the database, waiting for a pooled connection and each
+    /// statement (`DATABASE_TIMEOUT_SECONDS`, default 5); a unit of work that takes a second
+    /// longer answers 503 (a silent network drop must not hang requests).
+    pub database_timeout: Duration,
     /// `smtp://host:port` (plain), `smtps://…` (TLS) or `smtp+starttls://…`; `None` writes
     /// emails to `mail_dir` instead.
     pub smtp_url: Option<String>,
@@ -70,6 +74,9 @@ pub struct Settings {
     pub outbox_poll_interval: Duration,
     /// Whether this server delivers queued emails (`OUTBOX_WORKER`, default true).
     pub outbox_worker: bool,
+    /// Whether Swagger UI and `/api-docs/openapi.json` are served (`API_DOCS=public|off`,
+    /// default public: integrators use them).
+    pub api_docs: bool,
     /// How long an undeliverable email is retried before it is given up
     /// (`EMAIL_RETRY_HOURS`, default 48, at least 24).
     pub email_retry: Duration,
@@ -161,6 +168,7 @@ impl Settings {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/portail-famille.db".into()),
             database_pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
+            database_timeout: Duration::from_secs(parsed("DATABASE_TIMEOUT_SECONDS", 5)?),
             smtp_url: var("SMTP_URL"),
             mail_dir: var("MAIL_DIR")
                 .unwrap_or_else(|| "data/mails".into())
@@ -197,6 +205,11 @@ impl Settings {
             refresh_reuse_grace: Duration::from_secs(10),
             outbox_poll_interval: Duration::from_secs(2),
             outbox_worker: parsed("OUTBOX_WORKER", true)?,
+            api_docs: match var("API_DOCS").as_deref() {
+                None | Some("public") => true,
+                Some("off") => false,
+                Some(other) => bail!("API_DOCS must be `public` or `off`, not {other:?}"),
+            },
             email_retry: Duration::from_secs(3600 * parsed::<u64>("EMAIL_RETRY_HOURS", 48)?),
             storage: StorageLocation::parse(
                 &var("STORAGE_URL").unwrap_or_else(|| "data/files".into()),
@@ -250,6 +263,9 @@ impl Settings {
             bail!(
                 "EMAIL_RETRY_HOURS must be between 24 and 336 (emails are retried at least a day)"
             );
+        }
+        if !(1..=60).contains(&self.database_timeout.as_secs()) {
+            bail!("DATABASE_TIMEOUT_SECONDS must be between 1 and 60");
         }
         if self.hash_concurrency == 0 {
             bail!("HASH_CONCURRENCY must be at least 1");

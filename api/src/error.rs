@@ -287,7 +287,26 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::Conflict("Cette ressource existe déjà ou a été modifiée entre-temps.")
             }
+            // The database went away (restart, network) or a statement ran out of time:
+            // the client may retry, nothing was committed.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::database_unavailable(&error),
+            Error::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
+                Self::database_unavailable(&error)
+            }
             other => Self::Internal(anyhow::Error::new(other).context("Database query failed")),
+        }
+    }
+}
+
+impl ApiError {
+    fn database_unavailable(error: &diesel::result::Error) -> Self {
+        tracing::warn!(%error, "database unavailable");
+        Self::Unavailable {
+            retry_after: Duration::from_secs(5),
+            reason: "database unavailable",
         }
     }
 }

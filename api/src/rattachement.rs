@@ -158,6 +158,7 @@ pub fn request(
         },
         now,
     )?;
+    tracing::info!(event = "rattachement", outcome = "started", account = %account_id, dossier = %target.id);
     if active {
         begin(conn, account_id, mailing, now)?;
     }

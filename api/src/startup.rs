@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Logger, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, web};
 use anyhow::Context;
 use lettre::message::Mailbox;
@@ -44,9 +44,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let public_url = settings.public_url_or(port);
 
-        let (url, size, demo_content) = (
+        let (url, size, timeout, demo_content) = (
             settings.database_url.clone(),
             settings.database_pool_size,
+            settings.database_timeout,
             settings.demo_content,
         );
         let first_settings = town::TownSettings {
@@ -56,7 +57,7 @@ impl Application {
             welcome_text: String::new(),
         };
         let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<db::DbPool> {
-            let pool = db::connect(&url, size)?;
+            let pool = db::connect_with(&url, size, timeout)?;
             town::ensure(&mut *pool.get()?, &first_settings, db::now())
                 .context("Failed to write the town's first settings")?;
             if demo_content {
@@ -144,6 +145,7 @@ fn app(
     >,
 > {
     let dist = state.settings.web_dist.clone();
+    let api_docs = state.settings.api_docs;
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -158,9 +160,14 @@ fn app(
     let app = app
         .wrap(from_fn(crate::auth::extractor::staff_door))
         .wrap(from_fn(security::middleware))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
-        .service(web::redirect("/swagger-ui", "/swagger-ui/"))
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api));
+        .wrap(from_fn(crate::telemetry::access_log));
+    // Integrators generate their clients from the document: public unless API_DOCS=off.
+    let app = if api_docs {
+        app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
+    } else {
+        app
+    };
     // The back office first: the family SPA's fallback would answer its client routes.
     let app = match spa::backoffice_service(&dist) {
         Some(files) => app

@@ -141,11 +141,33 @@ impl AppState {
         work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let pool = self.pool.clone();
-        web::block(move || {
+        self.bounded(web::block(move || {
             let mut conn = pool.get()?;
             work(&mut conn)
-        })
+        }))
         .await?
+    }
+
+    /// A unit of database work that outlives the database timeout by a second answers
+    /// 503 instead of hanging: a network drop that still answers TCP (a stuck proxy, a
+    /// half-open connection) defeats the driver's own timeouts. The blocked thread finishes
+    /// or fails on its own later; a write may then still commit — as with any timeout, the
+    /// client retries (with its `Idempotency-Key` where one is required).
+    async fn bounded<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, actix_web::error::BlockingError>>,
+    ) -> Result<T, ApiError> {
+        let limit = self.settings.database_timeout + Duration::from_secs(1);
+        match tokio::time::timeout(limit, work).await {
+            Ok(result) => Ok(result?),
+            Err(_) => {
+                tracing::warn!(seconds = limit.as_secs(), "database work timed out");
+                Err(ApiError::Unavailable {
+                    retry_after: Duration::from_secs(5),
+                    reason: "database timeout",
+                })
+            }
+        }
     }
 
     /// Runs database work in one write transaction on the blocking pool: all of it is
@@ -155,11 +177,12 @@ impl AppState {
         work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let pool = self.pool.clone();
-        let result = web::block(move || {
-            let mut conn = pool.get()?;
-            write_tx(&mut conn, work)
-        })
-        .await?;
+        let result = self
+            .bounded(web::block(move || {
+                let mut conn = pool.get()?;
+                write_tx(&mut conn, work)
+            }))
+            .await?;
         self.outbox_wake.notify_one();
         result
     }

@@ -79,12 +79,41 @@ pub struct ConnectionManager {
 }
 
 impl ConnectionManager {
-    fn new(url: &str) -> anyhow::Result<Self> {
+    fn new(url: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let backend = Backend::from_url(url)?;
         Ok(Self {
-            url: url.to_string(),
-            backend: Backend::from_url(url)?,
+            url: match backend {
+                Backend::Postgres => with_network_timeouts(url, timeout),
+                Backend::Sqlite => url.to_string(),
+            },
+            backend,
         })
     }
+}
+
+/// Adds libpq's own network timeouts to a PostgreSQL URL (unless the URL sets them): a
+/// connection attempt gives up after `timeout`, and TCP keepalives and
+/// `tcp_user_timeout` notice a silent network drop within seconds instead of the kernel's
+/// default hours (SECURITY.md L-05). A drop that still answers TCP (a stuck proxy) is
+/// caught by the unit-of-work timeout in `AppState`.
+fn with_network_timeouts(url: &str, timeout: Duration) -> String {
+    let seconds = timeout.as_secs().max(1);
+    let defaults = [
+        ("connect_timeout", seconds.to_string()),
+        ("keepalives", "1".to_string()),
+        ("keepalives_idle", "10".to_string()),
+        ("keepalives_interval", "5".to_string()),
+        ("keepalives_count", "3".to_string()),
+        ("tcp_user_timeout", (seconds * 2000).to_string()),
+    ];
+    let mut out = url.to_string();
+    for (name, value) in defaults {
+        if !url.contains(&format!("{name}=")) {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{name}={value}"));
+        }
+    }
+    out
 }
 
 impl ManageConnection for ConnectionManager {
@@ -115,26 +144,42 @@ impl ManageConnection for ConnectionManager {
 /// Per-connection settings: SQLite pragmas (WAL, foreign keys, waiting on locks) and,
 /// on PostgreSQL, a statement timeout so a stuck query cannot hold a worker forever.
 #[derive(Debug)]
-struct ConnectionSetup;
+struct ConnectionSetup {
+    timeout: Duration,
+}
 
 impl CustomizeConnection<DbConn, r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        let millis = self.timeout.as_millis();
         let sql = match conn {
             DbConn::Sqlite(_) => {
                 // busy_timeout first: switching a new file to WAL takes a lock that the
                 // pool's other connections, opened at the same moment, must wait for.
-                "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                format!(
+                    "PRAGMA busy_timeout = {millis}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                )
             }
-            DbConn::Pg(_) => "SET statement_timeout = '5s'; SET TIME ZONE 'UTC';",
+            DbConn::Pg(_) => {
+                format!("SET statement_timeout = '{millis}ms'; SET TIME ZONE 'UTC';")
+            }
         };
-        conn.batch_execute(sql).map_err(r2d2::Error::QueryError)
+        conn.batch_execute(&sql).map_err(r2d2::Error::QueryError)
     }
 }
 
-/// Builds the pool and applies pending migrations.
+/// The default of `DATABASE_TIMEOUT_SECONDS`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Builds the pool and applies pending migrations, with the default timeouts.
 pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
-    let manager = ConnectionManager::new(url)?;
+    connect_with(url, max_size, DEFAULT_TIMEOUT)
+}
+
+/// Builds the pool and applies pending migrations. `timeout` bounds connecting, waiting for
+/// a pooled connection and each statement.
+pub fn connect_with(url: &str, max_size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+    let manager = ConnectionManager::new(url, timeout)?;
     if manager.backend == Backend::Sqlite {
         let path = url.trim_start_matches("sqlite://");
         if let Some(parent) = std::path::Path::new(path)
@@ -151,7 +196,7 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let mut first = manager
         .connect()
         .with_context(|| format!("Failed to connect to the database at {}", redact(url)))?;
-    ConnectionSetup
+    ConnectionSetup { timeout }
         .on_acquire(&mut first)
         .context("Failed to configure the database connection")?;
     run_migrations(&mut first)?;
@@ -159,8 +204,8 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         // Fail fast rather than queueing requests for r2d2's default 30 s (SECURITY.md L-05).
-        .connection_timeout(Duration::from_secs(5))
-        .connection_customizer(Box::new(ConnectionSetup))
+        .connection_timeout(timeout)
+        .connection_customizer(Box::new(ConnectionSetup { timeout }))
         .build(manager)
         .with_context(|| format!("Failed to connect to the database at {}", redact(url)))?;
     Ok(pool)

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use actix_web::web;
+
 use crate::db::models::account::Account;
 use crate::db::models::outbox::{self, OutgoingEmail};
 use crate::db::models::{action_token, session};
@@ -33,10 +35,11 @@ pub struct LinkRequest<F> {
 
 /// Emails a fresh link to the *stored* address of the account registered under `email`
 /// when it is eligible, killing its earlier links; otherwise does nothing. The caller
-/// answers the same 202 either way, and the email leaves through the outbox, so neither
-/// the answer nor its timing tells whether the address is known.
-pub async fn send_link_to_owner<F>(
-    state: &AppState,
+/// answers the same 202 either way — and at once: the lookup and the writes happen after
+/// answering, the way a failed login is recorded, so a known address costs the client
+/// exactly what an unknown one does. The email leaves through the outbox.
+pub fn send_link_to_owner<F>(
+    state: &web::Data<AppState>,
     client: &ClientInfo,
     email: &str,
     request: LinkRequest<F>,
@@ -49,27 +52,40 @@ where
         .email_requests
         .hit(&client.ip.to_string())
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let key = email_key(email);
-    let base = state.public_url.clone();
-    state
-        .write(move |conn| {
-            let now = now();
-            let Some(account) = Account::find_by_email(conn, &key)? else {
-                return Ok(());
-            };
-            let hour_ago = now - chrono::Duration::hours(1);
-            let recent = outbox::queued_since(conn, &account.email, request.kind, hour_ago)?;
-            if !(request.eligible)(&account) || recent >= LINKS_PER_HOUR {
-                return Ok(());
+    let (state, key, kind) = (state.clone(), email_key(email), request.kind);
+    actix_web::rt::spawn(async move {
+        let base = state.public_url.clone();
+        let outcome = state
+            .write(move |conn| {
+                let now = now();
+                let Some(account) = Account::find_by_email(conn, &key)? else {
+                    return Ok(("unknown_address", None));
+                };
+                let hour_ago = now - chrono::Duration::hours(1);
+                let recent = outbox::queued_since(conn, &account.email, request.kind, hour_ago)?;
+                if !(request.eligible)(&account) {
+                    return Ok(("not_eligible", Some(account.id)));
+                }
+                if recent >= LINKS_PER_HOUR {
+                    return Ok(("limited", Some(account.id)));
+                }
+                let token =
+                    action_token::issue(conn, &account.id, request.purpose, request.ttl, None)?;
+                let link = format!("{base}/{}#token={token}", request.route);
+                let email = (request.compose)(&account, &link)
+                    .with_link_until(outbox::link_expiry(now, request.ttl));
+                outbox::enqueue(conn, &email, now)?;
+                Ok(("sent", Some(account.id)))
+            })
+            .await;
+        match outcome {
+            Ok((outcome, account)) => {
+                tracing::info!(event = %format!("{kind}_request"), outcome, account = ?account);
             }
-            let token = action_token::issue(conn, &account.id, request.purpose, request.ttl, None)?;
-            let link = format!("{base}/{}#token={token}", request.route);
-            let email = (request.compose)(&account, &link)
-                .with_link_until(outbox::link_expiry(now, request.ttl));
-            outbox::enqueue(conn, &email, now)?;
-            Ok(())
-        })
-        .await
+            Err(error) => tracing::warn!(event = %format!("{kind}_request"), ?error, "failed"),
+        }
+    });
+    Ok(())
 }
 
 /// Stores a new password hash and does what must follow, in the caller's transaction:

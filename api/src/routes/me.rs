@@ -241,6 +241,7 @@ pub async fn change_email(
             Ok(())
         })
         .await?;
+    tracing::info!(event = "email_change_request", outcome = "requested", account = %user.account_id);
     Ok(accepted(
         "Un lien de confirmation a été envoyé à votre nouvelle adresse email.",
     ))
@@ -262,16 +263,18 @@ pub async fn confirm_email_change(
     body: ValidJson<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.0.token;
-    state
+    let account_id = state
         .write(move |conn| {
             let used = action_token::consume(conn, action_token::Purpose::EmailChange, &token)?
                 .ok_or(ApiError::LinkExpired)?;
             let new_email = used.new_email.ok_or(ApiError::LinkExpired)?;
             Account::set_email(conn, &used.account_id, &new_email, &email_key(&new_email))?;
             action_token::invalidate(conn, &used.account_id, action_token::Purpose::PasswordReset)?;
-            Ok(())
+            Ok(used.account_id)
         })
-        .await?;
+        .await
+        .inspect_err(|e| tracing::warn!(event = "email_change_confirm", outcome = "refused", error = %e))?;
+    tracing::info!(event = "email_change_confirm", outcome = "changed", account = %account_id);
     Ok(private_json(
         StatusCode::OK,
         &AcceptedResponse {

@@ -50,7 +50,7 @@ pub async fn create_password_reset(
             )
         },
     };
-    send_link_to_owner(&state, &client, &body.0.email, request).await?;
+    send_link_to_owner(&state, &client, &body.0.email, request)?;
     Ok(accepted(
         "Si un compte correspond à cette adresse, vous allez recevoir un email pour choisir un nouveau mot de passe.",
     ))

@@ -8,5 +8,6 @@ mod helpers;
 mod http;
 mod hygiene;
 mod import;
+mod logs;
 mod openapi;
 mod schema;

@@ -5,6 +5,7 @@ mod content;
 pub(crate) mod dossiers;
 mod email;
 mod errors;
+mod faults;
 mod login;
 mod password_reset;
 pub(crate) mod pieces;
