@@ -203,3 +203,20 @@ async fn client_routes_get_the_spa_and_swagger_ui_is_served() {
         .expect("request");
     assert_eq!(swagger.status(), StatusCode::OK);
 }
+
+/// `API_DOCS=off`: neither Swagger UI nor the OpenAPI document is served (F-04); the API
+/// itself answers as before.
+#[tokio::test]
+async fn api_docs_off_serves_neither_the_document_nor_swagger_ui() {
+    let app = crate::helpers::spawn_app_with(|s| s.api_docs = false, Default::default()).await;
+    for path in ["/api-docs/openapi.json", "/swagger-ui/", "/swagger-ui/index.html"] {
+        let response = app.client.get(app.url(path)).send().await.expect("request");
+        let body = response.text().await.unwrap_or_default();
+        assert!(
+            !body.contains("\"openapi\"") && !body.to_lowercase().contains("swagger"),
+            "{path} still serves the documentation"
+        );
+    }
+    let health = app.client.get(app.url("/api/health")).send().await.expect("health");
+    assert_eq!(health.status(), StatusCode::OK);
+}
