@@ -26,7 +26,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn person(role: &str, prenom: &str, birth: &str) -> Value {
     json!({"role": role, "sexe": "feminin", "nom": "DEMONSTRATION", "nom_naissance": null, "prenom": prenom,
            "autres_prenoms": null, "a_naitre": false, "date_naissance": birth, "date_naissance_prevue": null,
-           "pays_naissance": "France", "commune_naissance": "Chartres", "nationalite": "Française",
+           "pays_naissance": "France", "commune_naissance": "Chartres", 
            "situation_familiale": "marie", "situation_depuis": "2010-06-01", "telephone_mobile": "06 12 34 56 78",
            "telephone_fixe": null, "email": "parent@exemple.fr", "profession": "Infirmière", "employeur": "CHU"})
 }

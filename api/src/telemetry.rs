@@ -27,17 +27,13 @@ pub fn init(environment: Environment) {
 pub async fn access_log(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error>
-{
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let method = req.method().clone();
     let ip = crate::extract::client_info(req.request()).ip;
     let fallback = first_segment(req.path());
     let response = next.call(req).await?;
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or(fallback);
+    let route = response.request().match_pattern().unwrap_or(fallback);
     tracing::info!(
         target: "access",
         %method,

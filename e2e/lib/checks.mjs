@@ -40,15 +40,28 @@ export async function expectTitle(page, expected) {
     });
 }
 
-/** Runs axe-core (WCAG 2.0/2.1 A and AA) and fails on any violation. */
+/**
+ * Runs axe-core with its default rules (WCAG A/AA and its best practices: landmarks,
+ * headings, regions) and fails on any violation; then checks the footer's links to the
+ * accessibility statement and the privacy notice, which every page must show (RGAA,
+ * RGPD art. 13; SECURITY.md I-01, G-04).
+ */
 export async function expectAccessible(page, label) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
+  const results = await new AxeBuilder({ page }).analyze();
   if (results.violations.length) {
     const details = results.violations.map((v) =>
       `- ${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.split('\n').join(' ')}`).join('\n')}`);
     throw new Error(`accessibility violations on « ${label} » (${page.url()}):\n${details.join('\n')}`);
+  }
+  await expectFooterLinks(page, label);
+}
+
+/** The footer links to « Accessibilité : … » and « Mentions légales / données personnelles ». */
+export async function expectFooterLinks(page, label) {
+  const footer = page.locator('footer');
+  for (const name of [/^Accessibilité : (non|partiellement|totalement) conforme$/, 'Mentions légales / données personnelles']) {
+    const found = await footer.getByRole('link', { name }).count();
+    if (!found) throw new Error(`no footer link « ${name} » on « ${label} » (${page.url()})`);
   }
 }
 

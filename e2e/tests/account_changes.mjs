@@ -60,7 +60,7 @@ await run('account_changes', async ({ page }) => {
   await page.locator('dd', { hasText: newEmail }).first().waitFor();
 
   // « E-mails envoyés »: what the portal wrote, with its status, never the body.
-  const sent = page.getByRole('region', { name: 'E-mails envoyés' }).first();
+  const sent = page.getByRole('region', { name: 'Tableau des e-mails envoyés' });
   await sent.getByRole('cell', { name: 'Lien d\'activation du compte', exact: true }).first().waitFor();
   await sent.getByRole('cell', { name: 'Confirmation de la nouvelle adresse e-mail', exact: true }).waitFor();
   if ((await sent.innerText()).includes('Bonjour')) throw new Error('an email body is shown in « E-mails envoyés »');

@@ -220,6 +220,35 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
     result.map_err(|e| anyhow::anyhow!("Failed to run database migrations: {e}"))
 }
 
+/// Applies pending migrations one by one up to and including the one whose name starts
+/// with `last` (tests of a migration's data changes: state before it, then run it).
+pub fn run_migrations_through(conn: &mut DbConn, last: &str) -> anyhow::Result<()> {
+    fn through<DB: diesel::backend::Backend>(
+        conn: &mut impl MigrationHarness<DB>,
+        source: fn() -> EmbeddedMigrations,
+        last: &str,
+    ) -> anyhow::Result<()> {
+        loop {
+            let pending = conn
+                .pending_migrations(source())
+                .map_err(|e| anyhow::anyhow!("Failed to list migrations: {e}"))?;
+            let Some(next) = pending.first() else {
+                return Ok(());
+            };
+            let name = next.name().to_string();
+            conn.run_migration(next.as_ref())
+                .map_err(|e| anyhow::anyhow!("Failed to run migration {name}: {e}"))?;
+            if name.starts_with(last) {
+                return Ok(());
+            }
+        }
+    }
+    match conn {
+        DbConn::Pg(c) => through(c, || PG_MIGRATIONS, last),
+        DbConn::Sqlite(c) => through(c, || SQLITE_MIGRATIONS, last),
+    }
+}
+
 /// Runs `f` in a write transaction.
 ///
 /// On SQLite the transaction starts with `BEGIN IMMEDIATE`: a deferred transaction that

@@ -151,7 +151,6 @@ diesel::table! {
         date_naissance_prevue -> Nullable<Date>,
         pays_naissance -> Nullable<Text>,
         commune_naissance -> Nullable<Text>,
-        nationalite -> Nullable<Text>,
         situation_familiale -> Nullable<Text>,
         situation_depuis -> Nullable<Date>,
         telephone_mobile -> Nullable<Text>,

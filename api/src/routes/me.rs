@@ -273,7 +273,9 @@ pub async fn confirm_email_change(
             Ok(used.account_id)
         })
         .await
-        .inspect_err(|e| tracing::warn!(event = "email_change_confirm", outcome = "refused", error = %e))?;
+        .inspect_err(
+            |e| tracing::warn!(event = "email_change_confirm", outcome = "refused", error = %e),
+        )?;
     tracing::info!(event = "email_change_confirm", outcome = "changed", account = %account_id);
     Ok(private_json(
         StatusCode::OK,

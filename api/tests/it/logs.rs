@@ -39,8 +39,14 @@ impl Server {
             .expect("start the server");
         let output = Arc::new(Mutex::new(Vec::new()));
         for stream in [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
         ]
         .into_iter()
         .flatten()
@@ -86,7 +92,10 @@ fn environment(db: &TestDb, dir: &std::path::Path) -> Vec<(String, String)> {
         ("DATABASE_URL", db.url.clone()),
         ("SMTP_URL", format!("smtp://127.0.0.1:{}", MAIL.smtp_port)),
         ("STORAGE_URL", dir.join("files").display().to_string()),
-        ("UPLOAD_SCRATCH_DIR", dir.join("scratch").display().to_string()),
+        (
+            "UPLOAD_SCRATCH_DIR",
+            dir.join("scratch").display().to_string(),
+        ),
         ("MAIL_DIR", dir.join("mails").display().to_string()),
         (
             "WEB_DIST",
@@ -105,13 +114,17 @@ async fn json(response: reqwest::Response) -> Value {
 #[tokio::test]
 async fn the_logs_hold_no_name_password_token_or_address_but_every_account_event() {
     let db = TestDb::new();
-    let dir = TempDir(std::env::temp_dir().join(format!("pf-logs-{}", uuid::Uuid::new_v4().simple())));
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("pf-logs-{}", uuid::Uuid::new_v4().simple())));
     let server = Server::start(&db, &dir.0);
     let client = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", server.base);
     let started = Instant::now();
     while client.get(url("/api/health")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -132,8 +145,10 @@ async fn the_logs_hold_no_name_password_token_or_address_but_every_account_event
         .collect();
     let register = client
         .post(url("/api/registrations"))
-        .json(&json!({"username": username, "email": email, "password": PASSWORD,
-                      "new_household": true, "dossier_reference": null}))
+        .json(
+            &json!({"username": username, "email": email, "password": PASSWORD,
+                      "new_household": true, "dossier_reference": null}),
+        )
         .send()
         .await
         .expect("register");
@@ -281,7 +296,9 @@ async fn the_logs_hold_no_name_password_token_or_address_but_every_account_event
     .await;
     let staff_token = staff["access_token"].as_str().expect("staff token");
     let search = client
-        .get(url(&format!("/api/backoffice/demandes?q={name}&status=brouillon")))
+        .get(url(&format!(
+            "/api/backoffice/demandes?q={name}&status=brouillon"
+        )))
         .bearer_auth(staff_token)
         .send()
         .await

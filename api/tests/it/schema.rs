@@ -196,3 +196,90 @@ fn postgres_and_sqlite_migrations_give_the_same_schema() {
         "only in PostgreSQL: {only_pg:#?}\nonly in SQLite: {only_sqlite:#?}"
     );
 }
+
+/// A fresh, empty database of each backend (PostgreSQL: created here, dropped by the
+/// caller; SQLite: a temporary file).
+fn empty_databases(name: &str) -> (DbConn, DbConn, std::path::PathBuf) {
+    let mut admin = PgConnection::establish(&format!("{}/postgres", postgres_server()))
+        .expect("PostgreSQL is needed for this test");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create");
+    let pg = DbConn::Pg(
+        PgConnection::establish(&format!("{}/{name}", postgres_server())).expect("connect"),
+    );
+    let dir = std::env::temp_dir().join(format!("pf-mig-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut sqlite = DbConn::Sqlite(
+        SqliteConnection::establish(&dir.join("s.db").display().to_string()).expect("sqlite"),
+    );
+    diesel::connection::SimpleConnection::batch_execute(&mut sqlite, "PRAGMA foreign_keys = ON;")
+        .expect("pragma");
+    (pg, sqlite, dir)
+}
+
+#[derive(QueryableByName)]
+struct Snapshot {
+    #[diesel(sql_type = Text)]
+    snapshot: String,
+}
+
+/// G-04: migration 000012 stops collecting nationality and erases what was collected —
+/// the column, and the copies frozen in submitted requests, which still read back.
+#[test]
+fn the_nationality_is_erased_from_members_and_from_frozen_dossiers() {
+    let name = format!("pf_mig_{}", uuid::Uuid::new_v4().simple());
+    let (mut pg, mut sqlite, dir) = empty_databases(&name);
+    let frozen = serde_json::json!({
+        "id": "00000000-0000-0000-0000-000000000001", "numero": null, "version": 3,
+        "adresse": "1 rue A", "code_postal": "28000", "commune": "Chartres",
+        "members": [
+            {"id": "00000000-0000-0000-0000-0000000000a1", "role": "responsable", "nom": "A", "nationalite": "Française"},
+            {"id": "00000000-0000-0000-0000-0000000000a2", "role": "enfant", "nom": "B", "nationalite": null}
+        ],
+        "links": [], "editable": false
+    })
+    .to_string();
+    for conn in [&mut pg, &mut sqlite] {
+        db::run_migrations_through(conn, "2026-12-06-000011").expect("migrate to 11");
+        diesel::sql_query(
+            "INSERT INTO dossiers (id, version, created_at, updated_at) VALUES ('d1', 3, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        )
+        .execute(conn)
+        .expect("dossier");
+        diesel::sql_query(
+            "INSERT INTO members (id, dossier_id, position, role, nom, nom_folded, prenom_folded, a_naitre, nationalite, created_at, updated_at) \
+             VALUES ('m1', 'd1', 0, 'responsable', 'A', 'a', '', FALSE, 'Française', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        )
+        .execute(conn)
+        .expect("member");
+        diesel::sql_query(format!(
+            "INSERT INTO demandes (id, dossier_id, kind, status, snapshot, created_at, updated_at) \
+             VALUES ('r1', 'd1', 'creation_dossier', 'en_attente_validation', '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+            frozen.replace('\'', "''")
+        ))
+        .execute(conn)
+        .expect("demande");
+
+        db::run_migrations(conn).expect("migrate the rest");
+
+        let Snapshot { snapshot } =
+            diesel::sql_query("SELECT snapshot FROM demandes WHERE id = 'r1'")
+                .get_result(conn)
+                .expect("snapshot");
+        assert!(!snapshot.contains("nationalite"), "{snapshot}");
+        assert!(!snapshot.contains("Française"), "{snapshot}");
+        let value: serde_json::Value = serde_json::from_str(&snapshot).expect("still JSON");
+        assert_eq!(value["members"][0]["nom"], "A", "{value}");
+        assert_eq!(value["members"][1]["role"], "enfant", "order kept: {value}");
+        assert_eq!(value["adresse"], "1 rue A");
+        let count = diesel::sql_query("SELECT nationalite AS item FROM members").execute(conn);
+        assert!(count.is_err(), "the column is gone");
+    }
+    drop(pg);
+    let _ = std::fs::remove_dir_all(dir);
+    let mut admin =
+        PgConnection::establish(&format!("{}/postgres", postgres_server())).expect("admin");
+    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin);
+}

@@ -173,8 +173,6 @@ pub struct MemberInput {
     pub pays_naissance: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
     pub commune_naissance: Option<String>,
-    #[validate(custom(function = "validate_optional_text"))]
-    pub nationalite: Option<String>,
     pub situation_familiale: Option<SituationFamiliale>,
     pub situation_depuis: Option<NaiveDate>,
     #[validate(custom(function = "validate_phone"))]

@@ -268,7 +268,7 @@ fn Connections(session: Session) -> impl IntoView {
                 Some(Err(e)) => view! { <div role="alert"><p class="notice">{problem_message(&e)}</p></div> }.into_any(),
                 Some(Ok(p)) if p.items.is_empty() => view! { <p class="empty">"Aucune connexion enregistrée."</p> }.into_any(),
                 Some(Ok(p)) => view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="connexions-titre">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Tableau des dernières connexions">
                         <table>
                             <caption>{format!(
                                 "Vos connexions, de la plus récente à la plus ancienne (page {} sur {}). Elles sont conservées {}.",

@@ -87,7 +87,7 @@ fn DemandeView(detail: DemandeDetail) -> impl IntoView {
         {(s.status == DemandeStatus::EnAttenteValidation).then(|| view! { <WaitingTimeNote/> })}
         <section class="card" aria-labelledby="historique-titre">
             <h2 id="historique-titre">"Historique"</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="historique-titre">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Tableau de l'historique">
                 <table class="history">
                     <caption>"Les étapes de votre demande, de la plus ancienne à la plus récente."</caption>
                     <thead><tr>
@@ -169,7 +169,7 @@ fn Consultations(dossier_id: String) -> impl IntoView {
                     <p class="empty">"Votre dossier n'a pas encore été consulté par les services de la mairie."</p>
                 }.into_any(),
                 Some(Ok(list)) => view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="consultations-titre">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Tableau des consultations">
                         <table class="history">
                             <caption>"Quand les services de la mairie ont consulté votre dossier, de la plus récente à la plus ancienne."</caption>
                             <thead><tr>

@@ -42,6 +42,9 @@ pub fn PrivacyPage() -> impl IntoView {
         <p>{name}", qui édite ce portail pour ses services scolaires et sportifs."</p>
         <h2>"Finalités"</h2>
         <p>"Gérer votre compte, vos inscriptions et vos démarches scolaires, périscolaires et sportives ; assurer la sécurité du portail (journal des connexions)."</p>
+        <h2>"Données collectées"</h2>
+        <p>"Pour chaque membre du foyer : identité, date et lieu de naissance, coordonnées, situation familiale, liens de parenté, et les pièces justificatives demandées. Ni la nationalité, ni la religion, ni l'origine, ni le numéro de sécurité sociale ne sont demandés : ils ne servent à aucune des démarches du portail."</p>
+        <p>"Pour rattacher un compte à un dossier existant, un code est envoyé à l'adresse e-mail que la mairie a enregistrée pour ce dossier ; les comptes déjà rattachés en sont avertis."</p>
         <h2>"Base légale"</h2>
         <p>"L'exécution d'une mission d'intérêt public dont est investie la commune (article 6, paragraphe 1, point e, du RGPD)."</p>
         <h2>"Durées de conservation"</h2>

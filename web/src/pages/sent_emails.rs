@@ -62,7 +62,7 @@ pub fn SentEmails(session: Session) -> impl IntoView {
                 Some(Err(e)) => view! { <div role="alert"><p class="notice">{problem_message(&e)}</p></div> }.into_any(),
                 Some(Ok(list)) if list.items.is_empty() => view! { <p class="empty">"Aucun e-mail envoyé."</p> }.into_any(),
                 Some(Ok(list)) => view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="emails-titre">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Tableau des e-mails envoyés">
                         <table>
                             <caption>"Les e-mails que le portail vous a écrits, du plus récent au plus ancien (leur contenu n'est pas conservé)."</caption>
                             <thead><tr>

@@ -25,7 +25,6 @@ pub struct MemberRow {
     pub date_naissance_prevue: Option<NaiveDate>,
     pub pays_naissance: Option<String>,
     pub commune_naissance: Option<String>,
-    pub nationalite: Option<String>,
     pub situation_familiale: Option<String>,
     pub situation_depuis: Option<NaiveDate>,
     pub telephone_mobile: Option<String>,
@@ -52,7 +51,6 @@ impl MemberRow {
                 date_naissance_prevue: self.date_naissance_prevue,
                 pays_naissance: self.pays_naissance,
                 commune_naissance: self.commune_naissance,
-                nationalite: self.nationalite,
                 situation_familiale: self
                     .situation_familiale
                     .as_deref()
@@ -86,7 +84,6 @@ struct MemberChanges {
     date_naissance_prevue: Option<NaiveDate>,
     pays_naissance: Option<String>,
     commune_naissance: Option<String>,
-    nationalite: Option<String>,
     situation_familiale: Option<String>,
     situation_depuis: Option<NaiveDate>,
     telephone_mobile: Option<String>,
@@ -127,7 +124,6 @@ impl MemberChanges {
             date_naissance_prevue,
             pays_naissance: clean(&input.pays_naissance),
             commune_naissance: clean(&input.commune_naissance),
-            nationalite: clean(&input.nationalite),
             situation_familiale: input.situation_familiale.as_ref().map(to_text),
             situation_depuis: input.situation_depuis,
             telephone_mobile: clean(&input.telephone_mobile),

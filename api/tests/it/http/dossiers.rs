@@ -31,7 +31,7 @@ pub(crate) fn member(role: &str, prenom: Option<&str>, birth: Option<&str>) -> V
     json!({
         "role": role, "sexe": "feminin", "nom": "DEMONSTRATION", "nom_naissance": null, "prenom": prenom,
         "autres_prenoms": null, "a_naitre": false, "date_naissance": birth, "date_naissance_prevue": null,
-        "pays_naissance": "France", "commune_naissance": null, "nationalite": null, "situation_familiale": null,
+        "pays_naissance": "France", "commune_naissance": null, "situation_familiale": null,
         "situation_depuis": null, "telephone_mobile": "06 12 34 56 78", "telephone_fixe": null, "email": null,
         "profession": null, "employeur": null
     })

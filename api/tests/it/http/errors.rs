@@ -209,7 +209,11 @@ async fn client_routes_get_the_spa_and_swagger_ui_is_served() {
 #[tokio::test]
 async fn api_docs_off_serves_neither_the_document_nor_swagger_ui() {
     let app = crate::helpers::spawn_app_with(|s| s.api_docs = false, Default::default()).await;
-    for path in ["/api-docs/openapi.json", "/swagger-ui/", "/swagger-ui/index.html"] {
+    for path in [
+        "/api-docs/openapi.json",
+        "/swagger-ui/",
+        "/swagger-ui/index.html",
+    ] {
         let response = app.client.get(app.url(path)).send().await.expect("request");
         let body = response.text().await.unwrap_or_default();
         assert!(
@@ -217,6 +221,11 @@ async fn api_docs_off_serves_neither_the_document_nor_swagger_ui() {
             "{path} still serves the documentation"
         );
     }
-    let health = app.client.get(app.url("/api/health")).send().await.expect("health");
+    let health = app
+        .client
+        .get(app.url("/api/health"))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(health.status(), StatusCode::OK);
 }

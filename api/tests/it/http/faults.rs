@@ -55,16 +55,16 @@ async fn a_silent_database_drop_answers_503_in_time_and_the_server_recovers() {
         assert_eq!(kind, "application/problem+json");
         // The database timeout is 2 s (plus a second for the unit of work): far from a
         // hang, whatever the machine's load.
-        assert!(elapsed < Duration::from_secs(15), "answered after {elapsed:?}");
+        assert!(
+            elapsed < Duration::from_secs(15),
+            "answered after {elapsed:?}"
+        );
     }
 
     relay.set(Mode::Forward);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let status = app
-            .get_auth("/api/me", &family.access_token)
-            .await
-            .status();
+        let status = app.get_auth("/api/me", &family.access_token).await.status();
         if status == StatusCode::OK {
             break;
         }

@@ -89,6 +89,13 @@ pub fn App() -> impl IntoView {
                     </Routes>
                 </RequireStaff>
             </main>
+            <footer class="site-footer">
+                <ul>
+                    // The family portal's pages (full loads: they are not the back office's).
+                    <li><a href="/accessibilite">"Accessibilité : non conforme"</a></li>
+                    <li><a href="/donnees-personnelles">"Mentions légales / données personnelles"</a></li>
+                </ul>
+            </footer>
             <SessionExpiryDialog/>
         </Router>
     }

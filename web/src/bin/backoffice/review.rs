@@ -814,7 +814,6 @@ fn MemberRecap(member: Member) -> impl IntoView {
     );
     add("Pays de naissance", f.pays_naissance.clone());
     add("Commune de naissance", f.commune_naissance.clone());
-    add("Nationalité", f.nationalite.clone());
     add(
         "Situation familiale",
         f.situation_familiale
@@ -839,7 +838,7 @@ fn HistorySection(review: Review) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="historique-titre">
             <h2 id="historique-titre">"Historique"</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="historique-titre">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Tableau de l'historique">
                 <table class="history">
                     <thead><tr>
                         <th scope="col">"Date"</th><th scope="col">"Statut"</th><th scope="col">"Par"</th><th scope="col">"Message"</th>

@@ -293,8 +293,6 @@ pub fn MemberEditor(editor: Editor, on_close: Callback<()>) -> impl IntoView {
                         errors=err("pays_naissance") autocomplete="off" required=false/>
                     <Field id="membre-commune-naissance" name="commune_naissance" label="Commune de naissance" value=draft.commune_naissance
                         errors=err("commune_naissance") autocomplete="off" required=false/>
-                    <Field id="membre-nationalite" name="nationalite" label="Nationalité" value=draft.nationalite
-                        errors=err("nationalite") autocomplete="off" required=false/>
                 </Show>
                 <Show when=unborn>
                     <Field id="membre-date-prevue" name="date_naissance_prevue" label="Date de naissance prévue"

@@ -59,7 +59,7 @@ pub const RELATIONS: &[(&str, &str)] = &[
 pub const BIRTH: &[(&str, &str)] = &[("ne", "Enfant né"), ("a_naitre", "Enfant à naître")];
 
 /// What each input shows for a stored member, in the order of [`MemberDraft::signals`].
-fn form_values(f: &MemberInput) -> [String; 18] {
+fn form_values(f: &MemberInput) -> [String; 17] {
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     [
         f.sexe.map(|v| code_of(&v)).unwrap_or_default(),
@@ -72,7 +72,6 @@ fn form_values(f: &MemberInput) -> [String; 18] {
         date_value(f.date_naissance_prevue),
         s(&f.pays_naissance),
         s(&f.commune_naissance),
-        s(&f.nationalite),
         f.situation_familiale
             .map(|v| code_of(&v))
             .unwrap_or_default(),
@@ -101,7 +100,6 @@ pub struct MemberDraft {
     pub date_naissance_prevue: RwSignal<String>,
     pub pays_naissance: RwSignal<String>,
     pub commune_naissance: RwSignal<String>,
-    pub nationalite: RwSignal<String>,
     pub situation_familiale: RwSignal<String>,
     pub situation_depuis: RwSignal<String>,
     pub telephone_mobile: RwSignal<String>,
@@ -129,7 +127,6 @@ impl MemberDraft {
             date_naissance_prevue,
             pays_naissance,
             commune_naissance,
-            nationalite,
             situation_familiale,
             situation_depuis,
             telephone_mobile,
@@ -150,7 +147,6 @@ impl MemberDraft {
             date_naissance_prevue,
             pays_naissance,
             commune_naissance,
-            nationalite,
             situation_familiale,
             situation_depuis,
             telephone_mobile,
@@ -162,7 +158,7 @@ impl MemberDraft {
     }
 
     /// The inputs, in the order of [`form_values`].
-    fn signals(self) -> [RwSignal<String>; 18] {
+    fn signals(self) -> [RwSignal<String>; 17] {
         [
             self.sexe,
             self.nom,
@@ -174,7 +170,6 @@ impl MemberDraft {
             self.date_naissance_prevue,
             self.pays_naissance,
             self.commune_naissance,
-            self.nationalite,
             self.situation_familiale,
             self.situation_depuis,
             self.telephone_mobile,
@@ -220,7 +215,6 @@ impl MemberDraft {
             date_naissance_prevue: date(&self.date_naissance_prevue).filter(|_| unborn),
             pays_naissance: keep(adult || born_child, text(&self.pays_naissance)),
             commune_naissance: keep(adult || born_child, text(&self.commune_naissance)),
-            nationalite: keep(adult || born_child, text(&self.nationalite)),
             situation_familiale: parse_code(&self.situation_familiale.get_untracked())
                 .filter(|_| adult),
             situation_depuis: date(&self.situation_depuis).filter(|_| adult),
@@ -351,7 +345,6 @@ pub fn field_label(field: &str) -> &'static str {
         "date_naissance_prevue" => "Date de naissance prévue",
         "pays_naissance" => "Pays de naissance",
         "commune_naissance" => "Commune de naissance",
-        "nationalite" => "Nationalité",
         "situation_familiale" => "Situation familiale",
         "situation_depuis" => "Depuis le",
         "telephone_mobile" => "Téléphone mobile",
@@ -378,7 +371,6 @@ pub const MEMBER_LABELS: &[(&str, &str)] = &[
     ("date_naissance_prevue", "Date de naissance prévue"),
     ("pays_naissance", "Pays de naissance"),
     ("commune_naissance", "Commune de naissance"),
-    ("nationalite", "Nationalité"),
     ("situation_familiale", "Situation familiale"),
     ("situation_depuis", "Depuis le"),
     ("telephone_mobile", "Téléphone mobile"),

@@ -83,7 +83,6 @@ fn MemberRecap(member: Member, dossier: DossierResponse, level: u8) -> impl Into
                 "Commune de naissance",
                 or_not_given(f.commune_naissance.clone()),
             ));
-            rows.push(("Nationalité", or_not_given(f.nationalite.clone())));
         }
         Role::Contact => {
             rows.push(("Téléphone mobile", or_not_given(f.telephone_mobile.clone())));
@@ -108,7 +107,6 @@ fn MemberRecap(member: Member, dossier: DossierResponse, level: u8) -> impl Into
                 "Commune de naissance",
                 or_not_given(f.commune_naissance.clone()),
             ));
-            rows.push(("Nationalité", or_not_given(f.nationalite.clone())));
             rows.push(("Téléphone mobile", or_not_given(f.telephone_mobile.clone())));
             rows.push(("Téléphone fixe", or_not_given(f.telephone_fixe.clone())));
             rows.push(("Email", or_not_given(f.email.clone())));
