@@ -10,6 +10,7 @@ ensure_wasm_tools
 ensure_node_packages
 ensure_chromium
 ensure_garage
+ensure_schemathesis
 ensure_postgres
 build_spa
 check_bundle_budget

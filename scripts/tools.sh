@@ -57,6 +57,19 @@ ensure_garage() {
   fi
 }
 
+# schemathesis (PyPI), for the contract test against the served OpenAPI document, in a
+# virtual environment of its own under .tools/.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local venv="$ROOT/.tools/schemathesis"
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    command -v python3 >/dev/null || apt_install python3 python3-venv
+    say "pip install schemathesis $SCHEMATHESIS_VERSION (about 10 seconds, once)"
+    python3 -m venv "$venv" || { apt_install python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }

@@ -8,7 +8,9 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::StreamExt;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use shared::error::FieldErrors;
 use shared::validation::codes;
 use validator::Validate;
@@ -20,12 +22,13 @@ use crate::state::AppState;
 pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
 
 /// A JSON body that was checked end to end: `application/json`, at most
-/// [`JSON_LIMIT_BYTES`], syntactically valid, exactly the expected fields with the expected
-/// types (`deny_unknown_fields` on every request type), and passing its `validator` rules.
-/// Every failure becomes a problem document with field codes the SPA can translate.
+/// [`JSON_LIMIT_BYTES`], syntactically valid, an object wherever the API documents one,
+/// exactly the expected fields with the expected types (`deny_unknown_fields` on every
+/// request type), and passing its `validator` rules. Every failure becomes a problem
+/// document with field codes the SPA can translate.
 pub struct ValidJson<T>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+impl<T: DeserializeOwned + Serialize + Validate + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -58,6 +61,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                 body.extend_from_slice(&chunk);
             }
             let value = parse_json::<T>(&body)?;
+            objects_where_documented(&body, &value)?;
             value.validate()?;
             Ok(Self(value))
         })
@@ -91,6 +95,43 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::MalformedJson(inner.to_string()),
         }
     })
+}
+
+/// serde reads a struct from a JSON array too (`["user", "password"]` as a login), which
+/// skips the unknown-field check and is not what the document describes: every place where
+/// the parsed value is an object must have been an object in the body. 422 naming the
+/// place (`_` for the body itself) otherwise.
+fn objects_where_documented<T: Serialize>(body: &[u8], parsed: &T) -> Result<(), ApiError> {
+    fn walk(sent: &Value, understood: &Value, path: &str) -> Result<(), String> {
+        let at = |key: &str| {
+            if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match (sent, understood) {
+            (Value::Object(sent), Value::Object(understood)) => {
+                for (key, inner) in understood {
+                    if let Some(sent) = sent.get(key) {
+                        walk(sent, inner, &at(key))?;
+                    }
+                }
+                Ok(())
+            }
+            (Value::Array(sent), Value::Array(understood)) => {
+                for (index, (sent, inner)) in sent.iter().zip(understood).enumerate() {
+                    walk(sent, inner, &at(&index.to_string()))?;
+                }
+                Ok(())
+            }
+            (_, Value::Object(_)) => Err(if path.is_empty() { "_".into() } else { path.into() }),
+            _ => Ok(()),
+        }
+    }
+    let sent: Value = serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let understood = serde_json::to_value(parsed).map_err(anyhow::Error::from)?;
+    walk(&sent, &understood, "").map_err(|field| ApiError::field(&field, codes::NOT_AN_OBJECT))
 }
 
 fn backticked_after(message: &str, prefix: &str) -> Option<String> {

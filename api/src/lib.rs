@@ -17,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod jobs;
+pub mod methods;
 pub mod openapi;
 pub mod rattachement;
 pub mod routes;

@@ -44,3 +44,77 @@ impl Modify for BearerAuth {
         );
     }
 }
+
+/// Documents, on every operation, the refusals the server can give whatever the operation:
+/// the ones of its extractors and middleware, written once here rather than repeated (and
+/// forgotten) on each handler. Integrators generate clients from this document, so every
+/// status the server sends must be in it (schemathesis checks it in the test command).
+/// An operation's own description of a status, when it has one, is kept.
+pub fn complete(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+
+    for item in api.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let mut add = |status: &str, description: &str| {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description).into());
+            };
+            let body = operation.request_body.is_some();
+            let parameters: Vec<ParameterIn> = operation
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    utoipa::openapi::RefOr::T(p) => Some(p.parameter_in.clone()),
+                    utoipa::openapi::RefOr::Ref(_) => None,
+                })
+                .collect();
+            let authenticated = operation.security.as_ref().is_some_and(|requirements| {
+                requirements.iter().all(|r| {
+                    serde_json::to_value(r).is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                })
+            });
+            if body {
+                add("400", "`malformed_json`: the body is not valid JSON, or an unreadable multipart body");
+                add("413", "`payload_too_large`: the body is larger than the operation accepts");
+                add("415", "`unsupported_media_type`: the body is not of the documented media type");
+                add("422", "`validation_failed`: see `fields` (field → codes); `not_an_object` where an object is documented");
+            }
+            if parameters.contains(&ParameterIn::Query) {
+                add("422", "`validation_failed`: a query parameter is of the wrong type or out of its range (`fields`)");
+            }
+            if parameters.contains(&ParameterIn::Path) {
+                add("404", "`not_found`: no such resource — or not yours (the same answer)");
+            }
+            if authenticated {
+                add("401", "`unauthorized`: no valid access token (`Authorization: Bearer …`)");
+                add("403", "`forbidden` (a family account on a back-office route, staff on a family route, an agent on an administrator's route) or `terms_not_accepted` (the current CGU must be accepted first)");
+            }
+            add("503", "`service_unavailable`: the database (or the password hashing queue) cannot answer now; retry after `Retry-After` seconds");
+        }
+    }
+}
+
+/// A response whose body is a problem document.
+fn problem(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}

@@ -157,7 +157,11 @@ fn app(
         }))
         .service(utoipa_actix_web::scope("/api").configure(routes::configure))
         .split_for_parts();
+    let mut api = api;
+    crate::openapi::complete(&mut api);
     let app = app
+        .app_data(web::Data::new(crate::methods::Routes::from_document(&api)))
+        .wrap(from_fn(crate::methods::middleware))
         .wrap(from_fn(crate::auth::extractor::staff_door))
         .wrap(from_fn(security::middleware))
         .wrap(from_fn(crate::telemetry::access_log));

@@ -284,9 +284,14 @@ fn log_failure(state: &web::Data<AppState>, account_id: Option<&str>, client: &C
 }
 
 /// Exchanges the refresh cookie for a new access token and a new refresh cookie.
-/// A refresh token used twice revokes its whole session (B-05).
+/// A refresh token used twice revokes its whole session (B-05) — except within 10 seconds
+/// of its rotation: two tabs refreshing at once both get a new pair (the grace window that
+/// RFC 9700 §4.14.2 allows), after which a replay revokes the session. The body is an empty
+/// JSON object: the `Content-Type` is what a cross-site form cannot send (B-03).
 #[utoipa::path(
     tag = "Connexion",
+    params(("__Host-pf_refresh" = String, Cookie, description = "The refresh token, set by the login (HttpOnly)")),
+    request_body(content = shared::api::auth::EmptyRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "New access token; the refresh cookie was rotated", body = TokenResponse),
         (status = 401, description = "No valid refresh cookie", body = shared::error::Problem, content_type = "application/problem+json"),
@@ -376,8 +381,8 @@ fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
 /// the refresh cookie, the only one that grants anything, is expired explicitly.
 #[utoipa::path(
     tag = "Connexion",
-    responses((status = 204, description = "Logged out")),
-    security(("bearer" = []))
+    responses((status = 204, description = "Logged out (also without a valid token: the refresh cookie alone ends its session)")),
+    security((), ("bearer" = []))
 )]
 #[post("/auth/logout")]
 pub async fn logout(

@@ -97,7 +97,7 @@ pub async fn staff_profile(
 }
 
 /// Queue filters.
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize, utoipa::IntoParams, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
     /// Status to list (default `en_attente_validation`).
@@ -106,10 +106,16 @@ pub struct QueueQuery {
     pub kind: Option<DemandeKind>,
     /// A dossier number, or part of the responsable's nom or prénom (accents and case
     /// ignored).
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
     pub q: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 100000)]
+    #[validate(range(min = 1, max = 100_000))]
     pub page: Option<u32>,
     /// At most 100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
+    #[validate(range(min = 1, max = 100))]
     pub per_page: Option<u32>,
 }
 
@@ -185,6 +191,7 @@ pub async fn queue(
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    validator::Validate::validate(&query)?;
     let status = query.status.unwrap_or(DemandeStatus::EnAttenteValidation);
     let per_page = query.per_page.unwrap_or(25).clamp(1, 100);
     let page = query.page.unwrap_or(1).max(1);

@@ -30,6 +30,7 @@ pub async fn list_all_actualites(
     _staff: StaffUser,
     query: web::Query<crate::routes::content::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    validator::Validate::validate(&*query)?;
     let (offset, per_page) = query.window();
     let filter = content::NewsFilter {
         published_by: None,

@@ -85,12 +85,16 @@ pub async fn get_terms(state: web::Data<AppState>) -> Result<HttpResponse, ApiEr
 }
 
 /// Paging of public lists.
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize, utoipa::IntoParams, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// From 1.
+    #[param(minimum = 1, maximum = 100000)]
+    #[validate(range(min = 1, max = 100_000))]
     pub page: Option<u32>,
     /// At most 50 (default 10).
+    #[param(minimum = 1, maximum = 50)]
+    #[validate(range(min = 1, max = 50))]
     pub per_page: Option<u32>,
     /// Only the news « à la une » (the home page).
     pub a_la_une: Option<bool>,
@@ -119,6 +123,7 @@ pub async fn list_actualites(
     req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    validator::Validate::validate(&*query)?;
     let (offset, per_page) = query.window();
     let filter = content::NewsFilter {
         published_by: Some(now()),

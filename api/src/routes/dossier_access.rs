@@ -5,23 +5,27 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use shared::api::dossier::{AddressInput, DossierResponse};
 
-use crate::db::models::dossier::{self, Dossier};
+use crate::db::models::dossier::{self, Dossier, Expected};
 use crate::db::models::{demande, member};
 use crate::db::{DbConn, now};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The version named by `If-Match: "7"` (428 without it, 412 if unreadable).
-pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+/// The version named by `If-Match: "7"`, or any with `If-Match: *` (428 without the
+/// header, 412 if unreadable).
+pub fn if_match(req: &HttpRequest) -> Result<Expected, ApiError> {
     let value = req
         .headers()
         .get(header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?;
-    let text = value.to_str().map_err(|_| ApiError::PreconditionFailed)?;
-    text.trim()
-        .trim_start_matches("W/")
+    let text = value.to_str().map_err(|_| ApiError::PreconditionFailed)?.trim();
+    if text == "*" {
+        return Ok(Expected::Any);
+    }
+    text.trim_start_matches("W/")
         .trim_matches('"')
         .parse()
+        .map(Expected::Version)
         .map_err(|_| ApiError::PreconditionFailed)
 }
 
@@ -69,7 +73,7 @@ pub async fn write_dossier(
     state: &AppState,
     account_id: &str,
     dossier_id: &str,
-    expected_version: i32,
+    expected_version: Expected,
     change: impl FnOnce(&mut DbConn, &Dossier) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<DossierResponse, ApiError> {
     let (account_id, dossier_id) = (account_id.to_string(), dossier_id.to_string());

@@ -286,12 +286,17 @@ pub async fn confirm_email_change(
 }
 
 /// Paging of « Dernières connexions ».
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize, utoipa::IntoParams, validator::Validate)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
+    #[validate(range(min = 1, max = 100_000))]
     pub page: Option<u32>,
     /// Entries per page, at most 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    #[validate(range(min = 1, max = 100))]
     pub per_page: Option<u32>,
 }
 
@@ -311,6 +316,7 @@ pub async fn list_connections(
     ConsentedUser(user): ConsentedUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    validator::Validate::validate(&*query)?;
     let page = query.page.unwrap_or(1).max(1);
     let per_page = query.per_page.unwrap_or(20).clamp(1, 100);
     let retention_days = state.settings.connection_log_retention_days;

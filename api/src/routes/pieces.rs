@@ -91,7 +91,7 @@ pub async fn list_pieces(
 /// The errors an upload may answer, documented once.
 #[derive(utoipa::IntoResponses)]
 pub enum UploadErrors {
-    /// `idempotency_key_required`, or an unreadable multipart body.
+    /// `idempotency_key_required` (a new piece), or an unreadable multipart body.
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(shared::error::Problem),
     /// No such dossier or piece — or not yours (the same answer).
@@ -125,7 +125,8 @@ pub enum UploadErrors {
     tag = "Pièces justificatives",
     params(
         ("id" = Uuid, Path, description = "Dossier id"),
-        ("Idempotency-Key" = String, Header, description = "A fresh random value per upload, reused for its retries"),
+        ("Idempotency-Key" = String, Header, max_length = 128, pattern = r"^[!-~]+$",
+            description = "A fresh random value per upload (visible ASCII, at most 128 characters), reused for its retries"),
     ),
     request_body(content = PieceUploadForm, content_type = "multipart/form-data"),
     responses(
@@ -159,7 +160,12 @@ pub async fn create_piece(
 /// « à compléter »): it waits for validation again. Same form and limits as the upload.
 #[utoipa::path(
     tag = "Pièces justificatives",
-    params(("id" = Uuid, Path, description = "Dossier id"), ("piece_id" = Uuid, Path)),
+    params(
+        ("id" = Uuid, Path, description = "Dossier id"),
+        ("piece_id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 128, pattern = r"^[!-~]+$",
+            description = "Optional here: a retry with the same key and content answers the first result"),
+    ),
     request_body(content = PieceUploadForm, content_type = "multipart/form-data"),
     responses(
         UploadErrors,
@@ -177,9 +183,10 @@ pub async fn replace_piece(
 ) -> Result<HttpResponse, ApiError> {
     require_multipart(&req)?;
     refuse_oversized_body(&req)?;
+    let key = optional_idempotency_key(&req)?;
     let (dossier_id, piece_id) = path.into_inner();
     let body = UploadBody::new(&req, payload, state.upload_bytes_read.clone());
-    upload(&state, &user, &dossier_id, Some(piece_id), None, body).await
+    upload(&state, &user, &dossier_id, Some(piece_id), key, body).await
 }
 
 /// Removes a piece and its files (while the dossier is a draft or « à compléter »).
@@ -263,17 +270,30 @@ pub(crate) async fn attachment(state: &AppState, file: &FileRow) -> Result<HttpR
 
 /// The `Idempotency-Key` header (400 without it).
 fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().trim_matches('"'))
-        .filter(|v| !v.is_empty())
-        .ok_or(ApiError::IdempotencyKeyRequired)?;
+    optional_idempotency_key(req)?.ok_or(ApiError::IdempotencyKeyRequired)
+}
+
+/// The `Idempotency-Key` header if sent: visible ASCII, at most 128 characters (422
+/// otherwise — a key sent but unreadable is not a missing one).
+fn optional_idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(raw) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = raw
+        .to_str()
+        .map_err(|_| ApiError::field("Idempotency-Key", codes::INVALID_CHARACTERS))?
+        .trim()
+        .trim_matches('"');
+    if key.is_empty() {
+        return Ok(None);
+    }
     if key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
         return Err(ApiError::field("Idempotency-Key", codes::TOO_LONG));
     }
-    Ok(key.to_string())
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::field("Idempotency-Key", codes::INVALID_CHARACTERS));
+    }
+    Ok(Some(key.to_string()))
 }
 
 /// A body announced larger than five files of the largest size is refused before a byte

@@ -4,6 +4,7 @@
 
 mod browser;
 mod catalogue;
+mod contract;
 mod helpers;
 mod http;
 mod hygiene;

@@ -41,8 +41,10 @@ pub struct MeResponse {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(custom(function = "validate_not_empty"), length(max = 256))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 256))]
     pub current_password: String,
     #[validate(custom(function = "validate_password"))]
+    #[cfg_attr(feature = "server", schema(min_length = 12, max_length = 256))]
     pub new_password: String,
 }
 
@@ -52,8 +54,10 @@ pub struct ChangePasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct ChangeEmailRequest {
     #[validate(custom(function = "validate_not_empty"), length(max = 256))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 256))]
     pub password: String,
     #[validate(custom(function = "validate_email"))]
+    #[cfg_attr(feature = "server", schema(format = Email, max_length = 254))]
     pub new_email: String,
 }
 
@@ -63,6 +67,7 @@ pub struct ChangeEmailRequest {
 #[serde(deny_unknown_fields)]
 pub struct AcceptTermsRequest {
     #[validate(range(min = 1))]
+    #[cfg_attr(feature = "server", schema(minimum = 1))]
     pub version: i32,
 }
 

@@ -12,6 +12,7 @@ use crate::validation::{validate_email, validate_not_empty, validate_password};
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     #[validate(custom(function = "validate_not_empty"), length(max = 200))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 200))]
     pub token: String,
 }
 
@@ -21,7 +22,7 @@ pub struct TokenRequest {
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
     #[validate(custom(function = "validate_email"))]
-    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr"))]
+    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr", format = Email, max_length = 254))]
     pub email: String,
 }
 
@@ -32,14 +33,16 @@ pub struct EmailRequest {
 pub struct LoginRequest {
     /// Nom d'utilisateur or adresse email (case does not matter).
     #[validate(custom(function = "validate_not_empty"), length(max = 254))]
-    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION"))]
+    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION", min_length = 1, max_length = 254))]
     pub login: String,
     /// Checked exactly as typed. Longer than 256 bytes is refused before any hashing.
     #[validate(length(max = 256))]
+    #[cfg_attr(feature = "server", schema(max_length = 256))]
     pub password: String,
     /// Staff only: the 6-digit code of their authenticator app (second factor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 12))]
+    #[cfg_attr(feature = "server", schema(max_length = 12))]
     pub totp_code: Option<String>,
 }
 
@@ -49,8 +52,10 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct TotpEnrolmentRequest {
     #[validate(custom(function = "validate_not_empty"), length(max = 254))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 254))]
     pub login: String,
     #[validate(length(max = 256))]
+    #[cfg_attr(feature = "server", schema(max_length = 256))]
     pub password: String,
 }
 
@@ -95,7 +100,15 @@ fn famille() -> String {
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     #[validate(custom(function = "validate_not_empty"), length(max = 200))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 200))]
     pub token: String,
     #[validate(custom(function = "validate_password"))]
+    #[cfg_attr(feature = "server", schema(min_length = 12, max_length = 256))]
     pub password: String,
 }
+
+/// An empty JSON object, for calls whose body carries nothing but must be JSON (the token
+/// refresh: a cross-site form cannot send `application/json`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct EmptyRequest {}

@@ -156,12 +156,16 @@ pub struct MemberInput {
     pub role: Role,
     pub sexe: Option<Sexe>,
     #[validate(custom(function = "validate_person_name"))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 100))]
     pub nom: Option<String>,
     #[validate(custom(function = "validate_person_name"))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 100))]
     pub nom_naissance: Option<String>,
     #[validate(custom(function = "validate_person_name"))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 100))]
     pub prenom: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
+    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub autres_prenoms: Option<String>,
     /// « Enfant à naître »: then `date_naissance_prevue` replaces `date_naissance`, and no
     /// first name or sex is needed.
@@ -170,20 +174,27 @@ pub struct MemberInput {
     pub date_naissance: Option<NaiveDate>,
     pub date_naissance_prevue: Option<NaiveDate>,
     #[validate(custom(function = "validate_optional_text"))]
+    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub pays_naissance: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
+    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub commune_naissance: Option<String>,
     pub situation_familiale: Option<SituationFamiliale>,
     pub situation_depuis: Option<NaiveDate>,
     #[validate(custom(function = "validate_phone"))]
+    #[cfg_attr(feature = "server", schema(max_length = 20, pattern = r"^[ .()+-]*([0-9][ .()+-]*){6,15}$"))]
     pub telephone_mobile: Option<String>,
     #[validate(custom(function = "validate_phone"))]
+    #[cfg_attr(feature = "server", schema(max_length = 20, pattern = r"^[ .()+-]*([0-9][ .()+-]*){6,15}$"))]
     pub telephone_fixe: Option<String>,
     #[validate(custom(function = "validate_email"))]
+    #[cfg_attr(feature = "server", schema(format = Email, max_length = 254))]
     pub email: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
+    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub profession: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
+    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub employeur: Option<String>,
 }
 
@@ -215,6 +226,7 @@ pub struct LinkInput {
 #[serde(deny_unknown_fields)]
 pub struct SetLinksRequest {
     #[validate(length(max = 10), nested)]
+    #[cfg_attr(feature = "server", schema(max_items = 10))]
     pub links: Vec<LinkInput>,
 }
 
@@ -233,10 +245,13 @@ pub struct Link {
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
     #[validate(length(max = 200), custom(function = "validate_optional_text_long"))]
+    #[cfg_attr(feature = "server", schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub adresse: Option<String>,
     #[validate(custom(function = "validate_postal_code"))]
+    #[cfg_attr(feature = "server", schema(pattern = "^[0-9]{5}$"))]
     pub code_postal: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
+    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub commune: Option<String>,
 }
 

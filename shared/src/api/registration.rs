@@ -29,14 +29,14 @@ pub struct CheckRegistrationStepRequest {
     #[validate(custom(function = "validate_email"))]
     #[cfg_attr(
         feature = "server",
-        schema(example = "parent@exemple.fr", max_length = 254)
+        schema(example = "parent@exemple.fr", format = Email, max_length = 254)
     )]
     pub email: String,
     /// Mot de passe: at least 12 characters, at most 256 bytes, no composition rule.
     #[validate(custom(function = "validate_password"))]
     #[cfg_attr(
         feature = "server",
-        schema(example = "cheval agrafe pile été", min_length = 12)
+        schema(example = "cheval agrafe pile été", min_length = 12, max_length = 256)
     )]
     pub password: String,
 }
@@ -67,15 +67,15 @@ pub struct CheckRegistrationStepResponse {
 pub struct DossierReference {
     /// Numéro du dossier famille, as printed on the town's letters.
     #[validate(custom(function = "validate_dossier_number"))]
-    #[cfg_attr(feature = "server", schema(example = "17484"))]
+    #[cfg_attr(feature = "server", schema(example = "17484", pattern = "^[A-Za-z0-9-]{1,20}$"))]
     pub numero: String,
     /// Nom of a member of that dossier (case and accents do not matter).
     #[validate(custom(function = "validate_person_name"))]
-    #[cfg_attr(feature = "server", schema(example = "CREATION"))]
+    #[cfg_attr(feature = "server", schema(example = "CREATION", min_length = 1, max_length = 100))]
     pub nom: String,
     /// Prénom of that member.
     #[validate(custom(function = "validate_person_name"))]
-    #[cfg_attr(feature = "server", schema(example = "Père"))]
+    #[cfg_attr(feature = "server", schema(example = "Père", min_length = 1, max_length = 100))]
     pub prenom: String,
 }
 
@@ -86,12 +86,13 @@ pub struct DossierReference {
 #[validate(schema(function = "exactly_one_dossier_choice"))]
 pub struct RegisterRequest {
     #[validate(custom(function = "validate_username"))]
-    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION"))]
+    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION", min_length = 3, max_length = 40, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"))]
     pub username: String,
     #[validate(custom(function = "validate_email"))]
-    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr"))]
+    #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr", format = Email, max_length = 254))]
     pub email: String,
     #[validate(custom(function = "validate_password"))]
+    #[cfg_attr(feature = "server", schema(min_length = 12, max_length = 256))]
     pub password: String,
     /// « Je souhaite déclarer un nouveau foyer ».
     pub new_household: bool,

@@ -78,25 +78,41 @@ pub fn find_for_account(conn: &mut DbConn, id: &str, account_id: &str) -> QueryR
         .first(conn)
 }
 
+/// The version a write was made against: `If-Match: "7"`, or `If-Match: *` (any current
+/// version: the client knowingly overwrites, RFC 9110 §13.1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    Version(i32),
+    Any,
+}
+
 /// Moves the dossier from `expected` to the next version; false when someone else changed
 /// it first (the caller answers 412). A single conditional UPDATE: of two concurrent
 /// writers holding the same version, exactly one wins (SECURITY.md H-01).
 pub fn bump_version(
     conn: &mut DbConn,
     id: &str,
-    expected: i32,
+    expected: Expected,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let rows = diesel::update(
-        dossiers::table
-            .find(id)
-            .filter(dossiers::version.eq(expected)),
-    )
-    .set((
-        dossiers::version.eq(expected + 1),
-        dossiers::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let rows = match expected {
+        Expected::Version(version) => diesel::update(
+            dossiers::table
+                .find(id)
+                .filter(dossiers::version.eq(version)),
+        )
+        .set((
+            dossiers::version.eq(version + 1),
+            dossiers::updated_at.eq(now),
+        ))
+        .execute(conn)?,
+        Expected::Any => diesel::update(dossiers::table.find(id))
+            .set((
+                dossiers::version.eq(dossiers::version + 1),
+                dossiers::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+    };
     Ok(rows == 1)
 }
 
