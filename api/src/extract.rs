@@ -125,11 +125,16 @@ fn objects_where_documented<T: Serialize>(body: &[u8], parsed: &T) -> Result<(),
                 }
                 Ok(())
             }
-            (_, Value::Object(_)) => Err(if path.is_empty() { "_".into() } else { path.into() }),
+            (_, Value::Object(_)) => Err(if path.is_empty() {
+                "_".into()
+            } else {
+                path.into()
+            }),
             _ => Ok(()),
         }
     }
-    let sent: Value = serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let sent: Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     let understood = serde_json::to_value(parsed).map_err(anyhow::Error::from)?;
     walk(&sent, &understood, "").map_err(|field| ApiError::field(&field, codes::NOT_AN_OBJECT))
 }

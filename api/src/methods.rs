@@ -91,7 +91,10 @@ mod tests {
     #[test]
     fn a_route_lists_its_methods_and_head_where_get_is() {
         let routes = Routes(vec![
-            (ResourceDef::new("/api/dossiers/{id}"), vec![Method::GET, Method::PATCH]),
+            (
+                ResourceDef::new("/api/dossiers/{id}"),
+                vec![Method::GET, Method::PATCH],
+            ),
             (ResourceDef::new("/api/dossiers"), vec![Method::POST]),
         ]);
         assert_eq!(

@@ -53,6 +53,8 @@ impl Modify for BearerAuth {
 pub fn complete(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
 
+    merge_flattened_schemas(api);
+
     for item in api.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -81,26 +83,54 @@ pub fn complete(api: &mut utoipa::openapi::OpenApi) {
                 .collect();
             let authenticated = operation.security.as_ref().is_some_and(|requirements| {
                 requirements.iter().all(|r| {
-                    serde_json::to_value(r).is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                    serde_json::to_value(r)
+                        .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
                 })
             });
             if body {
-                add("400", "`malformed_json`: the body is not valid JSON, or an unreadable multipart body");
-                add("413", "`payload_too_large`: the body is larger than the operation accepts");
-                add("415", "`unsupported_media_type`: the body is not of the documented media type");
-                add("422", "`validation_failed`: see `fields` (field → codes); `not_an_object` where an object is documented");
+                add(
+                    "400",
+                    "`malformed_json`: the body is not valid JSON, or an unreadable multipart body",
+                );
+                add(
+                    "413",
+                    "`payload_too_large`: the body is larger than the operation accepts",
+                );
+                add(
+                    "415",
+                    "`unsupported_media_type`: the body is not of the documented media type",
+                );
+                add(
+                    "422",
+                    "`validation_failed`: see `fields` (field → codes); `not_an_object` where an object is documented",
+                );
             }
             if parameters.contains(&ParameterIn::Query) {
-                add("422", "`validation_failed`: a query parameter is of the wrong type or out of its range (`fields`)");
+                add(
+                    "422",
+                    "`validation_failed`: a query parameter is of the wrong type or out of its range (`fields`)",
+                );
             }
             if parameters.contains(&ParameterIn::Path) {
-                add("404", "`not_found`: no such resource — or not yours (the same answer)");
+                add(
+                    "404",
+                    "`not_found`: no such resource — or not yours (the same answer)",
+                );
             }
             if authenticated {
-                add("401", "`unauthorized`: no valid access token (`Authorization: Bearer …`)");
-                add("403", "`forbidden` (a family account on a back-office route, staff on a family route, an agent on an administrator's route) or `terms_not_accepted` (the current CGU must be accepted first)");
+                add(
+                    "401",
+                    "`unauthorized`: no valid access token (`Authorization: Bearer …`)",
+                );
+                add(
+                    "403",
+                    "`forbidden` (a family account on a back-office route, staff on a family route, an agent on an administrator's route) or `terms_not_accepted` (the current CGU must be accepted first)",
+                );
             }
-            add("503", "`service_unavailable`: the database (or the password hashing queue) cannot answer now; retry after `Retry-After` seconds");
+            add(
+                "503",
+                "`service_unavailable`: the database (or the password hashing queue) cannot answer now; retry after `Retry-After` seconds",
+            );
         }
     }
 }
@@ -117,4 +147,73 @@ fn problem(description: &str) -> utoipa::openapi::Response {
                 .build(),
         )
         .build()
+}
+
+/// A response type that `#[serde(flatten)]`s a request type (a stored member is its input
+/// plus an `id`) comes out of utoipa as `allOf: [input, extra]` — and the input, which
+/// refuses unknown fields, says `additionalProperties: false`, so no real answer could
+/// validate (every validator reads `allOf` that way). Such schemas are merged into one
+/// object listing every property, which is what the server sends.
+fn merge_flattened_schemas(api: &mut utoipa::openapi::OpenApi) {
+    use serde_json::{Map, Value};
+
+    let Ok(Value::Object(mut document)) = serde_json::to_value(&*api) else {
+        return;
+    };
+    let Some(Value::Object(schemas)) = document
+        .get("components")
+        .and_then(|c| c.get("schemas"))
+        .cloned()
+    else {
+        return;
+    };
+    let resolve = |part: &Value| -> Option<Map<String, Value>> {
+        let part = match part.get("$ref").and_then(Value::as_str) {
+            Some(reference) => schemas.get(reference.rsplit('/').next()?)?,
+            None => part,
+        };
+        part.as_object().cloned()
+    };
+    let mut merged_schemas = schemas.clone();
+    for (name, schema) in &schemas {
+        let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
+            continue;
+        };
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut mergeable = true;
+        for part in parts {
+            match resolve(part) {
+                Some(object) if object.contains_key("properties") => {
+                    if let Some(Value::Object(p)) = object.get("properties") {
+                        properties.extend(p.clone());
+                    }
+                    if let Some(Value::Array(r)) = object.get("required") {
+                        required.extend(r.iter().cloned());
+                    }
+                }
+                _ => mergeable = false,
+            }
+        }
+        if !mergeable {
+            continue;
+        }
+        let mut object = Map::new();
+        object.insert("type".into(), Value::from("object"));
+        if let Some(description) = schema.get("description") {
+            object.insert("description".into(), description.clone());
+        }
+        object.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            object.insert("required".into(), Value::Array(required));
+        }
+        merged_schemas.insert(name.clone(), Value::Object(object));
+    }
+    if let Some(Value::Object(components)) = document.get_mut("components") {
+        components.insert("schemas".into(), Value::Object(merged_schemas));
+    }
+    match serde_json::from_value(Value::Object(document)) {
+        Ok(merged) => *api = merged,
+        Err(error) => tracing::error!(%error, "the OpenAPI document could not be merged"),
+    }
 }

@@ -18,7 +18,10 @@ pub fn if_match(req: &HttpRequest) -> Result<Expected, ApiError> {
         .headers()
         .get(header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?;
-    let text = value.to_str().map_err(|_| ApiError::PreconditionFailed)?.trim();
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed)?
+        .trim();
     if text == "*" {
         return Ok(Expected::Any);
     }

@@ -291,7 +291,10 @@ fn optional_idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiErro
         return Err(ApiError::field("Idempotency-Key", codes::TOO_LONG));
     }
     if !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::field("Idempotency-Key", codes::INVALID_CHARACTERS));
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            codes::INVALID_CHARACTERS,
+        ));
     }
     Ok(Some(key.to_string()))
 }

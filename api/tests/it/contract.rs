@@ -52,7 +52,10 @@ async fn schemathesis(app: &TestApp, token: Option<&str>) {
 fn postgres_only() -> bool {
     // One backend is enough: the answers are the same code; the PostgreSQL pass runs it.
     if backend() != "postgres" {
-        eprintln!("contract test skipped on {}: it runs in the PostgreSQL pass", backend());
+        eprintln!(
+            "contract test skipped on {}: it runs in the PostgreSQL pass",
+            backend()
+        );
         return false;
     }
     true

@@ -33,7 +33,10 @@ pub struct EmailRequest {
 pub struct LoginRequest {
     /// Nom d'utilisateur or adresse email (case does not matter).
     #[validate(custom(function = "validate_not_empty"), length(max = 254))]
-    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION", min_length = 1, max_length = 254))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "DEMONSTRATION", min_length = 1, max_length = 254)
+    )]
     pub login: String,
     /// Checked exactly as typed. Longer than 256 bytes is refused before any hashing.
     #[validate(length(max = 256))]

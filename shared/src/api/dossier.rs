@@ -165,7 +165,10 @@ pub struct MemberInput {
     #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 100))]
     pub prenom: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
-    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub autres_prenoms: Option<String>,
     /// « Enfant à naître »: then `date_naissance_prevue` replaces `date_naissance`, and no
     /// first name or sex is needed.
@@ -174,27 +177,45 @@ pub struct MemberInput {
     pub date_naissance: Option<NaiveDate>,
     pub date_naissance_prevue: Option<NaiveDate>,
     #[validate(custom(function = "validate_optional_text"))]
-    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub pays_naissance: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
-    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub commune_naissance: Option<String>,
     pub situation_familiale: Option<SituationFamiliale>,
     pub situation_depuis: Option<NaiveDate>,
     #[validate(custom(function = "validate_phone"))]
-    #[cfg_attr(feature = "server", schema(max_length = 20, pattern = r"^[ .()+-]*([0-9][ .()+-]*){6,15}$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 20, pattern = r"^[ .()+-]*([0-9][ .()+-]*){6,15}$")
+    )]
     pub telephone_mobile: Option<String>,
     #[validate(custom(function = "validate_phone"))]
-    #[cfg_attr(feature = "server", schema(max_length = 20, pattern = r"^[ .()+-]*([0-9][ .()+-]*){6,15}$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 20, pattern = r"^[ .()+-]*([0-9][ .()+-]*){6,15}$")
+    )]
     pub telephone_fixe: Option<String>,
     #[validate(custom(function = "validate_email"))]
     #[cfg_attr(feature = "server", schema(format = Email, max_length = 254))]
     pub email: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
-    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub profession: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
-    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub employeur: Option<String>,
 }
 
@@ -245,13 +266,19 @@ pub struct Link {
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
     #[validate(length(max = 200), custom(function = "validate_optional_text_long"))]
-    #[cfg_attr(feature = "server", schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub adresse: Option<String>,
     #[validate(custom(function = "validate_postal_code"))]
     #[cfg_attr(feature = "server", schema(pattern = "^[0-9]{5}$"))]
     pub code_postal: Option<String>,
     #[validate(custom(function = "validate_optional_text"))]
-    #[cfg_attr(feature = "server", schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub commune: Option<String>,
 }
 

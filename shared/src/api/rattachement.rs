@@ -65,7 +65,10 @@ pub struct RattachementView {
 pub struct RattachementCodeRequest {
     /// The six digits received by email (spaces allowed).
     #[validate(custom(function = "validate_rattachement_code"))]
-    #[cfg_attr(feature = "server", schema(example = "042817", max_length = 20, pattern = r"^\s*([0-9]\s*){6}$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "042817", max_length = 20, pattern = r"^\s*([0-9]\s*){6}$")
+    )]
     pub code: String,
 }
 

@@ -67,15 +67,24 @@ pub struct CheckRegistrationStepResponse {
 pub struct DossierReference {
     /// Numéro du dossier famille, as printed on the town's letters.
     #[validate(custom(function = "validate_dossier_number"))]
-    #[cfg_attr(feature = "server", schema(example = "17484", pattern = "^[A-Za-z0-9-]{1,20}$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "17484", pattern = "^[A-Za-z0-9-]{1,20}$")
+    )]
     pub numero: String,
     /// Nom of a member of that dossier (case and accents do not matter).
     #[validate(custom(function = "validate_person_name"))]
-    #[cfg_attr(feature = "server", schema(example = "CREATION", min_length = 1, max_length = 100))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "CREATION", min_length = 1, max_length = 100)
+    )]
     pub nom: String,
     /// Prénom of that member.
     #[validate(custom(function = "validate_person_name"))]
-    #[cfg_attr(feature = "server", schema(example = "Père", min_length = 1, max_length = 100))]
+    #[cfg_attr(
+        feature = "server",
+        schema(example = "Père", min_length = 1, max_length = 100)
+    )]
     pub prenom: String,
 }
 
@@ -86,7 +95,15 @@ pub struct DossierReference {
 #[validate(schema(function = "exactly_one_dossier_choice"))]
 pub struct RegisterRequest {
     #[validate(custom(function = "validate_username"))]
-    #[cfg_attr(feature = "server", schema(example = "DEMONSTRATION", min_length = 3, max_length = 40, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"))]
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            example = "DEMONSTRATION",
+            min_length = 3,
+            max_length = 40,
+            pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+        )
+    )]
     pub username: String,
     #[validate(custom(function = "validate_email"))]
     #[cfg_attr(feature = "server", schema(example = "parent@exemple.fr", format = Email, max_length = 254))]

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{PASSWORD, spawn_app};
 
 async fn problem(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
@@ -228,4 +228,149 @@ async fn api_docs_off_serves_neither_the_document_nor_swagger_ui() {
         .await
         .expect("health");
     assert_eq!(health.status(), StatusCode::OK);
+}
+
+/// serde reads a struct from a JSON array: `["user", "password"]` used to log in and an
+/// array of three strings used to change a dossier's address past the unknown-field check.
+/// Anything but an object where one is documented is refused (422 `not_an_object`).
+#[tokio::test]
+async fn a_json_array_is_refused_where_an_object_is_documented() {
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let (status, body) = problem(
+        app.post_json("/api/auth/login", &json!([family.username, PASSWORD]))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"]["_"][0], "not_an_object", "{body}");
+
+    let dossier = crate::http::dossiers::new_dossier(&app, &family).await;
+    let path = format!("/api/dossiers/{}", dossier["id"].as_str().expect("id"));
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&family.access_token)
+        .header("if-match", "\"1\"")
+        .json(&json!(["2 rue des Lices", "28000", "Chartres"]))
+        .send()
+        .await
+        .expect("patch");
+    let (status, body) = problem(response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"]["_"][0], "not_an_object");
+    let unchanged: Value = app
+        .get_auth(&path, &family.access_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(unchanged["adresse"], Value::Null);
+    assert_eq!(unchanged["version"], 1);
+}
+
+/// A route asked with a method it does not have: 405 with `Allow` (not 404, which says
+/// the URL does not exist); `HEAD` answers like `GET`, without a body.
+#[tokio::test]
+async fn a_wrong_method_gets_405_with_allow_and_head_answers_like_get() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        ("DELETE", "/api/health"),
+        ("TRACE", "/api/town"),
+        ("PUT", "/api/auth/login"),
+    ] {
+        let response = app
+            .client
+            .request(method.parse().expect("method"), app.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        let allow = response.headers()["allow"]
+            .to_str()
+            .expect("allow")
+            .to_string();
+        let expected = if path == "/api/auth/login" {
+            "POST"
+        } else {
+            "GET, HEAD"
+        };
+        assert_eq!(allow, expected, "{method} {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+    let head = app
+        .client
+        .head(app.url("/api/town"))
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.status(), StatusCode::OK);
+    assert!(head.bytes().await.expect("body").is_empty());
+    let unknown = app
+        .client
+        .get(app.url("/api/nulle-part"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        unknown.status(),
+        StatusCode::NOT_FOUND,
+        "an unknown URL is still 404"
+    );
+}
+
+/// `If-Match: *` matches the current version (RFC 9110 §13.1.1).
+#[tokio::test]
+async fn if_match_star_matches_the_current_version() {
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let dossier = crate::http::dossiers::new_dossier(&app, &family).await;
+    let response = app
+        .client
+        .patch(app.url(&format!(
+            "/api/dossiers/{}",
+            dossier["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&family.access_token)
+        .header("if-match", "*")
+        .json(&json!({"adresse": "1 rue A", "code_postal": "28000", "commune": "Chartres"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["etag"], "\"2\"");
+}
+
+/// Paging parameters outside their documented range are refused, not silently clamped
+/// (the document says `per_page` ≤ 50 for the news).
+#[tokio::test]
+async fn paging_outside_its_documented_range_is_refused() {
+    let app = spawn_app().await;
+    for query in ["per_page=1000", "page=4294967295", "page=0", "per_page=abc"] {
+        let response = app
+            .client
+            .get(app.url(&format!("/api/actualites?{query}")))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}"
+        );
+    }
+    let fine = app
+        .client
+        .get(app.url("/api/actualites?page=1&per_page=50"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(fine.status(), StatusCode::OK);
 }

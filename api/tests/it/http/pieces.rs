@@ -1520,3 +1520,97 @@ async fn pieces_are_stored_in_an_s3_bucket() {
     assert_eq!(collected, 1);
     assert_eq!(in_bucket().await, second, "recorded files stay");
 }
+
+/// Item 7 of issue 10: a body that is not `multipart/form-data` with a boundary — JSON,
+/// text, nothing, multipart without its boundary — is refused with 415 before anything is
+/// read (it used to panic inside the multipart parser and leave the Idempotency-Key « in
+/// progress » for a day); the key stays free for the real upload.
+#[tokio::test]
+async fn a_body_that_is_not_multipart_is_refused_with_415_and_leaves_the_key_free() {
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let (id, _) = small_dossier(&app, &family, None).await;
+    let url = app.url(&format!("/api/dossiers/{id}/pieces"));
+    let key = "cle-reutilisee-apres-refus";
+    let refused = [
+        (
+            Some("application/json"),
+            "{\"type_code\":\"livret_famille\"}",
+        ),
+        (Some("text/plain"), "bonjour"),
+        (None, ""),
+        (Some("multipart/form-data"), "--x\r\n\r\n--x--\r\n"),
+    ];
+    for (content_type, body) in refused {
+        let mut request = app
+            .client
+            .post(&url)
+            .bearer_auth(&family.access_token)
+            .header("idempotency-key", key)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request
+            .send()
+            .await
+            .expect("an answer, not a reset connection");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}"
+        );
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+    // The same for a replacement.
+    let replaced = app
+        .client
+        .put(app.url(&format!(
+            "/api/dossiers/{id}/pieces/{}",
+            uuid::Uuid::new_v4()
+        )))
+        .bearer_auth(&family.access_token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(replaced.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let upload = Upload::new(
+        "livret_famille",
+        today(),
+        vec![pdf_file("livret.pdf", files::pdf("livret"))],
+    );
+    let accepted = post_upload(&app, &family, &id, &upload, key).await;
+    assert_eq!(
+        accepted.status(),
+        StatusCode::CREATED,
+        "the key was never taken"
+    );
+}
+
+/// A key that is not visible ASCII is reported as such (422 on `Idempotency-Key`), not as
+/// missing.
+#[tokio::test]
+async fn an_unreadable_idempotency_key_is_refused_as_such() {
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let (id, _) = small_dossier(&app, &family, None).await;
+    let upload = Upload::new(
+        "livret_famille",
+        today(),
+        vec![pdf_file("livret.pdf", files::pdf("livret"))],
+    );
+    for key in ["clé-avec-accent", "deux mots"] {
+        let response = post_upload(&app, &family, &id, &upload, key).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{key}");
+        let body: Value = response.json().await.expect("json");
+        assert!(
+            body["fields"]["Idempotency-Key"].is_array(),
+            "{key}: {body}"
+        );
+    }
+}
