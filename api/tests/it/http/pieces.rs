@@ -3,9 +3,8 @@
 //! idempotent retries (H-02), a crash between storage and commit (H-05), access (C-01).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use api::auth::throttle::LoginPolicy;
 use chrono::{Months, NaiveDate};
@@ -658,8 +657,6 @@ async fn oversized_uploads_are_cut_off_at_the_limit() {
     );
 
     // A chunked body without Content-Length, of 1 GiB, is cut off near the limit.
-    let sent = Arc::new(AtomicU64::new(0));
-    let counter = sent.clone();
     let head = files::pdf("début");
     let chunks = futures_util::stream::iter((0..1024).map(move |i| {
         let chunk = if i == 0 {
@@ -669,7 +666,6 @@ async fn oversized_uploads_are_cut_off_at_the_limit() {
         } else {
             vec![b' '; MIB]
         };
-        counter.fetch_add(chunk.len() as u64, Ordering::SeqCst);
         Ok::<_, std::io::Error>(chunk)
     }));
     let form = Form::new()
@@ -682,7 +678,6 @@ async fn oversized_uploads_are_cut_off_at_the_limit() {
                 .mime_str("application/pdf")
                 .expect("mime"),
         );
-    let started = Instant::now();
     let read_before = app.state.upload_bytes_read.load(Ordering::SeqCst);
     let response = app
         .client
@@ -696,19 +691,28 @@ async fn oversized_uploads_are_cut_off_at_the_limit() {
     if let Ok(response) = response {
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
-    let read = app.state.upload_bytes_read.load(Ordering::SeqCst) - read_before;
-    // The 10 MiB limit, then the 64 KiB read after the refusal, plus at most one chunk of
-    // the body in flight (measured: 10 MiB + 78 KiB).
-    assert!(
-        read <= (10 * MIB + 2 * 64 * 1024) as u64,
-        "the server read {read} bytes of a 1 GiB body"
+    // Once it refused, the server reads nothing more, however long the client goes on.
+    let at_answer = app.state.upload_bytes_read.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let later = app.state.upload_bytes_read.load(Ordering::SeqCst);
+    assert_eq!(
+        at_answer, later,
+        "the server kept reading after its refusal"
     );
-    let produced = sent.load(Ordering::SeqCst);
+    // A bound by construction, not a measurement: the file limit (10 MiB), the multipart
+    // envelope before it (text fields and part headers, well under 4 KiB), at most one chunk
+    // of the HTTP layer read past the limit before the parser notices (actix-http hands out
+    // at most its 128 KiB read buffer plus one 8 KiB read), then the 64 KiB read and dropped
+    // after the refusal (ENVELOPE_BYTES).
+    let read = later - read_before;
+    let bound = 10 * MIB + 4 * 1024 + (128 + 8) * 1024 + 64 * 1024;
     assert!(
-        produced < 1024 * MIB as u64,
-        "the client was stopped before the end"
+        read <= bound as u64,
+        "the server read {read} bytes of a 1 GiB body (bound {bound})"
     );
-    assert!(started.elapsed() < Duration::from_secs(30));
+    // (The client may go on sending for a moment: actix-http reads and drops what follows a
+    // refused body for up to a second before closing, so that the client sees the answer;
+    // none of it reaches the application, as the counter shows.)
 
     // A body announced larger than any upload is refused before it is read.
     let address = app.address.trim_start_matches("http://").to_string();
@@ -819,9 +823,9 @@ async fn the_format_is_decided_by_the_content_and_active_or_hybrid_files_are_ref
         assert_nothing_stored(&app);
     }
 
-    // A deflate bomb (a few hundred KB inflating past the budget) is refused quickly.
+    // A deflate bomb (a few hundred KB inflating past the budget) is refused by the inflation
+    // budget — not by running out of CPU or time, which would say « trop complexe ».
     assert!(bomb.len() < MIB, "the bomb is small: {}", bomb.len());
-    let started = Instant::now();
     let body = upload_expect(
         &app,
         &family,
@@ -832,9 +836,11 @@ async fn the_format_is_decided_by_the_content_and_active_or_hybrid_files_are_ref
     .await;
     assert_eq!(problem_field(&body, "fichiers.0"), "file_damaged");
     assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
+        body["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("données compressées démesurées"),
+        "{body}"
     );
     assert_nothing_stored(&app);
 

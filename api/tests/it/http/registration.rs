@@ -196,7 +196,6 @@ async fn passwords_follow_the_policy_and_oversized_ones_cost_no_hash() {
     }
     let before = app.state.hasher.hashes_computed();
     let huge = "é".repeat(150);
-    let started = std::time::Instant::now();
     let response = app
         .register(&unique("p"), &format!("{}@exemple.fr", unique("p")), &huge)
         .await;
@@ -208,9 +207,8 @@ async fn passwords_follow_the_policy_and_oversized_ones_cost_no_hash() {
     assert_eq!(
         app.state.hasher.hashes_computed(),
         before,
-        "no hash for a refused password"
+        "no hash for a refused password: it is refused before any work"
     );
-    assert!(started.elapsed() < std::time::Duration::from_millis(500));
 }
 
 #[tokio::test]
