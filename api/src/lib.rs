@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod decisions;
 pub mod demo;
 pub mod documents;
 pub mod domain;

@@ -44,6 +44,9 @@ pub const MAX_CODES: i32 = 5;
 /// Time between two codes.
 pub const RESEND_AFTER_SECONDS: i64 = 60;
 
+/// The answer to a decision or a code that came second (a concurrent one won).
+const ALREADY_DECIDED: &str = "Cette demande de rattachement a déjà été traitée : rechargez-la.";
+
 /// What the emails of a rattachement need.
 pub struct Mailing {
     pub town: String,
@@ -270,16 +273,12 @@ pub fn decide(
 ) -> Result<(), ApiError> {
     let pending = row::of_demande(conn, demande_id)?
         .filter(Rattachement::is_pending)
-        .ok_or(ApiError::Conflict(
-            "Cette demande de rattachement a déjà été traitée : rechargez-la.",
-        ))?;
+        .ok_or(ApiError::Conflict(ALREADY_DECIDED))?;
     if validated {
         link(conn, &pending, mailing, now)?;
     } else {
         if !row::conclude(conn, &pending.id, status::REFUSE, now)? {
-            return Err(ApiError::Conflict(
-                "Cette demande de rattachement a déjà été traitée : rechargez-la.",
-            ));
+            return Err(ApiError::Conflict(ALREADY_DECIDED));
         }
         let account = Account::find(conn, &pending.account_id)?;
         outbox::enqueue(
@@ -463,9 +462,7 @@ fn link(
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     if !row::conclude(conn, &pending.id, status::RATTACHE, now)? {
-        return Err(ApiError::Conflict(
-            "Ce rattachement a déjà été traité : rechargez la page.",
-        ));
+        return Err(ApiError::Conflict(ALREADY_DECIDED));
     }
     let account = Account::find(conn, &pending.account_id)?;
     let target = dossier::find(conn, &pending.dossier_id)?;

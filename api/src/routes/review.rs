@@ -10,7 +10,7 @@ use shared::api::backoffice::{
     Consultation, ConsultationList, ContactEmailRequest, DemandeDecisionRequest, DemandeVerdict,
     PieceDecisionRequest, PieceVerdict, RattachementReview, Review,
 };
-use shared::api::dossier::{DemandeKind, DemandeStatus};
+use shared::api::dossier::DemandeStatus;
 use shared::validation::codes;
 
 use crate::auth::extractor::{ConsentedUser, StaffUser};
@@ -306,99 +306,33 @@ pub async fn decide_demande(
         "message",
         request.decision != DemandeVerdict::Validee,
     )?;
+    let status = match request.decision {
+        DemandeVerdict::ACompleter => DemandeStatus::ACompleter,
+        DemandeVerdict::Validee => DemandeStatus::Validee,
+        DemandeVerdict::Refusee => DemandeStatus::Refusee,
+    };
     let mailing = Mailing::of(&state).await?;
-    let (town, base) = (mailing.town.clone(), state.public_url.clone());
     let body = state
         .write(move |conn| {
-            let found = demande::find(conn, &id)?;
-            let now = now();
-            let status = match request.decision {
-                DemandeVerdict::ACompleter => DemandeStatus::ACompleter,
-                DemandeVerdict::Validee => DemandeStatus::Validee,
-                DemandeVerdict::Refusee => DemandeStatus::Refusee,
-            };
-            let is_rattachement = found.kind == to_text(&DemandeKind::RattachementDossier);
-            if is_rattachement && status == DemandeStatus::ACompleter {
-                // The family has nothing to complete: the agent links the account or not.
-                return Err(ApiError::field("decision", codes::INVALID_TYPE));
-            }
-            if !demande::decide(
+            let agent = &staff.user.account_id;
+            crate::decisions::decide(
                 conn,
+                agent,
                 &id,
                 status,
-                &staff.user.account_id,
                 message.as_deref(),
-                now,
-            )? {
-                return Err(ApiError::Conflict(
-                    "Une décision a déjà été prise sur cette demande : rechargez-la.",
-                ));
-            }
-            if is_rattachement {
-                let validated = status == DemandeStatus::Validee;
-                crate::rattachement::decide(
-                    conn,
-                    &id,
-                    validated,
-                    message.as_deref(),
-                    &mailing,
-                    now,
-                )?;
-                audit(
-                    conn,
-                    &staff,
-                    action::DECISION_DEMANDE,
-                    &found.dossier_id,
-                    Some(&id),
-                    Some(&to_text(&status)),
-                )?;
-                return review_of(conn, &id);
-            }
-            let outcome = match status {
-                DemandeStatus::Validee => {
-                    piece::validate_waiting(conn, &found.dossier_id, &staff.user.account_id, now)?;
-                    let current = dossier::find(conn, &found.dossier_id)?;
-                    let numero = match current.numero {
-                        Some(numero) => numero,
-                        None => dossier::assign_numero(conn, &found.dossier_id)?,
-                    };
-                    // Codes of rattachement for this dossier go to the address of the
-                    // account that built it, until the town records another.
-                    if current.contact_email.is_none()
-                        && let Some((email, _)) = dossier::account_emails(conn, &found.dossier_id)?
-                            .into_iter()
-                            .next()
-                    {
-                        dossier::set_contact_email(conn, &found.dossier_id, Some(&email))?;
-                    }
-                    format!("validée — votre numéro de dossier famille est le {numero}")
-                }
-                DemandeStatus::ACompleter => "à compléter".to_string(),
-                _ => "refusée".to_string(),
-            };
+                &mailing,
+                now(),
+            )?;
+            let dossier_id = demande::find(conn, &id)?.dossier_id;
             audit(
                 conn,
                 &staff,
                 action::DECISION_DEMANDE,
-                &found.dossier_id,
+                &dossier_id,
                 Some(&id),
                 Some(&to_text(&status)),
             )?;
-            let link = format!("{base}/demarches/demande/{id}");
-            for (email, username) in dossier::account_emails(conn, &found.dossier_id)? {
-                outbox::enqueue(
-                    conn,
-                    &templates::demande_decided(
-                        &email,
-                        &username,
-                        &town,
-                        &outcome,
-                        message.as_deref(),
-                        &link,
-                    ),
-                    now,
-                )?;
-            }
             review_of(conn, &id)
         })
         .await?;

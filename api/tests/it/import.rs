@@ -44,13 +44,7 @@ async fn an_imported_dossier_is_linked_at_sign_up_by_the_code_sent_to_its_addres
         .await
         .expect("json");
     let token = login["access_token"].as_str().expect("token");
-    let terms: Value = app.get_json("/api/terms").await;
-    app.post_json_auth(
-        "/api/me/terms",
-        token,
-        &json!({"version": terms["version"]}),
-    )
-    .await;
+    app.accept_terms(token).await;
     let code = wait_for_mail(&address, "Code de rattachement")
         .await
         .rattachement_code();

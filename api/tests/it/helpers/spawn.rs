@@ -218,6 +218,19 @@ impl TestApp {
         .await
     }
 
+    /// « J'ai pris connaissance de ces informations »: accepts the CGU in force.
+    pub async fn accept_terms(&self, access_token: &str) {
+        let terms = self.get_json("/api/terms").await;
+        let accepted = self
+            .post_json_auth(
+                "/api/me/terms",
+                access_token,
+                &json!({"version": terms["version"]}),
+            )
+            .await;
+        assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
+    }
+
     /// Registers and activates an account through its email, without logging in.
     pub async fn activated_account(&self) -> (String, String) {
         self.activated_account_with(None).await
@@ -260,23 +273,7 @@ impl TestApp {
         let refresh_cookie = refresh_cookie(&response).expect("refresh cookie");
         let body: Value = response.json().await.expect("json");
         let access_token = body["access_token"].as_str().expect("token").to_string();
-        let terms: Value = self
-            .client
-            .get(self.url("/api/terms"))
-            .send()
-            .await
-            .expect("terms")
-            .json()
-            .await
-            .expect("json");
-        let accepted = self
-            .post_json_auth(
-                "/api/me/terms",
-                &access_token,
-                &json!({"version": terms["version"]}),
-            )
-            .await;
-        assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
+        self.accept_terms(&access_token).await;
         Family {
             username,
             email,

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::spawn::refresh_cookie;
+use crate::helpers::spawn::{TestApp, refresh_cookie};
 use crate::helpers::{PASSWORD, spawn_app, spawn_app_with, unique};
 
 /// Status, body and the sorted header names: what a caller can compare.
@@ -267,58 +267,83 @@ fn device_cookie(response: &reqwest::Response) -> String {
         .to_string()
 }
 
+/// A login attempt from `ip` (the app trusts 127.0.0.1 as a proxy), with a cookie header.
+async fn login_from(
+    app: &TestApp,
+    ip: &str,
+    login: &str,
+    password: &str,
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({"login": login, "password": password}));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.expect("attempt")
+}
+
+/// Twenty addresses, six wrong passwords each: past the account's ceiling for unknown
+/// clients (100 attempts an hour).
+async fn hammer_from_twenty_addresses(app: &TestApp, login: &str) {
+    for i in 0..20 {
+        for _ in 0..6 {
+            login_from(
+                app,
+                &format!("203.0.113.{i}"),
+                login,
+                "mauvais mot de passe",
+                None,
+            )
+            .await;
+        }
+    }
+}
+
+async fn behind_a_proxy() -> TestApp {
+    spawn_app_with(
+        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
+        LoginPolicy::default(),
+    )
+    .await
+}
+
 /// twenty addresses hammering an account exhaust its ceiling for unknown clients,
 /// but the family logs in from the browser it used before — even from a new address —
 /// and that browser's cookie identifies no one.
 #[tokio::test]
 async fn strangers_hammering_an_account_do_not_lock_the_family_out_of_its_known_device() {
-    let app = spawn_app_with(
-        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
-        LoginPolicy::default(),
-    )
-    .await;
+    let app = behind_a_proxy().await;
     let (username, _) = app.activated_account().await;
-    let first = app
-        .client
-        .post(app.url("/api/auth/login"))
-        .header("x-forwarded-for", "198.51.100.10")
-        .json(&json!({"login": username, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login");
+    let first = login_from(&app, "198.51.100.10", &username, PASSWORD, None).await;
     assert_eq!(first.status(), StatusCode::OK);
     let device = device_cookie(&first);
     assert!(!device.contains(&username), "{device}");
-    let attempt = |ip: String, password: &'static str, cookie: Option<String>| {
-        let mut request = app
-            .client
-            .post(app.url("/api/auth/login"))
-            .header("x-forwarded-for", ip)
-            .json(&json!({"login": username, "password": password}));
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        async move { request.send().await.expect("attempt").status() }
-    };
-    for i in 0..20 {
-        for _ in 0..6 {
-            attempt(format!("203.0.113.{i}"), "mauvais mot de passe", None).await;
-        }
-    }
+
+    hammer_from_twenty_addresses(&app, &username).await;
     assert_eq!(
-        attempt("192.0.2.50".into(), PASSWORD, None).await,
+        login_from(&app, "192.0.2.50", &username, PASSWORD, None)
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED,
         "an unknown browser waits out the ceiling (100 attempts an hour)"
     );
     assert_eq!(
-        attempt("192.0.2.51".into(), PASSWORD, Some(device.clone())).await,
+        login_from(&app, "192.0.2.51", &username, PASSWORD, Some(&device))
+            .await
+            .status(),
         StatusCode::OK,
         "the family's browser is let in"
     );
     // A forged or foreign cookie is no pass.
-    let forged = format!("{}x", device);
+    let forged = format!("{device}x");
     assert_eq!(
-        attempt("192.0.2.52".into(), PASSWORD, Some(forged)).await,
+        login_from(&app, "192.0.2.52", &username, PASSWORD, Some(&forged))
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
 }
@@ -327,54 +352,26 @@ async fn strangers_hammering_an_account_do_not_lock_the_family_out_of_its_known_
 /// a mobile carrier's shared address) does not stop another account logging in from it.
 #[tokio::test]
 async fn sixty_failures_on_one_account_do_not_lock_its_neighbours_behind_the_same_address() {
-    let app = spawn_app_with(
-        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
-        LoginPolicy::default(),
-    )
-    .await;
+    let app = behind_a_proxy().await;
     let (victim, _) = app.activated_account().await;
     let (neighbour, _) = app.activated_account().await;
-    let from_hall = |login: String, password: &'static str| {
-        let request = app
-            .client
-            .post(app.url("/api/auth/login"))
-            .header("x-forwarded-for", "192.0.2.200")
-            .json(&json!({"login": login, "password": password}));
-        async move { request.send().await.expect("attempt").status() }
-    };
     for _ in 0..60 {
-        from_hall(victim.clone(), "mauvais mot de passe").await;
+        login_from(&app, "192.0.2.200", &victim, "mauvais mot de passe", None).await;
     }
-    assert_eq!(from_hall(neighbour.clone(), PASSWORD).await, StatusCode::OK);
+    assert_eq!(
+        login_from(&app, "192.0.2.200", &neighbour, PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 /// a password reset — proof that the owner reads the address — lifts every lock.
 #[tokio::test]
 async fn a_password_reset_unlocks_the_account() {
-    let app = spawn_app_with(
-        |s| s.trusted_proxies = vec![[127, 0, 0, 1].into()],
-        LoginPolicy::default(),
-    )
-    .await;
+    let app = behind_a_proxy().await;
     let (username, email) = app.activated_account().await;
-    for i in 0..20 {
-        for _ in 0..6 {
-            app.client
-                .post(app.url("/api/auth/login"))
-                .header("x-forwarded-for", format!("203.0.113.{i}"))
-                .json(&json!({"login": username, "password": "mauvais mot de passe"}))
-                .send()
-                .await
-                .expect("attempt");
-        }
-    }
-    let login_from_home = || {
-        app.client
-            .post(app.url("/api/auth/login"))
-            .header("x-forwarded-for", "198.51.100.99")
-            .json(&json!({"login": username, "password": NEW_PASSWORD}))
-            .send()
-    };
+    hammer_from_twenty_addresses(&app, &username).await;
     app.post_json("/api/password-resets", &json!({"email": email}))
         .await;
     let token = crate::helpers::mail::wait_for_mail(&email, "Réinitialisation")
@@ -388,7 +385,9 @@ async fn a_password_reset_unlocks_the_account() {
         .await;
     assert_eq!(reset.status(), StatusCode::OK);
     assert_eq!(
-        login_from_home().await.expect("login").status(),
+        login_from(&app, "198.51.100.99", &username, NEW_PASSWORD, None)
+            .await
+            .status(),
         StatusCode::OK
     );
 }

@@ -316,13 +316,7 @@ async fn an_agent_takes_the_seed_request_from_a_completer_to_validee() {
         .await
         .expect("json");
     let token = login["access_token"].as_str().expect("token");
-    let terms: Value = app.get_json("/api/terms").await;
-    app.post_json_auth(
-        "/api/me/terms",
-        token,
-        &json!({"version": terms["version"]}),
-    )
-    .await;
+    app.accept_terms(token).await;
     let code = wait_for_mail(&family.email, "Code de rattachement")
         .await
         .rattachement_code();
