@@ -110,12 +110,13 @@ pub struct QueueQuery {
     #[validate(length(max = 100))]
     pub q: Option<String>,
     /// From 1.
-    #[param(minimum = 1, maximum = 100000)]
-    #[validate(range(min = 1, max = 100_000))]
+    #[param(minimum = 1, maximum = 4294967295.0, format = Int64)]
+    #[validate(range(min = 1))]
     pub page: Option<u32>,
-    /// At most 100 (default 25).
-    #[param(minimum = 1, maximum = 100)]
-    #[validate(range(min = 1, max = 100))]
+    /// Entries per page (default 25); more than 100 are capped at 100
+    /// (SECURITY.md F-01).
+    #[param(minimum = 1, maximum = 4294967295.0, format = Int64)]
+    #[validate(range(min = 1))]
     pub per_page: Option<u32>,
 }
 
@@ -213,7 +214,8 @@ pub async fn queue(
                 });
             }
             let total = listed.len() as u64;
-            let start = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+            let start =
+                usize::try_from(u64::from(page - 1) * u64::from(per_page)).unwrap_or(usize::MAX);
             // Only the page shown is looked up further.
             let items = listed
                 .into_iter()

@@ -89,12 +89,13 @@ pub async fn get_terms(state: web::Data<AppState>) -> Result<HttpResponse, ApiEr
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// From 1.
-    #[param(minimum = 1, maximum = 100000)]
-    #[validate(range(min = 1, max = 100_000))]
+    #[param(minimum = 1, maximum = 4294967295.0, format = Int64)]
+    #[validate(range(min = 1))]
     pub page: Option<u32>,
-    /// At most 50 (default 10).
-    #[param(minimum = 1, maximum = 50)]
-    #[validate(range(min = 1, max = 50))]
+    /// Entries per page (default 10); more than 50 are capped at 50
+    /// (SECURITY.md F-01).
+    #[param(minimum = 1, maximum = 4294967295.0, format = Int64)]
+    #[validate(range(min = 1))]
     pub per_page: Option<u32>,
     /// Only the news « à la une » (the home page).
     pub a_la_une: Option<bool>,

@@ -291,12 +291,13 @@ pub async fn confirm_email_change(
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Page number, from 1.
-    #[param(minimum = 1, maximum = 100000)]
-    #[validate(range(min = 1, max = 100_000))]
+    #[param(minimum = 1, maximum = 4294967295.0, format = Int64)]
+    #[validate(range(min = 1))]
     pub page: Option<u32>,
-    /// Entries per page, at most 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    #[validate(range(min = 1, max = 100))]
+    /// Entries per page (default 20); more than 100 are capped at 100
+    /// (SECURITY.md F-01).
+    #[param(minimum = 1, maximum = 4294967295.0, format = Int64)]
+    #[validate(range(min = 1))]
     pub per_page: Option<u32>,
 }
 
