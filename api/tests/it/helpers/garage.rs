@@ -187,7 +187,9 @@ api_bind_addr = "127.0.0.1:{admin}"
 
     let node = garage_when_ready(&config, &["node", "id", "-q"]);
     let node = node.trim().split('@').next().expect("node id").to_string();
-    garage(
+    // The node's id is read from its files, possibly before its RPC port listens: the
+    // first command that needs the node waits for it too.
+    garage_when_ready(
         &config,
         &["layout", "assign", "-z", "dc1", "-c", "1G", &node],
     );
