@@ -339,6 +339,7 @@ pub fn view(
         } else {
             0
         },
+        codes_envoyes: u32::try_from(found.codes_sent).unwrap_or_default(),
         renvoi_possible: found.is_pending()
             && found.method == method::CODE
             && resend_wait(&found, now).is_none(),

@@ -49,6 +49,8 @@ pub struct RattachementView {
     pub code_expire_le: Option<DateTime<Utc>>,
     /// Code path: wrong tries left on the current code.
     pub essais_restants: u32,
+    /// Code path: how many codes were sent so far (none yet: « Envoyer un code »).
+    pub codes_envoyes: u32,
     /// Code path: whether a new code may be asked for now (« Renvoyer un code »).
     pub renvoi_possible: bool,
     /// Validation path: the request in the agents' queue.

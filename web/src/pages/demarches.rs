@@ -211,8 +211,15 @@ fn CodeForm(
             "Un code a été envoyé à l'adresse enregistrée pour ce dossier. Il est valable jusqu'à {until} ; il vous reste {} essai(s).",
             rattachement.essais_restants
         )
+    } else if rattachement.codes_envoyes == 0 {
+        "Aucun code n'a encore été envoyé : demandez-en un, il partira vers l'adresse enregistrée pour ce dossier.".to_string()
     } else {
         "Le code envoyé n'est plus valable : demandez un nouveau code.".to_string()
+    };
+    let resend_label = if rattachement.codes_envoyes == 0 {
+        "Envoyer un code"
+    } else {
+        "Renvoyer un code"
     };
     let can_resend = rattachement.renvoi_possible;
     view! {
@@ -230,7 +237,7 @@ fn CodeForm(
             <button type="button" class="button secondary" disabled=!can_resend
                 on:click=move |_| send("/api/rattachement/code/renvoi", None,
                     "Un nouveau code a été envoyé à l'adresse enregistrée pour ce dossier.".into())>
-                "Renvoyer un code"
+                {resend_label}
             </button>
             <button type="button" class="button secondary"
                 on:click=move |_| send("/api/rattachement/validation", None,
