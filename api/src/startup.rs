@@ -107,6 +107,14 @@ impl Application {
 
         let app_state = state.clone();
         let server = actix_web::HttpServer::new(move || app(app_state.clone()))
+            // Answers leave at once: actix-http writes a file's headers and body separately
+            // and leaves Nagle's algorithm on, so on a kept-alive connection the body waited
+            // for the browser's delayed ACK (~40 ms per static file).
+            .on_connect(|connection, _| {
+                if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                    let _ = tcp.set_nodelay(true);
+                }
+            })
             // An upload refused before its body was read answers, then reads and drops what
             // the client still sends for a moment before closing: closing at once with
             // unread data resets the connection and the client never sees the answer.

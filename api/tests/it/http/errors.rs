@@ -390,3 +390,64 @@ async fn paging_is_capped_or_refused_as_documented() {
         .await;
     assert_eq!(queue.status(), StatusCode::OK);
 }
+
+/// One full HTTP/1.1 exchange on `stream`: how long from the request to the last byte.
+async fn timed_get(stream: &mut tokio::net::TcpStream, path: &str) -> std::time::Duration {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        let n = stream.read(&mut buffer).await.expect("read");
+        assert!(n > 0, "closed before the answer to {path}");
+        received.extend_from_slice(&buffer[..n]);
+        let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&received[..end]).to_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("content-length");
+        if received.len() >= end + 4 + length {
+            return started.elapsed();
+        }
+    }
+}
+
+/// Static files answered one after another on a kept-alive connection come as fast as the
+/// first: no ~40 ms wait per file for the client's delayed ACK (Nagle's algorithm is off).
+/// Compared with the first answer on the same connection, not with a fixed time; the best
+/// of three connections, so that a busy machine does not decide.
+#[tokio::test]
+async fn static_files_on_a_reused_connection_are_not_delayed() {
+    let app = spawn_app().await;
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
+    let css = std::fs::read_dir(&dist)
+        .expect("web/dist: build the SPA first")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|name| name.starts_with("style-") && name.ends_with(".css"))
+        .expect("the stylesheet");
+    let port = app.address.rsplit(':').next().expect("port").to_string();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let mut stream = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+            .await
+            .expect("connect");
+        let first = timed_get(&mut stream, "/boot.js").await;
+        let second = timed_get(&mut stream, &format!("/{css}")).await;
+        let third = timed_get(&mut stream, "/boot.js").await;
+        let ratio = second.max(third).as_secs_f64() / first.as_secs_f64().max(1e-4);
+        best = best.min(ratio);
+    }
+    assert!(
+        best < 5.0,
+        "later files on the connection took {best:.1} times as long as the first"
+    );
+}
