@@ -1,12 +1,13 @@
 // Writes Brotli (.br, quality 11) and gzip (.gz, level 9) copies next to each built asset
-// of the SPA (WASM, JS, CSS, HTML, SVG), once per build, so that the server sends the
+// of the SPA (WASM, JS, CSS, SVG), once per build, so that the server sends the
 // smallest encoding a browser accepts without compressing on every request.
 // Usage: node scripts/precompress.mjs web/dist
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const COMPRESSIBLE = new Set(['.wasm', '.js', '.css', '.html', '.svg', '.json', '.txt']);
+// Not index.html: the server writes the town's name into it on each request.
+const COMPRESSIBLE = new Set(['.wasm', '.js', '.css', '.svg', '.json', '.txt']);
 
 async function* files(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -85,11 +85,13 @@ ensure_postgres() {
 
 # Builds the SPA into web/dist and the agents' back office into web/dist/backoffice
 # (release: wasm-opt -Oz with npm's binaryen 132). The family build empties web/dist, so it
-# goes first.
+# goes first. Then Brotli and gzip copies of the assets, which the server sends to the
+# browsers that accept them.
 build_spa() {
   say "trunk build --release (family SPA, then back office)"
   (cd "$ROOT" && cargo fetch --locked >/dev/null && trunk build --release \
-    && trunk build --release=true --dist web/dist/backoffice --public-url /backoffice/ web/backoffice.html)
+    && trunk build --release=true --dist web/dist/backoffice --public-url /backoffice/ web/backoffice.html \
+    && node scripts/precompress.mjs web/dist)
 }
 
 # The gzipped size (WASM + JS + CSS) of the bundle built in directory $1.

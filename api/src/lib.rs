@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod catalogue;
 pub mod clock;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod decisions;

@@ -154,3 +154,119 @@ mod tests {
         assert_eq!(cache_control("/creer-mon-compte"), "no-cache");
     }
 }
+
+/// The encodings the build wrote next to each asset (`scripts/precompress.mjs`), best first.
+const PRECOMPRESSED: [(&str, &str, actix_web::http::header::ContentEncoding); 2] = [
+    ("br", "br", actix_web::http::header::ContentEncoding::Brotli),
+    ("gzip", "gz", actix_web::http::header::ContentEncoding::Gzip),
+];
+
+/// Whether `accept` (an `Accept-Encoding` value) takes `coding` (`q=0` refuses it).
+fn accepts(accept: &str, coding: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
+    })
+}
+
+/// The built file a request path names, if it is one (no `..`, no escapes).
+fn built_file(dist: &Path, path: &str) -> Option<PathBuf> {
+    let relative = path.trim_start_matches('/');
+    let plain = !relative.is_empty()
+        && relative
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
+        && !relative
+            .split('/')
+            .any(|segment| segment.is_empty() || segment == "..");
+    let file = plain.then(|| dist.join(relative))?;
+    file.is_file().then_some(file)
+}
+
+/// Serves the Brotli or gzip copy the build wrote next to a static file when the browser
+/// accepts it (`Content-Encoding`, `Vary: Accept-Encoding`; the copy's own `ETag`, so a
+/// cache never mixes encodings). Anything else goes on to the file service unchanged.
+pub async fn precompressed(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::http::{Method, header};
+
+    let dist = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.settings.web_dist.clone());
+    let file = match (&dist, req.method()) {
+        (Some(dist), &Method::GET | &Method::HEAD) if !req.path().starts_with("/api") => {
+            built_file(dist, req.path())
+        }
+        _ => None,
+    };
+    let Some(file) = file else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let copy = PRECOMPRESSED
+        .iter()
+        .find_map(|(coding, extension, encoding)| {
+            let copy = PathBuf::from(format!("{}.{extension}", file.display()));
+            (accepts(&accept, coding) && copy.is_file()).then_some((copy, *encoding))
+        });
+    let has_copies = PRECOMPRESSED
+        .iter()
+        .any(|(_, extension, _)| Path::new(&format!("{}.{extension}", file.display())).is_file());
+    let mut response = match copy {
+        Some((copy, encoding)) => {
+            let mime = actix_files::file_extension_to_mime(
+                file.extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or_default(),
+            );
+            let (http, _) = req.into_parts();
+            let response = match NamedFile::open_async(&copy).await {
+                Ok(named) => named
+                    .set_content_type(mime)
+                    .set_content_encoding(encoding)
+                    .into_response(&http),
+                Err(error) => {
+                    tracing::error!(%error, "a precompressed file vanished");
+                    HttpResponse::NotFound().finish()
+                }
+            };
+            ServiceResponse::new(http, response)
+        }
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
+    if has_copies {
+        response.headers_mut().insert(
+            header::VARY,
+            header::HeaderValue::from_static("accept-encoding"),
+        );
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::accepts;
+
+    #[test]
+    fn accept_encoding_is_read_with_its_weights() {
+        assert!(accepts("gzip, deflate, br, zstd", "br"));
+        assert!(accepts("br;q=1.0, gzip;q=0.8", "gzip"));
+        assert!(!accepts("br;q=0, gzip", "br"));
+        assert!(!accepts("", "gzip"));
+        assert!(accepts("*", "br"));
+    }
+}

@@ -2,6 +2,7 @@
 
 mod account;
 mod content;
+mod delivery;
 pub(crate) mod dossiers;
 mod email;
 mod errors;

@@ -1,0 +1,176 @@
+//! How the SPA and the API reach a family's phone (issue 11): the build's Brotli and gzip
+//! copies of the assets, chosen by `Accept-Encoding`, byte for byte; API answers
+//! compressed on the fly within the BREACH policy; no delay on kept-alive connections.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, spawn_app};
+
+/// The family bundle's hashed WASM file name.
+fn built(prefix: &str, suffix: &str) -> (String, std::path::PathBuf) {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
+    let name = std::fs::read_dir(&dist)
+        .expect("web/dist: build the SPA first (the README's test command does)")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|name| name.starts_with(prefix) && name.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {prefix}*{suffix} in web/dist"));
+    (name.clone(), dist.join(name))
+}
+
+async fn get(
+    app: &crate::helpers::spawn::TestApp,
+    path: &str,
+    accept: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app.client.get(app.url(path));
+    if let Some(accept) = accept {
+        request = request.header("accept-encoding", accept);
+    }
+    request.send().await.expect("request")
+}
+
+/// The hashed WASM: Brotli when accepted, gzip when only that is, identity otherwise —
+/// each byte for byte what the build wrote, with `Vary: Accept-Encoding` and an `ETag` of
+/// its own.
+#[tokio::test]
+async fn the_wasm_is_sent_as_the_build_compressed_it_for_what_the_browser_accepts() {
+    let app = spawn_app().await;
+    let (name, file) = built("web-", "_bg.wasm");
+    let path = format!("/{name}");
+    let mut etags = Vec::new();
+    for (accept, encoding, extension) in [
+        (Some("gzip, deflate, br, zstd"), Some("br"), ".br"),
+        (Some("gzip"), Some("gzip"), ".gz"),
+        (Some("br;q=0, gzip;q=0.5"), Some("gzip"), ".gz"),
+        (None, None, ""),
+        (Some("identity"), None, ""),
+    ] {
+        let response = get(&app, &path, accept).await;
+        assert_eq!(response.status(), StatusCode::OK, "{accept:?}");
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers
+                .get("content-encoding")
+                .map(|v| v.to_str().expect("ascii")),
+            encoding,
+            "{accept:?}"
+        );
+        assert_eq!(headers["content-type"], "application/wasm");
+        assert_eq!(headers["vary"], "accept-encoding");
+        assert_eq!(
+            headers["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        etags.push(headers["etag"].to_str().expect("etag").to_string());
+        let expected = std::fs::read(format!("{}{extension}", file.display())).expect("built file");
+        let body = response.bytes().await.expect("body");
+        assert!(
+            body.as_ref() == expected.as_slice(),
+            "{accept:?}: not the bytes the build wrote"
+        );
+    }
+    assert_ne!(etags[0], etags[1], "each encoding has its own ETag");
+    assert_ne!(etags[0], etags[3]);
+    let (css, _) = built("style-", ".css");
+    let styled = get(&app, &format!("/{css}"), Some("br")).await;
+    assert_eq!(styled.headers()["content-encoding"], "br");
+    assert_eq!(styled.headers()["content-type"], "text/css; charset=utf-8");
+}
+
+/// API answers are compressed on the fly above 1 KiB, except those that carry a secret
+/// (`/api/auth/…`: BREACH), and files (PDFs) never.
+#[tokio::test]
+async fn api_answers_are_compressed_within_the_breach_policy() {
+    let app = spawn_app().await;
+    let big = get(&app, "/api-docs/openapi.json", Some("br")).await;
+    assert_eq!(big.status(), StatusCode::OK);
+    assert_eq!(big.headers()["content-encoding"], "br");
+    let gzip = get(&app, "/api/types-de-piece", Some("gzip")).await;
+    assert_eq!(
+        gzip.headers()["content-encoding"],
+        "gzip",
+        "a JSON answer over 1 KiB"
+    );
+    let small = get(&app, "/api/health", Some("br")).await;
+    assert!(small.headers().get("content-encoding").is_none());
+    let family = app.family().await;
+    let login = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("accept-encoding", "br, gzip")
+        .json(&json!({"login": family.username, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), StatusCode::OK);
+    assert!(
+        login.headers().get("content-encoding").is_none(),
+        "the access token is never compressed"
+    );
+    let plain = get(&app, "/api/types-de-piece", None).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let text: serde_json::Value = plain.json().await.expect("json");
+    assert!(text["items"].is_array() || text.is_array() || text.is_object());
+}
+
+/// One full HTTP/1.1 exchange on `stream`: how long from the request to the last byte.
+async fn timed_get(stream: &mut tokio::net::TcpStream, path: &str) -> std::time::Duration {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        let n = stream.read(&mut buffer).await.expect("read");
+        assert!(n > 0, "closed before the answer to {path}");
+        received.extend_from_slice(&buffer[..n]);
+        let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&received[..end]).to_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("content-length");
+        if received.len() >= end + 4 + length {
+            return started.elapsed();
+        }
+    }
+}
+
+/// Static files answered one after another on a kept-alive connection come as fast as the
+/// first: no ~40 ms wait per file for the client's delayed ACK (Nagle's algorithm is off).
+/// Compared with the first answer on the same connection, not with a fixed time; the best
+/// of three connections, so that a busy machine does not decide.
+#[tokio::test]
+async fn static_files_on_a_reused_connection_are_not_delayed() {
+    let app = spawn_app().await;
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
+    let css = std::fs::read_dir(&dist)
+        .expect("web/dist: build the SPA first")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|name| name.starts_with("style-") && name.ends_with(".css"))
+        .expect("the stylesheet");
+    let port = app.address.rsplit(':').next().expect("port").to_string();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let mut stream = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+            .await
+            .expect("connect");
+        let first = timed_get(&mut stream, "/boot.js").await;
+        let second = timed_get(&mut stream, &format!("/{css}")).await;
+        let third = timed_get(&mut stream, "/boot.js").await;
+        let ratio = second.max(third).as_secs_f64() / first.as_secs_f64().max(1e-4);
+        best = best.min(ratio);
+    }
+    assert!(
+        best < 5.0,
+        "later files on the connection took {best:.1} times as long as the first"
+    );
+}
