@@ -17,6 +17,8 @@ check_bundle_budget
 
 say "tests on PostgreSQL, with the browser scenarios"
 TEST_DATABASE=postgres cargo test --locked --workspace --exclude web
+say "Lighthouse (mobile) on ACCUEIL, sign-up step 1 and the back office's queue, on its own"
+TEST_DATABASE=postgres cargo test --locked -p api --test it lighthouse -- --ignored --nocapture
 say "SPA unit tests (native)"
 cargo test --locked -p web
 say "API integration tests on SQLite"

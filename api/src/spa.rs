@@ -1,7 +1,10 @@
 //! Serving the built SPA on the API's port, with `index.html` for client-side routes.
 //!
-//! Two bundles: the family SPA (`dist/`, served at `/`) and the agents' back office
-//! (`dist/backoffice/`, served at `/backoffice/`), so families never download staff code.
+//! Three bundles: the family SPA's public pages (`dist/public/`, assets under `/public/`),
+//! its full app with the signed-in area (`dist/`), and the agents' back office
+//! (`dist/backoffice/`, served at `/backoffice/`), so families never download staff code
+//! and load the public pages' smaller bundle first. Which of the family's two pages a path
+//! gets is `shared::routes`'s rule.
 
 use std::path::{Path, PathBuf};
 
@@ -13,22 +16,110 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
+/// Where the public pages' bundle lives inside `dist`, and the path its assets are under.
+pub const PUBLIC_DIR: &str = "public";
+pub const PUBLIC_PATH: &str = "/public";
+
+/// The family's page for `path`: the full app's for the signed-in area, the public
+/// bundle's for anything else (if it was built; the full app has every page).
+fn family_index(dist: &Path, path: &str) -> PathBuf {
+    let public = dist.join(PUBLIC_DIR).join("index.html");
+    if shared::routes::in_signed_in_area(path) || !public.is_file() {
+        dist.join("index.html")
+    } else {
+        public
+    }
+}
+
 /// The static file service for `dist`, or `None` when the SPA was not built.
 pub fn service(dist: &Path) -> Option<Files> {
-    let index = dist.join("index.html");
-    if !index.is_file() {
+    if !dist.join("index.html").is_file() {
         tracing::warn!(dist = %dist.display(), "the SPA is not built (run `trunk build --release`): serving the API only");
         return None;
     }
+    let dist = dist.to_path_buf();
     Some(
-        Files::new("/", dist)
-            .index_file("index.html")
+        // `/` itself is [`index_page`], registered before this service.
+        Files::new("/", &dist)
             .prefer_utf8(true)
             .default_handler(fn_service(move |req: ServiceRequest| {
-                let index: PathBuf = index.clone();
+                let index = family_index(&dist, req.path());
                 async move { Ok(fallback(req, &index).await) }
             })),
     )
+}
+
+/// The public bundle's assets (`dist/public`), or `None` when it was not built (the full
+/// app then serves every page). No client routes live under `/public/`.
+pub fn public_service(dist: &Path) -> Option<Files> {
+    let dir = dist.join(PUBLIC_DIR);
+    dir.join("index.html")
+        .is_file()
+        .then(|| Files::new(PUBLIC_PATH, dir).prefer_utf8(true))
+}
+
+/// Escapes text for HTML (text and attribute values).
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The family SPA's `index.html`, with the town's settings written into its first screen
+/// (what paints before the WASM arrives): name and tagline as text, and the whole of
+/// `/api/town`'s answer as a JSON data block the app starts with.
+async fn index_html(req: &actix_web::HttpRequest, index: &Path) -> HttpResponse {
+    let template = match tokio::fs::read_to_string(index).await {
+        Ok(template) => template,
+        Err(error) => {
+            tracing::error!(%error, "index.html vanished");
+            return HttpResponse::NotFound().finish();
+        }
+    };
+    let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>();
+    let town = match state {
+        // The database unreachable: the header from the configuration, the app asks later.
+        Some(state) => state
+            .town()
+            .await
+            .ok()
+            .map(|town| crate::routes::content::town_response(state, town)),
+        None => None,
+    };
+    let (name, tagline) = match (&town, state) {
+        (Some(town), _) => (town.name.clone(), town.tagline.clone()),
+        (None, Some(state)) => (
+            state.settings.town_name.clone(),
+            state.settings.town_tagline.clone(),
+        ),
+        (None, None) => ("Portail Famille".to_string(), String::new()),
+    };
+    let html = template
+        .replace("__TOWN_NAME__", &escape_html(&name))
+        .replace("__TOWN_TAGLINE__", &escape_html(&tagline))
+        .replace("__TOWN_JSON__", &json_data_block(town.as_ref()));
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}
+
+/// `value` as the text of a `<script type="application/json">`: JSON in which `<` is
+/// written `\u003c`, so no `</script>` or `<!--` in the town's texts can end the block.
+fn json_data_block<T: serde::Serialize>(value: Option<&T>) -> String {
+    serde_json::to_string(&value)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
+}
+
+/// `GET /`: [`index_html`] of `dist`.
+pub async fn index_page(req: actix_web::HttpRequest) -> HttpResponse {
+    let dist = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.settings.web_dist.clone())
+        .unwrap_or_default();
+    index_html(&req, &family_index(&dist, "/")).await
 }
 
 /// Where the back office bundle lives inside `dist`, and the path it is served under.
@@ -61,22 +152,30 @@ async fn fallback(req: ServiceRequest, index: &Path) -> ServiceResponse {
     if req.path().starts_with("/api/") || req.path() == "/api" {
         return ServiceResponse::new(req, ApiError::NotFound.error_response());
     }
-    let response = match NamedFile::open_async(index).await {
-        Ok(file) => file.into_response(&req),
-        Err(error) => {
-            tracing::error!(%error, "index.html vanished");
-            HttpResponse::NotFound().finish()
+    let response = if index
+        .parent()
+        .is_some_and(|dir| dir.ends_with(BACKOFFICE_DIR))
+    {
+        match NamedFile::open_async(index).await {
+            Ok(file) => file.into_response(&req),
+            Err(error) => {
+                tracing::error!(%error, "index.html vanished");
+                HttpResponse::NotFound().finish()
+            }
         }
+    } else {
+        index_html(&req, index).await
     };
     ServiceResponse::new(req, response)
 }
 
-/// SHA-256 hashes (`sha256-…`) of the inline `<script>` blocks of both bundles'
+/// SHA-256 hashes (`sha256-…`) of the inline `<script>` blocks of the bundles'
 /// `index.html`, to allow exactly those in the Content-Security-Policy and nothing else.
 pub fn inline_script_hashes(dist: &Path) -> Vec<String> {
     let mut hashes = Vec::new();
     for index in [
         dist.join("index.html"),
+        dist.join(PUBLIC_DIR).join("index.html"),
         dist.join(BACKOFFICE_DIR).join("index.html"),
     ] {
         if let Ok(html) = std::fs::read_to_string(index) {
@@ -105,7 +204,10 @@ fn hashes_of(html: &str) -> Vec<String> {
             break;
         };
         let body = &body_and_rest[..close];
-        if !tag.contains(" src=") && !body.trim().is_empty() {
+        // A data block (`type=application/json`, the first screen's town settings) is never
+        // run: it needs no hash, and its text is only known per request.
+        let data_block = tag.contains("application/json");
+        if !tag.contains(" src=") && !data_block && !body.trim().is_empty() {
             let digest = Sha256::digest(body.as_bytes());
             hashes.push(format!(
                 "sha256-{}",

@@ -191,8 +191,18 @@ fn app(
             .service(files),
         None => app,
     };
-    match spa::service(&dist) {
+    let app = match spa::public_service(&dist) {
         Some(files) => app.service(files),
+        None => app,
+    };
+    match spa::service(&dist) {
+        Some(files) => app
+            .service(
+                web::resource("/")
+                    .route(web::get().to(spa::index_page))
+                    .route(web::head().to(spa::index_page)),
+            )
+            .service(files),
         None => app.default_service(web::to(|| async {
             HttpResponse::from_error(ApiError::NotFound)
         })),

@@ -26,13 +26,15 @@ export async function expectSaved(page) {
   await page.locator('.save-status', { hasText: /Enregistré à \d\d:\d\d/ }).waitFor();
 }
 
-/** Fills and leaves the household address (saved when the last field is left). */
+/**
+ * Fills the household address and stays in its last field: the address is saved when the
+ * field is left, and the caller's next click (« Ajouter un responsable », « Suivant ») is
+ * what leaves it — that click must still do its job.
+ */
 export async function fillAddress(page, { adresse, codePostal, commune }) {
   await field(page, 'Adresse').fill(adresse);
   await field(page, 'Code postal').fill(codePostal);
   await field(page, 'Commune').fill(commune);
-  await field(page, 'Commune').press('Tab');
-  await expectSaved(page);
 }
 
 /** An ISO date `days` from today (for type=date inputs). */
@@ -98,4 +100,19 @@ export async function addMember(page, { add, title, member, links = [], audit = 
     await page.waitForFunction(() => document.activeElement?.textContent === 'Composez votre foyer')
       .catch(() => { throw new Error('after saving, the focus should go back to « Composez votre foyer »'); });
   }
+}
+
+/**
+ * Makes the window as tall as the page, so that it does not scroll, as on a big screen
+ * with a short dossier; returns a function that restores the previous size. When the page
+ * is scrolled, the browser's scroll anchoring hides a line that appears above the button
+ * being pressed; at the top of a page nothing does, and a press that moves the button
+ * loses its click (issue 11).
+ */
+export async function withoutScrolling(page) {
+  const before = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: before.width, height: Math.max(before.height, height + 200) });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return () => page.setViewportSize(before);
 }

@@ -34,6 +34,29 @@ export async function launch() {
   });
 }
 
+/** How long a person holds the button down when clicking (ms). */
+export const PRESS_MS = 120;
+
+/**
+ * Makes every `locator.click()` of the scenarios last as long as a person's click: the
+ * button is pressed, held PRESS_MS, then released. Playwright's own click releases at once,
+ * which hides a real bug: leaving a field (the press itself moves the focus) saves it, and
+ * if that save moves or rebuilds the button before the release, the browser sends no click
+ * (issue 11: « Valider mon dossier » right after typing an observation did nothing). Since
+ * the scenarios type and then press each step's and dialog's buttons, every one of them is
+ * checked this way. A scenario may still pass `{ delay }` itself.
+ */
+function clickLikeAPerson(page) {
+  const prototype = Object.getPrototypeOf(page.locator('body'));
+  if (prototype.click.personLike) return;
+  const click = prototype.click;
+  const personLike = function personLikeClick(options = {}) {
+    return click.call(this, { delay: PRESS_MS, ...options });
+  };
+  personLike.personLike = true;
+  prototype.click = personLike;
+}
+
 /**
  * Runs `scenario({ page, context })` and reports the result.
  * Options: `viewport` ({ width, height }).
@@ -48,6 +71,7 @@ export async function run(name, scenario, options = {}) {
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
+  clickLikeAPerson(page);
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   page.on('console', (message) => {

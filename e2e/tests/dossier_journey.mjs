@@ -18,6 +18,7 @@ const shot = async (page, name) => {
 };
 import {
   addMember, createDossier, expectSaved, fillAddress, fillMember, isoInDays, setLink, signedInFamily,
+  withoutScrolling,
 } from '../lib/dossier.mjs';
 import { provideRequiredPieces } from '../lib/pieces.mjs';
 
@@ -114,8 +115,13 @@ await run('dossier_journey', async ({ page }) => {
   const kept = await field(page, 'Adresse').inputValue();
   if (kept !== '1 place des Halles') throw new Error(`address not kept: « ${kept} »`);
 
+  // One field corrected, then « Suivant » at once: the press leaves the field, which saves
+  // the address; the same click must still go to the next step.
+  let restore = await withoutScrolling(page);
+  await field(page, 'Adresse').fill('2 place des Halles');
   await button(page, 'Suivant').click();
   await page.getByRole('heading', { name: 'Pièces justificatives', exact: true }).waitFor();
+  await restore();
   await page.waitForFunction(() => document.activeElement?.textContent === 'Pièces justificatives')
     .catch(() => { throw new Error('the new step\'s heading should take the focus'); });
   const title = await page.title();
@@ -148,12 +154,18 @@ await run('dossier_journey', async ({ page }) => {
   await button(page, 'Suivant').click();
   await button(page, 'Suivant').click();
   await page.getByRole('heading', { name: 'Récapitulatif', exact: true }).waitFor();
+  // Back later to finish (the page loaded afresh, nothing saved yet in this visit), typed,
+  // then « Valider mon dossier » at once: the press leaves the field, which saves the
+  // observation; the same click must submit (issue 11: it used to be lost).
+  await page.reload();
+  await page.getByRole('heading', { name: 'Récapitulatif', exact: true }).waitFor();
+  await expectText(page, 'Vous trouverez ci-dessous le récapitulatif de votre dossier.');
+  restore = await withoutScrolling(page);
   await field(page, 'Observation').fill('Notre fille est allergique aux arachides.');
-  await field(page, 'Observation').press('Tab');
-  await expectSaved(page);
   await button(page, 'Valider mon dossier').click();
   await page.waitForURL((url) => url.pathname.startsWith('/demarches/demande/'));
   await expectHeading(page, 'Consulter ma demande');
+  await restore();
   await expectText(page, 'Votre dossier a bien été transmis à la mairie.');
   await page.locator('.badge', { hasText: 'En attente de validation' }).first().waitFor();
   await page.getByRole('cell', { name: 'Votre famille' }).first().waitFor();

@@ -8,5 +8,6 @@ pub mod api;
 pub mod error;
 pub mod markdown;
 pub mod pieces;
+pub mod routes;
 pub mod submission;
 pub mod validation;

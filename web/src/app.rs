@@ -17,7 +17,7 @@ use crate::state::provide_app_state;
 /// The whole SPA.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_app_state();
+    provide_app_state(crate::first_screen::town());
     crate::fragment::reload_on_new_token_links();
     view! {
         <Router>

@@ -6,6 +6,7 @@
 mod api;
 mod app;
 mod components;
+mod first_screen;
 mod format;
 mod fragment;
 mod i18n;
@@ -14,5 +15,6 @@ mod state;
 
 fn main() {
     console_error_panic_hook::set_once();
+    first_screen::take_over();
     leptos::mount::mount_to_body(app::App);
 }

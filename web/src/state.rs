@@ -240,18 +240,23 @@ impl Session {
 pub struct Town(pub RwSignal<Option<TownResponse>>);
 
 /// Creates the session and town contexts, restores the session from the refresh cookie
-/// and starts the session timer. Call once, in the root component.
-pub fn provide_app_state() -> Session {
+/// and starts the session timer. Call once, in the root component. `town`: the town's
+/// settings if the page already holds them (the family SPA's first screen); otherwise
+/// they are asked from `/api/town`.
+pub fn provide_app_state(town: Option<TownResponse>) -> Session {
     let session = Session::new();
     provide_context(session);
-    let town = Town(RwSignal::new(None));
+    let known = town.is_some();
+    let town = Town(RwSignal::new(town));
     provide_context(town);
 
-    spawn_local(async move {
-        if let Ok(info) = api::get::<TownResponse>("/api/town").await {
-            town.0.set(Some(info));
-        }
-    });
+    if !known {
+        spawn_local(async move {
+            if let Ok(info) = api::get::<TownResponse>("/api/town").await {
+                town.0.set(Some(info));
+            }
+        });
+    }
     spawn_local(async move {
         if session.refresh().await {
             session.load_profile().await;

@@ -9,6 +9,7 @@ mod helpers;
 mod http;
 mod hygiene;
 mod import;
+mod lighthouse;
 mod logs;
 mod openapi;
 mod schema;

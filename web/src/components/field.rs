@@ -42,6 +42,27 @@ impl FormErrors {
         self.general.set(None);
     }
 
+    /// Forgets one field's errors and the general message, as soon as the person types in
+    /// it: the message goes while they type, not when they leave the field — by pressing a
+    /// button below, whose click a shrinking page would lose.
+    pub fn forget_on_input(&self, ev: &leptos::ev::Event) {
+        use wasm_bindgen::JsCast;
+        let name = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.get_attribute("name"));
+        if let Some(name) = name
+            && self.fields.with_untracked(|f| f.contains_key(&name))
+        {
+            self.fields.update(|f| {
+                f.remove(&name);
+            });
+        }
+        if self.general.with_untracked(Option::is_some) {
+            self.general.set(None);
+        }
+    }
+
     /// Shows client-side field errors; returns true when there were some.
     pub fn show_fields(&self, fields: FieldErrors) -> bool {
         let any = !fields.is_empty();

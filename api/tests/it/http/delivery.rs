@@ -174,3 +174,111 @@ async fn static_files_on_a_reused_connection_are_not_delayed() {
         "later files on the connection took {best:.1} times as long as the first"
     );
 }
+
+/// The first screen: `index.html` paints the town's header, the menu and « Chargement… »
+/// before the WASM arrives — the town's name written in by the server, escaped — on `/`
+/// and on every client route, with no inline script (the CSP is unchanged).
+#[tokio::test]
+async fn index_html_paints_the_towns_header_before_the_wasm() {
+    let app = spawn_app().await;
+    let (admin, _) = crate::http::staff::administrator(&app);
+    let (_, staff) = crate::http::staff::staff_session(&app, &admin).await;
+    let renamed = app
+        .put_json_auth(
+            "/api/backoffice/town",
+            &staff,
+            &json!({"name": "Ville d'Écueillé & <Essai>", "tagline": "Vie scolaire", "contact": "Mairie", "welcome_text": "Bienvenue </script><script>alert(1)</script>"}),
+        )
+        .await;
+    assert_eq!(
+        renamed.status(),
+        StatusCode::OK,
+        "{}",
+        renamed.text().await.unwrap_or_default()
+    );
+    for path in ["/", "/creer-mon-compte", "/demarches/demande/42"] {
+        let response = get(&app, path, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with("text/html")
+        );
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .to_string();
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        let html = response.text().await.expect("html");
+        assert!(
+            html.contains("Ville d&#39;Écueillé &amp; &lt;Essai&gt;"),
+            "{path}: {html}"
+        );
+        assert!(html.contains("Chargement…"), "{path}");
+        assert!(!html.contains("__TOWN"), "{path}: a placeholder was left");
+        assert!(!html.contains("<Essai>"), "{path}: the name is escaped");
+        assert!(
+            !html.contains("<script>alert"),
+            "{path}: the welcome text ends no block"
+        );
+        // The app starts with what /api/town answers, from the data block.
+        let block = html
+            .split(r#"id=donnees-commune type=application/json>"#)
+            .nth(1)
+            .or_else(|| html.split(r#"id="donnees-commune">"#).nth(1))
+            .and_then(|rest| rest.split("</script>").next())
+            .unwrap_or_else(|| panic!("{path}: no town data block in {html}"));
+        let embedded: serde_json::Value = serde_json::from_str(block).expect("JSON");
+        let town: serde_json::Value = get(&app, "/api/town", None)
+            .await
+            .json()
+            .await
+            .expect("town");
+        assert_eq!(embedded, town, "{path}");
+    }
+}
+
+/// The public pages get the public bundle (about half the full app), the signed-in area
+/// the full app, each with its first screen; the public bundle's assets are served too.
+#[tokio::test]
+async fn public_pages_load_the_public_bundle_and_the_signed_in_area_the_full_app() {
+    let app = spawn_app().await;
+    let wasm_of = |html: &str| {
+        html.split("data-wasm=")
+            .nth(1)
+            .and_then(|rest| rest.split([' ', '>']).next())
+            .map(|w| w.trim_matches('"').to_string())
+            .unwrap_or_else(|| panic!("no WASM in {html}"))
+    };
+    let mut public_wasm = String::new();
+    for path in [
+        "/",
+        "/connexion",
+        "/creer-mon-compte",
+        "/actualites/3",
+        "/page-inconnue",
+    ] {
+        let html = get(&app, path, None).await.text().await.expect("html");
+        assert!(html.contains("premier-ecran"), "{path}");
+        public_wasm = wasm_of(&html);
+        assert!(
+            public_wasm.starts_with("/public/public-"),
+            "{path}: {public_wasm}"
+        );
+    }
+    for path in [
+        "/demarches",
+        "/demarches/dossier/1",
+        "/mon-compte",
+        "/consentement",
+    ] {
+        let html = get(&app, path, None).await.text().await.expect("html");
+        assert!(html.contains("premier-ecran"), "{path}");
+        let wasm = wasm_of(&html);
+        assert!(wasm.starts_with("/web-"), "{path}: {wasm}");
+    }
+    let response = get(&app, &public_wasm, Some("br")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "br");
+}

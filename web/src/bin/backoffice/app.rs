@@ -53,7 +53,7 @@ impl Staff {
 /// The whole back office.
 #[component]
 pub fn App() -> impl IntoView {
-    let session = provide_app_state();
+    let session = provide_app_state(None);
     let staff = Staff {
         profile: RwSignal::new(None),
         checked: RwSignal::new(false),

@@ -135,11 +135,14 @@ fn AddressForm() -> impl IntoView {
     let wizard = use_wizard();
     let errors = FormErrors::new();
     let address = wizard.address;
+    // Saved when a field is left; errors go as the person types (see `forget_on_input`).
     let save = move |_| {
-        errors.clear();
         if let Err(e) = address.to_input().validate() {
             errors.fields.set(field_errors(&e));
             return;
+        }
+        if errors.fields.with_untracked(|f| !f.is_empty()) {
+            errors.fields.set(FieldErrors::new());
         }
         spawn_local(async move {
             if let Err(error) = wizard.save_address().await
@@ -151,7 +154,8 @@ fn AddressForm() -> impl IntoView {
         });
     };
     view! {
-        <fieldset id="adresse-foyer" class="address" on:change=save>
+        <fieldset id="adresse-foyer" class="address" on:change=save
+            on:input=move |ev| errors.forget_on_input(&ev)>
             <legend>"Adresse du foyer"</legend>
             {move || errors.general.get().map(|text| view! { <p class="field-error">{text}</p> })}
             <Field id="foyer-adresse" name="adresse" label=ADDRESS_LABELS[0].1 value=address.adresse
@@ -167,16 +171,24 @@ fn AddressForm() -> impl IntoView {
 #[component]
 fn MemberList(open: Callback<Open>, to_delete: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
     let wizard = use_wizard();
+    // The members only: saving the address (on leaving its fields) gives a new version of
+    // the dossier, but must not rebuild these cards — a click that began on one of their
+    // buttons would be lost.
+    let members = Memo::new(move |_| {
+        wizard
+            .dossier
+            .with(|d| d.as_ref().map(|d| d.members.clone()))
+    });
     view! {
         <h3 id="membres-titre">"Membres du foyer"</h3>
-        {move || wizard.dossier.with(|d| {
-            let Some(d) = d else { return ().into_any() };
-            if d.members.is_empty() {
+        {move || members.with(|d| {
+            let Some(members) = d else { return ().into_any() };
+            if members.is_empty() {
                 return view! { <p class="empty">"Aucun membre pour l'instant : commencez par le responsable."</p> }.into_any();
             }
             view! {
                 <ul class="member-cards" aria-labelledby="membres-titre">
-                    {d.members.iter().map(|member| {
+                    {members.iter().map(|member| {
                         let f = &member.fields;
                         let name = display_name(f);
                         let birth = if f.a_naitre {
@@ -313,6 +325,15 @@ pub fn RecapStep() -> impl IntoView {
         .with_untracked(|d| d.as_ref().map(|d| d.demande.id))
         .unwrap_or_default();
     let pieces = PiecesData::load(wizard);
+    // What the recap shows, without the version: saving the observation (on leaving the
+    // field, often by pressing « Valider mon dossier ») must not rebuild the page under the
+    // pointer while the click is in progress.
+    let recap = Memo::new(move |_| {
+        wizard.dossier.get().map(|mut d| {
+            d.version = 0;
+            d
+        })
+    });
 
     spawn_local(async move {
         if let Ok(detail) = api::authed(wizard.session)
@@ -435,7 +456,7 @@ pub fn RecapStep() -> impl IntoView {
                     }
                 })}
             </div>
-            {move || wizard.dossier.get().map(|d| view! { <DossierRecap dossier=d level=3/> })}
+            {move || recap.get().map(|d| view! { <DossierRecap dossier=d level=3/> })}
             {move || pieces.state.with(|state| match state {
                 None => view! { <p class="loading" role="status">"Chargement des pièces justificatives…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="notice">{problem_message(error)}</p> }.into_any(),
