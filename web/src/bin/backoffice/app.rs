@@ -71,10 +71,19 @@ pub fn App() -> impl IntoView {
         }
         status
     });
+    // Until the session is known (restored, and staff or not), only the header and
+    // « Chargement… »: the menu, the agent's name and the page then appear together instead
+    // of pushing each other down as each answer arrives.
+    let known = move || match session.status.get() {
+        SessionStatus::Restoring => false,
+        SessionStatus::Authenticated => staff.checked.get(),
+        SessionStatus::Anonymous => true,
+    };
     view! {
         <Router>
             <a href="#contenu" class="skip-link" on:click=skip_to_content>"Aller au contenu"</a>
             <Header/>
+            <Show when=known fallback=|| view! { <p class="loading page-loading" role="status">"Chargement…"</p> }>
             <StaffMenu/>
             <main id="contenu" tabindex="-1" class="backoffice">
                 <RequireStaff>
@@ -96,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <li><a href="/donnees-personnelles">"Mentions légales / données personnelles"</a></li>
                 </ul>
             </footer>
+            </Show>
             <SessionExpiryDialog/>
         </Router>
     }

@@ -12,6 +12,7 @@
 #[allow(dead_code, unused_imports)]
 mod common {
     pub mod api;
+    pub mod first_screen;
     pub mod format;
     pub mod i18n;
     pub mod state;
@@ -23,7 +24,7 @@ mod common {
     }
 }
 
-use common::{api, components, format, i18n, state};
+use common::{api, components, first_screen, format, i18n, state};
 
 mod administration;
 mod app;
@@ -40,5 +41,6 @@ mod review;
 
 fn main() {
     console_error_panic_hook::set_once();
+    first_screen::take_over();
     leptos::mount::mount_to_body(app::App);
 }

@@ -120,15 +120,16 @@ pub fn QueuePage() -> impl IntoView {
 
     view! {
         <PageTitle title="Demandes en attente"/>
-        {move || data.with(|d| match d {
-            Some(Ok(q)) => Some(view! {
-                <p class="queue-summary">
+        // Always there (one line high while the queue loads): the filters below do not move.
+        <p class="queue-summary">
+            {move || data.with(|d| match d {
+                Some(Ok(q)) => Some(view! {
                     <strong>{waiting(q.en_attente)}</strong>
                     {q.attente_mediane_heures.map(|h| format!(" · délai médian : {} h", h.round()))}
-                </p>
-            }),
-            _ => None,
-        })}
+                }),
+                _ => None,
+            })}
+        </p>
         <form class="queue-filters" role="search" aria-label="Filtrer les demandes" on:submit=submit>
             <div class="field">
                 <label for="filtre-statut">"Statut"</label>
