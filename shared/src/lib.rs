@@ -5,6 +5,7 @@
 //! rules and speak the very same error codes.
 
 pub mod api;
+pub mod eligibility;
 pub mod error;
 pub mod markdown;
 pub mod pieces;
