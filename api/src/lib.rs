@@ -3,6 +3,7 @@
 //! `startup` wires everything; `routes` holds thin handlers that call `domain` rules and
 //! `db::models` queries; `auth` and `email` are the cross-cutting pieces.
 
+pub mod activities;
 pub mod auth;
 pub mod catalogue;
 pub mod clock;

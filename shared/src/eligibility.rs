@@ -187,12 +187,13 @@ pub fn reasons(rules: &PeriodRules, child: &ChildFacts, now: DateTime<Utc>) -> V
 /// validated → missing; validated but ending before `last_day` → expiring.
 fn piece_reason(type_code: &str, child: &ChildFacts, last_day: NaiveDate) -> Option<Reason> {
     let validated = child.pieces.iter().filter(|p| {
-        p.type_code == type_code
-            && p.validated
-            && p.member_id.is_none_or(|m| m == child.child_id)
+        p.type_code == type_code && p.validated && p.member_id.is_none_or(|m| m == child.child_id)
     });
     // The one valid the longest decides (no end date: valid for good).
-    match validated.map(|p| p.valid_until.unwrap_or(NaiveDate::MAX)).max() {
+    match validated
+        .map(|p| p.valid_until.unwrap_or(NaiveDate::MAX))
+        .max()
+    {
         None => Some(Reason::MissingPiece {
             type_code: type_code.to_string(),
         }),
@@ -215,7 +216,9 @@ mod tests {
     }
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("instant")
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("instant")
     }
 
     /// « Semaine 1 : du 16 au 20 février 2026 », 6–11 ans, opening 5 January at 8 h 30

@@ -354,6 +354,74 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activites (id) {
+        id -> Text,
+        nom -> Text,
+        description -> Text,
+        categorie -> Text,
+        lieu -> Text,
+        age_min -> Integer,
+        age_max -> Integer,
+        tarifs -> Text,
+        publiee -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activite_pieces (activite_id, piece_type) {
+        activite_id -> Text,
+        piece_type -> Text,
+    }
+}
+
+diesel::table! {
+    periodes (id) {
+        id -> Text,
+        activite_id -> Text,
+        libelle -> Text,
+        premier_jour -> Date,
+        dernier_jour -> Date,
+        horaires -> Text,
+        capacite -> Integer,
+        places_prises -> Integer,
+        ouverture -> Timestamp,
+        ouverture_residents -> Nullable<Timestamp>,
+        fermeture -> Timestamp,
+        annulation_jours -> Integer,
+        limite_famille -> Nullable<Integer>,
+        liste_attente -> Bool,
+        mode_validation -> Text,
+        offre_heures -> Nullable<Integer>,
+        statut -> Text,
+        dernier_rang -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inscriptions (id) {
+        id -> Text,
+        periode_id -> Text,
+        member_id -> Text,
+        dossier_id -> Text,
+        demandeur_id -> Nullable<Text>,
+        par_agent -> Bool,
+        statut -> Text,
+        rang -> Integer,
+        offre_expire_at -> Nullable<Timestamp>,
+        motif -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -371,9 +439,18 @@ diesel::joinable!(piece_files -> pieces (piece_id));
 diesel::joinable!(rattachements -> accounts (account_id));
 diesel::joinable!(outbox_emails -> accounts (account_id));
 diesel::joinable!(rattachements -> dossiers (dossier_id));
+diesel::joinable!(activite_pieces -> activites (activite_id));
+diesel::joinable!(periodes -> activites (activite_id));
+diesel::joinable!(inscriptions -> periodes (periode_id));
+diesel::joinable!(inscriptions -> members (member_id));
+diesel::joinable!(inscriptions -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    activites,
+    activite_pieces,
+    periodes,
+    inscriptions,
     action_tokens,
     sessions,
     refresh_tokens,

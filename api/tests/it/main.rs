@@ -2,6 +2,7 @@
 //! (PostgreSQL or SQLite, chosen by `TEST_DATABASE`), real SMTP delivery to a local
 //! maildev, and the SPA in headless Chromium.
 
+mod activities;
 mod browser;
 mod catalogue;
 mod contract;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod action_token;
+pub mod activite;
 pub mod audit;
 pub mod cgu;
 pub mod connection_log;
@@ -9,8 +10,10 @@ pub mod content;
 pub mod demande;
 pub mod dossier;
 pub mod idempotency;
+pub mod inscription;
 pub mod member;
 pub mod outbox;
+pub mod periode;
 pub mod piece;
 pub mod piece_type;
 pub mod public_document;

@@ -1,0 +1,6 @@
+//! Activités et inscriptions (issue 12): what decides whether a child may be enrolled
+//! (`facts`, then `shared::eligibility`) and the enrolment itself (`enrolment`), which
+//! never holds more places than a période has, whatever the concurrency.
+
+pub mod enrolment;
+pub mod facts;

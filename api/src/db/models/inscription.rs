@@ -1,0 +1,113 @@
+//! Inscriptions: one child in one période, from the request to its end (confirmed,
+//! waiting, offered a freed place, cancelled, refused).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::inscriptions;
+use crate::db::{DbConn, new_id};
+
+/// `inscriptions.statut`.
+pub mod statut {
+    pub const DEMANDEE: &str = "demandee";
+    pub const CONFIRMEE: &str = "confirmee";
+    pub const LISTE_ATTENTE: &str = "liste_attente";
+    pub const PLACE_PROPOSEE: &str = "place_proposee";
+    pub const ANNULEE: &str = "annulee";
+    pub const REFUSEE: &str = "refusee";
+    /// The statuses that are over: the child may be enrolled again.
+    pub const ENDED: [&str; 2] = [ANNULEE, REFUSEE];
+}
+
+/// A row of `inscriptions`.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = inscriptions)]
+pub struct Inscription {
+    pub id: String,
+    pub periode_id: String,
+    pub member_id: String,
+    pub dossier_id: String,
+    pub demandeur_id: Option<String>,
+    pub par_agent: bool,
+    pub statut: String,
+    pub rang: i32,
+    pub offre_expire_at: Option<NaiveDateTime>,
+    pub motif: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Who asks for the place.
+#[derive(Clone, Debug)]
+pub struct NewInscription<'a> {
+    pub periode_id: &'a str,
+    pub member_id: &'a str,
+    pub dossier_id: &'a str,
+    pub demandeur_id: Option<&'a str>,
+    pub par_agent: bool,
+}
+
+/// Inserts the inscription with its status and rank; returns it.
+pub fn insert(
+    conn: &mut DbConn,
+    new: &NewInscription,
+    statut: &'static str,
+    rang: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Inscription> {
+    let id = new_id();
+    diesel::insert_into(inscriptions::table)
+        .values((
+            inscriptions::id.eq(&id),
+            inscriptions::periode_id.eq(new.periode_id),
+            inscriptions::member_id.eq(new.member_id),
+            inscriptions::dossier_id.eq(new.dossier_id),
+            inscriptions::demandeur_id.eq(new.demandeur_id),
+            inscriptions::par_agent.eq(new.par_agent),
+            inscriptions::statut.eq(statut),
+            inscriptions::rang.eq(rang),
+            inscriptions::version.eq(1),
+            inscriptions::created_at.eq(now),
+            inscriptions::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    inscriptions::table
+        .find(&id)
+        .select(Inscription::as_select())
+        .first(conn)
+}
+
+/// The child's current (not ended) inscription in the période, if any.
+pub fn current(
+    conn: &mut DbConn,
+    periode_id: &str,
+    member_id: &str,
+) -> QueryResult<Option<Inscription>> {
+    inscriptions::table
+        .filter(inscriptions::periode_id.eq(periode_id))
+        .filter(inscriptions::member_id.eq(member_id))
+        .filter(inscriptions::statut.ne_all(statut::ENDED))
+        .select(Inscription::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The position (1 = next) of a waiting inscription of rank `rang` in its période.
+pub fn waiting_position(conn: &mut DbConn, periode_id: &str, rang: i32) -> QueryResult<i64> {
+    inscriptions::table
+        .filter(inscriptions::periode_id.eq(periode_id))
+        .filter(inscriptions::statut.eq(statut::LISTE_ATTENTE))
+        .filter(inscriptions::rang.le(rang))
+        .count()
+        .get_result(conn)
+}
+
+/// How many inscriptions of the période have each status (for counts and checks).
+pub fn count_by_status(conn: &mut DbConn, periode_id: &str) -> QueryResult<Vec<(String, i64)>> {
+    inscriptions::table
+        .filter(inscriptions::periode_id.eq(periode_id))
+        .group_by(inscriptions::statut)
+        .select((inscriptions::statut, diesel::dsl::count_star()))
+        .load(conn)
+}

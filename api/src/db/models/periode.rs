@@ -1,0 +1,137 @@
+//! Périodes d'activité: the sessions families enrol in, with their capacity. The places
+//! held are changed only by the conditional updates below, so that no interleaving of
+//! requests can hold more places than the capacity (and the table's CHECK refuses it
+//! anyway).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::periodes;
+use crate::db::{DbConn, new_id};
+
+/// `periodes.statut`.
+pub mod statut {
+    pub const BROUILLON: &str = "brouillon";
+    pub const PUBLIEE: &str = "publiee";
+    pub const CLOSE: &str = "close";
+}
+
+/// `periodes.mode_validation`.
+pub mod mode {
+    pub const AUTOMATIQUE: &str = "automatique";
+    pub const SUR_VALIDATION: &str = "sur_validation";
+}
+
+/// A row of `periodes`.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = periodes)]
+pub struct Periode {
+    pub id: String,
+    pub activite_id: String,
+    pub libelle: String,
+    pub premier_jour: NaiveDate,
+    pub dernier_jour: NaiveDate,
+    pub horaires: String,
+    pub capacite: i32,
+    pub places_prises: i32,
+    pub ouverture: NaiveDateTime,
+    pub ouverture_residents: Option<NaiveDateTime>,
+    pub fermeture: NaiveDateTime,
+    pub annulation_jours: i32,
+    pub limite_famille: Option<i32>,
+    pub liste_attente: bool,
+    pub mode_validation: String,
+    pub offre_heures: Option<i32>,
+    pub statut: String,
+    pub dernier_rang: i32,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new période (its places all free).
+#[derive(Clone, Debug)]
+pub struct NewPeriode {
+    pub activite_id: String,
+    pub libelle: String,
+    pub premier_jour: NaiveDate,
+    pub dernier_jour: NaiveDate,
+    pub horaires: String,
+    pub capacite: i32,
+    pub ouverture: NaiveDateTime,
+    pub ouverture_residents: Option<NaiveDateTime>,
+    pub fermeture: NaiveDateTime,
+    pub annulation_jours: i32,
+    pub limite_famille: Option<i32>,
+    pub liste_attente: bool,
+    pub mode_validation: &'static str,
+    pub offre_heures: Option<i32>,
+    pub statut: &'static str,
+}
+
+/// Inserts `new`; returns its id.
+pub fn insert(conn: &mut DbConn, new: &NewPeriode, now: NaiveDateTime) -> QueryResult<String> {
+    let id = new_id();
+    diesel::insert_into(periodes::table)
+        .values((
+            periodes::id.eq(&id),
+            periodes::activite_id.eq(&new.activite_id),
+            periodes::libelle.eq(&new.libelle),
+            periodes::premier_jour.eq(new.premier_jour),
+            periodes::dernier_jour.eq(new.dernier_jour),
+            periodes::horaires.eq(&new.horaires),
+            periodes::capacite.eq(new.capacite),
+            periodes::places_prises.eq(0),
+            periodes::ouverture.eq(new.ouverture),
+            periodes::ouverture_residents.eq(new.ouverture_residents),
+            periodes::fermeture.eq(new.fermeture),
+            periodes::annulation_jours.eq(new.annulation_jours),
+            periodes::limite_famille.eq(new.limite_famille),
+            periodes::liste_attente.eq(new.liste_attente),
+            periodes::mode_validation.eq(new.mode_validation),
+            periodes::offre_heures.eq(new.offre_heures),
+            periodes::statut.eq(new.statut),
+            periodes::dernier_rang.eq(0),
+            periodes::version.eq(1),
+            periodes::created_at.eq(now),
+            periodes::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The période `id`.
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Periode>> {
+    periodes::table
+        .find(id)
+        .select(Periode::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The next arrival rank in the période. On PostgreSQL the update locks the période's row
+/// until the transaction ends, so the enrolments of one période are numbered (and take
+/// places) one after the other, in the order they reached the database; SQLite's writes
+/// are serialised anyway (`BEGIN IMMEDIATE`).
+pub fn next_rang(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
+    diesel::update(periodes::table.find(id))
+        .set(periodes::dernier_rang.eq(periodes::dernier_rang + 1))
+        .returning(periodes::dernier_rang)
+        .get_result(conn)
+}
+
+/// Takes one place if one is free: true when taken. A single conditional update, never a
+/// read followed by a write.
+pub fn take_place(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let taken = diesel::update(
+        periodes::table
+            .find(id)
+            .filter(periodes::places_prises.lt(periodes::capacite)),
+    )
+    .set((
+        periodes::places_prises.eq(periodes::places_prises + 1),
+        periodes::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
