@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         (name = "Dossier famille", description = "The household: address, members, parental links (drafts saved as they go; `If-Match` on every write)"),
         (name = "Démarches", description = "Requests: list, detail with history, observation, submission"),
         (name = "Contenu", description = "Public content"),
+        (name = "Activités", description = "Activités, périodes and inscriptions"),
         (name = "Santé", description = "Health check"),
     )
 )]

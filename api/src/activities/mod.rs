@@ -2,5 +2,6 @@
 //! (`facts`, then `shared::eligibility`) and the enrolment itself (`enrolment`), which
 //! never holds more places than a période has, whatever the concurrency.
 
+pub mod catalogue;
 pub mod enrolment;
 pub mod facts;

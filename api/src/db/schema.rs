@@ -440,6 +440,7 @@ diesel::joinable!(rattachements -> accounts (account_id));
 diesel::joinable!(outbox_emails -> accounts (account_id));
 diesel::joinable!(rattachements -> dossiers (dossier_id));
 diesel::joinable!(activite_pieces -> activites (activite_id));
+diesel::joinable!(activite_pieces -> piece_types (piece_type));
 diesel::joinable!(periodes -> activites (activite_id));
 diesel::joinable!(inscriptions -> periodes (periode_id));
 diesel::joinable!(inscriptions -> members (member_id));

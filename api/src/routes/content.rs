@@ -13,10 +13,28 @@ use crate::db::now;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A public JSON answer with a strong `ETag`; 304 when the client already has it.
+/// A public JSON answer with a strong `ETag`; 304 when the client already has it. Kept a
+/// minute by browsers and proxies.
 pub fn cacheable_json(
     req: &HttpRequest,
     body: &impl serde::Serialize,
+) -> Result<HttpResponse, ApiError> {
+    etag_json(req, body, "public, max-age=60")
+}
+
+/// Like [`cacheable_json`], but asked again on every use (`no-cache`): for what changes by
+/// the second, such as places left; the answer is then a 304 while nothing changed.
+pub fn revalidated_json(
+    req: &HttpRequest,
+    body: &impl serde::Serialize,
+) -> Result<HttpResponse, ApiError> {
+    etag_json(req, body, "public, no-cache")
+}
+
+fn etag_json(
+    req: &HttpRequest,
+    body: &impl serde::Serialize,
+    cache_control: &'static str,
 ) -> Result<HttpResponse, ApiError> {
     let json = serde_json::to_vec(body).map_err(anyhow::Error::from)?;
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32]);
@@ -32,7 +50,7 @@ pub fn cacheable_json(
     };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"));
+        .insert_header((header::CACHE_CONTROL, cache_control));
     Ok(if cached {
         response.finish()
     } else {

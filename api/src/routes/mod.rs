@@ -2,6 +2,7 @@
 //! appears in the OpenAPI document.
 
 pub mod activations;
+pub mod activites;
 pub mod auth;
 pub mod backoffice;
 pub mod backoffice_content;
@@ -29,6 +30,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::get_health)
         .service(content::get_town)
         .service(content::get_terms)
+        .service(activites::list_activites)
         .service(registrations::check_registration_step)
         .service(registrations::create_registration)
         .service(activations::create_activation)

@@ -249,3 +249,98 @@ async fn a_child_of_another_dossier_or_too_young_is_refused_with_every_reason() 
     let counts = inscription::count_by_status(&mut conn, &periode_id).expect("counts");
     assert!(counts.is_empty(), "nothing written: {counts:?}");
 }
+
+/// Anyone reads the published catalogue; the places left follow the enrolments; an
+/// unchanged catalogue answers 304; drafts and unpublished activités are not shown.
+#[tokio::test]
+async fn the_public_catalogue_shows_the_places_left_and_revalidates() {
+    let app = spawn_app().await;
+    let families = families(&app, 3);
+    let periode_id = open_periode(&app, 2, true);
+    {
+        let mut conn = app.state.pool.get().expect("conn");
+        let now = Utc::now().naive_utc();
+        // An activité that is not published.
+        activite::insert(
+            &mut conn,
+            &NewActivite {
+                nom: "Atelier caché".into(),
+                description: String::new(),
+                categorie: categorie::EXTRASCOLAIRE,
+                lieu: "Mairie".into(),
+                age_min: 3,
+                age_max: 17,
+                tarifs: String::new(),
+                publiee: false,
+                pieces: vec!["carnet_vaccinations".into()],
+            },
+            now,
+        )
+        .expect("activité");
+    }
+    let response = app
+        .client
+        .get(app.url("/api/activites"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "public, no-cache");
+    let etag = response.headers()["etag"]
+        .to_str()
+        .expect("etag")
+        .to_string();
+    let list: serde_json::Value = response.json().await.expect("json");
+    let items = list["items"].as_array().expect("items");
+    let ours: Vec<&serde_json::Value> = items
+        .iter()
+        .filter(|a| a["nom"] == "Stage multisports")
+        .collect();
+    assert_eq!(ours.len(), 1, "{list}");
+    assert!(items.iter().all(|a| a["nom"] != "Atelier caché"), "{list}");
+    let periode = &ours[0]["periodes"][0];
+    assert_eq!(periode["id"], periode_id.as_str());
+    assert_eq!(
+        (
+            periode["capacite"].as_u64(),
+            periode["places_restantes"].as_u64()
+        ),
+        (Some(2), Some(2))
+    );
+    assert_eq!(periode["mode_validation"], "automatique");
+    assert_eq!(ours[0]["categorie"], "sport");
+
+    let unchanged = app
+        .client
+        .get(app.url("/api/activites"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(unchanged.status(), reqwest::StatusCode::NOT_MODIFIED);
+
+    rush(&app, &periode_id, &families);
+    let list: serde_json::Value = app.get_json("/api/activites").await;
+    let periode = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|a| a["nom"] == "Stage multisports")
+        .map(|a| a["periodes"][0].clone())
+        .expect("période");
+    assert_eq!(
+        (
+            periode["places_restantes"].as_u64(),
+            periode["en_liste_attente"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    let changed = app
+        .client
+        .get(app.url("/api/activites"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(changed.status(), reqwest::StatusCode::OK);
+}

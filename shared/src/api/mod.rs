@@ -1,6 +1,7 @@
 //! Request and response bodies of the REST API, one module per resource.
 
 pub mod account;
+pub mod activites;
 pub mod auth;
 pub mod backoffice;
 pub mod content;
