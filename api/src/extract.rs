@@ -216,6 +216,40 @@ pub fn client_info(req: &HttpRequest) -> ClientInfo {
     }
 }
 
+/// Longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+
+/// The `Idempotency-Key` header (400 without it).
+pub fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
+    optional_idempotency_key(req)?.ok_or(ApiError::IdempotencyKeyRequired)
+}
+
+/// The `Idempotency-Key` header if sent: visible ASCII, at most 128 characters (422
+/// otherwise — a key sent but unreadable is not a missing one).
+pub fn optional_idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(raw) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = raw
+        .to_str()
+        .map_err(|_| ApiError::field("Idempotency-Key", codes::INVALID_CHARACTERS))?
+        .trim()
+        .trim_matches('"');
+    if key.is_empty() {
+        return Ok(None);
+    }
+    if key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
+        return Err(ApiError::field("Idempotency-Key", codes::TOO_LONG));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            codes::INVALID_CHARACTERS,
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,12 +6,15 @@
 //! served in the order they reached the database.
 
 use chrono::{DateTime, Utc};
+use shared::api::activites::InscriptionView;
 use shared::eligibility::{self, Reason};
+use uuid::Uuid;
 
 use crate::db::models::inscription::{self, Inscription, NewInscription, statut};
 use crate::db::models::periode::{self, mode};
-use crate::db::models::{activite, periode::statut as periode_statut};
+use crate::db::models::{activite, idempotency, periode::statut as periode_statut};
 use crate::db::{DbConn, write_tx};
+use crate::enum_text::from_text;
 
 /// What an enrolment gave.
 #[derive(Debug)]
@@ -47,8 +50,34 @@ pub enum EnrolError {
     /// No place left and no waiting list.
     #[error("période full")]
     Full,
+    /// The idempotency key was used for another enrolment.
+    #[error("idempotency key reused for another request")]
+    KeyReused,
+    /// The idempotency key already answered: that answer (status, JSON body). An error so
+    /// that the transaction rolls back what it started.
+    #[error("already answered")]
+    Answered(u16, String),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// A family's `Idempotency-Key`, with what identifies its request.
+pub struct Idempotency<'a> {
+    pub account_id: &'a str,
+    pub key: &'a str,
+    /// The période and the child: the same key with another pair is refused.
+    pub fingerprint: String,
+}
+
+/// What [`enrol_once`] answers.
+#[derive(Debug)]
+pub enum Answer {
+    /// Enrolled now.
+    Fresh(Enrolled),
+    /// The key's first answer, replayed (status, JSON body).
+    Replayed(u16, String),
 }
 
 /// Enrolls `request.member_id` in `request.periode_id` at `now`.
@@ -57,51 +86,31 @@ pub fn enrol(
     request: &NewInscription,
     now: DateTime<Utc>,
 ) -> Result<Enrolled, EnrolError> {
-    let stamp = now.naive_utc();
-    let result = write_tx(conn, |conn| {
-        let published = periode::find(conn, request.periode_id)?
-            .filter(|p| p.statut == periode_statut::PUBLIEE);
-        let Some(found) = published else {
-            return Err(EnrolError::UnknownPeriode);
-        };
-        // The lock first: the facts below (already enrolled, the family's count) are then
-        // those no concurrent enrolment of this période can change before we commit.
-        let rang = periode::next_rang(conn, &found.id)?;
-        let Some(activity) = activite::find(conn, &found.activite_id)? else {
-            return Err(EnrolError::UnknownPeriode);
-        };
-        let required = activite::required_pieces(conn, &activity.id)?;
-        let rules = super::facts::rules(&activity, &found, required);
-        let child = super::facts::of_child(conn, request.dossier_id, request.member_id, &found.id)?;
-        let reasons = eligibility::reasons(&rules, &child, now);
-        if !reasons.is_empty() {
-            return Err(EnrolError::NotEligible(reasons));
-        }
-        if periode::take_place(conn, &found.id, stamp)? {
-            let (status, automatic) = if found.mode_validation == mode::AUTOMATIQUE {
-                (statut::CONFIRMEE, true)
-            } else {
-                (statut::DEMANDEE, false)
-            };
-            let row = inscription::insert(conn, request, status, rang, stamp)?;
-            return Ok(if automatic {
-                Enrolled::Confirmee(row)
-            } else {
-                Enrolled::Demandee(row)
-            });
-        }
-        if !found.liste_attente {
-            return Err(EnrolError::Full);
-        }
-        let row = inscription::insert(conn, request, statut::LISTE_ATTENTE, rang, stamp)?;
-        let position = inscription::waiting_position(conn, &found.id, rang)?;
-        Ok(Enrolled::ListeAttente {
-            inscription: row,
-            position,
-        })
-    });
-    // Two identical requests that raced past the check meet the unique index: the second
-    // is « already enrolled », as it would have been a moment later.
+    already_enrolled_on_conflict(write_tx(conn, |conn| enrol_in(conn, request, None, now)))
+}
+
+/// [`enrol`] with an idempotency key: the first request's answer is stored with the
+/// enrolment, in the same transaction; a retry (even one that raced the first: it waits for
+/// the période's lock) gets that answer back and changes nothing.
+pub fn enrol_once(
+    conn: &mut DbConn,
+    request: &NewInscription,
+    idempotency: &Idempotency,
+    now: DateTime<Utc>,
+) -> Result<Answer, EnrolError> {
+    let result = write_tx(conn, |conn| enrol_in(conn, request, Some(idempotency), now));
+    match already_enrolled_on_conflict(result) {
+        Ok(enrolled) => Ok(Answer::Fresh(enrolled)),
+        Err(EnrolError::Answered(status, body)) => Ok(Answer::Replayed(status, body)),
+        Err(other) => Err(other),
+    }
+}
+
+/// Two identical requests that raced past the check meet the unique index: the second
+/// is « already enrolled », as it would have been a moment later.
+fn already_enrolled_on_conflict(
+    result: Result<Enrolled, EnrolError>,
+) -> Result<Enrolled, EnrolError> {
     match result {
         Err(EnrolError::Database(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -109,4 +118,97 @@ pub fn enrol(
         ))) => Err(EnrolError::NotEligible(vec![Reason::AlreadyEnrolled])),
         other => other,
     }
+}
+
+/// The enrolment, inside the caller's write transaction.
+fn enrol_in(
+    conn: &mut DbConn,
+    request: &NewInscription,
+    idempotency: Option<&Idempotency>,
+    now: DateTime<Utc>,
+) -> Result<Enrolled, EnrolError> {
+    let stamp = now.naive_utc();
+    let published =
+        periode::find(conn, request.periode_id)?.filter(|p| p.statut == periode_statut::PUBLIEE);
+    let Some(found) = published else {
+        return Err(EnrolError::UnknownPeriode);
+    };
+    // The lock first: the facts below (already enrolled, the family's count, the key's
+    // answer) are then those no concurrent enrolment of this période can change before we
+    // commit.
+    let rang = periode::next_rang(conn, &found.id)?;
+    if let Some(idem) = idempotency
+        && let Some((print, status, body)) = idempotency::answered(conn, idem.account_id, idem.key)?
+    {
+        return Err(if print == idem.fingerprint {
+            EnrolError::Answered(status, body)
+        } else {
+            EnrolError::KeyReused
+        });
+    }
+    let Some(activity) = activite::find(conn, &found.activite_id)? else {
+        return Err(EnrolError::UnknownPeriode);
+    };
+    let required = activite::required_pieces(conn, &activity.id)?;
+    let rules = super::facts::rules(&activity, &found, required);
+    let child = super::facts::of_child(conn, request.dossier_id, request.member_id, &found.id)?;
+    let reasons = eligibility::reasons(&rules, &child, now);
+    if !reasons.is_empty() {
+        return Err(EnrolError::NotEligible(reasons));
+    }
+    let enrolled = if periode::take_place(conn, &found.id, stamp)? {
+        if found.mode_validation == mode::AUTOMATIQUE {
+            Enrolled::Confirmee(inscription::insert(
+                conn,
+                request,
+                statut::CONFIRMEE,
+                rang,
+                stamp,
+            )?)
+        } else {
+            Enrolled::Demandee(inscription::insert(
+                conn,
+                request,
+                statut::DEMANDEE,
+                rang,
+                stamp,
+            )?)
+        }
+    } else if found.liste_attente {
+        let row = inscription::insert(conn, request, statut::LISTE_ATTENTE, rang, stamp)?;
+        let position = inscription::waiting_position(conn, &found.id, rang)?;
+        Enrolled::ListeAttente {
+            inscription: row,
+            position,
+        }
+    } else {
+        return Err(EnrolError::Full);
+    };
+    if let Some(idem) = idempotency {
+        let body = serde_json::to_string(&view(&enrolled)?).map_err(anyhow::Error::from)?;
+        idempotency::record(
+            conn,
+            idem.account_id,
+            idem.key,
+            &idem.fingerprint,
+            (201, &body),
+            stamp,
+        )?;
+    }
+    Ok(enrolled)
+}
+
+/// The inscription as the family sees it.
+pub fn view(enrolled: &Enrolled) -> anyhow::Result<InscriptionView> {
+    let row = enrolled.inscription();
+    Ok(InscriptionView {
+        id: Uuid::parse_str(&row.id)?,
+        periode_id: Uuid::parse_str(&row.periode_id)?,
+        enfant_id: Uuid::parse_str(&row.member_id)?,
+        statut: from_text(&row.statut)?,
+        position_liste_attente: match enrolled {
+            Enrolled::ListeAttente { position, .. } => Some(u32::try_from(*position)?),
+            _ => None,
+        },
+    })
 }

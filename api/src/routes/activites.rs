@@ -1,10 +1,17 @@
-//! Activités et inscriptions (issue 12): the public catalogue.
+//! Activités et inscriptions (issue 12): the public catalogue and a family's enrolments.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
-use shared::api::activites::ActiviteList;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use shared::api::activites::{ActiviteList, InscriptionRequest, InscriptionView};
+use shared::error::FieldErrors;
 
 use crate::activities::catalogue;
+use crate::activities::enrolment::{self, Answer, EnrolError, Idempotency};
+use crate::auth::extractor::ConsentedUser;
+use crate::db::models::dossier;
+use crate::db::models::inscription::NewInscription;
 use crate::error::ApiError;
+use crate::extract::{ValidJson, idempotency_key};
 use crate::routes::content::revalidated_json;
 use crate::state::AppState;
 
@@ -25,4 +32,93 @@ pub async fn list_activites(
 ) -> Result<HttpResponse, ApiError> {
     let list = state.read(|conn| Ok(catalogue::published(conn)?)).await?;
     revalidated_json(&req, &list)
+}
+
+/// Enrols one child of the family's dossier in one période: `confirmee` (or `demandee`
+/// when agents validate each request) while places are left, then `liste_attente` with the
+/// position. Every reason the child cannot be enrolled is given at once, as field `_`
+/// codes (`dossier_not_validated`, `age`, `missing_piece`, `not_open_yet`, `closed`,
+/// `already_enrolled`, `overlap`, `family_limit`…: see `shared::eligibility`).
+/// `Idempotency-Key` is required: a retry (or a double click) answers the first result.
+#[utoipa::path(
+    tag = "Activités",
+    params(
+        ("Idempotency-Key" = String, Header, max_length = 128, pattern = r"^[!-~]+$",
+            description = "A fresh random value per enrolment, reused for its retries"),
+    ),
+    request_body = InscriptionRequest,
+    responses(
+        (status = 201, body = InscriptionView),
+        (status = 400, description = "`idempotency_key_required`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such published période", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Full, without a waiting list", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The child cannot be enrolled (every reason), or the key was used for another enrolment", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/inscriptions")]
+pub async fn create_inscription(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<InscriptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let answer = state
+        .write(move |conn| {
+            // No dossier: no child can be the family's (the rule says so).
+            let dossier_id = dossier::of_account(conn, &user.account_id)?
+                .map(|d| d.id)
+                .unwrap_or_default();
+            let (periode_id, enfant_id) = (body.periode_id.to_string(), body.enfant_id.to_string());
+            let request = NewInscription {
+                periode_id: &periode_id,
+                member_id: &enfant_id,
+                dossier_id: &dossier_id,
+                demandeur_id: Some(&user.account_id),
+                par_agent: false,
+            };
+            let idempotency = Idempotency {
+                account_id: &user.account_id,
+                key: &key,
+                fingerprint: format!("{periode_id}:{enfant_id}"),
+            };
+            enrolment::enrol_once(conn, &request, &idempotency, chrono::Utc::now()).map_err(refusal)
+        })
+        .await?;
+    let (status, json) = match answer {
+        Answer::Fresh(enrolled) => (
+            StatusCode::CREATED,
+            serde_json::to_string(&enrolment::view(&enrolled)?).map_err(anyhow::Error::from)?,
+        ),
+        Answer::Replayed(status, json) => (
+            StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
+            json,
+        ),
+    };
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(json))
+}
+
+/// An enrolment's refusal as the API answers it.
+fn refusal(error: EnrolError) -> ApiError {
+    match error {
+        EnrolError::UnknownPeriode => ApiError::NotFound,
+        EnrolError::NotEligible(reasons) => {
+            let mut fields = FieldErrors::new();
+            fields.insert(
+                "_".into(),
+                reasons.iter().map(|r| r.code().to_string()).collect(),
+            );
+            ApiError::Validation(fields)
+        }
+        EnrolError::Full => ApiError::Conflict("Cette période est complète."),
+        EnrolError::KeyReused => ApiError::IdempotencyKeyReused,
+        // Only ever turned into an answer by `enrol_once`.
+        EnrolError::Answered(..) => ApiError::Internal(anyhow::anyhow!("unexpected replay")),
+        EnrolError::Database(error) => error.into(),
+        EnrolError::Other(error) => ApiError::Internal(error),
+    }
 }

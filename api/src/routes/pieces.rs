@@ -27,10 +27,9 @@ use crate::documents::storage::Shelf;
 use crate::domain::calendar::today;
 use crate::enum_text::to_text;
 use crate::error::ApiError;
+use crate::extract::{idempotency_key, optional_idempotency_key};
 use crate::state::AppState;
 
-/// Longest `Idempotency-Key` accepted.
-const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 /// A request holding a key for longer than this is taken for dead (the process stopped).
 const IDEMPOTENCY_STALE_MINUTES: i64 = 10;
 
@@ -266,37 +265,6 @@ pub(crate) async fn attachment(state: &AppState, file: &FileRow) -> Result<HttpR
         },
     )
     .await
-}
-
-/// The `Idempotency-Key` header (400 without it).
-fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
-    optional_idempotency_key(req)?.ok_or(ApiError::IdempotencyKeyRequired)
-}
-
-/// The `Idempotency-Key` header if sent: visible ASCII, at most 128 characters (422
-/// otherwise — a key sent but unreadable is not a missing one).
-fn optional_idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(raw) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = raw
-        .to_str()
-        .map_err(|_| ApiError::field("Idempotency-Key", codes::INVALID_CHARACTERS))?
-        .trim()
-        .trim_matches('"');
-    if key.is_empty() {
-        return Ok(None);
-    }
-    if key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
-        return Err(ApiError::field("Idempotency-Key", codes::TOO_LONG));
-    }
-    if !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::field(
-            "Idempotency-Key",
-            codes::INVALID_CHARACTERS,
-        ));
-    }
-    Ok(Some(key.to_string()))
 }
 
 /// A body announced larger than five files of the largest size is refused before a byte

@@ -344,3 +344,104 @@ async fn the_public_catalogue_shows_the_places_left_and_revalidates() {
         .expect("get");
     assert_eq!(changed.status(), reqwest::StatusCode::OK);
 }
+
+/// `POST /api/inscriptions` as a family: its child is enrolled; a retry with the same key
+/// answers the same; the key for another child, no key, another family's child and an
+/// unknown période are refused, each clearly.
+#[tokio::test]
+async fn a_family_enrols_its_child_once_whatever_the_retries() {
+    let app = spawn_app().await;
+    let families = families(&app, 2);
+    let periode_id = open_periode(&app, 5, true);
+    let family = app.family().await;
+    {
+        let mut conn = app.state.pool.get().expect("conn");
+        let account: String = api::db::schema::accounts::table
+            .filter(api::db::schema::accounts::username.eq(&family.username))
+            .select(api::db::schema::accounts::id)
+            .first(&mut conn)
+            .expect("account");
+        api::db::models::dossier::link_account(
+            &mut conn,
+            &account,
+            &families[0].0,
+            Utc::now().naive_utc(),
+        )
+        .expect("link");
+    }
+    let enrol = |child: &str, key: Option<&str>, periode: &str| {
+        let mut request = app
+            .client
+            .post(app.url("/api/inscriptions"))
+            .bearer_auth(&family.access_token)
+            .json(&serde_json::json!({"periode_id": periode, "enfant_id": child}));
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send()
+    };
+    let first = enrol(&families[0].1, Some("cle-1"), &periode_id)
+        .await
+        .expect("post");
+    assert_eq!(first.status(), reqwest::StatusCode::CREATED);
+    let first: serde_json::Value = first.json().await.expect("json");
+    assert_eq!(first["statut"], "confirmee");
+    assert_eq!(first["enfant_id"], families[0].1.as_str());
+
+    let again = enrol(&families[0].1, Some("cle-1"), &periode_id)
+        .await
+        .expect("post");
+    assert_eq!(again.status(), reqwest::StatusCode::CREATED);
+    assert_eq!(
+        again.json::<serde_json::Value>().await.expect("json"),
+        first
+    );
+
+    let other_key = enrol(&families[0].1, Some("cle-2"), &periode_id)
+        .await
+        .expect("post");
+    assert_eq!(
+        other_key.status(),
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let problem: serde_json::Value = other_key.json().await.expect("json");
+    assert_eq!(
+        problem["fields"]["_"],
+        serde_json::json!(["already_enrolled"]),
+        "{problem}"
+    );
+
+    let reused = enrol(&families[1].1, Some("cle-1"), &periode_id)
+        .await
+        .expect("post");
+    assert_eq!(reused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+
+    let no_key = enrol(&families[0].1, None, &periode_id)
+        .await
+        .expect("post");
+    assert_eq!(no_key.status(), reqwest::StatusCode::BAD_REQUEST);
+
+    let not_ours = enrol(&families[1].1, Some("cle-3"), &periode_id)
+        .await
+        .expect("post");
+    assert_eq!(not_ours.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = not_ours.json().await.expect("json");
+    assert_eq!(
+        problem["fields"]["_"],
+        serde_json::json!(["not_in_dossier"]),
+        "{problem}"
+    );
+
+    let unknown = enrol(
+        &families[0].1,
+        Some("cle-4"),
+        &uuid::Uuid::new_v4().to_string(),
+    )
+    .await
+    .expect("post");
+    assert_eq!(unknown.status(), reqwest::StatusCode::NOT_FOUND);
+
+    let mut conn = app.state.pool.get().expect("conn");
+    let counts = inscription::count_by_status(&mut conn, &periode_id).expect("counts");
+    assert_eq!(counts, vec![("confirmee".to_string(), 1)]);
+}

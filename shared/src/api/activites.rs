@@ -91,3 +91,40 @@ pub struct ActiviteView {
 pub struct ActiviteList {
     pub items: Vec<ActiviteView>,
 }
+
+/// `POST /api/inscriptions`: enrol one child of the family's dossier in one période.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, validator::Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InscriptionRequest {
+    pub periode_id: Uuid,
+    /// The child (a member of the family's dossier).
+    pub enfant_id: Uuid,
+}
+
+/// Where an inscription stands.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InscriptionStatut {
+    /// Waiting for an agent (mode sur validation); the place is held.
+    Demandee,
+    Confirmee,
+    ListeAttente,
+    /// A freed place, to accept before `offre_expire_at`.
+    PlaceProposee,
+    Annulee,
+    Refusee,
+}
+
+/// An inscription as the family sees it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct InscriptionView {
+    pub id: Uuid,
+    pub periode_id: Uuid,
+    pub enfant_id: Uuid,
+    pub statut: InscriptionStatut,
+    /// On the waiting list: the position (1 = next).
+    pub position_liste_attente: Option<u32>,
+}

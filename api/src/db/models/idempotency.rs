@@ -99,3 +99,50 @@ pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
         .execute(conn)
 }
+
+/// What a finished request with `key` answered: (fingerprint, status, body).
+pub fn answered(
+    conn: &mut DbConn,
+    account_id: &str,
+    key: &str,
+) -> QueryResult<Option<(String, u16, String)>> {
+    type Row = (Option<String>, Option<i32>, Option<String>);
+    let found: Option<Row> = idempotency_keys::table
+        .find((account_id, key))
+        .select((
+            idempotency_keys::fingerprint,
+            idempotency_keys::response_status,
+            idempotency_keys::response_body,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(match found {
+        Some((Some(print), Some(status), Some(body))) => {
+            Some((print, u16::try_from(status).unwrap_or(500), body))
+        }
+        _ => None,
+    })
+}
+
+/// Records a finished request and its answer in one go, inside the transaction that did
+/// the work: the key and the effect commit (or roll back) together.
+pub fn record(
+    conn: &mut DbConn,
+    account_id: &str,
+    key: &str,
+    fingerprint: &str,
+    answer: (u16, &str),
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::account_id.eq(account_id),
+            idempotency_keys::idem_key.eq(key),
+            idempotency_keys::fingerprint.eq(fingerprint),
+            idempotency_keys::response_status.eq(i32::from(answer.0)),
+            idempotency_keys::response_body.eq(answer.1),
+            idempotency_keys::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
