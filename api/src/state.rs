@@ -187,6 +187,24 @@ impl AppState {
         result
     }
 
+    /// Runs database work that opens its own write transactions (the enrolment, which
+    /// rolls back what a replayed request started) on the blocking pool. Wakes the outbox
+    /// worker afterwards, like [`write`](Self::write).
+    pub async fn transact<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let pool = self.pool.clone();
+        let result = self
+            .bounded(web::block(move || {
+                let mut conn = pool.get()?;
+                work(&mut conn)
+            }))
+            .await?;
+        self.outbox_wake.notify_one();
+        result
+    }
+
     /// A link into the SPA carrying a token in its fragment.
     pub fn link(&self, route: &str, token: &str) -> String {
         format!("{}/{route}#token={token}", self.public_url)

@@ -98,7 +98,7 @@ pub fn of_child(
         in_family_dossier: child.is_some(),
         dossier_validated: numero.flatten().is_some(),
         // Residency (the town's own households) is not recorded yet: everyone opens at the
-        // général opening until it is.
+        // general opening until it is.
         resident: false,
         birth_date: child.flatten(),
         pieces,

@@ -64,8 +64,10 @@ pub async fn create_inscription(
     ValidJson(body): ValidJson<InscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
+    // The enrolment opens its own transaction: a replayed request must roll back the lock
+    // it took before finding the key's answer.
     let answer = state
-        .write(move |conn| {
+        .transact(move |conn| {
             // No dossier: no child can be the family's (the rule says so).
             let dossier_id = dossier::of_account(conn, &user.account_id)?
                 .map(|d| d.id)
