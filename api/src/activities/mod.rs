@@ -5,3 +5,4 @@
 pub mod catalogue;
 pub mod enrolment;
 pub mod facts;
+pub mod family;

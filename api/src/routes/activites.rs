@@ -2,11 +2,11 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use shared::api::activites::{ActiviteList, InscriptionRequest, InscriptionView};
+use shared::api::activites::{ActiviteList, InscriptionList, InscriptionRequest, InscriptionView};
 use shared::error::FieldErrors;
 
-use crate::activities::catalogue;
 use crate::activities::enrolment::{self, Answer, EnrolError, Idempotency};
+use crate::activities::{catalogue, family};
 use crate::auth::extractor::ConsentedUser;
 use crate::db::models::dossier;
 use crate::db::models::inscription::NewInscription;
@@ -123,4 +123,29 @@ fn refusal(error: EnrolError) -> ApiError {
         EnrolError::Database(error) => error.into(),
         EnrolError::Other(error) => ApiError::Internal(error),
     }
+}
+
+/// « Mes inscriptions »: the family's inscriptions (every child, every status), the latest
+/// période first, with the waiting-list position where there is one.
+#[utoipa::path(
+    tag = "Activités",
+    responses((status = 200, body = InscriptionList)),
+    security(("bearer" = []))
+)]
+#[get("/inscriptions")]
+pub async fn list_inscriptions(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+) -> Result<HttpResponse, ApiError> {
+    let list = state
+        .read(move |conn| {
+            Ok(match dossier::of_account(conn, &user.account_id)? {
+                Some(found) => family::of_dossier(conn, &found.id)?,
+                None => InscriptionList { items: Vec::new() },
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(list))
 }

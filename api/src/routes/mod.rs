@@ -32,6 +32,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(content::get_terms)
         .service(activites::list_activites)
         .service(activites::create_inscription)
+        .service(activites::list_inscriptions)
         .service(registrations::check_registration_step)
         .service(registrations::create_registration)
         .service(activations::create_activation)

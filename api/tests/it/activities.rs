@@ -444,4 +444,33 @@ async fn a_family_enrols_its_child_once_whatever_the_retries() {
     let mut conn = app.state.pool.get().expect("conn");
     let counts = inscription::count_by_status(&mut conn, &periode_id).expect("counts");
     assert_eq!(counts, vec![("confirmee".to_string(), 1)]);
+    drop(conn);
+
+    // « Mes inscriptions »: this one, with what it is for; nothing for a family without
+    // a dossier.
+    let mine = app
+        .get_auth("/api/inscriptions", &family.access_token)
+        .await;
+    assert_eq!(mine.status(), reqwest::StatusCode::OK);
+    let mine: serde_json::Value = mine.json().await.expect("json");
+    let items = mine["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{mine}");
+    assert_eq!(items[0]["id"], first["id"]);
+    assert_eq!(items[0]["statut"], "confirmee");
+    assert_eq!(items[0]["activite"], "Stage multisports");
+    assert_eq!(items[0]["periode"], "Semaine 1");
+    assert!(
+        items[0]["enfant"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("Enfant")),
+        "{mine}"
+    );
+    let other = app.family().await;
+    let theirs: serde_json::Value = app
+        .get_auth("/api/inscriptions", &other.access_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(theirs["items"], serde_json::json!([]));
 }

@@ -128,3 +128,30 @@ pub struct InscriptionView {
     /// On the waiting list: the position (1 = next).
     pub position_liste_attente: Option<u32>,
 }
+
+/// One of the family's inscriptions, with what it is for (« Mes inscriptions »).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct InscriptionDetail {
+    #[serde(flatten)]
+    pub inscription: InscriptionView,
+    /// The activité's name.
+    pub activite: String,
+    /// The période's label.
+    pub periode: String,
+    pub premier_jour: NaiveDate,
+    pub dernier_jour: NaiveDate,
+    /// The child's first name and name.
+    pub enfant: String,
+    /// Until when an offered place can be accepted.
+    pub offre_expire_at: Option<DateTime<Utc>>,
+    /// Why it was refused or cancelled by the town.
+    pub motif: Option<String>,
+}
+
+/// `GET /api/inscriptions`: the family's inscriptions, the most recent période first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct InscriptionList {
+    pub items: Vec<InscriptionDetail>,
+}
