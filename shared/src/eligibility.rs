@@ -205,6 +205,14 @@ fn piece_reason(type_code: &str, child: &ChildFacts, last_day: NaiveDate) -> Opt
     }
 }
 
+/// The last day (Europe/Paris) a family may give up a place it holds in a période starting
+/// on `first_day` that can be cancelled until `days` days before it.
+pub fn last_cancellation_day(first_day: NaiveDate, days: u32) -> NaiveDate {
+    first_day
+        .checked_sub_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

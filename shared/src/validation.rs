@@ -280,8 +280,16 @@ fn collect(
         };
         match kind {
             ValidationErrorsKind::Field(list) => {
-                let entry = out.entry(name).or_default();
-                entry.extend(list.iter().map(|e| e.code.to_string()));
+                for error in list {
+                    // A struct-level rule about one field (an end before its start) names
+                    // that field, so the form shows the error next to it.
+                    let target = match error.params.get("field").and_then(|f| f.as_str()) {
+                        Some(field) if prefix.is_empty() => field.to_string(),
+                        Some(field) => format!("{prefix}.{field}"),
+                        None => name.clone(),
+                    };
+                    out.entry(target).or_default().push(error.code.to_string());
+                }
             }
             ValidationErrorsKind::Struct(inner) => collect(inner, &name, out),
             ValidationErrorsKind::List(items) => {

@@ -13,7 +13,7 @@ use crate::enum_text::from_text;
 pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> anyhow::Result<InscriptionList> {
     type Row = (
         Inscription,
-        (String, chrono::NaiveDate, chrono::NaiveDate),
+        (String, chrono::NaiveDate, chrono::NaiveDate, i32),
         String,
         (Option<String>, Option<String>),
     );
@@ -31,13 +31,14 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> anyhow::Result<Inscrip
                 periodes::libelle,
                 periodes::premier_jour,
                 periodes::dernier_jour,
+                periodes::annulation_jours,
             ),
             activites::nom,
             (members::prenom, members::nom),
         ))
         .load(conn)?;
     let mut items = Vec::with_capacity(rows.len());
-    for (row, (periode, premier_jour, dernier_jour), activite, (prenom, nom)) in rows {
+    for (row, (periode, premier_jour, dernier_jour, annulation_jours), activite, (prenom, nom)) in rows {
         let position = if row.statut == statut::LISTE_ATTENTE {
             Some(u32::try_from(inscription::waiting_position(
                 conn,
@@ -67,6 +68,11 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> anyhow::Result<Inscrip
             enfant,
             offre_expire_at: row.offre_expire_at.map(|t| t.and_utc()),
             motif: row.motif,
+            annulable_jusqu_au: shared::eligibility::last_cancellation_day(
+                premier_jour,
+                u32::try_from(annulation_jours).unwrap_or(0),
+            ),
+            par_agent: row.par_agent,
         });
     }
     Ok(InscriptionList { items })

@@ -51,7 +51,7 @@ pub struct TermsResponse {
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const BODY_MAX_CHARS: usize = 20_000;
 
-fn validate_text(value: &str) -> Result<(), validator::ValidationError> {
+pub(crate) fn validate_text(value: &str) -> Result<(), validator::ValidationError> {
     if value.trim().is_empty() {
         return Err(validator::ValidationError::new(
             crate::validation::codes::REQUIRED,
@@ -69,7 +69,7 @@ fn validate_text(value: &str) -> Result<(), validator::ValidationError> {
 }
 
 /// Like [`validate_text`], but an empty text is allowed.
-fn validate_optional_text(value: &str) -> Result<(), validator::ValidationError> {
+pub(crate) fn validate_optional_text(value: &str) -> Result<(), validator::ValidationError> {
     if value.trim().is_empty() {
         return Ok(());
     }
