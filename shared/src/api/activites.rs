@@ -455,3 +455,24 @@ pub struct DemandeInscription {
 pub struct DemandeInscriptionList {
     pub items: Vec<DemandeInscription>,
 }
+
+/// One child of the family and one published période: every reason the child cannot be
+/// enrolled now (empty: « Inscrire » is possible).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Eligibilite {
+    pub enfant_id: Uuid,
+    pub periode_id: Uuid,
+    pub raisons: Vec<crate::eligibility::Reason>,
+}
+
+/// `GET /api/inscriptions/eligibilites`: the children of the family's dossier and, for each
+/// of them and each published période, what stands in the way — with the server's clock,
+/// so that a countdown to the opening follows it rather than the phone's.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct EligibiliteList {
+    pub maintenant: DateTime<Utc>,
+    pub enfants: Vec<EnfantDossier>,
+    pub items: Vec<Eligibilite>,
+}
