@@ -8,6 +8,7 @@ pub mod api;
 pub mod eligibility;
 pub mod error;
 pub mod markdown;
+pub mod paris;
 pub mod pieces;
 pub mod routes;
 pub mod submission;
