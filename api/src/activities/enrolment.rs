@@ -15,6 +15,9 @@ use crate::db::models::periode::{self, mode};
 use crate::db::models::{activite, idempotency, periode::statut as periode_statut};
 use crate::db::{DbConn, write_tx};
 use crate::enum_text::from_text;
+use crate::rattachement::Mailing;
+
+use super::lifecycle::{Notice, notify};
 
 /// What an enrolment gave.
 #[derive(Debug)]
@@ -84,9 +87,12 @@ pub enum Answer {
 pub fn enrol(
     conn: &mut DbConn,
     request: &NewInscription,
+    mailing: &Mailing,
     now: DateTime<Utc>,
 ) -> Result<Enrolled, EnrolError> {
-    already_enrolled_on_conflict(write_tx(conn, |conn| enrol_in(conn, request, None, now)))
+    already_enrolled_on_conflict(write_tx(conn, |conn| {
+        enrol_in(conn, request, None, mailing, now)
+    }))
 }
 
 /// [`enrol`] with an idempotency key: the first request's answer is stored with the
@@ -96,9 +102,12 @@ pub fn enrol_once(
     conn: &mut DbConn,
     request: &NewInscription,
     idempotency: &Idempotency,
+    mailing: &Mailing,
     now: DateTime<Utc>,
 ) -> Result<Answer, EnrolError> {
-    let result = write_tx(conn, |conn| enrol_in(conn, request, Some(idempotency), now));
+    let result = write_tx(conn, |conn| {
+        enrol_in(conn, request, Some(idempotency), mailing, now)
+    });
     match already_enrolled_on_conflict(result) {
         Ok(enrolled) => Ok(Answer::Fresh(enrolled)),
         Err(EnrolError::Answered(status, body)) => Ok(Answer::Replayed(status, body)),
@@ -125,6 +134,7 @@ fn enrol_in(
     conn: &mut DbConn,
     request: &NewInscription,
     idempotency: Option<&Idempotency>,
+    mailing: &Mailing,
     now: DateTime<Utc>,
 ) -> Result<Enrolled, EnrolError> {
     let stamp = now.naive_utc();
@@ -184,6 +194,12 @@ fn enrol_in(
     } else {
         return Err(EnrolError::Full);
     };
+    let notice = match &enrolled {
+        Enrolled::Confirmee(_) => Notice::Confirmed,
+        Enrolled::Demandee(_) => Notice::Requested,
+        Enrolled::ListeAttente { .. } => Notice::Waiting,
+    };
+    notify(conn, enrolled.inscription(), notice, mailing, now)?;
     if let Some(idem) = idempotency {
         let body = serde_json::to_string(&view(&enrolled)?).map_err(anyhow::Error::from)?;
         idempotency::record(

@@ -37,21 +37,18 @@ pub fn rules(activite: &Activite, periode: &Periode, required_pieces: Vec<String
     }
 }
 
-/// What is known of child `member_id` for dossier `dossier_id` and période `periode_id`.
-/// A member of another dossier (or no child at all) gives `in_family_dossier: false`.
-pub fn of_child(
-    conn: &mut DbConn,
-    dossier_id: &str,
-    member_id: &str,
-    periode_id: &str,
-) -> QueryResult<ChildFacts> {
-    let child: Option<Option<chrono::NaiveDate>> = members::table
-        .filter(members::id.eq(member_id))
-        .filter(members::dossier_id.eq(dossier_id))
-        .filter(members::role.eq("enfant"))
-        .select(members::date_naissance)
-        .first(conn)
-        .optional()?;
+/// What the rule needs to know of a dossier, read once for all its children and périodes
+/// (the catalogue of a family with three children is checked in five queries, not in a
+/// few hundred).
+pub struct DossierFacts {
+    validated: bool,
+    pieces: Vec<PieceFact>,
+    /// Current enrolments: (child, période, first day, last day).
+    enrolments: Vec<(String, String, chrono::NaiveDate, chrono::NaiveDate)>,
+}
+
+/// Reads the facts of dossier `dossier_id` (an unknown id gives a dossier with nothing).
+pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> QueryResult<DossierFacts> {
     let numero: Option<Option<String>> = dossiers::table
         .find(dossier_id)
         .select(dossiers::numero)
@@ -76,33 +73,89 @@ pub fn of_child(
         .collect();
     let enrolments = inscriptions::table
         .inner_join(periodes::table)
-        .filter(inscriptions::member_id.eq(member_id))
-        .filter(inscriptions::statut.ne_all(statut::ENDED))
-        .select((periodes::id, periodes::premier_jour, periodes::dernier_jour))
-        .load::<(String, chrono::NaiveDate, chrono::NaiveDate)>(conn)?
-        .into_iter()
-        .map(|(id, first_day, last_day)| CurrentEnrolment {
-            period_id: uuid(&id),
-            first_day,
-            last_day,
-        })
-        .collect();
-    let in_period: i64 = inscriptions::table
         .filter(inscriptions::dossier_id.eq(dossier_id))
-        .filter(inscriptions::periode_id.eq(periode_id))
         .filter(inscriptions::statut.ne_all(statut::ENDED))
-        .count()
-        .get_result(conn)?;
-    Ok(ChildFacts {
-        child_id: uuid(member_id),
-        in_family_dossier: child.is_some(),
-        dossier_validated: numero.flatten().is_some(),
-        // Residency (the town's own households) is not recorded yet: everyone opens at the
-        // general opening until it is.
-        resident: false,
-        birth_date: child.flatten(),
+        .select((
+            inscriptions::member_id,
+            periodes::id,
+            periodes::premier_jour,
+            periodes::dernier_jour,
+        ))
+        .load(conn)?;
+    Ok(DossierFacts {
+        // A dossier gets its number when the town validates it.
+        validated: numero.flatten().is_some(),
         pieces,
         enrolments,
-        family_enrolments_in_period: u32::try_from(in_period).unwrap_or(u32::MAX),
     })
+}
+
+impl DossierFacts {
+    /// The facts of one child of the dossier (`birth_date` from its row; `None` for a
+    /// member that is not a child of this dossier) for période `periode_id`.
+    pub fn child(
+        &self,
+        member_id: &str,
+        child: Option<Option<chrono::NaiveDate>>,
+        periode_id: &str,
+    ) -> ChildFacts {
+        let in_period = self
+            .enrolments
+            .iter()
+            .filter(|(_, period, _, _)| period == periode_id)
+            .count();
+        ChildFacts {
+            child_id: uuid(member_id),
+            in_family_dossier: child.is_some(),
+            dossier_validated: self.validated,
+            // Residency (the town's own households) is not recorded yet: everyone opens at
+            // the general opening until it is.
+            resident: false,
+            birth_date: child.flatten(),
+            pieces: self.pieces.clone(),
+            enrolments: self
+                .enrolments
+                .iter()
+                .filter(|(member, _, _, _)| member == member_id)
+                .map(|(_, period, first_day, last_day)| CurrentEnrolment {
+                    period_id: uuid(period),
+                    first_day: *first_day,
+                    last_day: *last_day,
+                })
+                .collect(),
+            family_enrolments_in_period: u32::try_from(in_period).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// The children of dossier `dossier_id`: (id, first name, name, birth date), in the
+/// dossier's order.
+pub fn children(
+    conn: &mut DbConn,
+    dossier_id: &str,
+) -> QueryResult<Vec<(String, Option<String>, Option<String>, Option<chrono::NaiveDate>)>> {
+    members::table
+        .filter(members::dossier_id.eq(dossier_id))
+        .filter(members::role.eq("enfant"))
+        .order((members::position, members::created_at))
+        .select((members::id, members::prenom, members::nom, members::date_naissance))
+        .load(conn)
+}
+
+/// What is known of child `member_id` for dossier `dossier_id` and période `periode_id`.
+/// A member of another dossier (or no child at all) gives `in_family_dossier: false`.
+pub fn of_child(
+    conn: &mut DbConn,
+    dossier_id: &str,
+    member_id: &str,
+    periode_id: &str,
+) -> QueryResult<ChildFacts> {
+    let child: Option<Option<chrono::NaiveDate>> = members::table
+        .filter(members::id.eq(member_id))
+        .filter(members::dossier_id.eq(dossier_id))
+        .filter(members::role.eq("enfant"))
+        .select(members::date_naissance)
+        .first(conn)
+        .optional()?;
+    Ok(of_dossier(conn, dossier_id)?.child(member_id, child, periode_id))
 }

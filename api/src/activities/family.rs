@@ -39,28 +39,13 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> anyhow::Result<Inscrip
         .load(conn)?;
     let mut items = Vec::with_capacity(rows.len());
     for (row, (periode, premier_jour, dernier_jour, annulation_jours), activite, (prenom, nom)) in rows {
-        let position = if row.statut == statut::LISTE_ATTENTE {
-            Some(u32::try_from(inscription::waiting_position(
-                conn,
-                &row.periode_id,
-                row.rang,
-            )?)?)
-        } else {
-            None
-        };
         let enfant = [prenom, nom]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
         items.push(InscriptionDetail {
-            inscription: InscriptionView {
-                id: Uuid::parse_str(&row.id)?,
-                periode_id: Uuid::parse_str(&row.periode_id)?,
-                enfant_id: Uuid::parse_str(&row.member_id)?,
-                statut: from_text(&row.statut)?,
-                position_liste_attente: position,
-            },
+            inscription: view(conn, &row)?,
             activite,
             periode,
             premier_jour,
@@ -76,4 +61,21 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> anyhow::Result<Inscrip
         });
     }
     Ok(InscriptionList { items })
+}
+
+/// Inscription `row` as its family sees it, with its waiting-list position if waiting.
+pub fn view(conn: &mut DbConn, row: &Inscription) -> anyhow::Result<InscriptionView> {
+    let position = if row.statut == statut::LISTE_ATTENTE {
+        let position = inscription::waiting_position(conn, &row.periode_id, row.rang)?;
+        Some(u32::try_from(position)?)
+    } else {
+        None
+    };
+    Ok(InscriptionView {
+        id: Uuid::parse_str(&row.id)?,
+        periode_id: Uuid::parse_str(&row.periode_id)?,
+        enfant_id: Uuid::parse_str(&row.member_id)?,
+        statut: from_text(&row.statut)?,
+        position_liste_attente: position,
+    })
 }

@@ -3,6 +3,8 @@
 //! never holds more places than a période has, whatever the concurrency.
 
 pub mod catalogue;
+pub mod eligibilities;
 pub mod enrolment;
 pub mod facts;
 pub mod family;
+pub mod lifecycle;

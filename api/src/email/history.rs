@@ -29,6 +29,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "rattachement_code" => "Code de rattachement à un dossier",
         "rattachement_notice" => "Nouveau compte rattaché au dossier",
         "rattachement_decided" => "Décision sur la demande de rattachement",
+        "inscription" => "Inscription à une activité",
         _ => "Message du portail",
     }
 }

@@ -355,3 +355,25 @@ mod tests {
         assert!(email.html.contains("a&lt;b&gt;"));
     }
 }
+
+/// An inscription changed (made, confirmed, waiting, offered a place, cancelled, refused):
+/// `subject` says how in a few words (« Inscription confirmée »), `lines` the detail.
+pub fn inscription_news(
+    to: &str,
+    username: &str,
+    town: &str,
+    subject: &str,
+    lines: &[String],
+    link: &str,
+) -> OutgoingEmail {
+    let mut paragraphs = vec![format!("Bonjour {username},")];
+    paragraphs.extend(lines.iter().cloned());
+    compose(
+        "inscription",
+        to,
+        format!("{subject} — {town}"),
+        town,
+        &paragraphs,
+        Some(("Voir mes inscriptions", link)),
+    )
+}

@@ -2,17 +2,21 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use shared::api::activites::{ActiviteList, InscriptionList, InscriptionRequest, InscriptionView};
+use shared::api::activites::{
+    ActiviteList, EligibiliteList, InscriptionList, InscriptionRequest, InscriptionView, OffreReponse,
+};
 use shared::error::FieldErrors;
 
 use crate::activities::enrolment::{self, Answer, EnrolError, Idempotency};
-use crate::activities::{catalogue, family};
+use crate::activities::{catalogue, eligibilities, family, lifecycle};
 use crate::auth::extractor::ConsentedUser;
 use crate::db::models::dossier;
 use crate::db::models::inscription::NewInscription;
 use crate::error::ApiError;
 use crate::extract::{ValidJson, idempotency_key};
 use crate::routes::content::revalidated_json;
+use crate::rattachement::Mailing;
+use crate::routes::private_json;
 use crate::state::AppState;
 
 /// The published activités and their périodes, with the places left now. Anyone may read
@@ -64,6 +68,7 @@ pub async fn create_inscription(
     ValidJson(body): ValidJson<InscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
+    let mailing = Mailing::of(&state).await?;
     // The enrolment opens its own transaction: a replayed request must roll back the lock
     // it took before finding the key's answer.
     let answer = state
@@ -85,7 +90,8 @@ pub async fn create_inscription(
                 key: &key,
                 fingerprint: format!("{periode_id}:{enfant_id}"),
             };
-            enrolment::enrol_once(conn, &request, &idempotency, chrono::Utc::now()).map_err(refusal)
+            let now = chrono::Utc::now();
+            enrolment::enrol_once(conn, &request, &idempotency, &mailing, now).map_err(refusal)
         })
         .await?;
     let (status, json) = match answer {
@@ -148,4 +154,97 @@ pub async fn list_inscriptions(
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(list))
+}
+
+/// For each child of the family's dossier and each published période: every reason the
+/// child cannot be enrolled now (none: « Inscrire » is possible), with the server's clock
+/// for countdowns. Empty without a dossier.
+#[utoipa::path(
+    tag = "Activités",
+    responses((status = 200, body = EligibiliteList)),
+    security(("bearer" = []))
+)]
+#[get("/inscriptions/eligibilites")]
+pub async fn list_eligibilites(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+) -> Result<HttpResponse, ApiError> {
+    let list = state
+        .read(move |conn| {
+            let dossier_id = dossier::of_account(conn, &user.account_id)?.map(|d| d.id);
+            Ok(eligibilities::of_dossier(conn, dossier_id.as_deref(), chrono::Utc::now())?)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &list))
+}
+
+/// The family gives up an inscription: a place until the période's cancellation deadline,
+/// the waiting list any time before the first day; an offered place is declined. The
+/// freed place goes at once to the next in line.
+#[utoipa::path(
+    tag = "Activités",
+    params(("id" = Uuid, Path, description = "Inscription id")),
+    responses(
+        (status = 200, body = InscriptionView),
+        (status = 404, description = "No such inscription in the family's dossier", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Past the deadline, or already over", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/inscriptions/{id}/annulation")]
+pub async fn cancel_inscription(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, mailing) = (path.into_inner(), Mailing::of(&state).await?);
+    let view = state
+        .write(move |conn| {
+            let dossier_id = family_dossier(conn, &user.account_id)?;
+            let now = chrono::Utc::now();
+            let row = lifecycle::cancel_by_family(conn, &dossier_id, &id, &mailing, now)?;
+            Ok(family::view(conn, &row)?)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &view))
+}
+
+/// The family accepts (`confirmee`) or declines (`annulee`; it goes to the next in line) a
+/// freed place offered to it, before the offer's deadline.
+#[utoipa::path(
+    tag = "Activités",
+    params(("id" = Uuid, Path, description = "Inscription id")),
+    request_body = OffreReponse,
+    responses(
+        (status = 200, body = InscriptionView),
+        (status = 404, description = "No such inscription in the family's dossier", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No place offered, or the offer expired", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/inscriptions/{id}/reponse")]
+pub async fn answer_offer(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    path: web::Path<String>,
+    ValidJson(body): ValidJson<OffreReponse>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, mailing) = (path.into_inner(), Mailing::of(&state).await?);
+    let view = state
+        .write(move |conn| {
+            let dossier_id = family_dossier(conn, &user.account_id)?;
+            let now = chrono::Utc::now();
+            let row =
+                lifecycle::answer_offer(conn, &dossier_id, &id, body.accepter, &mailing, now)?;
+            Ok(family::view(conn, &row)?)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &view))
+}
+
+/// The dossier of the signed-in family: without one, it has no inscription to act on.
+fn family_dossier(conn: &mut crate::db::DbConn, account_id: &str) -> Result<String, ApiError> {
+    dossier::of_account(conn, account_id)?
+        .map(|d| d.id)
+        .ok_or(ApiError::NotFound)
 }

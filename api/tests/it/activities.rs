@@ -16,6 +16,15 @@ use shared::eligibility::Reason;
 
 use crate::helpers::spawn_app;
 
+/// Where the family's emails point (these imported families have no account to write to).
+fn mailing() -> api::rattachement::Mailing {
+    api::rattachement::Mailing {
+        town: "Ville de Test".into(),
+        public_url: "http://localhost".into(),
+        secret: "test".into(),
+    }
+}
+
 /// `count` validated dossiers (imported with a number), each with one child born in 2018;
 /// returns (dossier id, child id) pairs.
 fn families(app: &crate::helpers::spawn::TestApp, count: usize) -> Vec<(String, String)> {
@@ -120,7 +129,7 @@ fn rush(
                     demandeur_id: None,
                     par_agent: false,
                 };
-                enrol(&mut conn, &request, Utc::now())
+                enrol(&mut conn, &request, &mailing(), Utc::now())
             })
         })
         .collect();
@@ -224,7 +233,7 @@ async fn a_child_of_another_dossier_or_too_young_is_refused_with_every_reason() 
         demandeur_id: None,
         par_agent: false,
     };
-    match enrol(&mut conn, &request, Utc::now()) {
+    match enrol(&mut conn, &request, &mailing(), Utc::now()) {
         Err(EnrolError::NotEligible(reasons)) => assert_eq!(reasons, vec![Reason::NotInDossier]),
         other => panic!("{other:?}"),
     }
@@ -239,7 +248,7 @@ async fn a_child_of_another_dossier_or_too_young_is_refused_with_every_reason() 
         ..request
     };
     let early = Utc::now() - Duration::hours(2);
-    match enrol(&mut conn, &request, early) {
+    match enrol(&mut conn, &request, &mailing(), early) {
         Err(EnrolError::NotEligible(reasons)) => {
             let codes: Vec<&str> = reasons.iter().map(Reason::code).collect();
             assert_eq!(codes, ["age", "not_open_yet"]);

@@ -111,3 +111,67 @@ pub fn count_by_status(conn: &mut DbConn, periode_id: &str) -> QueryResult<Vec<(
         .select((inscriptions::statut, diesel::dsl::count_star()))
         .load(conn)
 }
+
+/// The statuses that hold one of the période's places.
+pub const HOLDS_PLACE: [&str; 3] = [statut::CONFIRMEE, statut::DEMANDEE, statut::PLACE_PROPOSEE];
+
+/// The inscription `id`.
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Inscription>> {
+    inscriptions::table
+        .find(id)
+        .select(Inscription::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The first in line on the période's waiting list.
+pub fn first_waiting(conn: &mut DbConn, periode_id: &str) -> QueryResult<Option<Inscription>> {
+    inscriptions::table
+        .filter(inscriptions::periode_id.eq(periode_id))
+        .filter(inscriptions::statut.eq(statut::LISTE_ATTENTE))
+        .order(inscriptions::rang)
+        .select(Inscription::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The new state of an inscription.
+pub struct Change<'a> {
+    pub statut: &'static str,
+    pub offre_expire_at: Option<NaiveDateTime>,
+    pub motif: Option<&'a str>,
+}
+
+/// Moves inscription `row` to `change`, if it is still in the state it was read in (its
+/// version): false when something else changed it first.
+pub fn change(
+    conn: &mut DbConn,
+    row: &Inscription,
+    change: &Change,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        inscriptions::table
+            .find(&row.id)
+            .filter(inscriptions::version.eq(row.version)),
+    )
+    .set((
+        inscriptions::statut.eq(change.statut),
+        inscriptions::offre_expire_at.eq(change.offre_expire_at),
+        inscriptions::motif.eq(change.motif.or(row.motif.as_deref())),
+        inscriptions::version.eq(row.version + 1),
+        inscriptions::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The ids of offers whose deadline passed by `now`.
+pub fn expired_offers(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    inscriptions::table
+        .filter(inscriptions::statut.eq(statut::PLACE_PROPOSEE))
+        .filter(inscriptions::offre_expire_at.le(now))
+        .order(inscriptions::offre_expire_at)
+        .select(inscriptions::id)
+        .load(conn)
+}

@@ -300,3 +300,13 @@ pub fn dossiers_named(conn: &mut DbConn, folded: &str) -> QueryResult<Vec<String
         .distinct()
         .load(conn)
 }
+
+/// The member's first name, to address the family about its child.
+pub fn first_name(conn: &mut DbConn, id: &str) -> QueryResult<Option<String>> {
+    Ok(members::table
+        .find(id)
+        .select(members::prenom)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}

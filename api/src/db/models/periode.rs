@@ -135,3 +135,27 @@ pub fn take_place(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResul
     .execute(conn)?;
     Ok(taken == 1)
 }
+
+/// Locks the période's row until the transaction ends (on PostgreSQL; SQLite's write
+/// transactions are serialised anyway), so that changes to its inscriptions — a
+/// cancellation, the waiting list moving up — happen one after the other, as enrolments do.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    let locked = diesel::update(periodes::table.find(id))
+        .set(periodes::dernier_rang.eq(periodes::dernier_rang))
+        .execute(conn)?;
+    Ok(locked == 1)
+}
+
+/// Gives back one held place (a cancellation, a refusal, a declined offer).
+pub fn release_place(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        periodes::table
+            .find(id)
+            .filter(periodes::places_prises.gt(0)),
+    )
+    .set((
+        periodes::places_prises.eq(periodes::places_prises - 1),
+        periodes::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
