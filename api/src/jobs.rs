@@ -2,7 +2,8 @@
 //! of the staff audit log (a year),
 //! removal of accounts never activated after 30 days, spent tokens, ended sessions and
 //! delivered emails, expired idempotency keys, and stored files that no piece names any
-//! more (orphans of an interrupted upload or of a deleted piece, SECURITY.md H-05).
+//! more (orphans of an interrupted upload or of a deleted piece, SECURITY.md H-05); and,
+//! every minute, the offers of freed places not accepted in time (issue 12).
 
 use std::time::Duration;
 
@@ -103,6 +104,38 @@ pub async fn run(pool: DbPool, storage: Storage, retention_days: u32, orphan_gra
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "orphan files deleted"),
             Err(error) => tracing::warn!(error = ?error, "orphan file collection failed"),
+        }
+    }
+}
+
+/// Lapses the offers of freed places not accepted by now — the database's clock, which
+/// every server agrees on — and gives them to the next in line. Safe to run on several
+/// servers at once: each offer is re-checked under its période's lock.
+pub async fn expire_offers(
+    state: &crate::state::AppState,
+) -> Result<usize, crate::error::ApiError> {
+    let mailing = crate::rattachement::Mailing::of(state).await?;
+    let clock = state.clock.clone();
+    state
+        .transact(move |conn| {
+            let now = clock.now(conn)?.and_utc();
+            crate::activities::lifecycle::expire_offers(conn, &mailing, now)
+        })
+        .await
+}
+
+/// Runs [`expire_offers`] every `every`.
+pub async fn run_offer_expiry(
+    state: actix_web::web::Data<crate::state::AppState>,
+    every: Duration,
+) {
+    let mut interval = tokio::time::interval(every);
+    loop {
+        interval.tick().await;
+        match expire_offers(&state).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "offers of freed places lapsed"),
+            Err(error) => tracing::warn!(%error, "offer expiry failed"),
         }
     }
 }

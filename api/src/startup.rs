@@ -104,6 +104,10 @@ impl Application {
             state.settings.connection_log_retention_days,
             state.settings.orphan_grace,
         ));
+        tokio::spawn(jobs::run_offer_expiry(
+            state.clone(),
+            std::time::Duration::from_secs(60),
+        ));
 
         let app_state = state.clone();
         let server = actix_web::HttpServer::new(move || app(app_state.clone()))

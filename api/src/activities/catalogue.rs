@@ -91,7 +91,7 @@ pub fn published(conn: &mut DbConn) -> anyhow::Result<ActiviteList> {
 }
 
 /// A période as families see it.
-fn view_of(p: &Periode, waiting: i64) -> anyhow::Result<PeriodeView> {
+pub(crate) fn view_of(p: &Periode, waiting: i64) -> anyhow::Result<PeriodeView> {
     Ok(PeriodeView {
         id: Uuid::parse_str(&p.id)?,
         libelle: p.libelle.clone(),

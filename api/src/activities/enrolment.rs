@@ -15,7 +15,9 @@ use crate::db::models::periode::{self, mode};
 use crate::db::models::{activite, idempotency, periode::statut as periode_statut};
 use crate::db::{DbConn, write_tx};
 use crate::enum_text::from_text;
+use crate::error::ApiError;
 use crate::rattachement::Mailing;
+use shared::error::FieldErrors;
 
 use super::lifecycle::{Notice, notify};
 
@@ -129,6 +131,18 @@ fn already_enrolled_on_conflict(
     }
 }
 
+/// [`enrol`] inside the caller's write transaction, for a caller that records more with it
+/// (an agent's enrolment and its audit entry). A lost race on the unique index is then
+/// the caller's error to map.
+pub fn enrol_within(
+    conn: &mut DbConn,
+    request: &NewInscription,
+    mailing: &Mailing,
+    now: DateTime<Utc>,
+) -> Result<Enrolled, EnrolError> {
+    enrol_in(conn, request, None, mailing, now)
+}
+
 /// The enrolment, inside the caller's write transaction.
 fn enrol_in(
     conn: &mut DbConn,
@@ -162,7 +176,12 @@ fn enrol_in(
     let required = activite::required_pieces(conn, &activity.id)?;
     let rules = super::facts::rules(&activity, &found, required);
     let child = super::facts::of_child(conn, request.dossier_id, request.member_id, &found.id)?;
-    let reasons = eligibility::reasons(&rules, &child, now);
+    let mut reasons = eligibility::reasons(&rules, &child, now);
+    if request.par_agent {
+        // An agent enrols on the family's behalf outside the window (a late request at
+        // the counter, a child placed by social services); every other rule holds.
+        reasons.retain(|r| !matches!(r, Reason::NotOpenYet { .. } | Reason::Closed));
+    }
     if !reasons.is_empty() {
         return Err(EnrolError::NotEligible(reasons));
     }
@@ -227,4 +246,25 @@ pub fn view(enrolled: &Enrolled) -> anyhow::Result<InscriptionView> {
             _ => None,
         },
     })
+}
+
+/// An enrolment's refusal as the API answers it.
+impl From<EnrolError> for ApiError {
+    fn from(error: EnrolError) -> Self {
+        match error {
+            EnrolError::UnknownPeriode => ApiError::NotFound,
+            EnrolError::NotEligible(reasons) => {
+                let mut fields = FieldErrors::new();
+                let codes = reasons.iter().map(|r| r.code().to_string()).collect();
+                fields.insert("_".into(), codes);
+                ApiError::Validation(fields)
+            }
+            EnrolError::Full => ApiError::Conflict("Cette période est complète."),
+            EnrolError::KeyReused => ApiError::IdempotencyKeyReused,
+            // Only ever turned into an answer by `enrol_once`.
+            EnrolError::Answered(..) => ApiError::Internal(anyhow::anyhow!("unexpected replay")),
+            EnrolError::Database(error) => error.into(),
+            EnrolError::Other(error) => ApiError::Internal(error),
+        }
+    }
 }

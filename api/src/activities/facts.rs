@@ -133,12 +133,24 @@ impl DossierFacts {
 pub fn children(
     conn: &mut DbConn,
     dossier_id: &str,
-) -> QueryResult<Vec<(String, Option<String>, Option<String>, Option<chrono::NaiveDate>)>> {
+) -> QueryResult<
+    Vec<(
+        String,
+        Option<String>,
+        Option<String>,
+        Option<chrono::NaiveDate>,
+    )>,
+> {
     members::table
         .filter(members::dossier_id.eq(dossier_id))
         .filter(members::role.eq("enfant"))
         .order((members::position, members::created_at))
-        .select((members::id, members::prenom, members::nom, members::date_naissance))
+        .select((
+            members::id,
+            members::prenom,
+            members::nom,
+            members::date_naissance,
+        ))
         .load(conn)
 }
 

@@ -38,7 +38,9 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> anyhow::Result<Inscrip
         ))
         .load(conn)?;
     let mut items = Vec::with_capacity(rows.len());
-    for (row, (periode, premier_jour, dernier_jour, annulation_jours), activite, (prenom, nom)) in rows {
+    for (row, (periode, premier_jour, dernier_jour, annulation_jours), activite, (prenom, nom)) in
+        rows
+    {
         let enfant = [prenom, nom]
             .into_iter()
             .flatten()

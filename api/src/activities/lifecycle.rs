@@ -101,7 +101,15 @@ pub fn cancel_by_agent(
     if statut::ENDED.contains(&row.statut.as_str()) {
         return Err(ApiError::Conflict("Cette inscription est déjà terminée."));
     }
-    end(conn, &row, &session, statut::ANNULEE, Some(motif), mailing, now)
+    end(
+        conn,
+        &row,
+        &session,
+        statut::ANNULEE,
+        Some(motif),
+        mailing,
+        now,
+    )
 }
 
 /// An agent decides on a request *sur validation*: confirmed, or refused with a reason
@@ -147,9 +155,14 @@ pub fn answer_offer(
 ) -> Result<Inscription, ApiError> {
     let (row, session) = locked(conn, id, Some(dossier_id))?;
     if row.statut != statut::PLACE_PROPOSEE {
-        return Err(ApiError::Conflict("Aucune place n'est proposée pour cette inscription."));
+        return Err(ApiError::Conflict(
+            "Aucune place n'est proposée pour cette inscription.",
+        ));
     }
-    if row.offre_expire_at.is_some_and(|deadline| deadline <= now.naive_utc()) {
+    if row
+        .offre_expire_at
+        .is_some_and(|deadline| deadline <= now.naive_utc())
+    {
         return Err(ApiError::Conflict(
             "Le délai pour accepter cette place est dépassé : elle a été proposée à la famille suivante.",
         ));
@@ -348,10 +361,16 @@ pub fn notify(
         ),
         Notice::Refused => (
             "Demande d'inscription refusée",
-            vec![format!("La demande d'inscription de {child} à {what} n'a pas pu être acceptée.")],
+            vec![format!(
+                "La demande d'inscription de {child} à {what} n'a pas pu être acceptée."
+            )],
         ),
     };
-    if let Some(motif) = row.motif.as_deref().filter(|_| row.statut != statut::CONFIRMEE) {
+    if let Some(motif) = row
+        .motif
+        .as_deref()
+        .filter(|_| row.statut != statut::CONFIRMEE)
+    {
         lines.push(format!("Motif : « {motif} »"));
     }
     let link = format!("{}/inscriptions", mailing.public_url);

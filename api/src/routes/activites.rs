@@ -3,19 +3,19 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use shared::api::activites::{
-    ActiviteList, EligibiliteList, InscriptionList, InscriptionRequest, InscriptionView, OffreReponse,
+    ActiviteList, EligibiliteList, InscriptionList, InscriptionRequest, InscriptionView,
+    OffreReponse,
 };
-use shared::error::FieldErrors;
 
-use crate::activities::enrolment::{self, Answer, EnrolError, Idempotency};
+use crate::activities::enrolment::{self, Answer, Idempotency};
 use crate::activities::{catalogue, eligibilities, family, lifecycle};
 use crate::auth::extractor::ConsentedUser;
 use crate::db::models::dossier;
 use crate::db::models::inscription::NewInscription;
 use crate::error::ApiError;
 use crate::extract::{ValidJson, idempotency_key};
-use crate::routes::content::revalidated_json;
 use crate::rattachement::Mailing;
+use crate::routes::content::revalidated_json;
 use crate::routes::private_json;
 use crate::state::AppState;
 
@@ -91,7 +91,8 @@ pub async fn create_inscription(
                 fingerprint: format!("{periode_id}:{enfant_id}"),
             };
             let now = chrono::Utc::now();
-            enrolment::enrol_once(conn, &request, &idempotency, &mailing, now).map_err(refusal)
+            enrolment::enrol_once(conn, &request, &idempotency, &mailing, now)
+                .map_err(ApiError::from)
         })
         .await?;
     let (status, json) = match answer {
@@ -108,27 +109,6 @@ pub async fn create_inscription(
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(json))
-}
-
-/// An enrolment's refusal as the API answers it.
-fn refusal(error: EnrolError) -> ApiError {
-    match error {
-        EnrolError::UnknownPeriode => ApiError::NotFound,
-        EnrolError::NotEligible(reasons) => {
-            let mut fields = FieldErrors::new();
-            fields.insert(
-                "_".into(),
-                reasons.iter().map(|r| r.code().to_string()).collect(),
-            );
-            ApiError::Validation(fields)
-        }
-        EnrolError::Full => ApiError::Conflict("Cette période est complète."),
-        EnrolError::KeyReused => ApiError::IdempotencyKeyReused,
-        // Only ever turned into an answer by `enrol_once`.
-        EnrolError::Answered(..) => ApiError::Internal(anyhow::anyhow!("unexpected replay")),
-        EnrolError::Database(error) => error.into(),
-        EnrolError::Other(error) => ApiError::Internal(error),
-    }
 }
 
 /// « Mes inscriptions »: the family's inscriptions (every child, every status), the latest
@@ -172,7 +152,11 @@ pub async fn list_eligibilites(
     let list = state
         .read(move |conn| {
             let dossier_id = dossier::of_account(conn, &user.account_id)?.map(|d| d.id);
-            Ok(eligibilities::of_dossier(conn, dossier_id.as_deref(), chrono::Utc::now())?)
+            Ok(eligibilities::of_dossier(
+                conn,
+                dossier_id.as_deref(),
+                chrono::Utc::now(),
+            )?)
         })
         .await?;
     Ok(private_json(StatusCode::OK, &list))

@@ -5,6 +5,7 @@ pub mod activations;
 pub mod activites;
 pub mod auth;
 pub mod backoffice;
+pub mod backoffice_activites;
 pub mod backoffice_content;
 pub mod content;
 pub mod credentials;
@@ -106,7 +107,19 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(public_documents::list_documents)
         .service(public_documents::download_document)
         .service(public_documents::create_document)
-        .service(public_documents::delete_document);
+        .service(public_documents::delete_document)
+        .service(backoffice_activites::list_activites)
+        .service(backoffice_activites::create_activite)
+        .service(backoffice_activites::update_activite)
+        .service(backoffice_activites::create_periode)
+        .service(backoffice_activites::update_periode)
+        .service(backoffice_activites::get_roster_csv)
+        .service(backoffice_activites::get_roster)
+        .service(backoffice_activites::enrol_child)
+        .service(backoffice_activites::children_of_dossier)
+        .service(backoffice_activites::cancel_inscription)
+        .service(backoffice_activites::decide)
+        .service(backoffice_activites::awaiting);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

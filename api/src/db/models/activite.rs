@@ -95,3 +95,48 @@ pub fn required_pieces(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> 
         .order(activite_pieces::piece_type)
         .load(conn)
 }
+
+/// Every activité (published or not), by name.
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Activite>> {
+    activites::table
+        .order((activites::nom, activites::id))
+        .select(Activite::as_select())
+        .load(conn)
+}
+
+/// Replaces activité `id`'s fields and required pieces; false if there is none.
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    new: &NewActivite,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(activites::table.find(id))
+        .set((
+            activites::nom.eq(&new.nom),
+            activites::description.eq(&new.description),
+            activites::categorie.eq(new.categorie),
+            activites::lieu.eq(&new.lieu),
+            activites::age_min.eq(new.age_min),
+            activites::age_max.eq(new.age_max),
+            activites::tarifs.eq(&new.tarifs),
+            activites::publiee.eq(new.publiee),
+            activites::version.eq(activites::version + 1),
+            activites::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Ok(false);
+    }
+    diesel::delete(activite_pieces::table.filter(activite_pieces::activite_id.eq(id)))
+        .execute(conn)?;
+    for piece in &new.pieces {
+        diesel::insert_into(activite_pieces::table)
+            .values((
+                activite_pieces::activite_id.eq(id),
+                activite_pieces::piece_type.eq(piece),
+            ))
+            .execute(conn)?;
+    }
+    Ok(true)
+}

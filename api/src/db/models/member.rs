@@ -310,3 +310,13 @@ pub fn first_name(conn: &mut DbConn, id: &str) -> QueryResult<Option<String>> {
         .optional()?
         .flatten())
 }
+
+/// The dossier of child `id` (`None` if no child has that id).
+pub fn dossier_of_child(conn: &mut DbConn, id: &str) -> QueryResult<Option<String>> {
+    members::table
+        .find(id)
+        .filter(members::role.eq("enfant"))
+        .select(members::dossier_id)
+        .first(conn)
+        .optional()
+}

@@ -159,3 +159,61 @@ pub fn release_place(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryRe
     ))
     .execute(conn)
 }
+
+/// The périodes of activités `activite_ids`, by first day.
+pub fn of_activites(conn: &mut DbConn, activite_ids: &[&str]) -> QueryResult<Vec<Periode>> {
+    periodes::table
+        .filter(periodes::activite_id.eq_any(activite_ids))
+        .order((periodes::premier_jour, periodes::libelle, periodes::id))
+        .select(Periode::as_select())
+        .load(conn)
+}
+
+/// Why a période could not be changed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Updated,
+    NotFound,
+    /// The new capacity is below the places already held.
+    BelowHeld,
+}
+
+/// Replaces période `id`'s settings (its activité, places held and arrival counter stay).
+/// The capacity is checked against the places held in the same statement: an enrolment
+/// between a read and this write cannot slip a place past the new capacity.
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    new: &NewPeriode,
+    now: NaiveDateTime,
+) -> QueryResult<UpdateOutcome> {
+    let updated = diesel::update(
+        periodes::table
+            .find(id)
+            .filter(periodes::places_prises.le(new.capacite)),
+    )
+    .set((
+        periodes::libelle.eq(&new.libelle),
+        periodes::premier_jour.eq(new.premier_jour),
+        periodes::dernier_jour.eq(new.dernier_jour),
+        periodes::horaires.eq(&new.horaires),
+        periodes::capacite.eq(new.capacite),
+        periodes::ouverture.eq(new.ouverture),
+        periodes::ouverture_residents.eq(new.ouverture_residents),
+        periodes::fermeture.eq(new.fermeture),
+        periodes::annulation_jours.eq(new.annulation_jours),
+        periodes::limite_famille.eq(new.limite_famille),
+        periodes::liste_attente.eq(new.liste_attente),
+        periodes::mode_validation.eq(new.mode_validation),
+        periodes::offre_heures.eq(new.offre_heures),
+        periodes::statut.eq(new.statut),
+        periodes::version.eq(periodes::version + 1),
+        periodes::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(match (updated, find(conn, id)?) {
+        (1, _) => UpdateOutcome::Updated,
+        (_, None) => UpdateOutcome::NotFound,
+        (_, Some(_)) => UpdateOutcome::BelowHeld,
+    })
+}
