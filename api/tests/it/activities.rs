@@ -17,7 +17,7 @@ use shared::eligibility::Reason;
 use crate::helpers::spawn_app;
 
 /// Where the family's emails point (these imported families have no account to write to).
-fn mailing() -> api::rattachement::Mailing {
+pub(crate) fn mailing() -> api::rattachement::Mailing {
     api::rattachement::Mailing {
         town: "Ville de Test".into(),
         public_url: "http://localhost".into(),
@@ -27,7 +27,10 @@ fn mailing() -> api::rattachement::Mailing {
 
 /// `count` validated dossiers (imported with a number), each with one child born in 2018;
 /// returns (dossier id, child id) pairs.
-fn families(app: &crate::helpers::spawn::TestApp, count: usize) -> Vec<(String, String)> {
+pub(crate) fn families(
+    app: &crate::helpers::spawn::TestApp,
+    count: usize,
+) -> Vec<(String, String)> {
     let mut csv =
         String::from("numero;role;sexe;nom;prenom;date_naissance;adresse;code_postal;commune\n");
     let numeros: Vec<String> = (0..count).map(|n| (30_000 + n).to_string()).collect();

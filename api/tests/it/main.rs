@@ -10,6 +10,7 @@ mod helpers;
 mod http;
 mod hygiene;
 mod import;
+mod inscriptions;
 mod lighthouse;
 mod logs;
 mod openapi;

@@ -199,13 +199,22 @@ pub const CAPACITE_MAX: u32 = 10_000;
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "ages_in_order", skip_on_field_errors = false))]
 pub struct ActiviteInput {
-    #[validate(length(max = 200), custom(function = "crate::api::content::validate_text"))]
+    #[validate(
+        length(max = 200),
+        custom(function = "crate::api::content::validate_text")
+    )]
     pub nom: String,
     /// The Markdown subset of news.
-    #[validate(length(max = 20000), custom(function = "crate::api::content::validate_text"))]
+    #[validate(
+        length(max = 20000),
+        custom(function = "crate::api::content::validate_text")
+    )]
     pub description: String,
     pub categorie: Categorie,
-    #[validate(length(max = 200), custom(function = "crate::api::content::validate_text"))]
+    #[validate(
+        length(max = 200),
+        custom(function = "crate::api::content::validate_text")
+    )]
     pub lieu: String,
     #[validate(range(max = 25))]
     pub age_min: u8,
@@ -226,7 +235,8 @@ pub struct ActiviteInput {
 
 fn ages_in_order(input: &ActiviteInput) -> Result<(), validator::ValidationError> {
     if input.age_min > input.age_max {
-        let mut error = validator::ValidationError::new(crate::validation::codes::DATE_OUT_OF_RANGE);
+        let mut error =
+            validator::ValidationError::new(crate::validation::codes::DATE_OUT_OF_RANGE);
         error.add_param("field".into(), &"age_max");
         return Err(error);
     }
@@ -239,12 +249,18 @@ fn ages_in_order(input: &ActiviteInput) -> Result<(), validator::ValidationError
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "periode_in_order", skip_on_field_errors = false))]
 pub struct PeriodeInput {
-    #[validate(length(max = 200), custom(function = "crate::api::content::validate_text"))]
+    #[validate(
+        length(max = 200),
+        custom(function = "crate::api::content::validate_text")
+    )]
     pub libelle: String,
     pub premier_jour: NaiveDate,
     pub dernier_jour: NaiveDate,
     /// « Du lundi au vendredi, 9 h – 17 h ».
-    #[validate(length(max = 500), custom(function = "crate::api::content::validate_text"))]
+    #[validate(
+        length(max = 500),
+        custom(function = "crate::api::content::validate_text")
+    )]
     pub horaires: String,
     /// Never below the places already held (409 otherwise).
     #[validate(range(min = 1, max = 10000))]
@@ -402,7 +418,10 @@ pub struct AgentInscriptionRequest {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnnulationRequest {
-    #[validate(length(max = 1000), custom(function = "crate::api::content::validate_text"))]
+    #[validate(
+        length(max = 1000),
+        custom(function = "crate::api::content::validate_text")
+    )]
     pub motif: String,
 }
 
