@@ -4,6 +4,8 @@
 //! (locally, a file in `MAIL_DIR`).
 //! Loaded only into an empty database, and never in production unless `DEMO_CONTENT=true`.
 
+mod activites;
+
 use chrono::NaiveDate;
 use shared::api::dossier::{
     DemandeKind, DemandeStatus, LinkInput, MemberInput, Relation, Role, Sexe,
@@ -22,7 +24,7 @@ composez votre **dossier famille** et suivez vos démarches en ligne.";
 pub const DEMO_DOSSIER_EMAIL: &str = "famille.creation@portail-famille.localhost";
 
 /// The terms of use shown on the consent page (excerpt of the seed's articles).
-pub const DEMO_CGU: &str = include_str!("demo_cgu.txt");
+pub const DEMO_CGU: &str = include_str!("cgu.txt");
 
 fn person(role: Role, sexe: Sexe, prenom: &str, birth: (i32, u32, u32)) -> MemberInput {
     MemberInput {
@@ -38,7 +40,6 @@ fn person(role: Role, sexe: Sexe, prenom: &str, birth: (i32, u32, u32)) -> Membe
 
 /// Loads the demo content if the database has none.
 pub fn load(conn: &mut DbConn) -> anyhow::Result<()> {
-    use diesel::prelude::*;
     write_tx(conn, |conn| -> anyhow::Result<()> {
         let now = now();
         if cgu::current(conn, now)?.is_none() {
@@ -48,69 +49,76 @@ pub fn load(conn: &mut DbConn) -> anyhow::Result<()> {
             load_news_and_faq(conn, now)?;
         }
         town::welcome_if_empty(conn, DEMO_WELCOME)?;
-        let exists: i64 = dossiers::table
-            .filter(dossiers::numero.eq("17484"))
-            .count()
-            .get_result(conn)?;
-        if exists > 0 {
-            return Ok(());
-        }
-        // A validated dossier has no account yet: it came from the town's records.
-        let id = new_id();
-        diesel::insert_into(dossiers::table)
-            .values((
-                dossiers::id.eq(&id),
-                dossiers::numero.eq("17484"),
-                dossiers::adresse.eq("1 place des Épars"),
-                dossiers::code_postal.eq("28000"),
-                dossiers::commune.eq("Chartres"),
-                dossiers::contact_email.eq(DEMO_DOSSIER_EMAIL),
-                dossiers::version.eq(1),
-                dossiers::created_at.eq(now),
-                dossiers::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        let father = member::insert(
-            conn,
-            &id,
-            &person(Role::Responsable, Sexe::Masculin, "Père", (1984, 6, 12)),
-            now,
-        )?;
-        let mother = member::insert(
-            conn,
-            &id,
-            &person(Role::Conjoint, Sexe::Feminin, "Mère", (1986, 2, 3)),
-            now,
-        )?;
-        let child = member::insert(
-            conn,
-            &id,
-            &person(Role::Enfant, Sexe::Feminin, "Enfant", (2018, 1, 1)),
-            now,
-        )?;
-        let link = |adult: &str, relation| LinkInput {
-            adult_id: adult.parse().unwrap_or_default(),
-            relation,
-            autorite_parentale: true,
-            contact_urgence: true,
-            autorise_recuperer: true,
-        };
-        member::set_links(
-            conn,
-            &child,
-            &[link(&father, Relation::Pere), link(&mother, Relation::Mere)],
-        )?;
-        demande::create(
-            conn,
-            &id,
-            DemandeKind::CreationDossier,
-            DemandeStatus::Validee,
-            Actor::Agent("demo"),
-            now,
-        )?;
-        let _ = dossier::find(conn, &id)?;
-        Ok(())
+        load_dossier(conn, now)?;
+        activites::load(conn, now)
     })
+}
+
+/// The demo dossier 17484 (validated, no account yet: it came from the town's records).
+fn load_dossier(conn: &mut DbConn, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+    let exists: i64 = dossiers::table
+        .filter(dossiers::numero.eq("17484"))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(());
+    }
+    // A validated dossier has no account yet: it came from the town's records.
+    let id = new_id();
+    diesel::insert_into(dossiers::table)
+        .values((
+            dossiers::id.eq(&id),
+            dossiers::numero.eq("17484"),
+            dossiers::adresse.eq("1 place des Épars"),
+            dossiers::code_postal.eq("28000"),
+            dossiers::commune.eq("Chartres"),
+            dossiers::contact_email.eq(DEMO_DOSSIER_EMAIL),
+            dossiers::version.eq(1),
+            dossiers::created_at.eq(now),
+            dossiers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let father = member::insert(
+        conn,
+        &id,
+        &person(Role::Responsable, Sexe::Masculin, "Père", (1984, 6, 12)),
+        now,
+    )?;
+    let mother = member::insert(
+        conn,
+        &id,
+        &person(Role::Conjoint, Sexe::Feminin, "Mère", (1986, 2, 3)),
+        now,
+    )?;
+    let child = member::insert(
+        conn,
+        &id,
+        &person(Role::Enfant, Sexe::Feminin, "Enfant", (2018, 1, 1)),
+        now,
+    )?;
+    let link = |adult: &str, relation| LinkInput {
+        adult_id: adult.parse().unwrap_or_default(),
+        relation,
+        autorite_parentale: true,
+        contact_urgence: true,
+        autorise_recuperer: true,
+    };
+    member::set_links(
+        conn,
+        &child,
+        &[link(&father, Relation::Pere), link(&mother, Relation::Mere)],
+    )?;
+    demande::create(
+        conn,
+        &id,
+        DemandeKind::CreationDossier,
+        DemandeStatus::Validee,
+        Actor::Agent("demo"),
+        now,
+    )?;
+    let _ = dossier::find(conn, &id)?;
+    Ok(())
 }
 
 /// The seed's news (« Inscriptions scolaires », « Vacances sportives hiver 2026 ») and a
