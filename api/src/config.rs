@@ -50,6 +50,9 @@ pub struct Settings {
     /// The first « contact » of the town settings (`TOWN_CONTACT`); the back office owns it
     /// afterwards, like the name and the tagline.
     pub town_contact: String,
+    /// `TOWN_POSTAL_CODES`: the town's postal codes (space- or comma-separated), seeding
+    /// the settings at the first start; their households are residents.
+    pub town_postal_codes: String,
     /// The built SPA (`trunk build` output).
     pub web_dist: PathBuf,
     pub connection_log_retention_days: u32,
@@ -183,6 +186,9 @@ impl Settings {
                 .unwrap_or_else(|| "Votre espace vie scolaire et sportive".into()),
             town_contact: var("TOWN_CONTACT")
                 .unwrap_or_else(|| "Mairie — service Vie scolaire et sportive".into()),
+            town_postal_codes: shared::api::content::normalize_postal_codes(
+                &var("TOWN_POSTAL_CODES").unwrap_or_else(|| "28000".into()),
+            ),
             web_dist: var("WEB_DIST").unwrap_or_else(|| "web/dist".into()).into(),
             connection_log_retention_days: parsed("CONNECTION_LOG_RETENTION_DAYS", 183)?,
             demo_content: parsed("DEMO_CONTENT", !production)?,

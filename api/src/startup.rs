@@ -55,6 +55,7 @@ impl Application {
             tagline: settings.town_tagline.clone(),
             contact: settings.town_contact.clone(),
             welcome_text: String::new(),
+            codes_postaux: settings.town_postal_codes.clone(),
         };
         let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<db::DbPool> {
             let pool = db::connect_with(&url, size, timeout)?;

@@ -42,6 +42,8 @@ pub fn rules(activite: &Activite, periode: &Periode, required_pieces: Vec<String
 /// few hundred).
 pub struct DossierFacts {
     validated: bool,
+    /// The household's address is in the town.
+    resident: bool,
     pieces: Vec<PieceFact>,
     /// Current enrolments: (child, période, first day, last day).
     enrolments: Vec<(String, String, chrono::NaiveDate, chrono::NaiveDate)>,
@@ -49,11 +51,13 @@ pub struct DossierFacts {
 
 /// Reads the facts of dossier `dossier_id` (an unknown id gives a dossier with nothing).
 pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> QueryResult<DossierFacts> {
-    let numero: Option<Option<String>> = dossiers::table
+    let (numero, code_postal): (Option<String>, Option<String>) = dossiers::table
         .find(dossier_id)
-        .select(dossiers::numero)
+        .select((dossiers::numero, dossiers::code_postal))
         .first(conn)
-        .optional()?;
+        .optional()?
+        .unwrap_or_default();
+    let town = crate::db::models::town::current(conn)?;
     let pieces = pieces::table
         .filter(pieces::dossier_id.eq(dossier_id))
         .select((
@@ -84,7 +88,8 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> QueryResult<DossierFac
         .load(conn)?;
     Ok(DossierFacts {
         // A dossier gets its number when the town validates it.
-        validated: numero.flatten().is_some(),
+        validated: numero.is_some(),
+        resident: crate::db::models::town::is_resident(&town, code_postal.as_deref()),
         pieces,
         enrolments,
     })
@@ -108,9 +113,7 @@ impl DossierFacts {
             child_id: uuid(member_id),
             in_family_dossier: child.is_some(),
             dossier_validated: self.validated,
-            // Residency (the town's own households) is not recorded yet: everyone opens at
-            // the general opening until it is.
-            resident: false,
+            resident: self.resident,
             birth_date: child.flatten(),
             pieces: self.pieces.clone(),
             enrolments: self

@@ -305,6 +305,7 @@ diesel::table! {
         welcome_text -> Text,
         updated_by -> Nullable<Text>,
         updated_at -> Timestamp,
+        codes_postaux -> Text,
     }
 }
 

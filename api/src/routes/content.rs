@@ -77,6 +77,7 @@ pub fn town_response(state: &AppState, town: town::TownSettings) -> TownResponse
         connection_log_retention_days: state.settings.connection_log_retention_days,
         contact: town.contact,
         welcome_text: town.welcome_text,
+        codes_postaux: town.codes_postaux,
     }
 }
 

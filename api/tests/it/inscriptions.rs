@@ -535,3 +535,43 @@ async fn a_family_cannot_cancel_a_place_past_the_deadline_but_may_leave_the_wait
         (StatusCode::OK, &json!("annulee"))
     );
 }
+
+#[tokio::test]
+async fn households_living_in_the_town_may_enrol_from_the_residents_opening() {
+    let app = spawn_app().await;
+    let token = agent(&app).await;
+    let activite = create_activite(&app, &token).await;
+    let mut input = periode_input(5, "automatique", None);
+    input["ouverture"] = json!(Utc::now() + Duration::hours(2));
+    input["ouverture_residents"] = json!(Utc::now() - Duration::hours(1));
+    let periode = create_periode(&app, &token, &activite, &input).await;
+    // Both imported at a Chartres address (28000, the town's code); one moves away.
+    let dossiers = families(&app, 2);
+    {
+        let mut conn = app.state.pool.get().expect("conn");
+        diesel::update(api::db::schema::dossiers::table.find(&dossiers[1].0))
+            .set(api::db::schema::dossiers::code_postal.eq("75011"))
+            .execute(&mut conn)
+            .expect("move");
+    }
+    let (resident, outsider) = (
+        family_of(&app, &dossiers[0].0).await,
+        family_of(&app, &dossiers[1].0).await,
+    );
+    assert_eq!(
+        enrol(&app, &resident, &periode, &dossiers[0].1).await["statut"],
+        "confirmee"
+    );
+    let refused = app
+        .client
+        .post(app.url("/api/inscriptions"))
+        .bearer_auth(&outsider.access_token)
+        .header("idempotency-key", "hors-commune")
+        .json(&json!({"periode_id": periode, "enfant_id": dossiers[1].1}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.expect("json");
+    assert_eq!(problem["fields"]["_"], json!(["not_open_yet"]), "{problem}");
+}

@@ -18,6 +18,9 @@ pub struct TownResponse {
     pub contact: String,
     /// The home page's welcome text (same Markdown subset as news; may be empty).
     pub welcome_text: String,
+    /// The town's postal codes, space-separated: households with one of them in their
+    /// address are residents (earlier openings for them).
+    pub codes_postaux: String,
 }
 
 /// Changing the town's settings (administrators).
@@ -35,6 +38,32 @@ pub struct TownSettingsInput {
     /// May be empty: the home page then shows only the news.
     #[validate(length(max = 5000), custom(function = "validate_optional_text"))]
     pub welcome_text: String,
+    /// Space- or comma-separated five-digit codes; may be empty (no household is then a
+    /// resident).
+    #[validate(length(max = 200), custom(function = "validate_postal_codes"))]
+    pub codes_postaux: String,
+}
+
+/// The postal codes of `text` (separated by spaces or commas), space-separated.
+pub fn normalize_postal_codes(text: &str) -> String {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|code| !code.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn validate_postal_codes(text: &str) -> Result<(), validator::ValidationError> {
+    let valid = normalize_postal_codes(text)
+        .split(' ')
+        .filter(|code| !code.is_empty())
+        .all(|code| code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()));
+    if valid {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new(
+            crate::validation::codes::INVALID_POSTAL_CODE,
+        ))
+    }
 }
 
 /// The current CGU version.

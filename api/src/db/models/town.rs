@@ -18,6 +18,8 @@ pub struct TownSettings {
     pub tagline: String,
     pub contact: String,
     pub welcome_text: String,
+    /// The town's postal codes, space-separated: their households are residents.
+    pub codes_postaux: String,
 }
 
 /// The settings (written by [`ensure`] at start-up, so always there).
@@ -39,6 +41,7 @@ pub fn ensure(conn: &mut DbConn, first: &TownSettings, now: NaiveDateTime) -> Qu
                 town_settings::tagline.eq(&first.tagline),
                 town_settings::contact.eq(&first.contact),
                 town_settings::welcome_text.eq(&first.welcome_text),
+                town_settings::codes_postaux.eq(&first.codes_postaux),
                 town_settings::updated_at.eq(now),
             ))
             .execute(conn)?;
@@ -59,6 +62,9 @@ pub fn update(
             town_settings::tagline.eq(input.tagline.trim()),
             town_settings::contact.eq(input.contact.trim()),
             town_settings::welcome_text.eq(input.welcome_text.trim()),
+            town_settings::codes_postaux.eq(shared::api::content::normalize_postal_codes(
+                &input.codes_postaux,
+            )),
             town_settings::updated_by.eq(by),
             town_settings::updated_at.eq(now),
         ))
@@ -73,4 +79,11 @@ pub fn welcome_if_empty(conn: &mut DbConn, text: &str) -> QueryResult<()> {
         .set(town_settings::welcome_text.eq(text))
         .execute(conn)?;
     Ok(())
+}
+
+/// Whether `code_postal` (a dossier's address) is one of the town's.
+pub fn is_resident(settings: &TownSettings, code_postal: Option<&str>) -> bool {
+    code_postal
+        .map(str::trim)
+        .is_some_and(|code| settings.codes_postaux.split_whitespace().any(|c| c == code))
 }

@@ -44,6 +44,7 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         town_name: "Ville de Chartres".into(),
         town_tagline: "Votre espace vie scolaire et sportive".into(),
         town_contact: "Mairie — service Vie scolaire et sportive".into(),
+        town_postal_codes: "28000".into(),
         web_dist: concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist").into(),
         connection_log_retention_days: 183,
         demo_content: true,

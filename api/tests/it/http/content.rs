@@ -220,6 +220,10 @@ async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town()
     // email signs with the new name.
     let town: Value = app.get_json("/api/town").await;
     assert_eq!(town["name"], "Ville de Chartres");
+    assert_eq!(
+        town["codes_postaux"], "28000",
+        "seeded from TOWN_POSTAL_CODES' default"
+    );
     assert!(
         town["welcome_text"]
             .as_str()
@@ -227,12 +231,18 @@ async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town()
             .contains("dossier famille")
     );
     let settings = json!({"name": "Ville de Lucé", "tagline": "Votre espace famille",
-                          "contact": "Hôtel de ville\n02 37 00 00 00", "welcome_text": "Bienvenue à **Lucé**."});
-    let invalid = json!({"name": " ", "tagline": "x", "contact": "x", "welcome_text": ""});
+                          "contact": "Hôtel de ville\n02 37 00 00 00", "welcome_text": "Bienvenue à **Lucé**.", "codes_postaux": "28110"});
+    let invalid = json!({"name": " ", "tagline": "x", "contact": "x", "welcome_text": "", "codes_postaux": "28 000"});
     let refused = app
         .put_json_auth("/api/backoffice/town", &staff, &invalid)
         .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.expect("json");
+    assert_eq!(
+        problem["fields"]["codes_postaux"],
+        json!(["invalid_postal_code"]),
+        "{problem}"
+    );
     let saved = app
         .put_json_auth("/api/backoffice/town", &staff, &settings)
         .await;
@@ -241,6 +251,7 @@ async fn staff_edit_the_faq_see_scheduled_news_and_administrators_set_the_town()
     assert_eq!(town["name"], "Ville de Lucé");
     assert_eq!(town["contact"], "Hôtel de ville\n02 37 00 00 00");
     assert_eq!(town["welcome_text"], "Bienvenue à **Lucé**.");
+    assert_eq!(town["codes_postaux"], "28110");
     let (_, email) = app.activated_account().await;
     let reset = app
         .post_json("/api/password-resets", &json!({"email": email}))

@@ -187,7 +187,7 @@ async fn index_html_paints_the_towns_header_before_the_wasm() {
         .put_json_auth(
             "/api/backoffice/town",
             &staff,
-            &json!({"name": "Ville d'Écueillé & <Essai>", "tagline": "Vie scolaire", "contact": "Mairie", "welcome_text": "Bienvenue </script><script>alert(1)</script>"}),
+            &json!({"name": "Ville d'Écueillé & <Essai>", "tagline": "Vie scolaire", "contact": "Mairie", "welcome_text": "Bienvenue </script><script>alert(1)</script>", "codes_postaux": ""}),
         )
         .await;
     assert_eq!(

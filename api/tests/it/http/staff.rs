@@ -476,8 +476,7 @@ async fn an_administrator_adds_an_agent_who_chooses_a_password_and_has_agent_rig
         )
         .await;
     assert_eq!(cgu.status(), StatusCode::FORBIDDEN);
-    let town =
-        json!({"name": "Ville de Dreux", "tagline": "x", "contact": "x", "welcome_text": ""});
+    let town = json!({"name": "Ville de Dreux", "tagline": "x", "contact": "x", "welcome_text": "", "codes_postaux": "28100"});
     assert_eq!(
         app.put_json_auth("/api/backoffice/town", agent, &town)
             .await

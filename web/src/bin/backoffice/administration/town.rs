@@ -1,5 +1,6 @@
 //! « Paramètres de la commune »: the name and tagline of the header, the service's contact
-//! details, and the home page's welcome text (with its preview).
+//! details, the town's postal codes (its residents), and the home page's welcome text
+//! (with its preview).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +21,7 @@ pub fn TownSection() -> impl IntoView {
     let tagline = RwSignal::new(String::new());
     let contact = RwSignal::new(String::new());
     let welcome = RwSignal::new(String::new());
+    let postal_codes = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let done = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
@@ -28,6 +30,7 @@ pub fn TownSection() -> impl IntoView {
         tagline.set(town.tagline);
         contact.set(town.contact);
         welcome.set(town.welcome_text);
+        postal_codes.set(town.codes_postaux);
     };
     spawn_local(async move {
         match crate::api::authed(session)
@@ -46,6 +49,7 @@ pub fn TownSection() -> impl IntoView {
             tagline: tagline.get_untracked().trim().to_string(),
             contact: contact.get_untracked().trim().to_string(),
             welcome_text: welcome.get_untracked(),
+            codes_postaux: postal_codes.get_untracked(),
         };
         // The shared rules, as the server applies them.
         if let Err(e) = input.validate()
@@ -76,6 +80,9 @@ pub fn TownSection() -> impl IntoView {
         Spec::new("contact", "Coordonnées du service", contact)
             .kind(Kind::Area(4))
             .hint("Adresse, téléphone, horaires : en pied de page et sur la page d'accueil, retours à la ligne conservés."),
+        Spec::new("codes_postaux", "Codes postaux de la commune", postal_codes)
+            .optional()
+            .hint("Séparés par des espaces, par exemple « 28000 ». Les familles dont l'adresse a l'un de ces codes sont résidentes : certaines périodes leur ouvrent plus tôt."),
         Spec::new("welcome_text", "Texte d'accueil", welcome)
             .kind(Kind::Area(8))
             .optional()

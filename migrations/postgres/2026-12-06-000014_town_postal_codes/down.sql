@@ -1,0 +1,1 @@
+ALTER TABLE town_settings DROP COLUMN codes_postaux;
