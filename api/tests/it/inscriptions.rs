@@ -189,6 +189,28 @@ async fn a_cancelled_place_is_offered_in_line_and_passes_on_when_the_offer_lapse
     );
     let (status, _) = post(&app, &c.access_token, &path, &json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let answer_for_a = format!(
+        "/api/inscriptions/{}/reponse",
+        first["id"].as_str().expect("id")
+    );
+    let (status, problem) = post(
+        &app,
+        &c.access_token,
+        &answer_for_a,
+        &json!({"accepter": true}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "as for an id that does not exist"
+    );
+    assert!(
+        !problem
+            .to_string()
+            .contains(first["id"].as_str().expect("id")),
+        "{problem}"
+    );
 
     // A cancels: the place is offered to B for 24 hours, C moves up.
     let (status, cancelled) = post(&app, &a.access_token, &path, &json!({})).await;
@@ -574,4 +596,47 @@ async fn households_living_in_the_town_may_enrol_from_the_residents_opening() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = refused.json().await.expect("json");
     assert_eq!(problem["fields"]["_"], json!(["not_open_yet"]), "{problem}");
+}
+
+/// H-06: two agents deciding the same request at the same instant — one decision holds,
+/// the other is told it came second; the family is told once.
+#[tokio::test]
+async fn two_agents_deciding_at_once_make_one_decision_and_one_email() {
+    let app = spawn_app().await;
+    let (first_agent, second_agent) = (agent(&app).await, agent(&app).await);
+    let activite = create_activite(&app, &first_agent).await;
+    let input = periode_input(3, "sur_validation", None);
+    let periode = create_periode(&app, &first_agent, &activite, &input).await;
+    let dossiers = families(&app, 1);
+    let family = family_of(&app, &dossiers[0].0).await;
+    let request = enrol(&app, &family, &periode, &dossiers[0].1).await;
+    let path = format!(
+        "/api/backoffice/inscriptions/{}/decision",
+        request["id"].as_str().expect("id")
+    );
+    let (confirmation, refusal) = (
+        json!({"decision": "confirmer"}),
+        json!({"decision": "refuser", "motif": "Complet."}),
+    );
+    let (confirm, refuse) = tokio::join!(
+        post(&app, &first_agent, &path, &confirmation),
+        post(&app, &second_agent, &path, &refusal),
+    );
+    let mut statuses = [confirm.0, refuse.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let decided = if confirm.0 == StatusCode::OK {
+        "confirmée"
+    } else {
+        "refusée"
+    };
+    wait_for_mail(&family.email, decided).await;
+    // Give a second (wrong) email the time to arrive, then count.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let decisions = crate::helpers::mail::mails_to(&family.email)
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains("confirmée") || m.subject.contains("refusée"))
+        .count();
+    assert_eq!(decisions, 1);
 }
