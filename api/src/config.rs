@@ -63,6 +63,13 @@ pub struct Settings {
     pub registrations_per_hour: usize,
     /// Concurrent argon2 hashes (each takes 19 MiB), and how many may wait for one.
     pub hash_concurrency: usize,
+    /// `ENROLMENT_CONCURRENCY`: enrolments running at once (each holds a database
+    /// connection); by default the pool's size less two, kept for reads.
+    pub enrolment_concurrency: usize,
+    /// `ENROLMENT_QUEUE`: enrolments that may wait for a turn; beyond, 503 at once.
+    pub enrolment_queue: usize,
+    /// `ENROLMENT_MAX_WAIT_MS`: how long one waits for its turn before 503.
+    pub enrolment_max_wait: Duration,
     pub hash_queue: usize,
     pub access_token_ttl: Duration,
     pub session_idle_timeout: Duration,
@@ -163,6 +170,8 @@ impl Settings {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
+        let pool_size: u32 = parsed("DATABASE_POOL_SIZE", 10)?;
+        let enrolment_default = usize::try_from(pool_size.saturating_sub(2).max(1)).unwrap_or(1);
         let settings = Self {
             environment,
             bind_address: parsed("BIND_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
@@ -170,7 +179,7 @@ impl Settings {
             public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/portail-famille.db".into()),
-            database_pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
+            database_pool_size: pool_size,
             database_timeout: Duration::from_secs(parsed("DATABASE_TIMEOUT_SECONDS", 5)?),
             smtp_url: var("SMTP_URL"),
             mail_dir: var("MAIL_DIR")
@@ -195,6 +204,9 @@ impl Settings {
             trusted_proxies,
             registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?,
             hash_concurrency: parsed("HASH_CONCURRENCY", cores)?,
+            enrolment_concurrency: parsed("ENROLMENT_CONCURRENCY", enrolment_default)?,
+            enrolment_queue: parsed("ENROLMENT_QUEUE", 4 * enrolment_default)?,
+            enrolment_max_wait: Duration::from_millis(parsed("ENROLMENT_MAX_WAIT_MS", 500)?),
             hash_queue: parsed("HASH_QUEUE", 64)?,
             access_token_ttl: Duration::from_secs(parsed("ACCESS_TOKEN_TTL_SECONDS", 600)?),
             session_idle_timeout: Duration::from_secs(parsed(
@@ -272,6 +284,9 @@ impl Settings {
         }
         if !(1..=60).contains(&self.database_timeout.as_secs()) {
             bail!("DATABASE_TIMEOUT_SECONDS must be between 1 and 60");
+        }
+        if self.enrolment_concurrency == 0 {
+            bail!("ENROLMENT_CONCURRENCY must be at least 1");
         }
         if self.hash_concurrency == 0 {
             bail!("HASH_CONCURRENCY must be at least 1");

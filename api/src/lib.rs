@@ -4,6 +4,7 @@
 //! `db::models` queries; `auth` and `email` are the cross-cutting pieces.
 
 pub mod activities;
+pub mod admission;
 pub mod auth;
 pub mod catalogue;
 pub mod clock;

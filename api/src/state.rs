@@ -64,6 +64,8 @@ pub struct AppState {
     /// Built on the deployment's `TOWN_NAME` (the first town name), which stays refused in
     /// passwords even if administrators rename the town later.
     pub password_policy: PasswordPolicy,
+    /// Admission control of enrolments (opening morning): 503 + Retry-After beyond it.
+    pub enrolments: Arc<crate::admission::Gate>,
     /// The database's clock, for leases and retries (tests move it forward).
     pub clock: Arc<crate::clock::Clock>,
     /// Wakes the outbox worker after a transaction queued an email.
@@ -118,6 +120,11 @@ impl AppState {
             password_policy: PasswordPolicy::new(&settings.town_name),
             outbox_wake: Arc::new(Notify::new()),
             clock: Arc::default(),
+            enrolments: Arc::new(crate::admission::Gate::new(
+                settings.enrolment_concurrency,
+                settings.enrolment_queue,
+                settings.enrolment_max_wait,
+            )),
             spa_csp: crate::security::spa_csp(&crate::spa::inline_script_hashes(
                 &settings.web_dist,
             )),

@@ -57,6 +57,8 @@ pub async fn list_activites(
         (status = 404, description = "No such published période", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Full, without a waiting list", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The child cannot be enrolled (every reason), or the key was used for another enrolment", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many enrolments in progress (opening morning): retry after `Retry-After` seconds with the same `Idempotency-Key`", body = shared::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -68,6 +70,8 @@ pub async fn create_inscription(
     ValidJson(body): ValidJson<InscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
+    // Opening morning: beyond what the database can take, 503 + Retry-After at once.
+    let _turn = state.enrolments.enter().await?;
     let mailing = Mailing::of(&state).await?;
     // The enrolment opens its own transaction: a replayed request must roll back the lock
     // it took before finding the key's answer.
