@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod jobs;
+pub mod load_seed;
 pub mod methods;
 pub mod openapi;
 pub mod rattachement;

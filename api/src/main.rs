@@ -1,18 +1,68 @@
-//! `portail-famille`: runs the API and serves the SPA, or runs an administration command.
-//!
-//! ```text
-//! portail-famille                          serve (configuration: see the README)
-//! portail-famille import-dossiers FILE    import the town's existing dossiers (CSV)
-//! portail-famille create-admin USER EMAIL create an administrator (password on stdin)
-//! portail-famille types-de-piece export  print the catalogue of types de pièce (JSON)
-//! portail-famille types-de-piece import FILE   replace the catalogue with FILE
-//! portail-famille inspect-file < FILE     check an uploaded file (run by the server itself)
-//! ```
+//! `portail-famille`: runs the API and serves the SPA, or runs an administration command
+//! (`portail-famille --help` lists them).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use api::config::Settings;
 use api::startup::Application;
+use clap::{Parser, Subcommand};
+
+/// Portail Famille: the API and the SPA on one port, and the town's administration
+/// commands. Configuration comes from the environment (see the README).
+#[derive(Parser)]
+#[command(name = "portail-famille", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the SPA (the default).
+    Serve,
+    /// Import the town's existing dossiers from a CSV file (all or nothing).
+    ImportDossiers { file: PathBuf },
+    /// Create an administrator (the password is read on the standard input).
+    CreateAdmin { username: String, email: String },
+    /// The catalogue of types de pièce.
+    #[command(name = "types-de-piece", subcommand)]
+    TypesDePiece(Catalogue),
+    /// The opening-morning load test (BENCHMARKS.md).
+    #[command(subcommand)]
+    Charge(Charge),
+}
+
+#[derive(Subcommand)]
+enum Catalogue {
+    /// Print the catalogue (JSON).
+    Export,
+    /// Replace the catalogue with FILE (JSON).
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum Charge {
+    /// Create the test's families (validated dossiers, activated accounts sharing one
+    /// password) and its périodes, straight into the database.
+    Preparer {
+        #[arg(long, default_value_t = 10_000)]
+        familles: usize,
+        #[arg(long, default_value_t = 40)]
+        periodes: usize,
+        #[arg(long, default_value_t = 24)]
+        places: i32,
+        /// When registrations open (RFC 3339, e.g. 2026-12-07T07:30:00Z).
+        #[arg(long)]
+        ouverture: chrono::DateTime<chrono::Utc>,
+        /// Every family's password (at least 12 characters).
+        #[arg(long)]
+        mot_de_passe: String,
+        /// The usernames' prefix (letters).
+        #[arg(long, default_value = "charge")]
+        prefixe: String,
+    },
+}
 
 fn main() -> anyhow::Result<ExitCode> {
     // The file inspector limits its own memory and CPU: it starts before any runtime or
@@ -20,46 +70,65 @@ fn main() -> anyhow::Result<ExitCode> {
     if std::env::args().nth(1).as_deref() == Some("inspect-file") {
         return Ok(api::documents::inspect::child_main());
     }
-    tokio::runtime::Runtime::new()?.block_on(run())
+    let cli = Cli::parse();
+    tokio::runtime::Runtime::new()?.block_on(run(cli))
 }
 
-async fn run() -> anyhow::Result<ExitCode> {
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::from_env()?;
     api::telemetry::init(settings.environment);
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [] | ["serve"] => {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
             Application::build(settings)
                 .await?
                 .run_until_stopped()
                 .await?;
             Ok(ExitCode::SUCCESS)
         }
-        ["import-dossiers", path] => import_dossiers(&settings, path),
-        ["types-de-piece", "export"] => {
+        Command::ImportDossiers { file } => import_dossiers(&settings, &file),
+        Command::TypesDePiece(Catalogue::Export) => {
             let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
             println!("{}", api::catalogue::export(&mut conn)?);
             Ok(ExitCode::SUCCESS)
         }
-        ["types-de-piece", "import", path] => import_catalogue(&settings, path),
-        ["create-admin", username, email] => create_admin(&settings, username, email),
-        _ => {
-            eprintln!(
-                "usage: portail-famille [serve | import-dossiers FILE.csv | types-de-piece export | types-de-piece import FILE.json | create-admin USERNAME EMAIL]"
+        Command::TypesDePiece(Catalogue::Import { file }) => import_catalogue(&settings, &file),
+        Command::CreateAdmin { username, email } => create_admin(&settings, &username, &email),
+        Command::Charge(Charge::Preparer {
+            familles,
+            periodes,
+            places,
+            ouverture,
+            mot_de_passe,
+            prefixe,
+        }) => {
+            let plan = api::load_seed::Plan {
+                families: familles,
+                periodes,
+                places,
+                opening: ouverture,
+                password: mot_de_passe,
+                prefix: prefixe,
+            };
+            let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
+            let started = std::time::Instant::now();
+            let prepared = api::load_seed::prepare(&mut conn, &plan)?;
+            println!(
+                "{} familles ({} enfants) et {} périodes de {} places prêtes en {:.1} s.",
+                prepared.usernames.len(),
+                prepared.children,
+                prepared.periode_ids.len(),
+                places,
+                started.elapsed().as_secs_f64()
             );
-            Ok(ExitCode::from(2))
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn import_dossiers(settings: &Settings, path: &str) -> anyhow::Result<ExitCode> {
+fn import_dossiers(settings: &Settings, path: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let file = std::fs::File::open(path).with_context(|| format!("Failed to open {path}"))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("Failed to open {}", path.display()))?;
     let pool = api::db::connect(&settings.database_url, 1)?;
     let mut conn = pool.get().context("Failed to get a database connection")?;
     match api::import::import_dossiers(&mut conn, file) {
@@ -80,9 +149,10 @@ fn import_dossiers(settings: &Settings, path: &str) -> anyhow::Result<ExitCode> 
     }
 }
 
-fn import_catalogue(settings: &Settings, path: &str) -> anyhow::Result<ExitCode> {
+fn import_catalogue(settings: &Settings, path: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let json = std::fs::read_to_string(path).with_context(|| format!("Failed to read {path}"))?;
+    let json = std::fs::read_to_string(path)
+        .with_context(|| format!("Failed to read {}", path.display()))?;
     let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
     match api::catalogue::import(&mut conn, &json) {
         Ok(count) => {

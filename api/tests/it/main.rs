@@ -14,4 +14,5 @@ mod inscriptions;
 mod lighthouse;
 mod logs;
 mod openapi;
+mod opening;
 mod schema;

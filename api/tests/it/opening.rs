@@ -1,0 +1,76 @@
+//! The opening morning, reduced (issue 13): the load generator of `scripts/
+//! opening-morning.sh` against the real server — 300 families log in during the seconds
+//! before the opening and, at the opening instant, enrol their children into 5 périodes
+//! of 24 places. Correctness only (never speed): no overbooking, every enrolment answered
+//! confirmée or liste d'attente (503s retried), every acknowledged enrolment in the
+//! database, no place left empty while a family waits.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+
+use crate::helpers::{PASSWORD, spawn_app};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_hundred_families_at_the_opening_overbook_nothing_and_lose_nothing() {
+    let app = spawn_app().await;
+    let plan = api::load_seed::Plan {
+        families: 300,
+        periodes: 5,
+        places: 24,
+        opening: Utc::now() + Duration::seconds(12),
+        password: PASSWORD.into(),
+        prefix: "ouverture".into(),
+    };
+    let prepared = {
+        let mut conn = app.state.pool.get().expect("conn");
+        api::load_seed::prepare(&mut conn, &plan).expect("seed")
+    };
+    let report = loadgen::run(loadgen::Config {
+        base_url: app.address.clone(),
+        prefix: plan.prefix.clone(),
+        families: plan.families,
+        password: plan.password.clone(),
+        activity: "essai de charge".into(),
+        login_window: std::time::Duration::from_secs(10),
+        catalogue_every: std::time::Duration::from_secs(2),
+        request_timeout: std::time::Duration::from_secs(30),
+    })
+    .await
+    .expect("the run");
+    println!("{report}");
+    assert!(report.problems().is_empty(), "{report}");
+    assert_eq!(report.children, prepared.children);
+    assert_eq!(
+        report.confirmed,
+        5 * 24,
+        "far more children than places: all taken"
+    );
+
+    // The database agrees with what the families were told.
+    use api::db::schema::{inscriptions, periodes};
+    let mut conn = app.state.pool.get().expect("conn");
+    for periode in &prepared.periode_ids {
+        let (capacite, prises): (i32, i32) = periodes::table
+            .find(periode)
+            .select((periodes::capacite, periodes::places_prises))
+            .first(&mut conn)
+            .expect("période");
+        let confirmed: i64 = inscriptions::table
+            .filter(inscriptions::periode_id.eq(periode))
+            .filter(inscriptions::statut.eq("confirmee"))
+            .count()
+            .get_result(&mut conn)
+            .expect("count");
+        assert_eq!((confirmed, prises), (i64::from(capacite), capacite));
+    }
+    let total: i64 = inscriptions::table
+        .filter(inscriptions::periode_id.eq_any(&prepared.periode_ids))
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(
+        usize::try_from(total).expect("count"),
+        prepared.children,
+        "one per child"
+    );
+}

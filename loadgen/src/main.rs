@@ -1,0 +1,58 @@
+//! `opening-morning`: runs the opening-morning scenario against a portal and prints its
+//! figures (a Markdown table for BENCHMARKS.md). Exits 1 if a correctness criterion broke.
+//! Prepare the families first with `portail-famille charge preparer` (same prefix and
+//! password); `scripts/opening-morning.sh` does both.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// The opening-morning load generator.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// The portal (plain HTTP), e.g. http://127.0.0.1:8080.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    #[arg(long, default_value_t = 10_000)]
+    familles: usize,
+    #[arg(long, default_value = "charge")]
+    prefixe: String,
+    #[arg(long)]
+    mot_de_passe: String,
+    /// The activité the families choose from (part of its name).
+    #[arg(long, default_value = "essai de charge")]
+    activite: String,
+    /// Seconds before the opening when the first family logs in.
+    #[arg(long, default_value_t = 900)]
+    fenetre_connexion: u64,
+    /// Seconds between two readings of the catalogue by a waiting family.
+    #[arg(long, default_value_t = 30)]
+    relecture: u64,
+    /// Seconds before a request counts as lost (and is retried).
+    #[arg(long, default_value_t = 30)]
+    delai: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<ExitCode> {
+    let args = Args::parse();
+    let report = loadgen::run(loadgen::Config {
+        base_url: args.url,
+        prefix: args.prefixe,
+        families: args.familles,
+        password: args.mot_de_passe,
+        activity: args.activite,
+        login_window: Duration::from_secs(args.fenetre_connexion),
+        catalogue_every: Duration::from_secs(args.relecture.max(1)),
+        request_timeout: Duration::from_secs(args.delai.max(1)),
+    })
+    .await?;
+    println!("{report}");
+    Ok(if report.problems().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
