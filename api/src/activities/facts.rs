@@ -131,19 +131,16 @@ impl DossierFacts {
     }
 }
 
-/// The children of dossier `dossier_id`: (id, first name, name, birth date), in the
-/// dossier's order.
-pub fn children(
-    conn: &mut DbConn,
-    dossier_id: &str,
-) -> QueryResult<
-    Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<chrono::NaiveDate>,
-    )>,
-> {
+/// A child of a dossier: (id, first name, name, birth date).
+pub type Child = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+);
+
+/// The children of dossier `dossier_id`, in the dossier's order.
+pub fn children(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Vec<Child>> {
     members::table
         .filter(members::dossier_id.eq(dossier_id))
         .filter(members::role.eq("enfant"))

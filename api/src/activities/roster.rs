@@ -290,22 +290,6 @@ fn statut_label(value: &shared::api::activites::InscriptionStatut) -> &'static s
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::age_on;
-    use chrono::NaiveDate;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("date")
-    }
-
-    #[test]
-    fn the_age_turns_on_the_birthday() {
-        assert_eq!(age_on(day(2018, 2, 16), day(2026, 2, 15)), 7);
-        assert_eq!(age_on(day(2018, 2, 16), day(2026, 2, 16)), 8);
-    }
-}
-
 /// Writes to the audit log that an agent read (or downloaded, `action`) the list of
 /// période `periode_id`: one entry per dossier on it, so each family's « Consultations de
 /// mon dossier » shows it.
@@ -354,4 +338,20 @@ pub fn record_action(
         detail: Some(detail),
     };
     Ok(audit::record(conn, &entry, now)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::age_on;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn the_age_turns_on_the_birthday() {
+        assert_eq!(age_on(day(2018, 2, 16), day(2026, 2, 15)), 7);
+        assert_eq!(age_on(day(2018, 2, 16), day(2026, 2, 16)), 8);
+    }
 }

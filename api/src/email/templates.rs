@@ -328,6 +328,28 @@ pub fn bulk_download_alert(
     )
 }
 
+/// An inscription changed (made, confirmed, waiting, offered a place, cancelled, refused):
+/// `subject` says how in a few words (« Inscription confirmée »), `lines` the detail.
+pub fn inscription_news(
+    to: &str,
+    username: &str,
+    town: &str,
+    subject: &str,
+    lines: &[String],
+    link: &str,
+) -> OutgoingEmail {
+    let mut paragraphs = vec![format!("Bonjour {username},")];
+    paragraphs.extend(lines.iter().cloned());
+    compose(
+        "inscription",
+        to,
+        format!("{subject} — {town}"),
+        town,
+        &paragraphs,
+        Some(("Voir mes inscriptions", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,26 +376,4 @@ mod tests {
         let email = email_change_notice("p@x.fr", "a<b>", "Ville", "x@y.fr");
         assert!(email.html.contains("a&lt;b&gt;"));
     }
-}
-
-/// An inscription changed (made, confirmed, waiting, offered a place, cancelled, refused):
-/// `subject` says how in a few words (« Inscription confirmée »), `lines` the detail.
-pub fn inscription_news(
-    to: &str,
-    username: &str,
-    town: &str,
-    subject: &str,
-    lines: &[String],
-    link: &str,
-) -> OutgoingEmail {
-    let mut paragraphs = vec![format!("Bonjour {username},")];
-    paragraphs.extend(lines.iter().cloned());
-    compose(
-        "inscription",
-        to,
-        format!("{subject} — {town}"),
-        town,
-        &paragraphs,
-        Some(("Voir mes inscriptions", link)),
-    )
 }
