@@ -62,6 +62,14 @@ enum Charge {
         #[arg(long, default_value = "charge")]
         prefixe: String,
     },
+    /// Measure the raw Argon2id rate of this machine (the login ceiling): hashes per
+    /// second on `threads` threads, with the server's parameters.
+    Argon2 {
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        #[arg(long, default_value_t = 5)]
+        secondes: u64,
+    },
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -120,6 +128,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 places,
                 started.elapsed().as_secs_f64()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Charge(Charge::Argon2 { threads, secondes }) => {
+            let rate =
+                api::auth::password::raw_rate(threads, std::time::Duration::from_secs(secondes))?;
+            println!("argon2id: {rate:.1} hachages/s sur {threads} fil(s)");
             Ok(ExitCode::SUCCESS)
         }
     }

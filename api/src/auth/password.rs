@@ -163,6 +163,30 @@ impl PasswordHasher {
     }
 }
 
+/// Hashes per second on `threads` threads for `during` (the benchmark's login ceiling).
+pub fn raw_rate(threads: usize, during: Duration) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let workers: Vec<_> = (0..threads.max(1))
+        .map(|_| {
+            std::thread::spawn(move || -> anyhow::Result<u64> {
+                let mut done = 0;
+                while started.elapsed() < during {
+                    hash_now(b"raw rate of this machine")?;
+                    done += 1;
+                }
+                Ok(done)
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for worker in workers {
+        total += worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("a hashing thread panicked"))??;
+    }
+    Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

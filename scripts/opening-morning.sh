@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The opening-morning benchmark (issue 13, BENCHMARKS.md): a release server on a fresh
+# PostgreSQL database, FAMILIES families prepared straight into it (portail-famille
+# charge preparer), then the load generator (loadgen, bin opening-morning) on loopback:
+# logins over WINDOW seconds before the opening, every child enrolled at the opening.
+# Prints the generator's figures, the raw Argon2id rate, the server's CPU and peak RSS and
+# PostgreSQL's CPU. Exits non-zero if a correctness criterion broke.
+#
+#   FAMILIES=10000 PERIODES=40 PLACES=24 WINDOW=900 scripts/opening-morning.sh
+#
+# Needs PostgreSQL on 127.0.0.1:5432 (trust auth), as the test suite does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FAMILIES=${FAMILIES:-10000}
+PERIODES=${PERIODES:-40}
+PLACES=${PLACES:-24}
+WINDOW=${WINDOW:-900}
+PORT=${PORT:-8091}
+PASSWORD='cheval agrafe pile été 🌻'
+DB="pf_opening_$(date +%s)"
+OUT=${OUT:-target/opening-morning}
+mkdir -p "$OUT"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+say "release build"
+cargo build --locked --release -p api -p loadgen
+BIN=target/release/portail-famille
+
+# Thousands of simultaneous connections, each a file descriptor.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+say "fresh database $DB"
+psql -h 127.0.0.1 -d postgres -qc "CREATE DATABASE $DB"
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
+trap 'kill "${SERVER:-0}" "${SAMPLER:-0}" 2>/dev/null || true' EXIT
+
+say "raw Argon2id rate (the login ceiling)"
+"$BIN" charge argon2 --threads "$(nproc)" --secondes 5 | tee "$OUT/argon2.txt"
+
+say "server on port $PORT"
+PORT=$PORT DEMO_CONTENT=false MAIL_DIR="$OUT/mails" DATABASE_POOL_SIZE=${DATABASE_POOL_SIZE:-16} \
+  RUST_LOG=warn "$BIN" serve >"$OUT/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+say "preparing $FAMILIES families"
+SEED_MARGIN=$((FAMILIES / 200 + 30))
+OPENING=$(date -u -d "+$((WINDOW + SEED_MARGIN)) seconds" +%Y-%m-%dT%H:%M:%SZ)
+"$BIN" charge preparer --familles "$FAMILIES" --periodes "$PERIODES" --places "$PLACES" \
+  --ouverture "$OPENING" --mot-de-passe "$PASSWORD"
+say "opening at $OPENING"
+
+# CPU ticks and RSS of the server, and CPU ticks of PostgreSQL, every second.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+  local total=0
+  for pid in $(pgrep -f "postgres: .* $DB" || true); do total=$((total + $(ticks "$pid"))); done
+  echo "$total"
+}
+(
+  while kill -0 "$SERVER" 2>/dev/null; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status" 2>/dev/null || echo 0)
+    echo "$(date +%s) $(ticks "$SERVER") $rss $(pg_ticks)"
+    sleep 1
+  done
+) >"$OUT/samples.txt" &
+SAMPLER=$!
+
+say "load generator"
+status=0
+target/release/opening-morning --url "http://127.0.0.1:$PORT" --familles "$FAMILIES" \
+  --mot-de-passe "$PASSWORD" --fenetre-connexion "$WINDOW" | tee "$OUT/report.md" || status=$?
+
+kill "$SAMPLER" 2>/dev/null || true
+hz=$(getconf CLK_TCK)
+awk -v hz="$hz" 'NR==1 {t0=$2; p0=$4} {rss=($3>rss)?$3:rss; t=$2; p=$4}
+  END {printf "- server CPU: %.0f s, PostgreSQL CPU: %.0f s, server peak RSS: %.0f MiB\n",
+       (t-t0)/hz, (p-p0)/hz, rss/1024}' "$OUT/samples.txt" | tee -a "$OUT/report.md"
+say "figures in $OUT/report.md"
+psql -h 127.0.0.1 -d postgres -qc "DROP DATABASE $DB WITH (FORCE)" >/dev/null 2>&1 || true
+exit "$status"
