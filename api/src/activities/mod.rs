@@ -3,6 +3,7 @@
 //! never holds more places than a période has, whatever the concurrency.
 
 pub mod admin;
+pub mod allocation;
 pub mod catalogue;
 pub mod eligibilities;
 pub mod enrolment;
