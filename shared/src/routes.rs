@@ -5,7 +5,13 @@
 //! page to send with this rule, and the public bundle loads the full one for these paths.
 
 /// The first segments of the signed-in area's paths.
-pub const SIGNED_IN_AREA: &[&str] = &["demarches", "mon-compte", "consentement", "confirmer-email"];
+pub const SIGNED_IN_AREA: &[&str] = &[
+    "demarches",
+    "mon-compte",
+    "consentement",
+    "confirmer-email",
+    "inscriptions",
+];
 
 /// Whether `path` (an URL path, query excluded) belongs to the signed-in area.
 pub fn in_signed_in_area(path: &str) -> bool {
@@ -25,6 +31,8 @@ mod tests {
             "/mon-compte",
             "/consentement",
             "/confirmer-email",
+            "/inscriptions",
+            "/inscriptions/nouvelle",
         ] {
             assert!(in_signed_in_area(path), "{path}");
         }
@@ -35,6 +43,7 @@ mod tests {
             "/creer-mon-compte",
             "/demarchesx",
             "/faq",
+            "/activites",
         ] {
             assert!(!in_signed_in_area(path), "{path}");
         }

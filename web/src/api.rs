@@ -100,12 +100,14 @@ impl Method {
 const ACCEPT_JSON: &str = "application/json, application/problem+json";
 
 /// Builds and sends one request; `body` is serialised JSON (`{}` for bodiless POST/PUT).
+/// `key`: an `Idempotency-Key` header (see [`Authed::post_once`]).
 async fn send(
     method: Method,
     path: &str,
     body: Option<String>,
     token: Option<&str>,
     if_match: Option<i32>,
+    key: Option<&str>,
     accept: &str,
 ) -> Result<Response, ApiError> {
     let mut builder: RequestBuilder = match method {
@@ -124,6 +126,9 @@ async fn send(
     }
     if let Some(version) = if_match {
         builder = builder.header("If-Match", &format!("\"{version}\""));
+    }
+    if let Some(key) = key {
+        builder = builder.header("Idempotency-Key", key);
     }
     let request = match (method, body) {
         (Method::Get | Method::Delete, _) => builder.build(),
@@ -167,7 +172,9 @@ async fn receive(response: Response) -> Result<Received, ApiError> {
 
 /// One request without the access token (public calls).
 fn exchange_public(method: Method, path: &str, body: Option<String>) -> Exchange<'_> {
-    Box::pin(async move { receive(send(method, path, body, None, None, ACCEPT_JSON).await?).await })
+    Box::pin(async move {
+        receive(send(method, path, body, None, None, None, ACCEPT_JSON).await?).await
+    })
 }
 
 /// Decodes an answer: the value for a 2xx status, else the problem it describes.
@@ -260,6 +267,21 @@ impl Authed {
         }
     }
 
+    /// `POST path` as the signed-in user with `Idempotency-Key: key`: a retry with the same
+    /// key (after a lost answer, or a double click) gets the first answer instead of doing
+    /// the write again. One fresh random key per write, reused for its retries.
+    pub async fn post_once<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+        key: &str,
+    ) -> Result<T, ApiError> {
+        let received = self
+            .exchange(Method::Post, path, Some(to_json(body)?), Some(key))
+            .await?;
+        self.checked(decode(received))
+    }
+
     /// `PATCH path` as the signed-in user.
     pub async fn patch<B: Serialize, T: DeserializeOwned>(
         self,
@@ -303,13 +325,21 @@ impl Authed {
         path: &str,
         body: Option<String>,
     ) -> Result<T, ApiError> {
-        let received = self.exchange(method, path, body).await?;
+        let received = self.exchange(method, path, body, None).await?;
         self.checked(decode(received))
     }
 
     /// One JSON request with the access token, its answer read whole (see [`Exchange`]).
-    fn exchange(self, method: Method, path: &str, body: Option<String>) -> Exchange<'_> {
-        Box::pin(async move { receive(self.respond(method, path, body, ACCEPT_JSON).await?).await })
+    fn exchange<'a>(
+        self,
+        method: Method,
+        path: &'a str,
+        body: Option<String>,
+        key: Option<&'a str>,
+    ) -> Exchange<'a> {
+        Box::pin(
+            async move { receive(self.respond(method, path, body, key, ACCEPT_JSON).await?).await },
+        )
     }
 
     /// Sends one request with the access token; on a 401 the token may have expired while
@@ -319,6 +349,7 @@ impl Authed {
         method: Method,
         path: &str,
         body: Option<String>,
+        key: Option<&str>,
         accept: &str,
     ) -> Result<Response, ApiError> {
         let token = self.session.access_token();
@@ -328,12 +359,22 @@ impl Authed {
             body.clone(),
             token.as_deref(),
             self.if_match,
+            key,
             accept,
         )
         .await?;
         if response.status() == 401 && self.session.refresh().await {
             let token = self.session.access_token();
-            return send(method, path, body, token.as_deref(), self.if_match, accept).await;
+            return send(
+                method,
+                path,
+                body,
+                token.as_deref(),
+                self.if_match,
+                key,
+                accept,
+            )
+            .await;
         }
         Ok(response)
     }

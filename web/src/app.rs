@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    account::AccountPage, activation::ActivationPage, confirm_email::ConfirmEmailPage,
+    account::AccountPage, activation::ActivationPage, activites, confirm_email::ConfirmEmailPage,
     consent::ConsentPage, demande::DemandePage, demarches::DemarchesPage,
     dossier::DossierWizardPage, forgot_password::ForgotPasswordPage, home::HomePage, info,
     login::LoginPage, not_found::NotFoundPage, public, reset_password::ResetPasswordPage,
@@ -27,11 +27,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion") view=LoginPage/>
                     <Route path=path!("/actualites") view=public::news::NewsPage/>
                     <Route path=path!("/actualites/:id") view=public::news::NewsItemPage/>
+                    <Route path=path!("/activites") view=activites::catalogue::ActivitesPage/>
                     <Route path=path!("/faq") view=public::faq::FaqPage/>
                     <Route path=path!("/documents") view=public::documents::DocumentsPage/>
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>
                     <Route path=path!("/donnees-personnelles") view=info::PrivacyPage/>
                     <Route path=path!("/demarches") view=DemarchesPage/>
+                    <Route path=path!("/inscriptions") view=activites::inscriptions::InscriptionsPage/>
+                    <Route path=path!("/inscriptions/nouvelle") view=activites::wizard::EnrolWizardPage/>
                     <Route path=path!("/demarches/dossier/:id") view=DossierWizardPage/>
                     <Route path=path!("/demarches/demande/:id") view=DemandePage/>
                     <Route path=path!("/creer-mon-compte") view=SignupPage/>

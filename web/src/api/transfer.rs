@@ -159,7 +159,7 @@ impl Authed {
 
     /// `GET path` of a protected file: its content as a Blob typed by the server.
     pub async fn download(self, path: &str) -> Result<Blob, ApiError> {
-        let response = self.respond(Method::Get, path, None, "*/*").await?;
+        let response = self.respond(Method::Get, path, None, None, "*/*").await?;
         let status = response.status();
         if !response.ok() {
             let received = receive(response).await?;

@@ -104,6 +104,7 @@ fn MainMenu() -> impl IntoView {
             <ul>
                 <li><A href="/" exact=true>"Accueil"</A></li>
                 <li><A href="/actualites">"Actualités"</A></li>
+                <li><A href="/activites">"Activités"</A></li>
                 <li><A href="/faq">"FAQ"</A></li>
                 <li><A href="/documents">"Documents"</A></li>
                 <Show when=move || session.is_authenticated()>

@@ -1,4 +1,5 @@
-//! « Mes démarches » (signed in, CGU accepted): the « création de dossier famille » card.
+//! « Mes démarches » (signed in, CGU accepted): the « création de dossier famille » card,
+//! and the family's inscriptions to activités in one line (« Mes inscriptions »).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,6 +23,7 @@ use crate::components::page_title::PageTitle;
 use crate::components::status::StatusMessage;
 use crate::format::{date, time_hm};
 use crate::i18n::{problem_message, status_label};
+use crate::pages::activites::inscriptions::InscriptionsSummary;
 use crate::state::use_session;
 
 /// `/demarches`.
@@ -95,6 +97,7 @@ fn Demarches() -> impl IntoView {
                             }.into_any(),
                         }}
                     </section>
+                    <InscriptionsSummary/>
                 }.into_any()
             }
         }}

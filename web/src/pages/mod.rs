@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod activation;
+pub mod activites;
 pub mod confirm_email;
 pub mod consent;
 pub mod demande;

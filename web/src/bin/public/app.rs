@@ -8,8 +8,8 @@ use leptos_router::path;
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    activation::ActivationPage, forgot_password::ForgotPasswordPage, home::HomePage, info,
-    login::LoginPage, not_found::NotFoundPage, public, reset_password::ResetPasswordPage,
+    activation::ActivationPage, activites, forgot_password::ForgotPasswordPage, home::HomePage,
+    info, login::LoginPage, not_found::NotFoundPage, public, reset_password::ResetPasswordPage,
     signup::SignupPage, signup_done::SignupDonePage,
 };
 use crate::state::provide_app_state;
@@ -28,6 +28,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion") view=LoginPage/>
                     <Route path=path!("/actualites") view=public::news::NewsPage/>
                     <Route path=path!("/actualites/:id") view=public::news::NewsItemPage/>
+                    <Route path=path!("/activites") view=activites::catalogue::ActivitesPage/>
                     <Route path=path!("/faq") view=public::faq::FaqPage/>
                     <Route path=path!("/documents") view=public::documents::DocumentsPage/>
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>

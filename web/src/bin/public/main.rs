@@ -1,5 +1,5 @@
 //! The family SPA's public pages — ACCUEIL, ACTUALITÉS, FAQ, DOCUMENTS, connexion,
-//! création de compte, activation, mot de passe oublié — as a bundle of their own (issue 11):
+//! création de compte, activation, mot de passe oublié, ACTIVITÉS — as a bundle of their own (issue 11):
 //! what a family's phone loads first, about half the full app. Trunk builds it from
 //! `web/public.html` into `web/dist/public/`; the server sends it for every path outside
 //! the signed-in area (`shared::routes`), and it loads the full app (`web`) when the family
@@ -31,6 +31,11 @@ mod common {
     }
     pub mod pages {
         pub mod activation;
+        // The catalogue and the words it shares with the signed-in pages, not those pages.
+        pub mod activites {
+            pub mod catalogue;
+            pub mod model;
+        }
         pub mod forgot_password;
         pub mod home;
         pub mod info;
