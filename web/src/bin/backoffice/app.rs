@@ -8,6 +8,7 @@ use leptos_router::path;
 use shared::api::backoffice::StaffProfile;
 use wasm_bindgen::JsCast;
 
+use crate::activites::{ActivitesPage, a_valider::AValiderPage, roster::RosterPage};
 use crate::administration::AdministrationPage;
 use crate::api;
 use crate::documents::DocumentsPage;
@@ -91,6 +92,9 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/backoffice") view=QueuePage/>
                         <Route path=path!("/backoffice/demandes/:id") view=ReviewPage/>
+                        <Route path=path!("/backoffice/activites") view=ActivitesPage/>
+                        <Route path=path!("/backoffice/periodes/:id") view=RosterPage/>
+                        <Route path=path!("/backoffice/inscriptions-a-valider") view=AValiderPage/>
                         <Route path=path!("/backoffice/actualites") view=NewsPage/>
                         <Route path=path!("/backoffice/faq") view=FaqPage/>
                         <Route path=path!("/backoffice/documents") view=DocumentsPage/>
@@ -182,6 +186,8 @@ fn StaffMenu() -> impl IntoView {
             <nav class="main-menu" aria-label="Menu de l'espace agents">
                 <ul>
                     <li><A href="/backoffice" exact=true>"Demandes"</A></li>
+                    <li><A href="/backoffice/activites">"Activités"</A></li>
+                    <li><A href="/backoffice/inscriptions-a-valider">"Inscriptions à valider"</A></li>
                     <li><A href="/backoffice/actualites">"Actualités"</A></li>
                     <li><A href="/backoffice/faq">"FAQ"</A></li>
                     <li><A href="/backoffice/documents">"Documents"</A></li>

@@ -59,6 +59,8 @@ pub enum Kind {
     Email,
     Date,
     Time,
+    /// A `type=datetime-local` input (the town's time, Europe/Paris).
+    DateTime,
     Number,
     /// A `<textarea>` of that many rows.
     Area(u32),
@@ -68,6 +70,8 @@ pub enum Kind {
     Select(&'static [(&'static str, &'static str)]),
     /// Checkboxes in a fieldset; the value holds the checked values, comma-separated.
     Checks(&'static [(&'static str, &'static str)]),
+    /// The same, with options drawn from data (the catalogue's types de pièce).
+    Choices(Vec<(String, String)>),
     /// One file.
     File(NodeRef<leptos::html::Input>, &'static str),
 }
@@ -238,35 +242,14 @@ fn field(prefix: &'static str, spec: Spec, errors: FormErrors) -> AnyView {
             .into_any();
         }
         Kind::Checks(options) => {
-            return view! {
-                <fieldset class="radios" class:field-invalid=invalid aria-describedby=described_by>
-                    <legend>{label}{mark}</legend>
-                    {hint_view}
-                    {options.iter().map(|(option, text)| {
-                        let option_id = format!("{id}-{option}");
-                        let checked = move || value.with(|v| v.split(',').any(|x| x == *option));
-                        view! {
-                            <div class="radio">
-                                <input type="checkbox" id=option_id.clone() name=name value=*option
-                                    aria-invalid=aria_invalid prop:checked=checked
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        value.update(|v| {
-                                            let mut chosen: Vec<&str> = v.split(',').filter(|x| !x.is_empty() && x != option).collect();
-                                            if on {
-                                                chosen.push(option);
-                                            }
-                                            *v = chosen.join(",");
-                                        });
-                                    }/>
-                                <label for=option_id>{*text}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                    {error_view}
-                </fieldset>
-            }
-            .into_any();
+            let options = options
+                .iter()
+                .map(|(value, text)| ((*value).to_string(), (*text).to_string()))
+                .collect();
+            return checks(id, name, (label, mark, hint_view), options, value, described_by, errors);
+        }
+        Kind::Choices(options) => {
+            return checks(id, name, (label, mark, hint_view), options, value, described_by, errors);
         }
         Kind::Area(rows) => view! {
             <textarea id=id.clone() name=name rows=rows required=required
@@ -295,6 +278,7 @@ fn field(prefix: &'static str, spec: Spec, errors: FormErrors) -> AnyView {
                 Kind::Email => "email",
                 Kind::Date => "date",
                 Kind::Time => "time",
+                Kind::DateTime => "datetime-local",
                 Kind::Number => "number",
                 _ => "text",
             };
@@ -314,6 +298,62 @@ fn field(prefix: &'static str, spec: Spec, errors: FormErrors) -> AnyView {
             {input}
             {error_view}
         </div>
+    }
+    .into_any()
+}
+
+/// Checkboxes in a fieldset whose legend is the field's label; the value holds the checked
+/// values, comma-separated.
+fn checks(
+    id: String,
+    name: &'static str,
+    (label, mark, hint_view): (
+        &'static str,
+        Option<impl IntoView + 'static>,
+        Option<impl IntoView + 'static>,
+    ),
+    options: Vec<(String, String)>,
+    value: RwSignal<String>,
+    described_by: impl Fn() -> Option<String> + Send + Sync + 'static,
+    errors: FormErrors,
+) -> AnyView {
+    let codes = errors.field(name);
+    let invalid = move || !codes.with(Vec::is_empty);
+    let error_id = format!("{id}-erreur");
+    let aria_invalid = move || if invalid() { "true" } else { "false" };
+    view! {
+        <fieldset class="radios" class:field-invalid=invalid aria-describedby=described_by>
+            <legend>{label}{mark}</legend>
+            {hint_view}
+            {options.into_iter().map(|(option, text)| {
+                let option_id = format!("{id}-{option}");
+                let mine = option.clone();
+                let checked = move || value.with(|v| v.split(',').any(|x| x == mine));
+                view! {
+                    <div class="radio">
+                        <input type="checkbox" id=option_id.clone() name=name value=option.clone()
+                            aria-invalid=aria_invalid prop:checked=checked
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                value.update(|v| {
+                                    let mut chosen: Vec<&str> = v.split(',').filter(|x| !x.is_empty() && *x != option).collect();
+                                    if on {
+                                        chosen.push(&option);
+                                    }
+                                    *v = chosen.join(",");
+                                });
+                            }/>
+                        <label for=option_id>{text}</label>
+                    </div>
+                }
+            }).collect_view()}
+            {move || invalid().then(|| view! {
+                <p class="field-error" id=error_id.clone()>
+                    <span class="visually-hidden">"Erreur : "</span>
+                    {codes.get().iter().map(|c| message(c)).collect::<Vec<_>>().join(" ")}
+                </p>
+            })}
+        </fieldset>
     }
     .into_any()
 }

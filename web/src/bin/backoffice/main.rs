@@ -22,10 +22,18 @@ mod common {
         pub mod rich_text;
         pub mod status;
     }
+    // The words of the family's activités pages, said the same way to agents.
+    pub mod pages {
+        pub mod activites {
+            pub mod model;
+            pub mod reasons;
+        }
+    }
 }
 
-use common::{api, components, first_screen, format, i18n, state};
+use common::{api, components, first_screen, format, i18n, pages, state};
 
+mod activites;
 mod administration;
 mod app;
 mod dialog;
