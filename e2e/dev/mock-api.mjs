@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { createActivites } from './mock-activites.mjs';
 import { CATALOGUE, createPieces } from './mock-pieces.mjs';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -47,6 +48,7 @@ const uuid = () => crypto.randomUUID();
 const now = () => new Date().toISOString();
 let agentMessage = null;
 const dossierJson = () => ({ ...dossier, editable: ['brouillon', 'a_completer'].includes(dossier.demande.status) });
+const activites = createActivites();
 const pieces = createPieces({ get dossier() { return dossier; }, editable: () => dossierJson().editable });
 const demandeJson = () => ({ ...dossier.demande, observation, agent_message: agentMessage, history, dossier: dossierJson() });
 const touch = () => { dossier.version += 1; dossier.demande.updated_at = now(); };
@@ -130,6 +132,7 @@ createServer(async (req, res) => {
     const { raw, value: b } = req.method === 'GET' ? { raw: Buffer.alloc(0), value: {} } : await body(req);
     if (p === '/api/types-de-piece') return json(res, 200, { items: CATALOGUE });
     if (dossier && pieces.route(req, res, p, raw, { json, problem })) return undefined;
+    if (activites.route(req, res, p, b, { json, problem, catalogueTypes: CATALOGUE, loggedIn: () => loggedIn }) !== null) return undefined;
     if (p === '/api/town') return json(res, 200, { name: 'Ville de Chartres', tagline: 'Votre espace vie scolaire et sportive', connection_log_retention_days: 183 });
     if (p === '/api/terms') return json(res, 200, { version: 1, published_at: '2026-01-05T10:00:00Z', text: 'ARTICLE 1. OBJET\n\nLes présentes conditions…\n\nARTICLE 2. ACCÈS\n\nLe portail est accessible…' });
     if (p === '/api/auth/refresh') return loggedIn ? json(res, 200, { ...token, terms_accepted: termsAccepted }) : problem(res, 401, 'unauthorized');
@@ -147,7 +150,7 @@ createServer(async (req, res) => {
       if (b.dossier_reference && b.dossier_reference.numero !== '17484') return problem(res, 422, 'dossier_reference_not_found');
       return json(res, 202, { message: 'ok' });
     }
-    if (p === '/api/me') return json(res, 200, { id: '00000000-0000-4000-8000-000000000000', username: 'demo', email: 'demo@exemple.fr', pending_email: null, subscription: 'Famille', dossier_numero: null, new_household: true, created_at: '2026-11-20T08:00:00Z', terms_accepted_version: termsAccepted ? 1 : null, terms_accepted: termsAccepted });
+    if (p === '/api/me') return json(res, 200, { id: '00000000-0000-4000-8000-000000000000', username: 'demo', email: 'demo@exemple.fr', pending_email: null, subscription: 'Famille', dossier_numero: null, new_household: true, created_at: '2026-11-20T08:00:00Z', terms_accepted_version: termsAccepted ? 1 : null, terms_accepted: termsAccepted, rattachement: null, comptes_rattaches: [] });
     if (p === '/api/me/terms') { termsAccepted = true; return json(res, 204); }
     if (p === '/api/me/connections') return json(res, 200, { items: [{ at: '2026-11-26T08:05:00Z', ip: '127.0.0.1', user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140', success: true }, { at: '2026-11-25T18:00:00Z', ip: '127.0.0.1', user_agent: 'curl/8', success: false }], page: 1, per_page: 20, total: 2, retention_days: 183 });
     if (p === '/api/activations') return b.token === 'bon' ? json(res, 200, { message: 'ok' }) : problem(res, 410, 'link_expired');
@@ -158,7 +161,10 @@ createServer(async (req, res) => {
   }
   let file = path.join(dist, path.normalize(p).replace(/^(\.\.[/\\])+/, ''));
   let content;
-  try { content = await readFile(file); } catch { file = path.join(dist, 'index.html'); content = await readFile(file); }
+  // The back office has its own index.html (a bundle of its own under /backoffice/).
+  const index = p.startsWith('/backoffice') ? path.join(dist, 'backoffice', 'index.html') : path.join(dist, 'index.html');
+  try { content = await readFile(file); } catch { file = index; content = await readFile(file); }
+  if (p === '/backoffice' || p === '/backoffice/') { file = index; content = await readFile(file); }
   if (p === '/') { file = path.join(dist, 'index.html'); content = await readFile(file); }
   res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream', 'Content-Security-Policy': CSP });
   res.end(content);

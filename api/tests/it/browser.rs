@@ -36,8 +36,9 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 11] = [
+const SCENARIOS: [&str; 12] = [
     "account_changes",
+    "activites_journey",
     "backoffice_content",
     "backoffice_review",
     "dossier_conflict",
@@ -73,6 +74,11 @@ fn every_browser_scenario_has_a_test() {
 #[tokio::test]
 async fn account_changes() {
     run_scenario("account_changes").await;
+}
+
+#[tokio::test]
+async fn activites_journey() {
+    run_scenario("activites_journey").await;
 }
 
 #[tokio::test]
