@@ -76,6 +76,12 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("a request with this idempotency key is in progress")]
     RequestInProgress,
+    /// An enrolment refused: every reason (422, their codes under field `_`).
+    #[error("not eligible: {0:?}")]
+    NotEligible(Vec<shared::eligibility::Reason>),
+    /// Registrations open at this instant (409).
+    #[error("registrations open at {0}")]
+    WindowNotOpen(chrono::DateTime<chrono::Utc>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -114,6 +120,8 @@ impl ApiError {
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
+            Self::NotEligible(_) => ErrorCode::ValidationFailed,
+            Self::WindowNotOpen(_) => ErrorCode::WindowNotOpen,
             Self::LinkExpired => ErrorCode::LinkExpired,
             Self::PreconditionFailed => ErrorCode::PreconditionFailed,
             Self::PreconditionRequired => ErrorCode::PreconditionRequired,
@@ -139,6 +147,15 @@ impl ApiError {
     /// The human-readable explanation, in French like the rest of the portal.
     fn detail(&self) -> Option<String> {
         let text = match self {
+            Self::WindowNotOpen(at) => {
+                let local = shared::paris::local(*at);
+                return Some(format!(
+                    "Les inscriptions à cette période ouvrent le {} à {} (heure de Paris).",
+                    local.format("%d/%m/%Y"),
+                    local.format("%H h %M")
+                ));
+            }
+            Self::NotEligible(_) => "Cet enfant ne peut pas être inscrit : voir `raisons`.",
             Self::Validation(_) => "Certains champs sont invalides : voir `fields`.",
             Self::MalformedJson(_) => "Le corps de la requête n'est pas un JSON valide.",
             Self::UnsupportedMediaType => {
@@ -220,7 +237,19 @@ impl ApiError {
                 Self::UploadRefused {
                     field, field_code, ..
                 } => FieldErrors::from([(field.clone(), vec![field_code.to_string()])]),
+                Self::NotEligible(reasons) => FieldErrors::from([(
+                    "_".to_string(),
+                    reasons.iter().map(|r| r.code().to_string()).collect(),
+                )]),
                 _ => FieldErrors::new(),
+            },
+            opens_at: match self {
+                Self::WindowNotOpen(at) => Some(*at),
+                _ => None,
+            },
+            raisons: match self {
+                Self::NotEligible(reasons) => reasons.clone(),
+                _ => Vec::new(),
             },
         }
     }
@@ -241,7 +270,8 @@ impl ResponseError for ApiError {
             }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::WindowNotOpen(_) => StatusCode::CONFLICT,
+            Self::NotEligible(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::LinkExpired => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,

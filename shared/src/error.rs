@@ -59,6 +59,8 @@ pub enum ErrorCode {
     TooManyRequests,
     /// The server is overloaded or a dependency is down: retry later (see `Retry-After`).
     ServiceUnavailable,
+    /// Registrations to this période open later: see `opens_at` (409).
+    WindowNotOpen,
     /// Unexpected failure on our side; nothing was changed.
     Internal,
     /// The URL does not exist.
@@ -92,6 +94,12 @@ pub struct Problem {
     /// Field errors, when `code` is `validation_failed`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: FieldErrors,
+    /// `window_not_open`: when registrations open (by the server's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A refused enrolment: every reason in full (the codes are also in `fields._`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub raisons: Vec<crate::eligibility::Reason>,
 }
 
 impl Problem {

@@ -52,6 +52,8 @@ impl ApiError {
                 detail: Some(detail.into()),
                 code,
                 fields: Default::default(),
+                opens_at: None,
+                raisons: Vec::new(),
             },
             retry_after: None,
         }

@@ -142,6 +142,7 @@ pub fn error_message(code: ErrorCode) -> &'static str {
         ErrorCode::ServiceUnavailable => {
             "Le service est momentanément indisponible. Réessayez dans quelques instants."
         }
+        ErrorCode::WindowNotOpen => "Les inscriptions à cette période ne sont pas encore ouvertes.",
         _ => "Une erreur inattendue est survenue ; rien n'a été modifié. Réessayez plus tard.",
     }
 }

@@ -17,7 +17,6 @@ use crate::db::{DbConn, write_tx};
 use crate::enum_text::from_text;
 use crate::error::ApiError;
 use crate::rattachement::Mailing;
-use shared::error::FieldErrors;
 
 use super::lifecycle::{Notice, notify};
 
@@ -253,12 +252,11 @@ impl From<EnrolError> for ApiError {
     fn from(error: EnrolError) -> Self {
         match error {
             EnrolError::UnknownPeriode => ApiError::NotFound,
-            EnrolError::NotEligible(reasons) => {
-                let mut fields = FieldErrors::new();
-                let codes = reasons.iter().map(|r| r.code().to_string()).collect();
-                fields.insert("_".into(), codes);
-                ApiError::Validation(fields)
-            }
+            // Only the window stands in the way: « come back at … » (issue 13).
+            EnrolError::NotEligible(reasons) => match reasons.as_slice() {
+                [Reason::NotOpenYet { opens_at }] => ApiError::WindowNotOpen(*opens_at),
+                _ => ApiError::NotEligible(reasons),
+            },
             EnrolError::Full => ApiError::Conflict("Cette période est complète."),
             EnrolError::KeyReused => ApiError::IdempotencyKeyReused,
             // Only ever turned into an answer by `enrol_once`.

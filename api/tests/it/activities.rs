@@ -443,6 +443,11 @@ async fn a_family_enrols_its_child_once_whatever_the_retries() {
         serde_json::json!(["not_in_dossier"]),
         "{problem}"
     );
+    assert_eq!(
+        problem["raisons"],
+        serde_json::json!([{"code": "not_in_dossier"}]),
+        "every reason in full: {problem}"
+    );
 
     let unknown = enrol(
         &families[0].1,

@@ -593,9 +593,21 @@ async fn households_living_in_the_town_may_enrol_from_the_residents_opening() {
         .send()
         .await
         .expect("post");
-    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Only the window stands in the way: 409 with the instant it opens (issue 13).
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
     let problem: Value = refused.json().await.expect("json");
-    assert_eq!(problem["fields"]["_"], json!(["not_open_yet"]), "{problem}");
+    assert_eq!(problem["code"], "window_not_open", "{problem}");
+    let opens_at: chrono::DateTime<Utc> =
+        serde_json::from_value(problem["opens_at"].clone()).expect("opens_at");
+    let expected: chrono::DateTime<Utc> =
+        serde_json::from_value(input["ouverture"].clone()).expect("ouverture");
+    assert_eq!(opens_at.timestamp(), expected.timestamp());
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("heure de Paris")),
+        "{problem}"
+    );
 }
 
 /// H-06: two agents deciding the same request at the same instant — one decision holds,

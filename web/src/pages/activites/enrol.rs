@@ -315,6 +315,8 @@ mod tests {
                 detail: None,
                 code,
                 fields,
+                opens_at: None,
+                raisons: Vec::new(),
             },
             retry_after: None,
         }
