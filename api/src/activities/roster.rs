@@ -50,6 +50,7 @@ fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
 type Contacts = (Vec<Contact>, Vec<Contact>, Vec<Contact>);
 
 fn contacts_of(conn: &mut DbConn, child_ids: &[&str]) -> QueryResult<HashMap<String, Contacts>> {
+    let children = diesel::alias!(members as children);
     type Row = (
         String,
         (bool, bool, bool),
@@ -86,6 +87,36 @@ fn contacts_of(conn: &mut DbConn, child_ids: &[&str]) -> QueryResult<HashMap<Str
         }
         if urgence {
             entry.2.push(contact);
+        }
+    }
+    // Dossiers imported from the town's records have no links yet: their responsables
+    // (role responsable or conjoint) are the child's, rather than nobody.
+    let unlinked: Vec<&str> = child_ids
+        .iter()
+        .copied()
+        .filter(|id| !found.contains_key(*id))
+        .collect();
+    if !unlinked.is_empty() {
+        let adults: Vec<(
+            String,
+            (Option<String>, Option<String>),
+            (Option<String>, Option<String>),
+        )> = members::table
+            .inner_join(children.on(children.field(members::dossier_id).eq(members::dossier_id)))
+            .filter(children.field(members::id).eq_any(&unlinked))
+            .filter(members::role.eq_any(["responsable", "conjoint"]))
+            .order((children.field(members::id), members::position))
+            .select((
+                children.field(members::id),
+                (members::prenom, members::nom),
+                (members::telephone_mobile, members::telephone_fixe),
+            ))
+            .load(conn)?;
+        for (child, (prenom, nom), (mobile, fixe)) in adults {
+            found.entry(child).or_default().0.push(Contact {
+                nom: full_name(prenom, nom),
+                telephone: mobile.or(fixe),
+            });
         }
     }
     Ok(found)

@@ -297,6 +297,13 @@ async fn a_cancelled_place_is_offered_in_line_and_passes_on_when_the_offer_lapse
         .collect();
     assert_eq!(statuses, ["confirmee", "annulee", "annulee"], "{roster}");
     assert_eq!(roster["periode"]["confirmees"], 1);
+    // Imported dossiers have no parental links yet: their responsables stand in.
+    assert!(
+        roster["items"][0]["responsables"][0]["nom"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Mère")),
+        "{roster}"
+    );
     assert_eq!(roster["periode"]["places_restantes"], 0);
     let csv = app
         .get_auth(
