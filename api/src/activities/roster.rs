@@ -46,17 +46,16 @@ fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
     day.year() - birth.year() - i32::from(before_birthday)
 }
 
+/// (first name, name) and (mobile, landline) of a member.
+type Names = (Option<String>, Option<String>);
+type Phones = (Option<String>, Option<String>);
+
 /// The contacts of each child: (responsables, autorisés à récupérer, urgences).
 type Contacts = (Vec<Contact>, Vec<Contact>, Vec<Contact>);
 
 fn contacts_of(conn: &mut DbConn, child_ids: &[&str]) -> QueryResult<HashMap<String, Contacts>> {
     let children = diesel::alias!(members as children);
-    type Row = (
-        String,
-        (bool, bool, bool),
-        (Option<String>, Option<String>),
-        (Option<String>, Option<String>),
-    );
+    type Row = (String, (bool, bool, bool), Names, Phones);
     let rows: Vec<Row> = member_links::table
         .inner_join(members::table.on(members::id.eq(member_links::adult_id)))
         .filter(member_links::child_id.eq_any(child_ids))
@@ -97,11 +96,7 @@ fn contacts_of(conn: &mut DbConn, child_ids: &[&str]) -> QueryResult<HashMap<Str
         .filter(|id| !found.contains_key(*id))
         .collect();
     if !unlinked.is_empty() {
-        let adults: Vec<(
-            String,
-            (Option<String>, Option<String>),
-            (Option<String>, Option<String>),
-        )> = members::table
+        let adults: Vec<(String, Names, Phones)> = members::table
             .inner_join(children.on(children.field(members::dossier_id).eq(members::dossier_id)))
             .filter(children.field(members::id).eq_any(&unlinked))
             .filter(members::role.eq_any(["responsable", "conjoint"]))
