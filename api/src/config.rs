@@ -70,6 +70,9 @@ pub struct Settings {
     pub enrolment_queue: usize,
     /// `ENROLMENT_MAX_WAIT_MS`: how long one waits for its turn before 503.
     pub enrolment_max_wait: Duration,
+    /// `CATALOGUE_FRESH_MS`: how long one reading of the public catalogue serves (0: every
+    /// request reads the database).
+    pub catalogue_fresh_for: Duration,
     pub hash_queue: usize,
     pub access_token_ttl: Duration,
     pub session_idle_timeout: Duration,
@@ -207,6 +210,7 @@ impl Settings {
             enrolment_concurrency: parsed("ENROLMENT_CONCURRENCY", enrolment_default)?,
             enrolment_queue: parsed("ENROLMENT_QUEUE", 4 * enrolment_default)?,
             enrolment_max_wait: Duration::from_millis(parsed("ENROLMENT_MAX_WAIT_MS", 500)?),
+            catalogue_fresh_for: Duration::from_millis(parsed("CATALOGUE_FRESH_MS", 1000)?),
             hash_queue: parsed("HASH_QUEUE", 64)?,
             access_token_ttl: Duration::from_secs(parsed("ACCESS_TOKEN_TTL_SECONDS", 600)?),
             session_idle_timeout: Duration::from_secs(parsed(

@@ -64,6 +64,8 @@ pub struct AppState {
     /// Built on the deployment's `TOWN_NAME` (the first town name), which stays refused in
     /// passwords even if administrators rename the town later.
     pub password_policy: PasswordPolicy,
+    /// The public catalogue, read at most once per `CATALOGUE_FRESH_MS`.
+    pub catalogue: Arc<crate::activities::catalogue::Snapshot>,
     /// Admission control of enrolments (opening morning): 503 + Retry-After beyond it.
     pub enrolments: Arc<crate::admission::Gate>,
     /// The database's clock, for leases and retries (tests move it forward).
@@ -120,6 +122,9 @@ impl AppState {
             password_policy: PasswordPolicy::new(&settings.town_name),
             outbox_wake: Arc::new(Notify::new()),
             clock: Arc::default(),
+            catalogue: Arc::new(crate::activities::catalogue::Snapshot::new(
+                settings.catalogue_fresh_for,
+            )),
             enrolments: Arc::new(crate::admission::Gate::new(
                 settings.enrolment_concurrency,
                 settings.enrolment_queue,

@@ -463,6 +463,8 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     for task in tasks {
         outcomes.push(task.await?);
     }
+    // The server may serve the catalogue from a snapshot a second old: read it after.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let after = shared
         .client
         .get(url(&shared, "/api/activites"))

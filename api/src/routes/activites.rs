@@ -34,8 +34,11 @@ pub async fn list_activites(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let list = state.read(|conn| Ok(catalogue::published(conn)?)).await?;
-    revalidated_json(&req, &list)
+    let list = state
+        .catalogue
+        .get(|| state.read(|conn| Ok(catalogue::published(conn)?)))
+        .await?;
+    revalidated_json(&req, &*list)
 }
 
 /// Enrols one child of the family's dossier in one période: `confirmee` (or `demandee`

@@ -55,6 +55,8 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         enrolment_concurrency: 8,
         enrolment_queue: 32,
         enrolment_max_wait: std::time::Duration::from_millis(500),
+        // Tests read their own writes at once; the snapshot has its unit test.
+        catalogue_fresh_for: Duration::ZERO,
         access_token_ttl: Duration::from_secs(600),
         session_idle_timeout: Duration::from_secs(1800),
         session_absolute_timeout: Duration::from_secs(12 * 3600),
