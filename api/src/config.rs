@@ -66,7 +66,8 @@ pub struct Settings {
     /// `ENROLMENT_CONCURRENCY`: enrolments running at once (each holds a database
     /// connection); by default the pool's size less two, kept for reads.
     pub enrolment_concurrency: usize,
-    /// `ENROLMENT_QUEUE`: enrolments that may wait for a turn; beyond, 503 at once.
+    /// `ENROLMENT_QUEUE`: at most this many enrolments wait for a turn (besides the wait
+    /// estimate); beyond, 503 at once.
     pub enrolment_queue: usize,
     /// `ENROLMENT_MAX_WAIT_MS`: how long one waits for its turn before 503.
     pub enrolment_max_wait: Duration,
@@ -208,7 +209,7 @@ impl Settings {
             registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?,
             hash_concurrency: parsed("HASH_CONCURRENCY", cores)?,
             enrolment_concurrency: parsed("ENROLMENT_CONCURRENCY", enrolment_default)?,
-            enrolment_queue: parsed("ENROLMENT_QUEUE", 4 * enrolment_default)?,
+            enrolment_queue: parsed("ENROLMENT_QUEUE", 1000)?,
             enrolment_max_wait: Duration::from_millis(parsed("ENROLMENT_MAX_WAIT_MS", 500)?),
             catalogue_fresh_for: Duration::from_millis(parsed("CATALOGUE_FRESH_MS", 1000)?),
             hash_queue: parsed("HASH_QUEUE", 64)?,
