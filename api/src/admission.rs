@@ -31,6 +31,11 @@ pub struct Gate {
     /// come back in the same second.
     retry_after: (u64, u64),
     turned_away: AtomicU64,
+    /// Requests turned away in the current second (and which second, since the start),
+    /// to spread their returns over the time the server needs to serve them.
+    recent: AtomicU64,
+    recent_second: AtomicU64,
+    started: Instant,
     /// How long a request recently held its place (moving average, microseconds).
     holding_micros: AtomicU64,
     concurrency: usize,
@@ -61,6 +66,9 @@ impl Gate {
             max_wait,
             retry_after: (2, 6),
             turned_away: AtomicU64::new(0),
+            recent: AtomicU64::new(0),
+            recent_second: AtomicU64::new(0),
+            started: Instant::now(),
             // A prior until the first requests are measured: at the opening instant the
             // whole crowd arrives before any enrolment has finished.
             holding_micros: AtomicU64::new(INITIAL_HOLDING_MICROS),
@@ -88,11 +96,24 @@ impl Gate {
         self.turned_away.load(Ordering::Relaxed)
     }
 
+    /// 503, with a `Retry-After` drawn between `retry_after`'s low bound and the time the
+    /// server needs to serve those turned away this second (at least the high bound, at
+    /// most a minute): the more are turned away, the further their returns are spread, so
+    /// that retries do not become a storm of their own.
     fn busy(&self) -> ApiError {
         self.turned_away.fetch_add(1, Ordering::Relaxed);
+        let second = self.started.elapsed().as_secs();
+        if self.recent_second.swap(second, Ordering::Relaxed) != second {
+            self.recent.store(0, Ordering::Relaxed);
+        }
+        let recent = self.recent.fetch_add(1, Ordering::Relaxed) + 1;
+        let holding = self.holding_micros.load(Ordering::Relaxed);
+        let per_place = u64::try_from(self.concurrency).unwrap_or(1).max(1);
+        let to_serve = recent.saturating_mul(holding) / per_place / 1_000_000;
         let (low, high) = self.retry_after;
+        let spread = to_serve.clamp(high, 60);
         ApiError::Unavailable {
-            retry_after: Duration::from_secs(rand::rng().random_range(low..=high)),
+            retry_after: Duration::from_secs(rand::rng().random_range(low..=spread)),
             reason: "admission: too many requests in progress",
         }
     }

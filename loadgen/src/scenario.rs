@@ -218,7 +218,7 @@ async fn read_catalogue(
 /// connection at once, both with the same key.
 async fn enrol(
     shared: &Shared,
-    session: &Session,
+    session: &tokio::sync::Mutex<Session>,
     periode: Uuid,
     child: Uuid,
     outcome: &mut Outcome,
@@ -226,11 +226,17 @@ async fn enrol(
     let key = Uuid::new_v4().to_string();
     let body = serde_json::json!({"periode_id": periode, "enfant_id": child});
     loop {
+        // A long rush outlives an access token: refresh it as the SPA does.
+        let token = {
+            let mut session = session.lock().await;
+            keep_fresh(shared, &mut session, outcome).await;
+            session.token.clone()
+        };
         let started = Instant::now();
         let sent = shared
             .client
             .post(url(shared, "/api/inscriptions"))
-            .bearer_auth(&session.token)
+            .bearer_auth(&token)
             .header("idempotency-key", &key)
             .json(&body)
             .send()
@@ -238,6 +244,11 @@ async fn enrol(
         match sent {
             Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
                 outcome.unavailable += 1;
+                tokio::time::sleep(retry_after(&response)).await;
+            }
+            // The server dropped the request unread (overloaded): as a lost connection.
+            Ok(response) if response.status() == StatusCode::REQUEST_TIMEOUT => {
+                outcome.lost += 1;
                 tokio::time::sleep(retry_after(&response)).await;
             }
             Ok(response) if response.status() == StatusCode::CREATED => {
@@ -335,18 +346,14 @@ async fn family(shared: Arc<Shared>, index: usize, start: Instant) -> Outcome {
             etag = read_catalogue(&shared, etag, &mut outcome).await;
         }
     }
-    // One click: every child's enrolment at once.
+    // One click: every child's enrolment at once, sharing the session.
+    let session = Arc::new(tokio::sync::Mutex::new(session));
     let mut sent = Vec::new();
     for (periode, child) in choices {
-        let shared = shared.clone();
-        let token = Session {
-            token: session.token.clone(),
-            expires: session.expires,
-            refresh_cookie: None,
-        };
+        let (shared, session) = (shared.clone(), session.clone());
         sent.push(tokio::spawn(async move {
             let mut part = Outcome::default();
-            enrol(&shared, &token, periode, child, &mut part).await;
+            enrol(&shared, &session, periode, child, &mut part).await;
             part
         }));
     }
@@ -361,6 +368,7 @@ async fn family(shared: Arc<Shared>, index: usize, start: Instant) -> Outcome {
     }
     // The page again, as a family checks the result.
     read_catalogue(&shared, etag, &mut outcome).await;
+    let mut session = session.lock().await;
     verify(&shared, &mut session, &mut outcome).await;
     outcome
 }

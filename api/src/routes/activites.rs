@@ -1,7 +1,7 @@
 //! Activités et inscriptions (issue 12): the public catalogue and a family's enrolments.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use shared::api::activites::{
     ActiviteList, EligibiliteList, InscriptionList, InscriptionRequest, InscriptionView,
     OffreReponse,
@@ -68,13 +68,15 @@ pub async fn list_activites(
 #[post("/inscriptions")]
 pub async fn create_inscription(
     state: web::Data<AppState>,
-    ConsentedUser(user): ConsentedUser,
     req: HttpRequest,
     ValidJson(body): ValidJson<InscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency_key(&req)?;
-    // Opening morning: beyond what the database can take, 503 + Retry-After at once.
+    // Opening morning: beyond what the database can take, 503 + Retry-After at once —
+    // before anything touches the database, the session check included (a turned-away
+    // request costs no query, however often it comes back).
     let _turn = state.enrolments.enter().await?;
+    let ConsentedUser(user) = ConsentedUser::extract(&req).await?;
+    let key = idempotency_key(&req)?;
     let mailing = Mailing::of(&state).await?;
     // The enrolment opens its own transaction: a replayed request must roll back the lock
     // it took before finding the key's answer.
