@@ -9,6 +9,7 @@
 //! protected files are in [`transfer`].
 
 mod transfer;
+mod wire;
 
 pub use transfer::{Progress, Upload, UploadControl, save_blob};
 
@@ -16,9 +17,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::api::auth::TokenResponse;
-use shared::error::{ErrorCode, Problem};
+use shared::error::{ErrorCode, FieldErrors, Problem};
 
 use crate::state::Session;
 
@@ -143,11 +144,13 @@ async fn send(
     request.send().await.map_err(|_| ApiError::network())
 }
 
-/// An answer as received: status, body text and `Retry-After` (429, 503) when present.
+/// An answer as received: status, body text, `Retry-After` (429, 503) when present, and
+/// the server's `Date` (ms since the epoch) for a countdown by its clock.
 struct Received {
     status: u16,
     text: String,
     retry_after: Option<u32>,
+    date: Option<f64>,
 }
 
 /// A boxed future: the exchange below is compiled once rather than once per response type,
@@ -157,10 +160,14 @@ type Exchange<'a> = Pin<Box<dyn Future<Output = Result<Received, ApiError>> + 'a
 /// Reads the whole answer.
 async fn receive(response: Response) -> Result<Received, ApiError> {
     let status = response.status();
-    let retry_after = response
-        .headers()
+    let headers = response.headers();
+    let retry_after = headers
         .get("Retry-After")
         .and_then(|v| v.trim().parse().ok());
+    let date = headers
+        .get("Date")
+        .map(|date| js_sys::Date::parse(&date))
+        .filter(|ms| ms.is_finite());
     let text = response
         .text()
         .await
@@ -169,6 +176,7 @@ async fn receive(response: Response) -> Result<Received, ApiError> {
         status,
         text,
         retry_after,
+        date,
     })
 }
 
@@ -193,6 +201,48 @@ fn decode<T: DeserializeOwned>(received: Received) -> Result<T, ApiError> {
     serde_json::from_str(json).map_err(|_| ApiError::unreadable(received.status))
 }
 
+/// A problem document as [`failure`] reads it: every field of [`Problem`] but `raisons`.
+/// `Problem`'s own decoder decodes the tagged `Reason`s, which cost the public pages'
+/// bundle about 11 KB gzipped (measured), and only a refused enrolment carries them:
+/// [`Authed::post_once`] reads them itself, flat ([`wire`]). A test checks that this
+/// reads what the server writes.
+#[derive(Deserialize)]
+struct ProblemHead {
+    #[serde(rename = "type")]
+    problem_type: String,
+    title: String,
+    status: u16,
+    #[serde(default)]
+    detail: Option<String>,
+    code: ErrorCode,
+    #[serde(default)]
+    fields: FieldErrors,
+    #[serde(default)]
+    opens_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ProblemHead {
+    fn into_problem(self) -> Problem {
+        Problem {
+            problem_type: self.problem_type,
+            title: self.title,
+            status: self.status,
+            detail: self.detail,
+            code: self.code,
+            fields: self.fields,
+            opens_at: self.opens_at,
+            raisons: Vec::new(),
+        }
+    }
+}
+
+/// The `raisons` of a problem document (a refused enrolment), read flat ([`wire`]).
+#[derive(Deserialize)]
+struct Raisons {
+    #[serde(default)]
+    raisons: Vec<wire::ReasonWire>,
+}
+
 /// The error an answer carries, if its status is not 2xx. Kept out of line: it is the
 /// same for every response type.
 #[inline(never)]
@@ -201,22 +251,36 @@ fn failure(received: &Received) -> Option<ApiError> {
     if (200..300).contains(&status) {
         return None;
     }
-    let problem = serde_json::from_str::<Problem>(&received.text).unwrap_or_else(|_| {
-        let code = match status {
-            401 => ErrorCode::Unauthorized,
-            404 => ErrorCode::NotFound,
-            // A proxy in front of the API may refuse a large upload with its own page.
-            413 => ErrorCode::PayloadTooLarge,
-            429 => ErrorCode::TooManyRequests,
-            502..=504 => ErrorCode::ServiceUnavailable,
-            _ => ErrorCode::Internal,
-        };
-        ApiError::local(status, code, "Réponse inattendue du serveur.").problem
-    });
+    let problem = serde_json::from_str::<ProblemHead>(&received.text)
+        .map(ProblemHead::into_problem)
+        .unwrap_or_else(|_| {
+            let code = match status {
+                401 => ErrorCode::Unauthorized,
+                404 => ErrorCode::NotFound,
+                // A proxy in front of the API may refuse a large upload with its own page.
+                413 => ErrorCode::PayloadTooLarge,
+                429 => ErrorCode::TooManyRequests,
+                502..=504 => ErrorCode::ServiceUnavailable,
+                _ => ErrorCode::Internal,
+            };
+            ApiError::local(status, code, "Réponse inattendue du serveur.").problem
+        });
     Some(ApiError {
         problem,
         retry_after: received.retry_after,
     })
+}
+
+/// Adds to an error the `raisons` its answer carries (see [`ProblemHead`]).
+fn with_raisons(received: &Received) -> impl FnOnce(ApiError) -> ApiError + use<> {
+    let raisons = serde_json::from_str::<Raisons>(&received.text)
+        .ok()
+        .and_then(|r| wire::reasons(r.raisons))
+        .unwrap_or_default();
+    move |mut error| {
+        error.problem.raisons = raisons;
+        error
+    }
 }
 
 fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
@@ -226,6 +290,14 @@ fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
 /// `GET path` without credentials other than cookies.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     decode(exchange_public(Method::Get, path, None).await?)
+}
+
+/// `GET path` without credentials, with the server's `Date` header (ms since the epoch)
+/// when it sent one: a countdown to an opening follows the server's clock, not the phone's.
+pub async fn get_dated<T: DeserializeOwned>(path: &str) -> Result<(T, Option<f64>), ApiError> {
+    let received = exchange_public(Method::Get, path, None).await?;
+    let date = received.date;
+    Ok((decode(received)?, date))
 }
 
 /// `POST path` with a JSON body.
@@ -281,7 +353,8 @@ impl Authed {
         let received = self
             .exchange(Method::Post, path, Some(to_json(body)?), Some(key))
             .await?;
-        self.checked(decode(received))
+        let raisons = with_raisons(&received);
+        self.checked(decode(received).map_err(raisons))
     }
 
     /// `PATCH path` as the signed-in user.
@@ -398,5 +471,77 @@ impl Authed {
             ErrorCode::Unauthorized => self.session.end(),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use shared::eligibility::Reason;
+
+    use super::*;
+
+    fn answer(status: u16, problem: &Problem) -> Received {
+        Received {
+            status,
+            text: serde_json::to_string(problem).expect("json"),
+            retry_after: Some(4),
+            date: None,
+        }
+    }
+
+    #[test]
+    fn a_problem_is_read_whole_and_its_raisons_only_by_post_once() {
+        let opens_at = chrono::Utc
+            .with_ymd_and_hms(2027, 1, 5, 7, 30, 0)
+            .single()
+            .expect("instant");
+        let problem = Problem {
+            problem_type: "about:blank".into(),
+            title: "Inscription impossible".into(),
+            status: 422,
+            detail: Some("Cet enfant ne peut pas être inscrit.".into()),
+            code: ErrorCode::ValidationFailed,
+            fields: FieldErrors::from([("_".into(), vec!["age".into(), "closed".into()])]),
+            opens_at: Some(opens_at),
+            raisons: vec![
+                Reason::Age {
+                    age: 5,
+                    min: 6,
+                    max: 11,
+                },
+                Reason::Closed,
+            ],
+        };
+        let received = answer(422, &problem);
+        let error = failure(&received).expect("a failure");
+        assert_eq!(error.retry_after, Some(4));
+        assert_eq!(
+            error.problem,
+            Problem {
+                raisons: Vec::new(),
+                ..problem.clone()
+            }
+        );
+        let error = with_raisons(&received)(error);
+        assert_eq!(error.problem, problem);
+        // A problem without raisons, or no problem at all, has none.
+        let plain = answer(
+            503,
+            &Problem {
+                raisons: Vec::new(),
+                ..problem
+            },
+        );
+        let error = with_raisons(&plain)(failure(&plain).expect("a failure"));
+        assert!(error.problem.raisons.is_empty());
+        let garbled = Received {
+            status: 503,
+            text: "<html>".into(),
+            retry_after: None,
+            date: None,
+        };
+        let error = with_raisons(&garbled)(failure(&garbled).expect("a failure"));
+        assert_eq!(error.code(), ErrorCode::ServiceUnavailable);
     }
 }

@@ -134,6 +134,7 @@ async fn send_form(
             .ok()
             .flatten()
             .and_then(|v| v.trim().parse().ok()),
+        date: None,
     })
 }
 

@@ -33,8 +33,13 @@ mod common {
         pub mod activation;
         // The catalogue and the words it shares with the signed-in pages, not those pages.
         pub mod activites {
+            // The catalogue's filter by child is the full app's only: see this stand-in.
+            #[path = "../../bin/public/by_child.rs"]
+            pub mod by_child;
             pub mod catalogue;
+            pub mod countdown;
             pub mod model;
+            pub mod opening;
         }
         pub mod forgot_password;
         pub mod home;

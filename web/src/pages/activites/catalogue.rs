@@ -1,22 +1,32 @@
 //! « Activités » (`/activites`, public): what the town offers, each activité with its
 //! category, place, ages, prices, required pièces and description, and its périodes with
 //! their dates, the places left and when registrations open (Europe/Paris time). « Inscrire »
-//! leads to the enrolment wizard (through « Connexion » when nobody is signed in).
+//! leads to the enrolment wizard (through « Connexion » when nobody is signed in), where a
+//! family may prepare its choice before the opening. In its last day, the opening is
+//! counted down by the server's clock (issue 13).
+//!
+//! Signed in (full app), « Pour : Tous mes enfants / Léa / Noé » filters the périodes by
+//! child ([`super::by_child`]).
 //!
 //! The catalogue is revalidated on every visit (`ETag`, 304 when unchanged): on opening
-//! morning the places go by the second.
+//! morning the places go by the second. Its `Date` header sets the server's clock for the
+//! countdown until the family's eligibilities (to the millisecond) do.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::api::activites::{ActiviteList, ActiviteView, ModeValidation, PeriodeView};
 
+use crate::api;
 use crate::components::page_title::PageTitle;
 use crate::components::rich_text::RichText;
+use crate::pages::activites::by_child::{ByChild, PourQui};
+use crate::pages::activites::countdown::{clock_known, monotonic_ms, server_ms, set_clock, ticker};
 use crate::pages::activites::model::{
     Window, ages, categorie_label, dates, places, takes_enrolments, window, window_text,
 };
-use crate::pages::public::{load, loaded};
+use crate::pages::activites::opening::{ServerClock, countdown_text, instant};
+use crate::pages::public::{Loading, loaded};
 use crate::state::use_session;
 
 /// Where « Inscrire » leads for a période: the wizard with it chosen.
@@ -28,21 +38,50 @@ pub fn enrol_path(periode: &PeriodeView) -> String {
 #[component]
 pub fn ActivitesPage() -> impl IntoView {
     let session = use_session();
-    let data = load::<ActiviteList>("/api/activites".into());
+    let data: Loading<ActiviteList> = RwSignal::new(None);
+    // The server's time, at each of its seconds (nothing here waits for the very instant).
+    let now = ticker(Box::new(Vec::new));
+    spawn_local(async move {
+        let sent = monotonic_ms();
+        let answer = api::get_dated::<ActiviteList>("/api/activites").await;
+        if let Ok((_, Some(date))) = &answer
+            && !clock_known()
+        {
+            set_clock(ServerClock::from_http_date(*date, sent, monotonic_ms()));
+            // Not the phone's time until the next tick.
+            now.set(server_ms());
+        }
+        data.set(Some(answer.map(|(list, _)| list)));
+    });
+    let by = ByChild::new(session);
     view! {
         <PageTitle title="Activités"/>
         <p>"Les activités que la commune propose aux enfants, avec les places restantes et l'ouverture des inscriptions. Pour inscrire un enfant, votre dossier famille doit être validé par la mairie."</p>
         <Show when=move || session.is_authenticated()>
-            <p><A href="/inscriptions">"Mes inscriptions"</A></p>
+            // « Inscrire un enfant »: every activité, child by child with every reason (and
+            // the way to prepare a choice before an opening).
+            <p><A href="/inscriptions">"Mes inscriptions"</A>" · "<A href="/inscriptions/nouvelle">"Inscrire un enfant"</A></p>
         </Show>
-        {loaded(data, move |list: ActiviteList| {
-            let now = Utc::now();
+        <PourQui by catalogue=data/>
+        {loaded(data, move |mut list: ActiviteList| {
+            // For a child, only the périodes it may join, and the activités that have some.
+            for activite in &mut list.items {
+                activite.periodes.retain(|p| by.shows(p));
+            }
+            if by.for_a_child() {
+                list.items.retain(|a| !a.periodes.is_empty());
+            }
             if list.items.is_empty() {
-                view! { <p class="empty">"Aucune activité n'est proposée pour le moment."</p> }.into_any()
+                let text = if by.for_a_child() {
+                    "Aucune période ne peut accueillir cet enfant pour le moment."
+                } else {
+                    "Aucune activité n'est proposée pour le moment."
+                };
+                view! { <p class="empty">{text}</p> }.into_any()
             } else {
                 list.items
                     .into_iter()
-                    .map(|activite| view! { <ActiviteCard activite now/> })
+                    .map(|activite| view! { <ActiviteCard activite by now/> })
                     .collect_view()
                     .into_any()
             }
@@ -52,7 +91,7 @@ pub fn ActivitesPage() -> impl IntoView {
 
 /// One activité: what it is, then its périodes.
 #[component]
-fn ActiviteCard(activite: ActiviteView, now: DateTime<Utc>) -> impl IntoView {
+fn ActiviteCard(activite: ActiviteView, by: ByChild, now: RwSignal<f64>) -> impl IntoView {
     let (heading_id, labelled_by) = (
         format!("activite-{}", activite.id),
         format!("activite-{}", activite.id),
@@ -87,7 +126,7 @@ fn ActiviteCard(activite: ActiviteView, now: DateTime<Utc>) -> impl IntoView {
             } else {
                 view! {
                     <ul class="periodes">
-                        {activite.periodes.into_iter().map(|p| view! { <PeriodeItem activite=nom.clone() periode=p now/> }).collect_view()}
+                        {activite.periodes.into_iter().map(|p| view! { <PeriodeItem activite=nom.clone() periode=p by now/> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -95,12 +134,34 @@ fn ActiviteCard(activite: ActiviteView, now: DateTime<Utc>) -> impl IntoView {
     }
 }
 
-/// One période: dates, hours, places left, the window, « Inscrire ».
+/// One période: dates, hours, places left, the window and, in its last day, the countdown
+/// to its opening for this household (« Inscrire » is described by them); who may join;
+/// « Inscrire ».
 #[component]
-fn PeriodeItem(activite: String, periode: PeriodeView, now: DateTime<Utc>) -> impl IntoView {
+fn PeriodeItem(
+    activite: String,
+    periode: PeriodeView,
+    by: ByChild,
+    now: RwSignal<f64>,
+) -> impl IntoView {
     let session = use_session();
     let full = periode.places_restantes == 0;
-    let open = window(&periode, now) != Window::Closed && takes_enrolments(&periode);
+    let open = window(&periode, instant(now.get_untracked())) != Window::Closed
+        && takes_enrolments(&periode);
+    let window_id = format!("fenetre-{}", periode.id);
+    let opening = by.opening(&periode);
+    let state = periode.clone();
+    // The window, then the countdown on a line of its own (one text: `pre-line`).
+    let window_line = move || {
+        let now = instant(now.get());
+        let mut text = window_text(&state, now);
+        if let Some(countdown) = countdown_text(opening, now) {
+            text.push('\n');
+            text.push_str(&countdown);
+        }
+        text
+    };
+    let who = by.who_view(periode.id);
     let enrol = enrol_path(&periode);
     let href = move || {
         if session.is_authenticated() {
@@ -121,13 +182,14 @@ fn PeriodeItem(activite: String, periode: PeriodeView, now: DateTime<Utc>) -> im
             <p>
                 <span class=if full { "badge badge-refused" } else { "badge badge-ok" }>{places(&periode)}</span>
             </p>
-            <p>{window_text(&periode, now)}</p>
+            <p class="window" id=window_id.clone()>{window_line}</p>
             {(periode.mode_validation == ModeValidation::SurValidation).then(|| view! {
                 <p class="hint">"Chaque demande est validée par la mairie."</p>
             })}
+            {who}
             {open.then(|| view! {
                 <p>
-                    <A href=href attr:class="button primary">
+                    <A href=href attr:class="button primary" attr:aria-describedby=window_id>
                         "Inscrire"<span class="visually-hidden">{what}</span>
                     </A>
                 </p>

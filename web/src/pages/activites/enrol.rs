@@ -1,7 +1,10 @@
 //! The model of « Inscrire »: what the family may choose (the catalogue and, for each child
 //! and période, the server's reasons), the pairs chosen, the `Idempotency-Key` of each pair
 //! and how a refusal is said. Pure, tested natively; the views are in [`super::wizard`].
+//! Before a période opens the family may already choose it ([`Offer::readiness`]), and
+//! « Confirmer » waits for its opening ([`Offer::gate`]).
 
+use chrono::{DateTime, Utc};
 use shared::api::activites::{
     ActiviteList, ActiviteView, EligibiliteList, EnfantDossier, InscriptionView, PeriodeView,
 };
@@ -10,9 +13,13 @@ use shared::error::ErrorCode;
 use uuid::Uuid;
 
 use crate::api::ApiError;
+use crate::format::paris_when;
 use crate::i18n::problem_message;
 use crate::pages::activites::model::takes_enrolments;
-use crate::pages::activites::reasons::code_text;
+use crate::pages::activites::opening::{
+    Readiness, busy_text, first_opening, opening_wait_text, readiness,
+};
+use crate::pages::activites::reasons::{ReasonContext, code_text, reason_text};
 
 /// One child and one période: (enfant, période).
 pub type Pair = (Uuid, Uuid);
@@ -51,13 +58,37 @@ impl Offer {
             .map(|e| e.raisons.as_slice())
     }
 
-    /// Whether the child may be enrolled in the période now: no reason, and a place or a
-    /// waiting list left.
-    pub fn available(&self, pair: Pair) -> bool {
-        self.reasons(pair).is_some_and(<[Reason]>::is_empty)
-            && self
-                .periode(pair.1)
-                .is_some_and(|(_, p)| takes_enrolments(p))
+    /// Whether the child may be enrolled in the période now, only from its opening (the
+    /// family may prepare it: issue 13), or not; a période without a place nor a waiting
+    /// list left, or unknown to the server, is [`Readiness::Blocked`].
+    pub fn readiness(&self, pair: Pair) -> Readiness {
+        let takes = self
+            .periode(pair.1)
+            .is_some_and(|(_, p)| takes_enrolments(p));
+        match self.reasons(pair) {
+            Some(reasons) if takes => readiness(reasons.iter().map(|r| match r {
+                Reason::NotOpenYet { opens_at } => (r.code(), Some(*opens_at)),
+                _ => (r.code(), None),
+            })),
+            _ => Readiness::Blocked,
+        }
+    }
+
+    /// When the pair opens, if only its opening stands in the way.
+    pub fn opens_at(&self, pair: Pair) -> Option<DateTime<Utc>> {
+        match self.readiness(pair) {
+            Readiness::Opens(at) => Some(at),
+            _ => None,
+        }
+    }
+
+    /// The instant « Confirmer » waits for: the first opening among `pairs`, unless one of
+    /// them could be sent when the server answered (see [`first_opening`]).
+    pub fn gate(&self, pairs: &[Pair]) -> Option<DateTime<Utc>> {
+        first_opening(
+            pairs.iter().map(|p| self.readiness(*p)),
+            self.eligibilites.maintenant,
+        )
     }
 
     /// A période and its activité.
@@ -105,7 +136,7 @@ impl Offer {
         let Some(periode) = focus else { return };
         for child in children {
             let pair = (*child, periode);
-            if self.available(pair) && !pairs.contains(&pair) {
+            if self.readiness(pair).selectable() && !pairs.contains(&pair) {
                 pairs.push(pair);
             }
         }
@@ -127,23 +158,89 @@ pub fn key_for(keys: &mut Vec<(Pair, String)>, pair: Pair) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     Sending,
+    /// Kept, to be sent again by itself: see [`Wait`].
+    Waiting(Wait),
     Done(InscriptionView),
     Failed(String),
 }
 
-/// Why an enrolment was refused, in French.
-pub fn failure_text(error: &ApiError) -> String {
-    let reasons = error.problem.field("_");
-    if error.status() == 422 && !reasons.is_empty() {
-        let lines: Vec<&str> = reasons.iter().map(|c| code_text(c)).collect();
-        return lines.join(" ");
+impl Outcome {
+    /// Whether it is on its way (sent, or waiting to be sent again).
+    pub fn pending(&self) -> bool {
+        matches!(self, Self::Sending | Self::Waiting(_))
     }
-    match (error.code(), error.status()) {
-        (ErrorCode::RequestInProgress, _) => problem_message(error),
-        (_, 409) => {
+}
+
+/// A pause before sending an enrolment again (issue 13).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wait {
+    /// The server is saturated (503), or the opening is still ahead (409).
+    pub busy: bool,
+    /// Until when (server time, ms since the epoch).
+    pub until: f64,
+    /// What is said aloud once, when the pause starts.
+    pub said: String,
+}
+
+impl Wait {
+    /// A pause of `ms` from server time `now`.
+    pub fn new(busy: bool, now: f64, ms: f64) -> Self {
+        let until = now + ms;
+        Self {
+            busy,
+            until,
+            said: Self::text_at(busy, until, now),
+        }
+    }
+
+    /// « Forte affluence : votre demande est conservée, nouvel essai dans 4 s… » at server
+    /// time `now`.
+    pub fn text(&self, now: f64) -> String {
+        Self::text_at(self.busy, self.until, now)
+    }
+
+    fn text_at(busy: bool, until: f64, now: f64) -> String {
+        let secs = ((until - now) / 1_000.0).ceil() as i64;
+        if busy {
+            busy_text(secs)
+        } else {
+            opening_wait_text(secs)
+        }
+    }
+}
+
+/// Why an enrolment was refused, in French: every reason the server gave, in full when
+/// `ctx` names the child and the période (else by their codes).
+pub fn failure_text(error: &ApiError, ctx: Option<&ReasonContext<'_>>) -> String {
+    if error.status() == 422 {
+        let lines: Vec<String> = match ctx {
+            Some(ctx) if !error.problem.raisons.is_empty() => error
+                .problem
+                .raisons
+                .iter()
+                .map(|r| reason_text(r, ctx))
+                .collect(),
+            _ => error
+                .problem
+                .field("_")
+                .iter()
+                .map(|c| code_text(c).to_string())
+                .collect(),
+        };
+        if !lines.is_empty() {
+            return lines.join(" ");
+        }
+    }
+    match (error.code(), error.status(), error.problem.opens_at) {
+        (ErrorCode::WindowNotOpen, _, Some(at)) => format!(
+            "Les inscriptions à cette période ouvrent le {} : confirmez à ce moment-là.",
+            paris_when(at, ctx.map_or(at, |c| c.now))
+        ),
+        (ErrorCode::RequestInProgress, _, _) => problem_message(error),
+        (_, 409, _) => {
             "Cette période est complète : il n'y a plus de place ni de liste d'attente.".into()
         }
-        (_, 404) => "Cette période n'est plus proposée.".into(),
+        (_, 404, _) => "Cette période n'est plus proposée.".into(),
         _ => problem_message(error),
     }
 }
@@ -228,6 +325,24 @@ mod tests {
                 });
             }
         }
+        // Période 5 opens at 8 h 30 for both; période 6 too, but Léa lacks a pièce.
+        for child in [7_u128, 8] {
+            for (p, missing) in [(5, false), (6, child == 7)] {
+                let mut raisons = vec![Reason::NotOpenYet {
+                    opens_at: opening(),
+                }];
+                if missing {
+                    raisons.push(Reason::MissingPiece {
+                        type_code: "assurance".into(),
+                    });
+                }
+                items.push(Eligibilite {
+                    enfant_id: Uuid::from_u128(child),
+                    periode_id: Uuid::from_u128(p),
+                    raisons,
+                });
+            }
+        }
         Offer {
             catalogue: ActiviteList {
                 items: vec![
@@ -239,16 +354,35 @@ mod tests {
                             periode(3, 0, false),
                         ],
                     ),
-                    activite(20, vec![periode(4, 5, false)]),
+                    activite(
+                        20,
+                        vec![
+                            periode(4, 5, false),
+                            periode(5, 5, false),
+                            periode(6, 5, false),
+                        ],
+                    ),
                 ],
             },
             eligibilites: EligibiliteList {
-                maintenant: Utc::now(),
+                maintenant: opening() - chrono::Duration::minutes(3),
                 enfants: vec![child(7, "Léa"), child(8, "Tom")],
                 items,
             },
             pieces_href: "/demarches".into(),
         }
+    }
+
+    /// 5 January 2026, 8 h 30 in Paris.
+    fn opening() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 5, 7, 30, 0)
+            .single()
+            .expect("instant")
+    }
+
+    /// Whether the child may be enrolled now: no reason, and a place or a waiting list left.
+    fn available(offer: &Offer, pair: Pair) -> bool {
+        offer.readiness(pair) == Readiness::Now
     }
 
     fn pair(child: u128, periode: u128) -> Pair {
@@ -258,11 +392,14 @@ mod tests {
     #[test]
     fn a_pair_is_available_without_reason_with_a_place_or_a_waiting_list() {
         let offer = offer();
-        assert!(offer.available(pair(7, 1)));
-        assert!(offer.available(pair(7, 2)));
-        assert!(!offer.available(pair(7, 3)), "full without a waiting list");
-        assert!(!offer.available(pair(8, 1)), "too old");
-        assert!(!offer.available(pair(7, 99)), "unknown to the server");
+        assert!(available(&offer, pair(7, 1)));
+        assert!(available(&offer, pair(7, 2)));
+        assert!(
+            !available(&offer, pair(7, 3)),
+            "full without a waiting list"
+        );
+        assert!(!available(&offer, pair(8, 1)), "too old");
+        assert!(!available(&offer, pair(7, 99)), "unknown to the server");
     }
 
     #[test]
@@ -325,20 +462,124 @@ mod tests {
     #[test]
     fn refusals_say_every_reason_the_server_gave() {
         assert_eq!(
-            failure_text(&error(
-                422,
-                ErrorCode::ValidationFailed,
-                &["closed", "family_limit"]
-            )),
+            failure_text(
+                &error(
+                    422,
+                    ErrorCode::ValidationFailed,
+                    &["closed", "family_limit"]
+                ),
+                None
+            ),
             "Les inscriptions sont closes. Votre famille a atteint le nombre d'enfants permis pour cette période."
         );
         assert_eq!(
-            failure_text(&error(409, ErrorCode::Conflict, &[])),
+            failure_text(&error(409, ErrorCode::Conflict, &[]), None),
             "Cette période est complète : il n'y a plus de place ni de liste d'attente."
         );
         assert_ne!(
-            failure_text(&error(409, ErrorCode::RequestInProgress, &[])),
-            failure_text(&error(409, ErrorCode::Conflict, &[]))
+            failure_text(&error(409, ErrorCode::RequestInProgress, &[]), None),
+            failure_text(&error(409, ErrorCode::Conflict, &[]), None)
+        );
+    }
+
+    #[test]
+    fn a_periode_that_only_waits_for_its_opening_may_be_prepared() {
+        let offer = offer();
+        assert_eq!(offer.readiness(pair(7, 5)), Readiness::Opens(opening()));
+        assert_eq!(offer.opens_at(pair(8, 5)), Some(opening()));
+        assert!(!available(&offer, pair(7, 5)), "not yet");
+        assert_eq!(
+            offer.readiness(pair(7, 6)),
+            Readiness::Blocked,
+            "a pièce too"
+        );
+        assert_eq!(offer.readiness(pair(8, 6)), Readiness::Opens(opening()));
+        assert_eq!(offer.readiness(pair(7, 3)), Readiness::Blocked, "full");
+        // « Inscrire » on période 5 ticks it for both; on 6, only for Noé.
+        let children = [Uuid::from_u128(7), Uuid::from_u128(8)];
+        let mut pairs = vec![];
+        offer.preselect(&children, Some(Uuid::from_u128(5)), &mut pairs);
+        offer.preselect(&children, Some(Uuid::from_u128(6)), &mut pairs);
+        assert_eq!(pairs, vec![pair(7, 5), pair(8, 5), pair(8, 6)]);
+    }
+
+    #[test]
+    fn confirmer_waits_for_the_opening_unless_a_choice_is_open_already() {
+        let offer = offer();
+        assert_eq!(offer.gate(&[pair(7, 5), pair(8, 6)]), Some(opening()));
+        assert_eq!(offer.gate(&[pair(7, 5), pair(7, 1)]), None);
+        assert_eq!(offer.gate(&[]), None);
+    }
+
+    #[test]
+    fn a_refusal_says_each_reason_in_full_when_the_child_and_periode_are_known() {
+        let offer = offer();
+        let (activite, periode) = offer.periode(Uuid::from_u128(1)).expect("période");
+        let ctx = ReasonContext {
+            prenom: "Tom",
+            periode,
+            activite,
+            catalogue: &offer.catalogue.items,
+            now: offer.eligibilites.maintenant,
+        };
+        let mut refused = error(422, ErrorCode::ValidationFailed, &["age", "closed"]);
+        refused.problem.raisons = vec![
+            Reason::Age {
+                age: 12,
+                min: 6,
+                max: 11,
+            },
+            Reason::Closed,
+        ];
+        let text = failure_text(&refused, Some(&ctx));
+        assert!(
+            text.starts_with("Tom aura 12 ans le 16 février ; l'activité est pour les 6 à 11 ans."),
+            "{text}"
+        );
+        assert!(
+            text.contains("Les inscriptions sont closes depuis le"),
+            "{text}"
+        );
+        // Without the raisons (an older server), by their codes.
+        refused.problem.raisons.clear();
+        assert_eq!(
+            failure_text(&refused, Some(&ctx)),
+            "L'enfant n'a pas l'âge demandé pour cette activité. Les inscriptions sont closes."
+        );
+        // Before the opening, too far to wait on the page: when to come back.
+        let mut early = error(409, ErrorCode::WindowNotOpen, &[]);
+        early.problem.opens_at = Some(opening());
+        assert_eq!(
+            failure_text(&early, Some(&ctx)),
+            "Les inscriptions à cette période ouvrent le lundi 5 janvier à 8 h 30 : confirmez à ce moment-là."
+        );
+    }
+
+    #[test]
+    fn a_pause_counts_its_seconds_down_and_is_said_once() {
+        let wait = Wait::new(true, 10_000.0, 4_300.0);
+        assert_eq!(
+            wait.said,
+            "Forte affluence : votre demande est conservée, nouvel essai dans 5 s…"
+        );
+        assert_eq!(
+            wait.text(11_000.0),
+            "Forte affluence : votre demande est conservée, nouvel essai dans 4 s…"
+        );
+        assert_eq!(
+            wait.text(20_000.0),
+            "Forte affluence : votre demande est conservée, nouvel essai dans 1 s…"
+        );
+        assert!(Outcome::Waiting(wait).pending());
+        assert!(Outcome::Sending.pending());
+        assert!(!Outcome::Failed(String::new()).pending());
+        let opening = Wait::new(false, 0.0, 12_000.0);
+        assert!(
+            opening
+                .said
+                .starts_with("Les inscriptions ne sont pas encore ouvertes"),
+            "{}",
+            opening.said
         );
     }
 }

@@ -8,27 +8,42 @@
 //! « Réessayer » after a lost answer, never enrols a child twice. The step is in the
 //! address (`?etape=2`, and `?periode=` for the période « Inscrire » was clicked on) so the
 //! browser's back button moves between steps.
+//!
+//! Opening morning (issue 13): a période that only waits for its opening may be chosen
+//! beforehand (« ouvre le … »), so the family reaches the récapitulatif early; « Confirmer »
+//! then waits, with « Ouverture dans 2 min 05 s » by the server's clock, and is enabled at
+//! the very instant. A 503 (the server is saturated) keeps every choice and sends again by
+//! itself after `Retry-After` plus jitter, with the same key, until answered; a 409
+//! `window_not_open` (the device was early) is sent again at the opening.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::api::activites::{
-    ActiviteList, ActiviteView, EligibiliteList, InscriptionRequest, InscriptionView, PeriodeView,
+    ActiviteList, ActiviteView, InscriptionRequest, InscriptionView, PeriodeView,
 };
 use shared::api::dossier::{DemandeKind, DemandeList};
 use shared::eligibility::{Reason, last_cancellation_day};
+use shared::error::ErrorCode;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 use crate::components::guard::RequireSession;
 use crate::components::page_title::{PageTitle, set_document_title};
 use crate::components::stepper::Stepper;
-use crate::format::day;
+use crate::format::{day, paris_when};
 use crate::i18n::problem_message;
-use crate::pages::activites::enrol::{Offer, Outcome, Pair, failure_text, key_for};
+use crate::pages::activites::countdown::{
+    announcer, jitter, monotonic_ms, server_ms, set_clock, sleep, ticker,
+};
+use crate::pages::activites::enrol::{Offer, Outcome, Pair, Wait, failure_text, key_for};
 use crate::pages::activites::model::{
     ages, dates, expected_outcome, places, result_text, window_text,
+};
+use crate::pages::activites::opening::{
+    ServerClock, countdown_text, instant, millis, opening_delay_ms, retry_delay_ms,
 };
 use crate::pages::activites::reasons::{ReasonContext, Remedy, reason_text, remedy};
 use crate::pages::dossier::focus_selector;
@@ -56,6 +71,9 @@ struct Enrol {
     all: RwSignal<bool>,
     /// The période « Inscrire » was clicked on.
     focus: StoredValue<Option<Uuid>>,
+    /// The server's time (ms since the epoch), ticking at each of its seconds and at the
+    /// opening « Confirmer » waits for.
+    now: RwSignal<f64>,
 }
 
 impl Enrol {
@@ -64,9 +82,18 @@ impl Enrol {
         spawn_local(async move {
             let client = api::authed(self.session);
             let catalogue = api::get::<ActiviteList>("/api/activites").await;
-            let eligibilites = client
-                .get::<EligibiliteList>("/api/inscriptions/eligibilites")
-                .await;
+            let sent = monotonic_ms();
+            let eligibilites = client.eligibilites().await;
+            // The server's clock, for « Confirmer » to wait for the opening by it (at once:
+            // not the phone's time until the next tick).
+            if let Ok(found) = &eligibilites {
+                set_clock(ServerClock::from_exchange(
+                    millis(found.maintenant),
+                    sent,
+                    monotonic_ms(),
+                ));
+                self.now.try_set(server_ms());
+            }
             let pieces_href = pieces_href(client.get::<DemandeList>("/api/demandes").await.ok());
             self.offer.set(Some(catalogue.and_then(|catalogue| {
                 eligibilites.map(|eligibilites| Offer {
@@ -96,11 +123,69 @@ impl Enrol {
         });
     }
 
+    /// Why a pair was refused, in French, every reason in full.
+    fn failure(self, pair: Pair, error: &ApiError) -> String {
+        self.with(|o| {
+            let prenom = o.prenom(pair.0);
+            let found = o.periode(pair.1);
+            let ctx = found.map(|(activite, periode)| ReasonContext {
+                prenom: &prenom,
+                periode,
+                activite,
+                catalogue: &o.catalogue.items,
+                now: instant(server_ms()),
+            });
+            failure_text(error, ctx.as_ref())
+        })
+        .unwrap_or_else(|| failure_text(error, None))
+    }
+
+    /// Sends one pair until the server answers: after a 503, again after its
+    /// `Retry-After` plus jitter; after a 409 `window_not_open`, again at the opening (when
+    /// near); after a 409 `request_in_progress`, again a second later — each time with the
+    /// same `Idempotency-Key`. `None` when the page is gone.
+    async fn send_one(self, pair: Pair, key: &str) -> Option<Result<InscriptionView, ApiError>> {
+        let request = InscriptionRequest {
+            enfant_id: pair.0,
+            periode_id: pair.1,
+        };
+        loop {
+            let result = api::authed(self.session)
+                .post_once::<_, InscriptionView>("/api/inscriptions", &request, key)
+                .await;
+            let pause = match &result {
+                Err(e) if e.status() == 503 => {
+                    Some((true, retry_delay_ms(e.retry_after, jitter())))
+                }
+                Err(e) if e.code() == ErrorCode::RequestInProgress => {
+                    Some((true, retry_delay_ms(Some(1), jitter())))
+                }
+                Err(e) if e.code() == ErrorCode::WindowNotOpen => e
+                    .problem
+                    .opens_at
+                    .and_then(|at| opening_delay_ms(at, server_ms(), jitter()))
+                    .map(|ms| (false, ms)),
+                _ => None,
+            };
+            let Some((busy, ms)) = pause else {
+                return Some(result);
+            };
+            // The page is gone: nothing more to send.
+            self.outcomes.try_with_untracked(|_| ())?;
+            self.set_outcome(pair, Outcome::Waiting(Wait::new(busy, server_ms(), ms)));
+            sleep(ms).await;
+        }
+    }
+
     /// Sends every chosen pair not enrolled yet, one after the other.
     fn send(self, pairs: Vec<Pair>) {
         let waiting: Vec<Pair> = pairs
             .into_iter()
-            .filter(|p| !matches!(self.outcome(*p), Some(Outcome::Done(_) | Outcome::Sending)))
+            .filter(|p| {
+                !self
+                    .outcome(*p)
+                    .is_some_and(|o| o.pending() || matches!(o, Outcome::Done(_)))
+            })
             .collect();
         if waiting.is_empty() {
             return;
@@ -112,20 +197,14 @@ impl Enrol {
             for pair in waiting {
                 let key = self.keys.try_update_value(|keys| key_for(keys, pair));
                 let Some(key) = key else { return };
-                let request = InscriptionRequest {
-                    enfant_id: pair.0,
-                    periode_id: pair.1,
+                let Some(result) = self.send_one(pair, &key).await else {
+                    return;
                 };
-                let result = api::authed(self.session)
-                    .post_once::<_, InscriptionView>("/api/inscriptions", &request, &key)
-                    .await;
-                self.set_outcome(
-                    pair,
-                    match result {
-                        Ok(view) => Outcome::Done(view),
-                        Err(error) => Outcome::Failed(failure_text(&error)),
-                    },
-                );
+                let outcome = match result {
+                    Ok(view) => Outcome::Done(view),
+                    Err(error) => Outcome::Failed(self.failure(pair, &error)),
+                };
+                self.set_outcome(pair, outcome);
             }
             focus_selector("#bilan-titre");
         });
@@ -181,16 +260,32 @@ fn WizardView() -> impl IntoView {
     let focus = query
         .with_untracked(|q| q.get("periode"))
         .and_then(|p| Uuid::parse_str(&p).ok());
+    let offer = RwSignal::new(None::<Result<Offer, ApiError>>);
+    let (children, pairs) = (RwSignal::new(Vec::new()), RwSignal::new(Vec::new()));
+    // The tick that matters: the opening « Confirmer » waits for (otherwise the ticker
+    // ticks every second, enough for a pause's countdown).
+    let targets = Box::new(move || {
+        offer
+            .try_with_untracked(|o| {
+                let o = o.as_ref()?.as_ref().ok()?;
+                o.gate(&o.ordered(&children.get_untracked(), &pairs.get_untracked()))
+            })
+            .flatten()
+            .into_iter()
+            .map(millis)
+            .collect()
+    });
     let enrol = Enrol {
         session: use_session(),
-        offer: RwSignal::new(None),
-        children: RwSignal::new(Vec::new()),
-        pairs: RwSignal::new(Vec::new()),
+        offer,
+        children,
+        pairs,
         keys: StoredValue::new(Vec::new()),
         outcomes: RwSignal::new(Vec::new()),
         error: RwSignal::new(None),
         all: RwSignal::new(focus.is_none()),
         focus: StoredValue::new(focus),
+        now: ticker(targets),
     };
     provide_context(enrol);
     enrol.load();
@@ -448,8 +543,8 @@ fn activite_choices(offer: &Offer, child: Uuid, prenom: &str, activite: &Activit
         .iter()
         .map(|periode| {
             let pair = (child, periode.id);
-            if offer.available(pair) {
-                periode_choice(pair, periode, now).into_any()
+            if offer.readiness(pair).selectable() {
+                periode_choice(pair, periode, offer.opens_at(pair), now).into_any()
             } else {
                 let reasons = offer
                     .reasons(pair)
@@ -495,11 +590,13 @@ fn activite_choices(offer: &Offer, child: Uuid, prenom: &str, activite: &Activit
     .into_any()
 }
 
-/// A période the child may join: its checkbox, its dates, places and window.
+/// A période the child may join (now, or from `opens_at`: « ouvre le … »): its checkbox,
+/// its dates, places and window.
 fn periode_choice(
     pair: Pair,
     periode: &PeriodeView,
-    now: chrono::DateTime<chrono::Utc>,
+    opens_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
 ) -> impl IntoView + use<> {
     let enrol = use_enrol();
     let input_id = format!("choix-{}-{}", pair.0, pair.1);
@@ -514,11 +611,19 @@ fn periode_choice(
             }
         }
     };
+    let window = opens_at.map_or_else(
+        || window_text(periode, now),
+        |at| {
+            format!(
+                "ouvre le {} : vous pouvez la choisir dès maintenant",
+                paris_when(at, now)
+            )
+        },
+    );
     let state = format!(
-        "{} · {} · {}",
+        "{} · {} · {window}",
         dates(periode.premier_jour, periode.dernier_jour),
         places(periode),
-        window_text(periode, now)
     );
     view! {
         <div class="periode-choice">
@@ -574,11 +679,7 @@ fn RecapStep() -> impl IntoView {
             .unwrap_or_default()
     });
     let sent = move || enrol.outcomes.with(|o| !o.is_empty());
-    let sending = move || {
-        enrol
-            .outcomes
-            .with(|o| o.iter().any(|(_, o)| *o == Outcome::Sending))
-    };
+    let sending = move || enrol.outcomes.with(|o| o.iter().any(|(_, o)| o.pending()));
     let failed = move || {
         enrol.outcomes.with(|o| {
             o.iter()
@@ -593,8 +694,19 @@ fn RecapStep() -> impl IntoView {
                 .count()
         })
     };
+    // « Confirmer » waits for the first opening of what was chosen, by the server's clock.
+    let now = enrol.now;
+    let gate = move || enrol.with(|o| o.gate(&pairs.get())).flatten();
+    let locked = move || gate().is_some_and(|at| now.get() < millis(at));
+    // Said once (it stays true after the opening).
+    let ready = untrack(gate).map(|at| {
+        format!(
+            "Votre choix est prêt : « Confirmer » s'active à l'ouverture des inscriptions, le {}.",
+            paris_when(at, instant(now.get_untracked()))
+        )
+    });
     let confirm = move |_| {
-        if !sending() {
+        if !sending() && !untrack(locked) {
             enrol.send(pairs.get_untracked());
         }
     };
@@ -622,6 +734,15 @@ fn RecapStep() -> impl IntoView {
             <ul class="plain enrol-recap">
                 {move || pairs.get().into_iter().map(|pair| view! { <RecapItem pair/> }).collect_view()}
             </ul>
+            // Before the opening: when « Confirmer » will be enabled, and the countdown.
+            <p class="opening-note" id="confirmer-quand">{ready}</p>
+            <p class="countdown" id="confirmer-ouverture" role="timer">{move || gate().and_then(|at| countdown_text(at, instant(now.get())))}</p>
+            {announcer(gate, now, "Les inscriptions sont ouvertes : vous pouvez confirmer.")}
+            // A pause is said once when it starts; its seconds count down on screen only.
+            <p role="status" class="visually-hidden">{move || enrol.outcomes.with(|o| o.iter().find_map(|(_, o)| match o {
+                Outcome::Waiting(wait) => Some(wait.said.clone()),
+                _ => None,
+            }))}</p>
             <div role="status">
                 {move || bilan().map(|text| view! {
                     <h3 id="bilan-titre" tabindex="-1">"Résultat"</h3>
@@ -633,7 +754,8 @@ fn RecapStep() -> impl IntoView {
                     view! {
                         <button type="button" class="button secondary" on:click=move |_| go.run(1)>"Retour"</button>
                         <button type="button" class="button primary" on:click=confirm
-                            aria-disabled=move || sending().then_some("true")>"Confirmer"</button>
+                            aria-disabled=move || (sending() || locked()).then_some("true")
+                            aria-describedby="confirmer-quand confirmer-ouverture">"Confirmer"</button>
                     }.into_any()
                 } else if sending() {
                     view! { <p class="loading">"Envoi en cours…"</p> }.into_any()
@@ -669,15 +791,28 @@ fn RecapItem(pair: Pair) -> impl IntoView {
     };
     let deadline = last_cancellation_day(periode.premier_jour, periode.annulation_jours);
     let outcome = move || enrol.outcome(pair);
+    // Chosen before its opening: when it opens.
+    let now = enrol.now;
+    let opening = enrol.with(|o| o.opens_at(pair)).flatten().map(|at| {
+        format!(
+            "Ouverture des inscriptions le {}.",
+            paris_when(at, instant(now.get_untracked()))
+        )
+    });
     view! {
         <li class="card">
             <h3>{title}</h3>
             <p><strong>{periode.libelle.clone()}</strong>{format!(" — {}", dates(periode.premier_jour, periode.dernier_jour))}</p>
             {(!periode.horaires.trim().is_empty()).then(|| view! { <p>{format!("Horaires : {}", periode.horaires)}</p> })}
             <p>{format!("Annulation possible jusqu'au {} inclus.", day(&deadline))}</p>
+            {opening.map(|text| view! { <p><strong>{text}</strong></p> })}
             {move || match outcome() {
                 None => view! { <p>{expected_outcome(&periode)}</p> }.into_any(),
                 Some(Outcome::Sending) => view! { <p class="loading">"Envoi en cours…"</p> }.into_any(),
+                // The seconds count down on screen; the recap's live region said it once.
+                Some(Outcome::Waiting(wait)) => view! {
+                    <p class="notice wait" aria-hidden="true">{move || wait.text(now.get())}</p>
+                }.into_any(),
                 Some(Outcome::Done(view)) => view! {
                     <p class="status-line">"Résultat : "<span class=result_class(&view)>{result_text(&view)}</span></p>
                 }.into_any(),
