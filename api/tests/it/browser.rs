@@ -36,7 +36,7 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 12] = [
+const SCENARIOS: [&str; 13] = [
     "account_changes",
     "activites_journey",
     "backoffice_content",
@@ -44,6 +44,7 @@ const SCENARIOS: [&str; 12] = [
     "dossier_conflict",
     "dossier_journey",
     "mobile_keyboard",
+    "opening_countdown",
     "password_reset",
     "pieces_journey",
     "public_pages",
@@ -79,6 +80,11 @@ async fn account_changes() {
 #[tokio::test]
 async fn activites_journey() {
     run_scenario("activites_journey").await;
+}
+
+#[tokio::test]
+async fn opening_countdown() {
+    run_scenario("opening_countdown").await;
 }
 
 #[tokio::test]
