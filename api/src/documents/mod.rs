@@ -8,3 +8,4 @@ pub mod inspect;
 pub mod pieces;
 pub mod receive;
 pub mod storage;
+pub mod upload;
