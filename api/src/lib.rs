@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod load_seed;
 pub mod methods;
 pub mod openapi;
+pub mod queue;
 pub mod rattachement;
 pub mod routes;
 pub mod security;

@@ -1,5 +1,5 @@
 //! The back office (town agents and administrators): second-factor enrolment, the staff
-//! profile, and the queue of requests. Every route takes a `StaffUser`: families get 403,
+//! profile, and the queue of requests (its rules are in `crate::queue`). Every route takes a `StaffUser`: families get 403,
 //! anonymous callers 401 (SECURITY.md C-03).
 
 use actix_web::http::StatusCode;
@@ -7,15 +7,15 @@ use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use shared::api::auth::{TotpEnrolmentRequest, TotpEnrolmentResponse};
 use shared::api::backoffice::{
-    FailedEmails, NewStaffRequest, Queue, QueueItem, RequeuedEmails, StaffList, StaffProfile,
-    StaffRole, StaffUpdate, WaitingTime,
+    FailedEmails, NewStaffRequest, Queue, RequeuedEmails, StaffList, StaffProfile, StaffRole,
+    StaffUpdate, WaitingTime,
 };
-use shared::api::dossier::{DemandeKind, DemandeStatus, Role};
+use shared::api::dossier::{DemandeKind, DemandeStatus};
 
 use crate::auth::extractor::StaffUser;
 use crate::auth::totp;
 use crate::db::models::account::{Account, NewAccount, state as account_state};
-use crate::db::models::{action_token, demande, dossier, member, outbox};
+use crate::db::models::{action_token, outbox};
 use crate::db::{new_id, now};
 use crate::domain::normalize::fold_name;
 use crate::domain::normalize::{email_key, username_key};
@@ -120,59 +120,6 @@ pub struct QueueQuery {
     pub per_page: Option<u32>,
 }
 
-/// How many requests wait for validation, and their median wait in hours, at `now`.
-pub(crate) fn waiting_stats(
-    conn: &mut crate::db::DbConn,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(u64, Option<f64>), ApiError> {
-    let mut waits: Vec<f64> = demande::list_in_status(conn, DemandeStatus::EnAttenteValidation)?
-        .iter()
-        .filter_map(|d| d.submitted_at)
-        .map(|at| (now - at.and_utc()).num_minutes() as f64 / 60.0)
-        .collect();
-    let count = waits.len() as u64;
-    if waits.is_empty() {
-        return Ok((0, None));
-    }
-    waits.sort_by(f64::total_cmp);
-    let middle = waits.len() / 2;
-    let median = if waits.len().is_multiple_of(2) {
-        (waits[middle - 1] + waits[middle]) / 2.0
-    } else {
-        waits[middle]
-    };
-    Ok((count, Some(median)))
-}
-
-/// One row of the queue: the request, its dossier number and the responsable's name.
-fn queue_item(
-    conn: &mut crate::db::DbConn,
-    found: demande::Demande,
-) -> Result<QueueItem, ApiError> {
-    let folder = dossier::find(conn, &found.dossier_id)?;
-    let famille = member::list(conn, &folder.id)?
-        .into_iter()
-        .find(|m| m.role == to_text(&Role::Responsable))
-        .map(|m| {
-            [m.prenom, m.nom]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
-    let summary = found.summary()?;
-    Ok(QueueItem {
-        demande_id: summary.id,
-        dossier_id: summary.dossier_id,
-        kind: summary.kind,
-        status: summary.status,
-        numero: folder.numero,
-        famille,
-        submitted_at: summary.submitted_at,
-    })
-}
-
 /// The agents' queue: requests in a status (waiting for validation by default), oldest
 /// submission first, with how many wait and their median waiting time.
 #[utoipa::path(
@@ -198,40 +145,15 @@ pub async fn queue(
     let page = query.page.unwrap_or(1).max(1);
     let search = query.q.as_deref().map(fold_name).filter(|q| !q.is_empty());
     let kind = query.kind;
+    let filter = crate::queue::Filter {
+        status,
+        kind,
+        search,
+        page,
+        per_page,
+    };
     let response = state
-        .read(move |conn| {
-            let (en_attente, attente_mediane_heures) = waiting_stats(conn, chrono::Utc::now())?;
-            let mut listed = demande::list_in_status(conn, status)?;
-            if let Some(kind) = kind {
-                let kind = crate::enum_text::to_text(&kind);
-                listed.retain(|d| d.kind == kind);
-            }
-            if let Some(search) = &search {
-                let named = member::dossiers_named(conn, search)?;
-                let numbered = dossier::find_by_numero(conn, search)?;
-                listed.retain(|d| {
-                    named.contains(&d.dossier_id) || numbered.as_ref() == Some(&d.dossier_id)
-                });
-            }
-            let total = listed.len() as u64;
-            let start =
-                usize::try_from(u64::from(page - 1) * u64::from(per_page)).unwrap_or(usize::MAX);
-            // Only the page shown is looked up further.
-            let items = listed
-                .into_iter()
-                .skip(start)
-                .take(per_page as usize)
-                .map(|found| queue_item(conn, found))
-                .collect::<Result<Vec<_>, ApiError>>()?;
-            Ok(Queue {
-                items,
-                total,
-                page,
-                per_page,
-                en_attente,
-                attente_mediane_heures,
-            })
-        })
+        .read(move |conn| crate::queue::page(conn, &filter, chrono::Utc::now()))
         .await?;
     Ok(private_json(StatusCode::OK, &response))
 }
@@ -395,7 +317,7 @@ pub async fn waiting_time(
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (en_attente, attente_mediane_heures) = state
-        .read(|conn| waiting_stats(conn, chrono::Utc::now()))
+        .read(|conn| crate::queue::waiting_stats(conn, chrono::Utc::now()))
         .await?;
     crate::routes::content::cacheable_json(
         &req,
