@@ -60,6 +60,11 @@ impl ApiError {
         }
     }
 
+    /// A 404 made up on the client side: an address that cannot name a resource.
+    pub fn not_found() -> Self {
+        Self::local(404, ErrorCode::NotFound, "Cette ressource est introuvable.")
+    }
+
     fn network() -> Self {
         Self::local(
             0,
@@ -203,9 +208,9 @@ fn decode<T: DeserializeOwned>(received: Received) -> Result<T, ApiError> {
 
 /// A problem document as [`failure`] reads it: every field of [`Problem`] but `raisons`.
 /// `Problem`'s own decoder decodes the tagged `Reason`s, which cost the public pages'
-/// bundle about 11 KB gzipped (measured), and only a refused enrolment carries them:
-/// [`Authed::post_once`] reads them itself, flat ([`wire`]). A test checks that this
-/// reads what the server writes.
+/// bundle about 11 KB gzipped (measured), and only a refused enrolment (or wish) carries
+/// them: [`Authed::post_once`] and [`Authed::put_with_raisons`] read them, flat
+/// ([`wire`]). A test checks that this reads what the server writes.
 #[derive(Deserialize)]
 struct ProblemHead {
     #[serde(rename = "type")]
@@ -352,6 +357,20 @@ impl Authed {
     ) -> Result<T, ApiError> {
         let received = self
             .exchange(Method::Post, path, Some(to_json(body)?), Some(key))
+            .await?;
+        let raisons = with_raisons(&received);
+        self.checked(decode(received).map_err(raisons))
+    }
+
+    /// `PUT path` as the signed-in user; a refusal carries its `raisons` in full (see
+    /// [`ProblemHead`]), as a refused enrolment does: the wishes of « Mes vœux ».
+    pub async fn put_with_raisons<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let received = self
+            .exchange(Method::Put, path, Some(to_json(body)?), None)
             .await?;
         let raisons = with_raisons(&received);
         self.checked(decode(received).map_err(raisons))

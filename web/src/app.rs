@@ -28,6 +28,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/actualites") view=public::news::NewsPage/>
                     <Route path=path!("/actualites/:id") view=public::news::NewsItemPage/>
                     <Route path=path!("/activites") view=activites::catalogue::ActivitesPage/>
+                    <Route path=path!("/activites/tirage/:periode_id") view=activites::tirage::TiragePage/>
                     <Route path=path!("/faq") view=public::faq::FaqPage/>
                     <Route path=path!("/documents") view=public::documents::DocumentsPage/>
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>
@@ -35,6 +36,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/demarches") view=DemarchesPage/>
                     <Route path=path!("/inscriptions") view=activites::inscriptions::InscriptionsPage/>
                     <Route path=path!("/inscriptions/nouvelle") view=activites::wizard::EnrolWizardPage/>
+                    <Route path=path!("/inscriptions/voeux/:activite_id") view=activites::voeux::VoeuxPage/>
                     <Route path=path!("/demarches/dossier/:id") view=DossierWizardPage/>
                     <Route path=path!("/demarches/demande/:id") view=DemandePage/>
                     <Route path=path!("/creer-mon-compte") view=SignupPage/>

@@ -99,6 +99,7 @@ pub fn field_message(code: &str) -> String {
         codes::NOT_AN_OBJECT => {
             "La demande n'a pas la forme attendue. Rechargez la page puis réessayez.".into()
         }
+        codes::DUPLICATE => "La même période figure deux fois dans la liste : retirez l'une des deux.".into(),
         _ => "Ce champ n'est pas valide.".into(),
     }
 }
@@ -484,6 +485,10 @@ mod tests {
             codes::FILE_DAMAGED,
             codes::TOO_MANY_FILES,
             codes::QUOTA_EXCEEDED,
+            codes::RATTACHEMENT_CODE_INVALID,
+            codes::RATTACHEMENT_CODE_EXPIRED,
+            codes::NOT_AN_OBJECT,
+            codes::DUPLICATE,
         ];
         let fallback = field_message("no_such_code");
         for code in all {

@@ -26,6 +26,7 @@ pub(super) struct ReasonWire {
     opens_at: Option<DateTime<Utc>>,
     period_id: Option<Uuid>,
     limit: Option<u32>,
+    closes_at: Option<DateTime<Utc>>,
 }
 
 impl ReasonWire {
@@ -56,6 +57,9 @@ impl ReasonWire {
                 period_id: self.period_id?,
             },
             "family_limit" => Reason::FamilyLimit { limit: self.limit? },
+            "by_draw" => Reason::ByDraw {
+                closes_at: self.closes_at?,
+            },
             _ => return None,
         })
     }
@@ -150,6 +154,12 @@ mod tests {
                 period_id: Uuid::from_u128(42),
             },
             Reason::FamilyLimit { limit: 2 },
+            Reason::ByDraw {
+                closes_at: Utc
+                    .with_ymd_and_hms(2027, 2, 9, 22, 59, 0)
+                    .single()
+                    .expect("instant"),
+            },
         ];
         for reason in &all {
             match reason {
@@ -163,7 +173,8 @@ mod tests {
                 | Reason::Closed
                 | Reason::AlreadyEnrolled
                 | Reason::Overlap { .. }
-                | Reason::FamilyLimit { .. } => {}
+                | Reason::FamilyLimit { .. }
+                | Reason::ByDraw { .. } => {}
             }
         }
         all
@@ -214,6 +225,9 @@ mod tests {
         // A field missing: unreadable.
         let incomplete = r#"[{"code":"age","age":5}]"#;
         let wire: Vec<ReasonWire> = serde_json::from_str(incomplete).expect("wire");
+        assert_eq!(reasons(wire), None);
+        // A draw without its close: unreadable too.
+        let wire: Vec<ReasonWire> = serde_json::from_str(r#"[{"code":"by_draw"}]"#).expect("wire");
         assert_eq!(reasons(wire), None);
     }
 }

@@ -25,6 +25,7 @@ mod common {
     // The words of the family's activités pages, said the same way to agents.
     pub mod pages {
         pub mod activites {
+            pub mod attribution;
             pub mod model;
             pub mod reasons;
         }

@@ -29,6 +29,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/actualites") view=public::news::NewsPage/>
                     <Route path=path!("/actualites/:id") view=public::news::NewsItemPage/>
                     <Route path=path!("/activites") view=activites::catalogue::ActivitesPage/>
+                    <Route path=path!("/activites/tirage/:periode_id") view=activites::tirage::TiragePage/>
                     <Route path=path!("/faq") view=public::faq::FaqPage/>
                     <Route path=path!("/documents") view=public::documents::DocumentsPage/>
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>

@@ -1,5 +1,6 @@
 //! The family SPA's public pages — ACCUEIL, ACTUALITÉS, FAQ, DOCUMENTS, connexion,
-//! création de compte, activation, mot de passe oublié, ACTIVITÉS — as a bundle of their own (issue 11):
+//! création de compte, activation, mot de passe oublié, ACTIVITÉS and its public draws
+//! (issue 13) — as a bundle of their own (issue 11):
 //! what a family's phone loads first, about half the full app. Trunk builds it from
 //! `web/public.html` into `web/dist/public/`; the server sends it for every path outside
 //! the signed-in area (`shared::routes`), and it loads the full app (`web`) when the family
@@ -34,12 +35,14 @@ mod common {
         // The catalogue and the words it shares with the signed-in pages, not those pages.
         pub mod activites {
             // The catalogue's filter by child is the full app's only: see this stand-in.
+            pub mod attribution;
             #[path = "../../bin/public/by_child.rs"]
             pub mod by_child;
             pub mod catalogue;
             pub mod countdown;
             pub mod model;
             pub mod opening;
+            pub mod tirage;
         }
         pub mod forgot_password;
         pub mod home;

@@ -44,13 +44,21 @@ fn opens_at(reason: &Reason) -> Option<DateTime<Utc>> {
 }
 
 /// Whether `child` may join `periode` now, at its opening, or not (`None`: the server said
-/// nothing of it, e.g. a période published since).
+/// nothing of it, e.g. a période published since). A période given by draw (`by_draw`)
+/// is joined through the family's wishes: that reason alone does not keep the child out.
 pub fn child_readiness(family: &EligibiliteList, child: Uuid, periode: Uuid) -> Option<Readiness> {
     family
         .items
         .iter()
         .find(|i| i.enfant_id == child && i.periode_id == periode)
-        .map(|i| readiness(i.raisons.iter().map(|r| (r.code(), opens_at(r)))))
+        .map(|i| {
+            readiness(
+                i.raisons
+                    .iter()
+                    .filter(|r| !matches!(r, Reason::ByDraw { .. }))
+                    .map(|r| (r.code(), opens_at(r))),
+            )
+        })
 }
 
 /// Whether the catalogue shows `periode` for `pour`: every période for « Tous », only those
@@ -84,7 +92,7 @@ pub fn who(family: &EligibiliteList, periode: Uuid) -> Vec<String> {
                 let mut why: Vec<&str> = item
                     .raisons
                     .iter()
-                    .filter(|r| opens_at(r).is_none())
+                    .filter(|r| opens_at(r).is_none() && !matches!(r, Reason::ByDraw { .. }))
                     .map(|r| code_text(r.code()))
                     .collect();
                 why.dedup();
@@ -258,7 +266,7 @@ pub fn PourQui(by: ByChild, catalogue: Loading<ActiviteList>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone};
-    use shared::api::activites::{Eligibilite, EnfantDossier, ModeValidation};
+    use shared::api::activites::{Attribution, Eligibilite, EnfantDossier, ModeValidation};
 
     use super::*;
 
@@ -290,6 +298,8 @@ mod tests {
             annulation_jours: 7,
             limite_famille: None,
             mode_validation: ModeValidation::Automatique,
+            attribution: Attribution::PremierArrive,
+            tirage_le: None,
         }
     }
 
@@ -369,6 +379,30 @@ mod tests {
         assert!(shows(&family, noe, &periode(1, 0, true)), "waiting list");
         assert!(!shows(&family, noe, &periode(99, 3, true)), "unknown");
         assert!(shows(&family, Pour::Tous, &periode(3, 0, false)));
+    }
+
+    #[test]
+    fn a_periode_given_by_draw_is_joined_through_wishes() {
+        let mut family = family();
+        let by_draw = Reason::ByDraw {
+            closes_at: at(20, 0),
+        };
+        let limit = Reason::FamilyLimit { limit: 1 };
+        for (child, raisons) in [(7, vec![by_draw.clone()]), (8, vec![by_draw, limit])] {
+            family.items.push(Eligibilite {
+                enfant_id: id(child),
+                periode_id: id(4),
+                raisons,
+            });
+        }
+        assert_eq!(child_readiness(&family, id(7), id(4)), Some(Readiness::Now));
+        assert_eq!(
+            who(&family, id(4)),
+            vec![
+                "Peut s'inscrire : Léa".to_string(),
+                format!("Noé : {}", code_text("family_limit"))
+            ]
+        );
     }
 
     #[test]

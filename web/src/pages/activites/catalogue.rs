@@ -8,6 +8,10 @@
 //! Signed in (full app), « Pour : Tous mes enfants / Léa / Noé » filters the périodes by
 //! child ([`super::by_child`]).
 //!
+//! A période given by *attribution équitable* (issue 13) takes no enrolment: it says until
+//! when families rank their wishes (then when the draw ran), links to its public draw
+//! (« Voir le tirage ») and, for a signed-in family, to « Mes vœux » (« Classer mes vœux »).
+//!
 //! The catalogue is revalidated on every visit (`ETag`, 304 when unchanged): on opening
 //! morning the places go by the second. Its `Date` header sets the server's clock for the
 //! countdown until the family's eligibilities (to the millisecond) do.
@@ -20,6 +24,9 @@ use shared::api::activites::{ActiviteList, ActiviteView, ModeValidation, Periode
 use crate::api;
 use crate::components::page_title::PageTitle;
 use crate::components::rich_text::RichText;
+use crate::pages::activites::attribution::{
+    Phase, attribution_text, is_equitable, phase, tirage_path, voeux_path,
+};
 use crate::pages::activites::by_child::{ByChild, PourQui};
 use crate::pages::activites::countdown::{clock_known, monotonic_ms, server_ms, set_clock, ticker};
 use crate::pages::activites::model::{
@@ -99,6 +106,12 @@ fn ActiviteCard(activite: ActiviteView, by: ByChild, now: RwSignal<f64>) -> impl
     let pieces = activite.pieces_requises.clone();
     let tarifs = activite.tarifs.trim().to_string();
     let nom = activite.nom.clone();
+    let voeux = activite.periodes.iter().any(is_equitable).then(|| {
+        (
+            voeux_path(activite.id),
+            format!(" pour « {} »", activite.nom),
+        )
+    });
     view! {
         <article class="card activite" aria-labelledby=labelled_by>
             <h2 id=heading_id>{activite.nom.clone()}</h2>
@@ -121,6 +134,7 @@ fn ActiviteCard(activite: ActiviteView, by: ByChild, now: RwSignal<f64>) -> impl
             </dl>
             <RichText source=activite.description.clone() heading_level=3/>
             <h3>"Périodes"</h3>
+            {voeux.map(|(href, what)| view! { <Voeux href what/> })}
             {if activite.periodes.is_empty() {
                 view! { <p class="empty">"Aucune période n'est ouverte pour le moment."</p> }.into_any()
             } else {
@@ -131,6 +145,22 @@ fn ActiviteCard(activite: ActiviteView, by: ByChild, now: RwSignal<f64>) -> impl
                 }.into_any()
             }}
         </article>
+    }
+}
+
+/// The places of some périodes are drawn among wishes: how, and (signed in) « Classer mes
+/// vœux ».
+#[component]
+fn Voeux(href: String, what: String) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <p class="hint">"Attribution équitable : classez vos vœux pour chaque enfant avant la fermeture ; un tirage au sort public attribue ensuite les places. Inutile de vous connecter à l'ouverture."</p>
+        {move || session.is_authenticated().then(|| {
+            let (href, what) = (href.clone(), what.clone());
+            view! {
+                <p><A href=href attr:class="button primary">"Classer mes vœux"<span class="visually-hidden">{what}</span></A></p>
+            }
+        })}
     }
 }
 
@@ -146,7 +176,10 @@ fn PeriodeItem(
 ) -> impl IntoView {
     let session = use_session();
     let full = periode.places_restantes == 0;
-    let open = window(&periode, instant(now.get_untracked())) != Window::Closed
+    let equitable = is_equitable(&periode);
+    // An équitable période takes wishes, never an enrolment.
+    let open = !equitable
+        && window(&periode, instant(now.get_untracked())) != Window::Closed
         && takes_enrolments(&periode);
     let window_id = format!("fenetre-{}", periode.id);
     let opening = by.opening(&periode);
@@ -154,6 +187,9 @@ fn PeriodeItem(
     // The window, then the countdown on a line of its own (one text: `pre-line`).
     let window_line = move || {
         let now = instant(now.get());
+        if equitable {
+            return attribution_text(&state, now);
+        }
         let mut text = window_text(&state, now);
         if let Some(countdown) = countdown_text(opening, now) {
             text.push('\n');
@@ -174,19 +210,36 @@ fn PeriodeItem(
         }
     };
     let what = format!(" : {activite} — {}", periode.libelle);
+    let tirage = equitable.then(|| (tirage_path(periode.id), what.clone()));
+    // Before the draw the places are all there is to say; after it, what is left.
+    let drawn = matches!(
+        phase(&periode, instant(now.get_untracked())),
+        Phase::Tire(_)
+    );
+    let places_text = if equitable && !drawn {
+        match periode.capacite {
+            1 => "1 place".to_string(),
+            n => format!("{n} places"),
+        }
+    } else {
+        places(&periode)
+    };
     view! {
         <li class="periode">
             <h4>{periode.libelle.clone()}</h4>
             <p>{format!("Dates : {}", dates(periode.premier_jour, periode.dernier_jour))}</p>
             {(!periode.horaires.trim().is_empty()).then(|| view! { <p>{format!("Horaires : {}", periode.horaires)}</p> })}
             <p>
-                <span class=if full { "badge badge-refused" } else { "badge badge-ok" }>{places(&periode)}</span>
+                <span class=if full { "badge badge-refused" } else { "badge badge-ok" }>{places_text}</span>
             </p>
             <p class="window" id=window_id.clone()>{window_line}</p>
             {(periode.mode_validation == ModeValidation::SurValidation).then(|| view! {
                 <p class="hint">"Chaque demande est validée par la mairie."</p>
             })}
             {who}
+            {tirage.map(|(href, what)| view! {
+                <p><A href=href>"Voir le tirage"<span class="visually-hidden">{what}</span></A></p>
+            })}
             {open.then(|| view! {
                 <p>
                     <A href=href attr:class="button primary" attr:aria-describedby=window_id>

@@ -248,7 +248,7 @@ pub fn failure_text(error: &ApiError, ctx: Option<&ReasonContext<'_>>) -> String
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
-    use shared::api::activites::{Categorie, Eligibilite, ModeValidation};
+    use shared::api::activites::{Attribution, Categorie, Eligibilite, ModeValidation};
     use shared::error::Problem;
 
     use super::*;
@@ -275,6 +275,8 @@ mod tests {
             annulation_jours: 7,
             limite_famille: None,
             mode_validation: ModeValidation::Automatique,
+            attribution: Attribution::PremierArrive,
+            tirage_le: None,
         }
     }
 

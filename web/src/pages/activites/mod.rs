@@ -3,7 +3,12 @@
 //! [`model`], the reasons a child cannot be enrolled in [`reasons`], and opening morning
 //! (issue 13: the server's clock, countdowns, retries) in [`opening`] and [`countdown`],
 //! so the pages import those rather than each other.
+//!
+//! *Attribution équitable* (issue 13): « Mes vœux » ([`voeux`], its model
+//! [`voeux_model`] and [`ranking`]) and the public draw ([`tirage`]); the words every
+//! screen says of it are in [`attribution`].
 
+pub mod attribution;
 pub mod by_child;
 pub mod catalogue;
 pub mod countdown;
@@ -11,5 +16,11 @@ mod enrol;
 pub mod inscriptions;
 pub mod model;
 pub mod opening;
+pub mod ranking;
 pub mod reasons;
+pub mod tirage;
+pub mod voeux;
+mod voeux_child;
+pub mod voeux_model;
+mod voeux_refusal;
 pub mod wizard;

@@ -267,6 +267,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
+    use shared::api::activites::Attribution;
     use uuid::Uuid;
 
     use super::*;
@@ -298,6 +299,8 @@ mod tests {
             annulation_jours: 7,
             limite_famille: Some(2),
             mode_validation: ModeValidation::Automatique,
+            attribution: Attribution::PremierArrive,
+            tirage_le: None,
         }
     }
 

@@ -109,6 +109,10 @@ pub fn reason_text(reason: &Reason, ctx: &ReasonContext<'_>) -> String {
                 n => format!("{n} enfants par famille"),
             }
         ),
+        Reason::ByDraw { closes_at } => format!(
+            "Les places de cette période sont attribuées par tirage au sort : classez vos vœux avant le {}.",
+            paris_when(*closes_at, ctx.now)
+        ),
     }
 }
 
@@ -121,6 +125,8 @@ pub enum Remedy {
     Demarches,
     /// « Mes inscriptions ».
     Inscriptions,
+    /// « Mes vœux » for the période's activité (*attribution équitable*).
+    Voeux,
 }
 
 /// The link that goes with a reason, if the family can act on it: (text, where).
@@ -134,6 +140,7 @@ pub fn remedy(reason: &Reason) -> Option<(&'static str, Remedy)> {
         Reason::AlreadyEnrolled | Reason::Overlap { .. } => {
             Some(("Voir mes inscriptions", Remedy::Inscriptions))
         }
+        Reason::ByDraw { .. } => Some(("Classer mes vœux", Remedy::Voeux)),
         _ => None,
     }
 }
@@ -152,6 +159,9 @@ pub fn code_text(code: &str) -> &'static str {
         "already_enrolled" => "L'enfant a déjà une inscription à cette période.",
         "overlap" => "L'enfant a déjà une inscription sur une partie des mêmes jours.",
         "family_limit" => "Votre famille a atteint le nombre d'enfants permis pour cette période.",
+        "by_draw" => {
+            "Les places de cette période sont attribuées par tirage au sort : classez vos vœux."
+        }
         _ => "L'enfant ne peut pas être inscrit à cette période.",
     }
 }
@@ -159,7 +169,7 @@ pub fn code_text(code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone};
-    use shared::api::activites::{Categorie, ModeValidation, PieceRequise};
+    use shared::api::activites::{Attribution, Categorie, ModeValidation, PieceRequise};
 
     use super::*;
 
@@ -190,6 +200,8 @@ mod tests {
             annulation_jours: 7,
             limite_famille: Some(2),
             mode_validation: ModeValidation::Automatique,
+            attribution: Attribution::PremierArrive,
+            tirage_le: None,
         }
     }
 
@@ -292,6 +304,18 @@ mod tests {
     }
 
     #[test]
+    fn a_draw_says_until_when_wishes_are_ranked_and_links_to_them() {
+        let by_draw = Reason::ByDraw {
+            closes_at: at(2026, 2, 9, 22, 59),
+        };
+        assert_eq!(
+            say(by_draw.clone()),
+            "Les places de cette période sont attribuées par tirage au sort : classez vos vœux avant le lundi 9 février à 23 h 59."
+        );
+        assert_eq!(remedy(&by_draw), Some(("Classer mes vœux", Remedy::Voeux)));
+    }
+
+    #[test]
     fn every_reason_has_its_own_sentence_and_every_code_too() {
         let all = [
             Reason::NotInDossier,
@@ -318,6 +342,9 @@ mod tests {
                 period_id: Uuid::from_u128(2),
             },
             Reason::FamilyLimit { limit: 1 },
+            Reason::ByDraw {
+                closes_at: at(2026, 2, 9, 22, 59),
+            },
         ];
         let fallback = code_text("no_such_code");
         let mut sentences: Vec<String> = all.iter().map(|r| say(r.clone())).collect();

@@ -35,6 +35,7 @@ use crate::components::page_title::{PageTitle, set_document_title};
 use crate::components::stepper::Stepper;
 use crate::format::{day, paris_when};
 use crate::i18n::problem_message;
+use crate::pages::activites::attribution::voeux_path;
 use crate::pages::activites::countdown::{
     announcer, jitter, monotonic_ms, server_ms, set_clock, sleep, ticker,
 };
@@ -567,6 +568,7 @@ fn activite_choices(offer: &Offer, child: Uuid, prenom: &str, activite: &Activit
                                     Remedy::Pieces => offer.pieces_href.clone(),
                                     Remedy::Demarches => "/demarches".to_string(),
                                     Remedy::Inscriptions => "/inscriptions".to_string(),
+                                    Remedy::Voeux => voeux_path(activite.id),
                                 },
                             )
                         });

@@ -1,99 +1,36 @@
 //! « Activités » (issue 12): every activité, published or not, with its périodes and their
 //! counts; the forms that create or change an activité and a période (dates and times in
 //! Europe/Paris); a période's « Liste des inscrits » ([`roster`]) and the requests waiting
-//! for an agent ([`a_valider`]). What these screens share is in [`model`] and
-//! [`decision`], so they do not import each other.
+//! for an agent ([`a_valider`]). An équitable période's row runs its draw ([`tirage`],
+//! issue 13). What these screens share is in [`page`], [`model`] and [`decision`], so
+//! they do not import each other.
 
 pub mod a_valider;
 mod decision;
 mod model;
+mod page;
+mod periode_form;
+mod periode_values;
 pub mod roster;
+mod tirage;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use shared::api::activites::{ActiviteAgentList, ActiviteAgentView, PeriodeAgentView};
-use shared::api::pieces::PieceTypeList;
+use shared::api::activites::{ActiviteAgentView, PeriodeAgentView};
 use uuid::Uuid;
 
-use crate::api::{self, ApiError};
 use crate::components::field::FormErrors;
 use crate::components::page_title::PageTitle;
 use crate::components::status::StatusMessage;
-use crate::forms::{Editor, Form, Kind, SAID, SYNTAX_HELP, Spec};
+use crate::forms::{Editor, Form, Kind, SYNTAX_HELP, Spec};
 use crate::login::focus_id;
 use crate::pages::activites::model::{ages, categorie_label, dates, places};
-use crate::state::{Session, use_session};
-use model::{
-    ActiviteValues, CATEGORIES, MODES, PeriodeValues, STATUTS, explain, paris_date_time,
-    periode_statut_label,
-};
-
-const LIST: &str = "activites-liste-titre";
-const FORM: &str = "activites-form-titre";
-
-/// What the form at the top of the page edits.
-#[derive(Clone)]
-enum Editing {
-    /// A new activité (`None`) or this one.
-    Activite(Option<ActiviteAgentView>),
-    /// A new période of the activité (`None`) or this one.
-    Periode {
-        activite_id: Uuid,
-        activite: String,
-        periode: Option<PeriodeAgentView>,
-    },
-}
-
-/// The page's state, shared with its parts.
-#[derive(Clone, Copy)]
-struct Page {
-    session: Session,
-    list: RwSignal<Option<Result<ActiviteAgentList, ApiError>>>,
-    /// The catalogue's types de pièce: (code, libellé).
-    types: RwSignal<Vec<(String, String)>>,
-    done: RwSignal<Option<String>>,
-    editing: RwSignal<Option<Editing>>,
-}
-
-impl Page {
-    fn reload(self) {
-        spawn_local(async move {
-            let list = api::authed(self.session)
-                .get::<ActiviteAgentList>("/api/backoffice/activites")
-                .await;
-            self.list.set(Some(list));
-        });
-    }
-
-    fn load_types(self) {
-        spawn_local(async move {
-            if let Ok(list) = api::get::<PieceTypeList>("/api/types-de-piece").await {
-                self.types.set(
-                    list.items
-                        .into_iter()
-                        .map(|t| (t.code, t.libelle))
-                        .collect(),
-                );
-            }
-        });
-    }
-
-    /// Opens the form at the top of the page.
-    fn edit(self, editing: Editing) {
-        self.done.set(None);
-        self.editing.set(Some(editing));
-        focus_id(FORM);
-    }
-
-    /// After a change: the message, the list again, the focus on it.
-    fn changed(self, message: String) {
-        self.done.set(Some(message));
-        self.editing.set(None);
-        self.reload();
-        focus_id(LIST);
-    }
-}
+use crate::state::use_session;
+use model::{ActiviteValues, CATEGORIES, paris_date_time, periode_statut_label};
+use page::{Editing, FORM, LIST, Page, explained};
+use periode_form::periode_form;
+use tirage::tirage_cell;
 
 /// `/backoffice/activites`.
 #[component]
@@ -224,6 +161,7 @@ fn periode_row(
         window.push_str(&format!(" (habitants : dès le {})", paris_date_time(early)));
     }
     let name = format!("la période « {} » de « {activite} »", p.libelle);
+    let tirage = tirage_cell(page, p, &name);
     let roster = format!("/backoffice/periodes/{}", p.id);
     let edited = agent.clone();
     let activite = activite.to_string();
@@ -235,7 +173,7 @@ fn periode_row(
             </td>
             <td data-label="Statut"><span>{periode_statut_label(agent.statut)}</span></td>
             <td data-label="Places"><span>{counts}</span></td>
-            <td data-label="Inscriptions"><span>{window}</span></td>
+            <td data-label="Inscriptions"><span>{window}</span>{tirage}</td>
             <td data-label="Actions">
                 <span class="row-actions">
                     <A href=roster attr:class="button secondary" attr:aria-label=format!("Liste des inscrits de {name}")>"Liste des inscrits"</A>
@@ -264,13 +202,6 @@ fn piece_options(page: Page, activite: Option<&ActiviteAgentView>) -> Vec<(Strin
         }
     }
     options
-}
-
-/// An API refusal with its field codes said in the form's terms.
-fn explained(error: &ApiError) -> ApiError {
-    let mut error = error.clone();
-    error.problem.fields = explain(std::mem::take(&mut error.problem.fields));
-    error
 }
 
 fn activite_form(page: Page, activite: Option<ActiviteAgentView>) -> impl IntoView {
@@ -373,172 +304,6 @@ fn activite_form(page: Page, activite: Option<ActiviteAgentView>) -> impl IntoVi
             <Form prefix="activite" fields errors pending=pending.into() on_submit=submit on_cancel=cancel
                 submit_label=if id.is_some() { "Enregistrer les modifications" } else { "Créer l'activité" }
                 preview=(description, Some(nom))/>
-        </Editor>
-    }
-}
-
-fn periode_form(
-    page: Page,
-    activite_id: Uuid,
-    activite: String,
-    periode: Option<PeriodeAgentView>,
-) -> impl IntoView {
-    let id = periode.as_ref().map(|p| p.periode.id);
-    let held = periode
-        .as_ref()
-        .map(|p| p.confirmees + p.demandees + p.proposees)
-        .unwrap_or_default();
-    let initial = PeriodeValues::of(periode.as_ref());
-    let s = |v: &String| RwSignal::new(v.clone());
-    let (libelle, premier_jour, dernier_jour, horaires, capacite) = (
-        s(&initial.libelle),
-        s(&initial.premier_jour),
-        s(&initial.dernier_jour),
-        s(&initial.horaires),
-        s(&initial.capacite),
-    );
-    let (ouverture, ouverture_residents, fermeture, annulation_jours) = (
-        s(&initial.ouverture),
-        s(&initial.ouverture_residents),
-        s(&initial.fermeture),
-        s(&initial.annulation_jours),
-    );
-    let (limite_famille, liste_attente, mode_validation, offre_heures, statut) = (
-        s(&initial.limite_famille),
-        s(&initial.liste_attente),
-        s(&initial.mode_validation),
-        s(&initial.offre_heures),
-        s(&initial.statut),
-    );
-    let errors = FormErrors::new();
-    let pending = RwSignal::new(false);
-    let heading = match &periode {
-        Some(p) => format!(
-            "Modifier la période « {} » de « {activite} »",
-            p.periode.libelle
-        ),
-        None => format!("Nouvelle période de « {activite} »"),
-    };
-    let submit = Callback::new(move |()| {
-        errors.clear();
-        let values = PeriodeValues {
-            libelle: libelle.get_untracked(),
-            premier_jour: premier_jour.get_untracked(),
-            dernier_jour: dernier_jour.get_untracked(),
-            horaires: horaires.get_untracked(),
-            capacite: capacite.get_untracked(),
-            ouverture: ouverture.get_untracked(),
-            ouverture_residents: ouverture_residents.get_untracked(),
-            fermeture: fermeture.get_untracked(),
-            annulation_jours: annulation_jours.get_untracked(),
-            limite_famille: limite_famille.get_untracked(),
-            liste_attente: liste_attente.get_untracked(),
-            mode_validation: mode_validation.get_untracked(),
-            offre_heures: offre_heures.get_untracked(),
-            statut: statut.get_untracked(),
-        };
-        let input = match values.input() {
-            Ok(input) => input,
-            Err(fields) => {
-                errors.show_fields(fields);
-                return;
-            }
-        };
-        pending.set(true);
-        spawn_local(async move {
-            let client = api::authed(page.session);
-            let result = match id {
-                Some(id) => {
-                    client
-                        .put::<_, PeriodeAgentView>(
-                            &format!("/api/backoffice/periodes/{id}"),
-                            &input,
-                        )
-                        .await
-                }
-                None => {
-                    client
-                        .post::<_, PeriodeAgentView>(
-                            &format!("/api/backoffice/activites/{activite_id}/periodes"),
-                            &input,
-                        )
-                        .await
-                }
-            };
-            pending.set(false);
-            match result {
-                Ok(saved) => page.changed(format!(
-                    "Période « {} » {}.",
-                    saved.periode.libelle,
-                    if id.is_some() {
-                        "enregistrée"
-                    } else {
-                        "créée"
-                    }
-                )),
-                Err(e) if e.status() == 409 => {
-                    let mut fields = shared::error::FieldErrors::new();
-                    crate::components::field::add_error(
-                        &mut fields,
-                        "capacite",
-                        &format!(
-                            "{SAID}La capacité ne peut pas descendre sous les places déjà confirmées, demandées ou proposées ({held} au dernier chargement)."
-                        ),
-                    );
-                    errors.show_fields(fields);
-                }
-                Err(e) => errors.show_api(&explained(&e)),
-            }
-        });
-    });
-    let paris = "Heure de Paris.";
-    let fields = vec![
-        Spec::new("libelle", "Libellé", libelle)
-            .hint("Par exemple « Semaine 1 : du 16 au 20 février 2026 »."),
-        Spec::new("premier_jour", "Premier jour", premier_jour).kind(Kind::Date),
-        Spec::new("dernier_jour", "Dernier jour", dernier_jour).kind(Kind::Date),
-        Spec::new("horaires", "Jours et horaires", horaires)
-            .hint("Par exemple « Du lundi au vendredi, 9 h – 17 h »."),
-        Spec::new("capacite", "Capacité (places)", capacite).kind(Kind::Number),
-        Spec::new("ouverture", "Ouverture des inscriptions", ouverture)
-            .kind(Kind::DateTime)
-            .hint(paris),
-        Spec::new(
-            "ouverture_residents",
-            "Ouverture pour les habitants de la commune",
-            ouverture_residents,
-        )
-        .kind(Kind::DateTime)
-        .optional()
-        .hint("Facultatif : une ouverture plus tôt pour les foyers de la commune. Heure de Paris."),
-        Spec::new("fermeture", "Fermeture des inscriptions", fermeture)
-            .kind(Kind::DateTime)
-            .hint(paris),
-        Spec::new("annulation_jours", "Délai d'annulation (jours)", annulation_jours)
-            .kind(Kind::Number)
-            .hint("Une famille peut annuler jusqu'à ce nombre de jours avant le premier jour (0 : jusqu'à la veille au soir)."),
-        Spec::new("limite_famille", "Limite par famille (enfants)", limite_famille)
-            .kind(Kind::Number)
-            .optional()
-            .hint("Facultatif : combien d'enfants d'une même famille peuvent avoir une place."),
-        Spec::new("liste_attente", "Liste d'attente", liste_attente)
-            .kind(Kind::Check)
-            .hint("Une fois la période complète, les demandes suivantes vont sur la liste d'attente."),
-        Spec::new("mode_validation", "Mode de validation", mode_validation).kind(Kind::Select(MODES)),
-        Spec::new("offre_heures", "Délai pour accepter une place libérée (heures)", offre_heures)
-            .kind(Kind::Number)
-            .optional()
-            .hint("Facultatif : une place libérée est proposée au suivant de la liste pour ce délai ; vide, elle lui est donnée aussitôt."),
-        Spec::new("statut", "Statut", statut).kind(Kind::Select(STATUTS)),
-    ];
-    let cancel = Callback::new(move |()| {
-        page.editing.set(None);
-        focus_id(LIST);
-    });
-    view! {
-        <Editor id=FORM heading>
-            <Form prefix="periode" fields errors pending=pending.into() on_submit=submit on_cancel=cancel
-                submit_label=if id.is_some() { "Enregistrer les modifications" } else { "Créer la période" }/>
         </Editor>
     }
 }
