@@ -121,11 +121,20 @@ impl VoeuxOffer {
     }
 
     /// The périodes the child may still add, in the catalogue's order.
+    ///
+    /// A child's list belongs to one draw: the périodes that close (and are drawn) with
+    /// the first wish's, if any (`PUT /api/voeux` refuses a list across draws).
     pub fn addable(&self, child: Uuid, ranking: &Ranking) -> Vec<&PeriodeView> {
+        let draw = ranking
+            .ids()
+            .first()
+            .and_then(|p| self.periode(*p))
+            .map(|p| p.fermeture);
         self.activite
             .periodes
             .iter()
             .filter(|p| !ranking.contains(p.id))
+            .filter(|p| draw.is_none_or(|closes| p.fermeture == closes))
             .filter(|p| self.wish_reasons(child, p.id).is_some_and(|r| r.is_empty()))
             .collect()
     }

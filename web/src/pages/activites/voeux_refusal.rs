@@ -4,6 +4,7 @@
 //! Pure, tested natively.
 
 use shared::api::voeux::VOEUX_MAX;
+use shared::validation::codes;
 use uuid::Uuid;
 
 use crate::api::ApiError;
@@ -45,7 +46,7 @@ pub fn refusal(offer: &VoeuxOffer, child: Uuid, ranking: &Ranking, error: &ApiEr
         .field("periodes")
         .iter()
         .map(|code| match code.as_str() {
-            "length" => format!("{VOEUX_MAX} vœux au plus par enfant."),
+            codes::TOO_LONG | "length" => format!("{VOEUX_MAX} vœux au plus par enfant."),
             code => field_message(code),
         })
         .chain(
@@ -59,6 +60,7 @@ pub fn refusal(offer: &VoeuxOffer, child: Uuid, ranking: &Ranking, error: &ApiEr
     if said.is_empty() {
         said.push(match error.status() {
             404 => "Cette activité ou l'une des périodes choisies n'est plus proposée au tirage au sort : rechargez la page.".into(),
+            409 => "Ces périodes ne relèvent pas d'un même tirage au sort : rechargez la page.".into(),
             _ => problem_message(error),
         });
     }
@@ -116,7 +118,10 @@ mod tests {
         let duplicate = refused(
             422,
             ErrorCode::ValidationFailed,
-            FieldErrors::from([("periodes".into(), vec!["duplicate".into(), "length".into()])]),
+            FieldErrors::from([(
+                "periodes".into(),
+                vec!["duplicate".into(), "too_long".into()],
+            )]),
             vec![],
         );
         assert_eq!(

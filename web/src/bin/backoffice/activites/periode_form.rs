@@ -116,13 +116,24 @@ pub fn periode_form(
                     }
                 )),
                 Err(e) if e.status() == 409 => {
+                    // Two refusals: the capacity under the places held, or the draw's
+                    // attribution and close that can no longer change (its own words).
+                    let detail = e.problem.detail.clone().unwrap_or_default();
+                    let (field, text) = if detail.contains("tirage") || detail.contains("vœux") {
+                        ("attribution", detail)
+                    } else {
+                        (
+                            "capacite",
+                            format!(
+                                "La capacité ne peut pas descendre sous les places déjà confirmées, demandées ou proposées ({held} au dernier chargement)."
+                            ),
+                        )
+                    };
                     let mut fields = shared::error::FieldErrors::new();
                     crate::components::field::add_error(
                         &mut fields,
-                        "capacite",
-                        &format!(
-                            "{SAID}La capacité ne peut pas descendre sous les places déjà confirmées, demandées ou proposées ({held} au dernier chargement)."
-                        ),
+                        field,
+                        &format!("{SAID}{text}"),
                     );
                     errors.show_fields(fields);
                 }

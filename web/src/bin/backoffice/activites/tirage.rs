@@ -6,8 +6,9 @@
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use shared::api::activites::PeriodeView;
-use shared::api::voeux::TirageView;
 
 use super::model::paris_date_time;
 use super::page::Page;
@@ -15,6 +16,14 @@ use crate::api;
 use crate::i18n::problem_message;
 use crate::pages::activites::attribution::{is_equitable, tirage_path};
 use crate::pages::activites::model::dates;
+
+/// What the agent is told of `shared::api::voeux::TirageView`, the answer of « Lancer le
+/// tirage »: how many wishes it served (the public page shows the rest). Its whole decoder
+/// would weigh on the back office's bundle for one number.
+#[derive(Deserialize)]
+struct Served {
+    lignes: Vec<IgnoredAny>,
+}
 
 /// The draw's line and buttons for an équitable période (nothing for the others). `name`
 /// says which période for the buttons' accessible names.
@@ -60,7 +69,7 @@ pub fn tirage_cell(page: Page, periode: &PeriodeView, name: &str) -> Option<impl
         let libelle = libelle.clone();
         spawn_local(async move {
             let answer = api::authed(page.session)
-                .post::<_, TirageView>(
+                .post::<_, Served>(
                     &format!("/api/backoffice/periodes/{id}/tirage"),
                     &serde_json::json!({}),
                 )
@@ -69,14 +78,14 @@ pub fn tirage_cell(page: Page, periode: &PeriodeView, name: &str) -> Option<impl
                 return;
             }
             match answer {
-                Ok(tirage) => page.changed(format!(
+                Ok(served) => page.changed(format!(
                     "Tirage au sort effectué pour « {libelle} » : {} vœu(x) traité(s).",
-                    tirage.lignes.len()
+                    served.lignes.len()
                 )),
-                Err(e) if e.status() == 409 => error.set(Some(
-                    "Les vœux ne sont pas encore clos : le tirage est possible après la fermeture."
-                        .into(),
-                )),
+                // The server says why in French (the wishes are still open).
+                Err(e) if e.status() == 409 => error.set(Some(e.problem.detail.unwrap_or_else(
+                    || "Les vœux ne sont pas encore clos : le tirage est possible après la fermeture.".into(),
+                ))),
                 Err(e) => error.set(Some(problem_message(&e))),
             }
         });
