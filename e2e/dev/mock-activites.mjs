@@ -5,6 +5,8 @@
 // activités, périodes, rosters and decisions. The real API stays the reference.
 import { randomUUID } from 'node:crypto';
 
+import { createVoeux } from './mock-voeux.mjs';
+
 const iso = (d) => d.toISOString();
 const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const hours = (offset) => iso(new Date(Date.now() + offset * 3_600_000));
@@ -19,7 +21,7 @@ export function createActivites() {
     horaires: 'Du lundi au vendredi, 9 h – 17 h', capacite, places_restantes: capacite, en_liste_attente: 0,
     liste_attente: true, ouverture: hours(-24), ouverture_residents: null, fermeture: hours(24 * 20),
     annulation_jours: 7, limite_famille: 2, mode_validation: 'automatique',
-    statut: 'publiee', offre_heures: null, version: 1, ...extra,
+    statut: 'publiee', offre_heures: null, version: 1, attribution: 'premier_arrive', tirage_le: null, ...extra,
   });
   const activites = [
     {
@@ -40,6 +42,14 @@ export function createActivites() {
         periode('Janvier', 40, 24, { mode_validation: 'sur_validation' }),
         periode('Février', 70, 24, { ouverture: hours(24 * 30), ouverture_residents: hours(24 * 29) }),
         periode('Complet sans liste', 45, 10, { places_restantes: 0, liste_attente: false }),
+      ],
+    },
+    {
+      id: randomUUID(), nom: 'Séjour à la neige', categorie: 'sejour', lieu: 'Chalet des Aiguilles',
+      description: 'Une semaine à la montagne.', age_min: 6, age_max: 11, tarifs: '', pieces_requises: [], publiee: true,
+      periodes: [
+        periode('Semaine 1 : ski alpin', 60, 2, { attribution: 'equitable', fermeture: hours(24 * 10) }),
+        periode('Semaine 2 : raquettes', 67, 1, { attribution: 'equitable', fermeture: hours(24 * 10) }),
       ],
     },
   ];
@@ -69,7 +79,8 @@ export function createActivites() {
       else if (p.libelle.startsWith('Semaine 2')) found.push({ code: 'expiring_piece', type_code: piece.code, valid_until: day(38) });
     }
     if (Date.now() < Date.parse(p.ouverture)) found.push({ code: 'not_open_yet', opens_at: p.ouverture });
-    else if (Date.now() >= Date.parse(p.fermeture)) found.push({ code: 'closed' });
+    else if (Date.now() >= Date.parse(p.fermeture) || p.tirage_le) found.push({ code: 'closed' });
+    if (p.attribution === 'equitable' && !p.tirage_le) found.push({ code: 'by_draw', closes_at: p.fermeture });
     if (inscriptions.some((i) => current(i) && i.enfant_id === child.id && i.periode_id === p.id)) found.push({ code: 'already_enrolled' });
     return found;
   };
@@ -138,9 +149,12 @@ export function createActivites() {
     pieces_requises: b.pieces_requises.map((code) => ({ code, libelle: pieces.find((t) => t.code === code)?.libelle || code })),
   });
 
+  const voeux = createVoeux({ activites, children, findPeriode, reasons, enrol });
+
   /** Answers the request if it is one of these endpoints (true), else null. */
   function route(req, res, p, b, { json, problem, catalogueTypes, loggedIn }) {
     const m = req.method;
+    if (voeux.route(req, res, p, b, { json, problem, loggedIn }) !== null) return true;
     if (p === '/api/activites' && m === 'GET') return json(res, 200, catalogue()) ?? true;
     if (!p.startsWith('/api/inscriptions') && !p.startsWith('/api/backoffice/')) return null;
     if (!loggedIn()) return problem(res, 401, 'unauthorized') ?? true;
