@@ -41,7 +41,7 @@ say "raw Argon2id rate (the login ceiling)"
 
 say "server on port $PORT"
 PORT=$PORT DEMO_CONTENT=false MAIL_DIR="$OUT/mails" DATABASE_POOL_SIZE=${DATABASE_POOL_SIZE:-16} \
-  RUST_LOG=warn "$BIN" serve >"$OUT/server.log" 2>&1 &
+  RUST_LOG=${RUST_LOG:-warn,access=info} "$BIN" serve >"$OUT/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
@@ -65,7 +65,7 @@ pg_ticks() {
 (
   while kill -0 "$SERVER" 2>/dev/null; do
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status" 2>/dev/null || echo 0)
-    echo "$(date +%s) $(ticks "$SERVER") $rss $(pg_ticks)"
+    echo "$(date +%s) $(ticks "$SERVER") $rss $(pg_ticks) $(ticks "$(pgrep -n -f target/release/opening-morning || echo 0)")"
     sleep 1
   done
 ) >"$OUT/samples.txt" &
@@ -78,9 +78,14 @@ target/release/opening-morning --url "http://127.0.0.1:$PORT" --familles "$FAMIL
 
 kill "$SAMPLER" 2>/dev/null || true
 hz=$(getconf CLK_TCK)
-awk -v hz="$hz" 'NR==1 {t0=$2; p0=$4} {rss=($3>rss)?$3:rss; t=$2; p=$4}
-  END {printf "- server CPU: %.0f s, PostgreSQL CPU: %.0f s, server peak RSS: %.0f MiB\n",
-       (t-t0)/hz, (p-p0)/hz, rss/1024}' "$OUT/samples.txt" | tee -a "$OUT/report.md"
+awk -v hz="$hz" 'NR==1 {t0=$2; p0=$4} {rss=($3>rss)?$3:rss; t=$2; p=$4; g=($5>g)?$5:g}
+  END {printf "- server CPU: %.0f s, PostgreSQL CPU: %.0f s, load generator CPU: %.0f s, server peak RSS: %.0f MiB\n",
+       (t-t0)/hz, (p-p0)/hz, g/hz, rss/1024}' "$OUT/samples.txt" | tee -a "$OUT/report.md"
+# The server's own time for the enrolments it admitted (its access log: from the request
+# read to the answer written), to tell it from the time the generator waited.
+grep 'route=/api/inscriptions ' "$OUT/server.log" | grep 'method=POST' | grep -E 'status=20[01]' |
+  sed -E 's/.*ms=([0-9]+).*/\1/' | sort -n | awk '{v[NR]=$1} END {if (NR) printf "- enrolments admitted, server time: %d, p50 %d ms, p95 %d ms, p99 %d ms\n",
+    NR, v[int(NR*0.5)+1], v[int(NR*0.95)+1], v[int(NR*0.99)+1]}' | tee -a "$OUT/report.md"
 say "figures in $OUT/report.md"
 psql -h 127.0.0.1 -d postgres -qc "DROP DATABASE $DB WITH (FORCE)" >/dev/null 2>&1 || true
 exit "$status"

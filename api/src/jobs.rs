@@ -124,8 +124,28 @@ pub async fn expire_offers(
         .await
 }
 
-/// Runs [`expire_offers`] every `every`.
-pub async fn run_offer_expiry(
+/// Runs the draws of *attribution équitable* whose wishes closed by now (the database's
+/// clock). Safe on several servers: each draw is re-checked under its lock.
+pub async fn run_due_draws(
+    state: &crate::state::AppState,
+) -> Result<usize, crate::error::ApiError> {
+    let mailing = crate::rattachement::Mailing::of(state).await?;
+    let clock = state.clock.clone();
+    let pool = state.pool.clone();
+    // Each draw is its own transaction, so this one runs outside `transact`.
+    let ran = actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        let now = clock.now(&mut conn)?.and_utc();
+        crate::activities::draw::run_due(&mut conn, &mailing, now)
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
+    state.outbox_wake.notify_one();
+    Ok(ran)
+}
+
+/// Runs [`expire_offers`] and [`run_due_draws`] every `every`.
+pub async fn run_activity_jobs(
     state: actix_web::web::Data<crate::state::AppState>,
     every: Duration,
 ) {
@@ -136,6 +156,11 @@ pub async fn run_offer_expiry(
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "offers of freed places lapsed"),
             Err(error) => tracing::warn!(%error, "offer expiry failed"),
+        }
+        match run_due_draws(&state).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "draws ran"),
+            Err(error) => tracing::warn!(%error, "draws failed"),
         }
     }
 }

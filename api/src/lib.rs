@@ -28,6 +28,7 @@ pub mod queue;
 pub mod rattachement;
 pub mod routes;
 pub mod security;
+pub mod snapshot;
 pub mod spa;
 pub mod staff;
 pub mod startup;

@@ -8,7 +8,13 @@
 //!   passwords one by one would take the seed longer than the morning it prepares, and the
 //!   server verifies each login at full Argon2id cost anyway;
 //! - one published activité with `periodes` périodes of `places` places each, opening at
-//!   `opening` (automatic confirmation, waiting list on, no piece required).
+//!   `opening` (automatic confirmation, waiting list on, no piece required);
+//! - or, for *attribution équitable* (`fair`), the same périodes given by one draw whose
+//!   wishes close at `opening`, and every child's three wishes already ranked (early
+//!   weeks wanted most, as on opening morning), as if families had sent them during the
+//!   week before.
+//!
+//! Four households in five live in the town (28000), the others next door (28300).
 //!
 //! Accounts are `{prefix}00001`… with addresses `{prefix}00001@charge.invalid` (the
 //! `.invalid` top-level domain can never receive mail).
@@ -20,8 +26,8 @@ use crate::auth::password::hash_now;
 use crate::db::models::account::{NewAccount, role, state};
 use crate::db::models::activite::{self, NewActivite, categorie};
 use crate::db::models::periode::{self, NewPeriode, mode, statut};
-use crate::db::models::{cgu, dossier};
-use crate::db::schema::{accounts, dossiers};
+use crate::db::models::{cgu, dossier, tirage, voeu};
+use crate::db::schema::{accounts, dossier_accounts, dossiers, members, periodes};
 use crate::db::{DbConn, new_id, now, write_tx};
 
 /// What to prepare.
@@ -34,6 +40,8 @@ pub struct Plan {
     pub password: String,
     /// Usernames' prefix (letters), so that several runs can share a database.
     pub prefix: String,
+    /// *Attribution équitable*: `opening` is then when the wishes close.
+    pub fair: bool,
 }
 
 /// What was prepared.
@@ -64,8 +72,13 @@ fn dossiers_csv(plan: &Plan, first_numero: usize) -> String {
     for index in 0..plan.families {
         let numero = first_numero + index;
         let name = format!("Charge {}", letters(index));
+        let (code_postal, commune) = if index % 5 == 4 {
+            ("28300", "Mainvilliers")
+        } else {
+            ("28000", "Chartres")
+        };
         csv.push_str(&format!(
-            "{numero};responsable;F;{name};Camille;1985-03-01;1 rue des Écoles;28000;Chartres\n"
+            "{numero};responsable;F;{name};Camille;1985-03-01;1 rue des Écoles;{code_postal};{commune}\n"
         ));
         for child in 0..children_of(index) {
             let year = 2014 + (index + child * 3) % 7;
@@ -147,6 +160,11 @@ pub fn prepare(conn: &mut DbConn, plan: &Plan) -> anyhow::Result<Prepared> {
         Ok(())
     })?;
     let periode_ids = write_tx(conn, |conn| catalogue(conn, plan, at))?;
+    if plan.fair {
+        write_tx(conn, |conn| {
+            wishes(conn, plan, first_numero, &periode_ids, at)
+        })?;
+    }
     Ok(Prepared {
         usernames,
         children: (0..plan.families).map(children_of).sum(),
@@ -176,6 +194,24 @@ fn catalogue(
         at,
     )?;
     let monday = NaiveDate::from_ymd_opt(2027, 1, 4).ok_or_else(|| anyhow::anyhow!("date"))?;
+    let (ouverture, fermeture, attribution, tirage_id) = if plan.fair {
+        let close = plan.opening.naive_utc();
+        let draw = tirage::for_close(conn, &activity, close, at)?;
+        (
+            at - Duration::days(7),
+            close,
+            periode::attribution::EQUITABLE,
+            Some(draw.id),
+        )
+    } else {
+        let open = plan.opening.naive_utc();
+        (
+            open,
+            open + Duration::days(30),
+            periode::attribution::PREMIER_ARRIVE,
+            None,
+        )
+    };
     (0..plan.periodes)
         .map(|week| {
             let first = monday + Duration::weeks(i64::try_from(week)?);
@@ -186,19 +222,91 @@ fn catalogue(
                 dernier_jour: first + Duration::days(4),
                 horaires: "Du lundi au vendredi, de 9 h à 17 h".into(),
                 capacite: plan.places,
-                ouverture: plan.opening.naive_utc(),
+                ouverture,
                 ouverture_residents: None,
-                fermeture: plan.opening.naive_utc() + Duration::days(30),
+                fermeture,
                 annulation_jours: 7,
                 limite_famille: None,
                 liste_attente: true,
                 mode_validation: mode::AUTOMATIQUE,
                 offre_heures: None,
                 statut: statut::PUBLIEE,
+                attribution,
+                tirage_id: tirage_id.clone(),
             };
             Ok(periode::insert(conn, &new, at)?)
         })
         .collect()
+}
+
+/// Week `k` (0-based) of `weeks` for a uniform `u` in [0, 1): early weeks are wanted
+/// most (the square skews towards 0).
+fn skewed_week(u: f64, weeks: usize) -> usize {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let week = (u * u * weeks as f64) as usize;
+    week.min(weeks.saturating_sub(1))
+}
+
+/// Every child's three wishes, ranked, as its family would have sent them.
+fn wishes(
+    conn: &mut DbConn,
+    plan: &Plan,
+    first_numero: usize,
+    periode_ids: &[String],
+    at: chrono::NaiveDateTime,
+) -> anyhow::Result<()> {
+    use rand::{Rng, SeedableRng};
+    let tirage_id: String = periodes::table
+        .find(
+            periode_ids
+                .first()
+                .ok_or_else(|| anyhow::anyhow!("no période"))?,
+        )
+        .select(periodes::tirage_id)
+        .first::<Option<String>>(conn)?
+        .ok_or_else(|| anyhow::anyhow!("not a draw"))?;
+    // A fixed generator: the same plan gives the same wishes.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2027);
+    let numeros: Vec<String> = (0..plan.families)
+        .map(|index| (first_numero + index).to_string())
+        .collect();
+    let mut children: Vec<(String, String, String)> = Vec::new();
+    for some in numeros.chunks(1000) {
+        children.extend(
+            members::table
+                .inner_join(dossiers::table)
+                .inner_join(
+                    dossier_accounts::table.on(dossier_accounts::dossier_id.eq(dossiers::id)),
+                )
+                .filter(members::role.eq("enfant"))
+                .filter(dossiers::numero.eq_any(some))
+                .order((dossiers::numero, members::position))
+                .select((members::id, dossiers::id, dossier_accounts::account_id))
+                .load::<(String, String, String)>(conn)?,
+        );
+    }
+    for (member_id, dossier_id, account_id) in children {
+        let mut chosen: Vec<&str> = Vec::with_capacity(3);
+        while chosen.len() < 3.min(periode_ids.len()) {
+            let week = skewed_week(rng.random::<f64>(), periode_ids.len());
+            let id = periode_ids[week].as_str();
+            if !chosen.contains(&id) {
+                chosen.push(id);
+            }
+        }
+        let wisher = voeu::Wisher {
+            tirage_id: &tirage_id,
+            member_id: &member_id,
+            dossier_id: &dossier_id,
+            demandeur_id: &account_id,
+        };
+        voeu::insert_ranked(conn, &wisher, &chosen, at)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

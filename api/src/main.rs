@@ -31,6 +31,20 @@ enum Command {
     /// The opening-morning load test (BENCHMARKS.md).
     #[command(subcommand)]
     Charge(Charge),
+    /// Draws of *attribution équitable*.
+    #[command(subcommand)]
+    Attribution(Attribution),
+}
+
+#[derive(Subcommand)]
+enum Attribution {
+    /// Re-run a published draw from its public document (`GET /api/tirages/{période}`,
+    /// saved e.g. with `curl -o tirage.json`) and compare it line by line with what was
+    /// published. Exits 1 on any difference.
+    Verifier {
+        #[arg(long)]
+        fichier: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -61,6 +75,10 @@ enum Charge {
         /// The usernames' prefix (letters).
         #[arg(long, default_value = "charge")]
         prefixe: String,
+        /// *Attribution équitable*: the périodes are given by one draw whose wishes close
+        /// at `--ouverture`, and every child's three wishes are written already.
+        #[arg(long)]
+        equitable: bool,
     },
     /// Measure the raw Argon2id rate of this machine (the login ceiling): hashes per
     /// second on `threads` threads, with the server's parameters.
@@ -83,6 +101,10 @@ fn main() -> anyhow::Result<ExitCode> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Anyone may verify a draw: no configuration, no database.
+    if let Some(Command::Attribution(Attribution::Verifier { fichier })) = &cli.command {
+        return verify_draw(fichier);
+    }
     let settings = Settings::from_env()?;
     api::telemetry::init(settings.environment);
     match cli.command.unwrap_or(Command::Serve) {
@@ -108,6 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ouverture,
             mot_de_passe,
             prefixe,
+            equitable,
         }) => {
             let plan = api::load_seed::Plan {
                 families: familles,
@@ -116,6 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 opening: ouverture,
                 password: mot_de_passe,
                 prefix: prefixe,
+                fair: equitable,
             };
             let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
             let started = std::time::Instant::now();
@@ -130,12 +154,38 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Attribution(Attribution::Verifier { fichier }) => verify_draw(&fichier),
         Command::Charge(Charge::Argon2 { threads, secondes }) => {
             let rate =
                 api::auth::password::raw_rate(threads, std::time::Duration::from_secs(secondes))?;
             println!("argon2id: {rate:.1} hachages/s sur {threads} fil(s)");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn verify_draw(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("Failed to read {}", path.display()))?;
+    let view: shared::api::voeux::TirageView = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a published draw", path.display()))?;
+    let verified = api::activities::verify_draw::verify(&view);
+    if verified.differences.is_empty() {
+        println!(
+            "Tirage vérifié : « {} », {} demandes, {} places attribuées — identique à la publication.",
+            view.activite, verified.wishes, verified.placed
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for difference in &verified.differences {
+            eprintln!("{difference}");
+        }
+        eprintln!(
+            "Tirage NON vérifié : {} différence(s).",
+            verified.differences.len()
+        );
+        Ok(ExitCode::FAILURE)
     }
 }
 

@@ -105,7 +105,7 @@ impl Application {
             state.settings.connection_log_retention_days,
             state.settings.orphan_grace,
         ));
-        tokio::spawn(jobs::run_offer_expiry(
+        tokio::spawn(jobs::run_activity_jobs(
             state.clone(),
             std::time::Duration::from_secs(60),
         ));

@@ -65,7 +65,9 @@ pub struct AppState {
     /// passwords even if administrators rename the town later.
     pub password_policy: PasswordPolicy,
     /// The public catalogue, read at most once per `CATALOGUE_FRESH_MS`.
-    pub catalogue: Arc<crate::activities::catalogue::Snapshot>,
+    pub catalogue: Arc<crate::snapshot::Snapshot<shared::api::activites::ActiviteList>>,
+    /// The town's settings, read at most once a second (every email needs its name).
+    pub town_settings: Arc<crate::snapshot::Snapshot<crate::db::models::town::TownSettings>>,
     /// Admission control of enrolments (opening morning): 503 + Retry-After beyond it.
     pub enrolments: Arc<crate::admission::Gate>,
     /// The database's clock, for leases and retries (tests move it forward).
@@ -122,9 +124,8 @@ impl AppState {
             password_policy: PasswordPolicy::new(&settings.town_name),
             outbox_wake: Arc::new(Notify::new()),
             clock: Arc::default(),
-            catalogue: Arc::new(crate::activities::catalogue::Snapshot::new(
-                settings.catalogue_fresh_for,
-            )),
+            catalogue: Arc::new(crate::snapshot::Snapshot::new(settings.catalogue_fresh_for)),
+            town_settings: Arc::new(crate::snapshot::Snapshot::new(settings.catalogue_fresh_for)),
             enrolments: Arc::new(crate::admission::Gate::new(
                 settings.enrolment_concurrency,
                 settings.enrolment_queue,
@@ -142,8 +143,11 @@ impl AppState {
     /// The town's settings as administrators last saved them (name, tagline, contact,
     /// welcome text): read each time, so every server of a deployment agrees at once.
     pub async fn town(&self) -> Result<crate::db::models::town::TownSettings, ApiError> {
-        self.read(|conn| Ok(crate::db::models::town::current(conn)?))
-            .await
+        let kept = self
+            .town_settings
+            .get(|| self.read(|conn| Ok(crate::db::models::town::current(conn)?)))
+            .await?;
+        Ok((*kept).clone())
     }
 
     /// Runs read-only database work on the blocking pool (diesel is synchronous and actix

@@ -30,6 +30,8 @@ pub struct PeriodRules {
     pub family_limit: Option<u32>,
     /// Codes of the types de pièce that must be validated and valid through `last_day`.
     pub required_pieces: Vec<String>,
+    /// *Attribution équitable* before its draw: families rank wishes, nobody enrols.
+    pub by_draw: bool,
 }
 
 /// A pièce justificative the family provided, as the town decided on it.
@@ -98,6 +100,9 @@ pub enum Reason {
     Overlap { period_id: Uuid },
     /// The family holds as many places as the période allows.
     FamilyLimit { limit: u32 },
+    /// The places are given by a draw among the wishes ranked until `closes_at`: the
+    /// family ranks its wishes (« Mes vœux ») instead of enrolling.
+    ByDraw { closes_at: DateTime<Utc> },
 }
 
 impl Reason {
@@ -115,6 +120,7 @@ impl Reason {
             Self::AlreadyEnrolled => "already_enrolled",
             Self::Overlap { .. } => "overlap",
             Self::FamilyLimit { .. } => "family_limit",
+            Self::ByDraw { .. } => "by_draw",
         }
     }
 }
@@ -180,6 +186,20 @@ pub fn reasons(rules: &PeriodRules, child: &ChildFacts, now: DateTime<Utc>) -> V
     {
         found.push(Reason::FamilyLimit { limit });
     }
+    if rules.by_draw {
+        found.push(Reason::ByDraw {
+            closes_at: rules.closes_at,
+        });
+    }
+    found
+}
+
+/// Every reason the child cannot rank the période among its wishes at `now` (empty: it
+/// can): those of an enrolment, but for the draw itself. The family limit then counts the
+/// family's other children wishing for the période.
+pub fn wish_reasons(rules: &PeriodRules, child: &ChildFacts, now: DateTime<Utc>) -> Vec<Reason> {
+    let mut found = reasons(rules, child, now);
+    found.retain(|r| !matches!(r, Reason::ByDraw { .. }));
     found
 }
 
@@ -243,6 +263,7 @@ mod tests {
             residents_open_at: Some(at(2026, 1, 5, 7, 0)),
             family_limit: Some(2),
             required_pieces: vec!["assurance_extrascolaire".into()],
+            by_draw: false,
         }
     }
 
@@ -392,5 +413,24 @@ mod tests {
         c.in_family_dossier = false;
         c.dossier_validated = false;
         assert_eq!(reasons(&rules(), &c, now()), vec![Reason::NotInDossier]);
+    }
+
+    #[test]
+    fn a_period_given_by_draw_takes_wishes_not_enrolments() {
+        let rules = PeriodRules {
+            by_draw: true,
+            ..rules()
+        };
+        let now = at(2026, 1, 6, 8, 0);
+        assert_eq!(
+            reasons(&rules, &child(), now),
+            vec![Reason::ByDraw {
+                closes_at: rules.closes_at
+            }]
+        );
+        assert!(wish_reasons(&rules, &child(), now).is_empty());
+        // Wishes keep every other rule: after the close, none.
+        let late = at(2026, 2, 10, 8, 0);
+        assert_eq!(wish_reasons(&rules, &child(), late), vec![Reason::Closed]);
     }
 }

@@ -71,6 +71,8 @@ pub mod codes {
     pub const RATTACHEMENT_CODE_EXPIRED: FieldCode = "rattachement_code_expired";
     /// A JSON array (or another value) where the API documents an object.
     pub const NOT_AN_OBJECT: FieldCode = "not_an_object";
+    /// A list names the same item twice (a période among a child's wishes).
+    pub const DUPLICATE: FieldCode = "duplicate";
 }
 
 /// Minimum password length in characters (SECURITY.md A-01, CNIL guessability route).

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use shared::api::activites::{
-    ActiviteAgentList, ActiviteAgentView, ActiviteInput, Categorie, ModeValidation,
+    ActiviteAgentList, ActiviteAgentView, ActiviteInput, Attribution, Categorie, ModeValidation,
     PeriodeAgentView, PeriodeInput, PeriodeStatut, PieceRequise,
 };
 use shared::validation::codes;
@@ -16,7 +16,8 @@ use uuid::Uuid;
 use crate::db::DbConn;
 use crate::db::models::activite::{self, Activite, NewActivite, categorie};
 use crate::db::models::inscription::{self, statut};
-use crate::db::models::periode::{self, NewPeriode, Periode, UpdateOutcome, mode};
+use crate::db::models::periode::{self, NewPeriode, Periode, UpdateOutcome, attribution, mode};
+use crate::db::models::{tirage, voeu};
 use crate::db::schema::{activite_pieces, inscriptions, piece_types};
 use crate::enum_text::from_text;
 use crate::error::ApiError;
@@ -62,7 +63,44 @@ fn new_activite(conn: &mut DbConn, input: &ActiviteInput) -> Result<NewActivite,
     })
 }
 
-fn new_periode(activite_id: &str, input: &PeriodeInput) -> Result<NewPeriode, ApiError> {
+fn attribution_text(value: Attribution) -> &'static str {
+    match value {
+        Attribution::PremierArrive => attribution::PREMIER_ARRIVE,
+        Attribution::Equitable => attribution::EQUITABLE,
+    }
+}
+
+/// The draw an équitable période joins: the activité's one closing at the same instant
+/// (created with its published seed if it is the first). A draw that already ran takes no
+/// période.
+fn draw_for(
+    conn: &mut DbConn,
+    activite_id: &str,
+    input: &PeriodeInput,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, ApiError> {
+    if input.attribution != Attribution::Equitable {
+        return Ok(None);
+    }
+    let draw = tirage::for_close(
+        conn,
+        activite_id,
+        input.fermeture.naive_utc(),
+        now.naive_utc(),
+    )?;
+    if draw.tirage_le.is_some() {
+        return Err(ApiError::Conflict(
+            "Le tirage au sort de cette activité à cette date de clôture a déjà eu lieu : choisissez une autre clôture.",
+        ));
+    }
+    Ok(Some(draw.id))
+}
+
+fn new_periode(
+    activite_id: &str,
+    input: &PeriodeInput,
+    tirage_id: Option<String>,
+) -> Result<NewPeriode, ApiError> {
     let int = |value: u32| i32::try_from(value).map_err(anyhow::Error::from);
     Ok(NewPeriode {
         activite_id: activite_id.to_string(),
@@ -87,6 +125,8 @@ fn new_periode(activite_id: &str, input: &PeriodeInput) -> Result<NewPeriode, Ap
             PeriodeStatut::Publiee => periode::statut::PUBLIEE,
             PeriodeStatut::Close => periode::statut::CLOSE,
         },
+        attribution: attribution_text(input.attribution),
+        tirage_id,
     })
 }
 
@@ -124,7 +164,8 @@ pub fn create_periode(
     if activite::find(conn, activite_id)?.is_none() {
         return Err(ApiError::NotFound);
     }
-    let new = new_periode(activite_id, input)?;
+    let tirage_id = draw_for(conn, activite_id, input, now)?;
+    let new = new_periode(activite_id, input, tirage_id)?;
     Ok(periode::insert(conn, &new, now.naive_utc())?)
 }
 
@@ -143,7 +184,22 @@ pub fn update_periode(
         return Err(ApiError::NotFound);
     }
     let current = periode::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    let new = new_periode(&current.activite_id, input)?;
+    let same_draw = current.attribution == attribution_text(input.attribution)
+        && current.fermeture == input.fermeture.naive_utc();
+    let tirage_id = if same_draw {
+        current.tirage_id.clone()
+    } else if current.tirage_le.is_some() {
+        return Err(ApiError::Conflict(
+            "Le tirage au sort de cette période a eu lieu : son attribution et sa clôture ne changent plus.",
+        ));
+    } else if voeu::count_for_periode(conn, id)? > 0 {
+        return Err(ApiError::Conflict(
+            "Des familles ont déjà classé leurs vœux pour cette période : son attribution et sa clôture ne changent plus.",
+        ));
+    } else {
+        draw_for(conn, &current.activite_id, input, now)?
+    };
+    let new = new_periode(&current.activite_id, input, tirage_id)?;
     match periode::update(conn, id, &new, now.naive_utc())? {
         UpdateOutcome::Updated => {}
         UpdateOutcome::NotFound => return Err(ApiError::NotFound),

@@ -54,12 +54,34 @@ pub fn draw(seed: &str, first_id: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The lottery's seed: SHA-256(published seed ":" the wishes' ids sorted and joined by
+/// ","), as hex. The published seed is fixed before any wish; the ids are known only once
+/// the wishes close: neither the town nor a family can steer the result.
+pub fn lottery_seed<'a>(published: &str, ids: impl IntoIterator<Item = &'a str>) -> String {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort_unstable();
+    let mut hasher = Sha256::new();
+    hasher.update(published.as_bytes());
+    hasher.update(b":");
+    hasher.update(ids.join(",").as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 /// A group drawn together: the wishes of one household for one période at one rank.
 struct Group<'a> {
     wishes: Vec<&'a Wish>,
     rank: u32,
     resident: bool,
     draw: String,
+}
+
+/// What the draw did with one wish, in the order the rules served the wishes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Served {
+    pub id: String,
+    pub outcome: Outcome,
+    /// The lottery number of the wish's group.
+    pub draw: String,
 }
 
 /// Allocates `capacity` (places per période) among `wishes` with `seed`. Answers each
@@ -69,6 +91,14 @@ pub fn allocate(
     wishes: &[Wish],
     seed: &str,
 ) -> BTreeMap<String, Outcome> {
+    serve(capacity, wishes, seed)
+        .into_iter()
+        .map(|served| (served.id, served.outcome))
+        .collect()
+}
+
+/// [`allocate`], answering every wish in the order the rules served it.
+pub fn serve(capacity: &HashMap<String, u32>, wishes: &[Wish], seed: &str) -> Vec<Served> {
     let mut grouped: BTreeMap<(u32, &str, &str), Vec<&Wish>> = BTreeMap::new();
     for wish in wishes {
         grouped
@@ -95,46 +125,47 @@ pub fn allocate(
 
     let mut left: HashMap<&str, u32> = capacity.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let mut placed_children: HashSet<&str> = HashSet::new();
-    let mut outcomes = BTreeMap::new();
+    let mut served = Vec::with_capacity(wishes.len());
     let mut waiting: HashMap<&str, u32> = HashMap::new();
     for group in &groups {
+        let mut record = |wish: &Wish, outcome: Outcome| {
+            served.push(Served {
+                id: wish.id.clone(),
+                outcome,
+                draw: group.draw.clone(),
+            });
+        };
         // Children already placed by an earlier wish leave the group.
-        let still: Vec<&Wish> = group
+        let (gone, still): (Vec<&Wish>, Vec<&Wish>) = group
             .wishes
             .iter()
             .copied()
-            .filter(|w| !placed_children.contains(w.child.as_str()))
-            .collect();
-        for wish in group
-            .wishes
-            .iter()
-            .filter(|w| placed_children.contains(w.child.as_str()))
-        {
-            outcomes.insert(wish.id.clone(), Outcome::Withdrawn);
+            .partition(|w| placed_children.contains(w.child.as_str()));
+        for wish in gone {
+            record(wish, Outcome::Withdrawn);
         }
-        if still.is_empty() {
+        let Some(periode) = still.first().map(|w| w.periode.as_str()) else {
             continue;
-        }
-        let periode = still[0].periode.as_str();
+        };
         let places = left.entry(periode).or_insert(0);
         let size = u32::try_from(still.len()).unwrap_or(u32::MAX);
         if size <= *places {
             *places -= size;
             for wish in still {
                 placed_children.insert(wish.child.as_str());
-                outcomes.insert(wish.id.clone(), Outcome::Placed);
+                record(wish, Outcome::Placed);
             }
         } else {
             for wish in still {
                 let position = waiting.entry(periode).or_insert(0);
                 *position += 1;
-                outcomes.insert(wish.id.clone(), Outcome::Waiting(*position));
+                record(wish, Outcome::Waiting(*position));
             }
         }
     }
     // A child waiting on an earlier wish and placed by a later one keeps its place on that
     // waiting list: the family may still prefer its first wish.
-    outcomes
+    served
 }
 
 #[cfg(test)]

@@ -4,9 +4,6 @@
 //! and the places come from the very counter the enrolment takes places from.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -111,63 +108,7 @@ pub(crate) fn view_of(p: &Periode, waiting: i64) -> anyhow::Result<PeriodeView> 
         annulation_jours: to_u32(p.annulation_jours),
         limite_famille: p.limite_famille.map(to_u32),
         mode_validation: from_text(&p.mode_validation)?,
+        attribution: from_text(&p.attribution)?,
+        tirage_le: p.tirage_le.map(utc),
     })
-}
-
-/// The published catalogue kept for a moment: on opening morning thousands of waiting
-/// families re-read « Activités » every few seconds, and one reading a second serves them
-/// all (places left are then at most `fresh_for` old; the enrolment itself always reads
-/// the live counter). A reload is done once, the others wait for it.
-pub struct Snapshot {
-    fresh_for: Duration,
-    kept: tokio::sync::Mutex<Option<(Instant, Arc<ActiviteList>)>>,
-}
-
-impl Snapshot {
-    pub fn new(fresh_for: Duration) -> Self {
-        Self {
-            fresh_for,
-            kept: tokio::sync::Mutex::new(None),
-        }
-    }
-
-    /// The kept catalogue if fresh, else `load`'s (then kept).
-    pub async fn get<E, F>(&self, load: impl FnOnce() -> F) -> Result<Arc<ActiviteList>, E>
-    where
-        F: Future<Output = Result<ActiviteList, E>>,
-    {
-        let mut kept = self.kept.lock().await;
-        if let Some((at, list)) = kept.as_ref()
-            && at.elapsed() < self.fresh_for
-        {
-            return Ok(list.clone());
-        }
-        let list = Arc::new(load().await?);
-        if !self.fresh_for.is_zero() {
-            *kept = Some((Instant::now(), list.clone()));
-        }
-        Ok(list)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn one_reading_serves_until_it_is_stale() {
-        let snapshot = Snapshot::new(Duration::from_millis(100));
-        let loads = std::sync::atomic::AtomicUsize::new(0);
-        let load = || async {
-            loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Ok::<_, ()>(ActiviteList { items: Vec::new() })
-        };
-        for _ in 0..5 {
-            snapshot.get(load).await.expect("list");
-        }
-        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
-        tokio::time::sleep(Duration::from_millis(120)).await;
-        snapshot.get(load).await.expect("list");
-        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 2);
-    }
 }

@@ -18,7 +18,7 @@ use crate::enum_text::from_text;
 use crate::error::ApiError;
 use crate::rattachement::Mailing;
 
-use super::lifecycle::{Notice, notify};
+use super::lifecycle::{Letter, Notice};
 
 /// What an enrolment gave.
 #[derive(Debug)]
@@ -151,15 +151,34 @@ fn enrol_in(
     now: DateTime<Utc>,
 ) -> Result<Enrolled, EnrolError> {
     let stamp = now.naive_utc();
+    // First what no enrolment of this période can change — the activité, the child, the
+    // dossier and its pieces, the letter's names and addresses —, read before the lock so
+    // that on opening morning the lock is held for the writes only.
     let published =
         periode::find(conn, request.periode_id)?.filter(|p| p.statut == periode_statut::PUBLIEE);
-    let Some(found) = published else {
+    let Some(before) = published else {
         return Err(EnrolError::UnknownPeriode);
     };
-    // The lock first: the facts below (already enrolled, the family's count, the key's
-    // answer) are then those no concurrent enrolment of this période can change before we
-    // commit.
-    let rang = periode::next_rang(conn, &found.id)?;
+    let Some(activity) = activite::find(conn, &before.activite_id)? else {
+        return Err(EnrolError::UnknownPeriode);
+    };
+    let required = activite::required_pieces(conn, &activity.id)?;
+    let birth_date = super::facts::child_birth_date(conn, request.dossier_id, request.member_id)?;
+    let mut known = super::facts::of_dossier(conn, request.dossier_id)?;
+    let letter = Letter::prepare(
+        conn,
+        &activity.nom,
+        &before,
+        request.member_id,
+        request.dossier_id,
+    )?;
+    // The lock: the période as it is now, and the facts below (already enrolled, the
+    // family's count, the key's answer) are those no concurrent enrolment of this période
+    // can change before we commit.
+    let (rang, found) = periode::lock_next_rang(conn, &before.id)?;
+    if found.statut != periode_statut::PUBLIEE {
+        return Err(EnrolError::UnknownPeriode);
+    }
     if let Some(idem) = idempotency
         && let Some((print, status, body)) = idempotency::answered(conn, idem.account_id, idem.key)?
     {
@@ -169,12 +188,9 @@ fn enrol_in(
             EnrolError::KeyReused
         });
     }
-    let Some(activity) = activite::find(conn, &found.activite_id)? else {
-        return Err(EnrolError::UnknownPeriode);
-    };
-    let required = activite::required_pieces(conn, &activity.id)?;
+    known.reread_enrolments(conn, request.dossier_id)?;
     let rules = super::facts::rules(&activity, &found, required);
-    let child = super::facts::of_child(conn, request.dossier_id, request.member_id, &found.id)?;
+    let child = known.child(request.member_id, birth_date, &found.id);
     let mut reasons = eligibility::reasons(&rules, &child, now);
     if request.par_agent {
         // An agent enrols on the family's behalf outside the window (a late request at
@@ -217,7 +233,7 @@ fn enrol_in(
         Enrolled::Demandee(_) => Notice::Requested,
         Enrolled::ListeAttente { .. } => Notice::Waiting,
     };
-    notify(conn, enrolled.inscription(), notice, mailing, now)?;
+    letter.send(conn, enrolled.inscription(), notice, mailing, now)?;
     if let Some(idem) = idempotency {
         let body = serde_json::to_string(&view(&enrolled)?).map_err(anyhow::Error::from)?;
         idempotency::record(

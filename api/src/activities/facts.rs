@@ -34,6 +34,7 @@ pub fn rules(activite: &Activite, periode: &Periode, required_pieces: Vec<String
         residents_open_at: periode.ouverture_residents.map(|t| t.and_utc()),
         family_limit: periode.limite_famille.and_then(|l| u32::try_from(l).ok()),
         required_pieces,
+        by_draw: periode.awaits_draw(),
     }
 }
 
@@ -45,8 +46,7 @@ pub struct DossierFacts {
     /// The household's address is in the town.
     resident: bool,
     pieces: Vec<PieceFact>,
-    /// Current enrolments: (child, période, first day, last day).
-    enrolments: Vec<(String, String, chrono::NaiveDate, chrono::NaiveDate)>,
+    enrolments: Enrolments,
 }
 
 /// Reads the facts of dossier `dossier_id` (an unknown id gives a dossier with nothing).
@@ -75,17 +75,7 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> QueryResult<DossierFac
             valid_until,
         })
         .collect();
-    let enrolments = inscriptions::table
-        .inner_join(periodes::table)
-        .filter(inscriptions::dossier_id.eq(dossier_id))
-        .filter(inscriptions::statut.ne_all(statut::ENDED))
-        .select((
-            inscriptions::member_id,
-            periodes::id,
-            periodes::premier_jour,
-            periodes::dernier_jour,
-        ))
-        .load(conn)?;
+    let enrolments = enrolments_of(conn, dossier_id)?;
     Ok(DossierFacts {
         // A dossier gets its number when the town validates it.
         validated: numero.is_some(),
@@ -95,7 +85,32 @@ pub fn of_dossier(conn: &mut DbConn, dossier_id: &str) -> QueryResult<DossierFac
     })
 }
 
+/// Current enrolments of the dossier's children: (child, période, first day, last day).
+type Enrolments = Vec<(String, String, chrono::NaiveDate, chrono::NaiveDate)>;
+
+fn enrolments_of(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Enrolments> {
+    inscriptions::table
+        .inner_join(periodes::table)
+        .filter(inscriptions::dossier_id.eq(dossier_id))
+        .filter(inscriptions::statut.ne_all(statut::ENDED))
+        .select((
+            inscriptions::member_id,
+            periodes::id,
+            periodes::premier_jour,
+            periodes::dernier_jour,
+        ))
+        .load(conn)
+}
+
 impl DossierFacts {
+    /// Reads the enrolments again — under a période's lock, where they are the facts no
+    /// concurrent enrolment of that période can change before the commit. The rest (the
+    /// dossier, its pieces, the residence) is read before the lock.
+    pub fn reread_enrolments(&mut self, conn: &mut DbConn, dossier_id: &str) -> QueryResult<()> {
+        self.enrolments = enrolments_of(conn, dossier_id)?;
+        Ok(())
+    }
+
     /// The facts of one child of the dossier (`birth_date` from its row; `None` for a
     /// member that is not a child of this dossier) for période `periode_id`.
     pub fn child(
@@ -154,6 +169,22 @@ pub fn children(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Vec<Child>> 
         .load(conn)
 }
 
+/// The birth date of child `member_id` of dossier `dossier_id` (`None`: not a child of
+/// this dossier; `Some(None)`: a child whose birth date is unknown).
+pub fn child_birth_date(
+    conn: &mut DbConn,
+    dossier_id: &str,
+    member_id: &str,
+) -> QueryResult<Option<Option<chrono::NaiveDate>>> {
+    members::table
+        .filter(members::id.eq(member_id))
+        .filter(members::dossier_id.eq(dossier_id))
+        .filter(members::role.eq("enfant"))
+        .select(members::date_naissance)
+        .first(conn)
+        .optional()
+}
+
 /// What is known of child `member_id` for dossier `dossier_id` and période `periode_id`.
 /// A member of another dossier (or no child at all) gives `in_family_dossier: false`.
 pub fn of_child(
@@ -162,12 +193,6 @@ pub fn of_child(
     member_id: &str,
     periode_id: &str,
 ) -> QueryResult<ChildFacts> {
-    let child: Option<Option<chrono::NaiveDate>> = members::table
-        .filter(members::id.eq(member_id))
-        .filter(members::dossier_id.eq(dossier_id))
-        .filter(members::role.eq("enfant"))
-        .select(members::date_naissance)
-        .first(conn)
-        .optional()?;
+    let child = child_birth_date(conn, dossier_id, member_id)?;
     Ok(of_dossier(conn, dossier_id)?.child(member_id, child, periode_id))
 }

@@ -323,61 +323,104 @@ pub fn notify(
 ) -> QueryResult<()> {
     let session = periode::find(conn, &row.periode_id)?.ok_or(NotFound)?;
     let activity = activite::find(conn, &session.activite_id)?.ok_or(NotFound)?;
-    let child = member::first_name(conn, &row.member_id)?.unwrap_or_else(|| "Votre enfant".into());
-    let what = format!("« {} » — {}", activity.nom, session.libelle);
-    let (subject, mut lines) = match notice {
-        Notice::Confirmed => (
-            "Inscription confirmée",
-            vec![format!("L'inscription de {child} à {what} est confirmée.")],
-        ),
-        Notice::Requested => (
-            "Demande d'inscription reçue",
-            vec![format!(
-                "La demande d'inscription de {child} à {what} est enregistrée : une place lui est réservée en attendant la validation du service."
-            )],
-        ),
-        Notice::Waiting => (
-            "Inscription en liste d'attente",
-            vec![format!(
-                "{child} est inscrit(e) en liste d'attente pour {what}. Nous vous écrirons dès qu'une place se libère."
-            )],
-        ),
-        Notice::Offered => {
-            let deadline = row
-                .offre_expire_at
-                .map(|at| shared::paris::local(at.and_utc()))
-                .map(|at| at.format("%d/%m/%Y à %H h %M").to_string())
-                .unwrap_or_default();
-            (
-                "Une place se libère",
+    Letter::prepare(
+        conn,
+        &activity.nom,
+        &session,
+        &row.member_id,
+        &row.dossier_id,
+    )?
+    .send(conn, row, notice, mailing, now)
+}
+
+/// What a letter about an inscription needs to know besides the inscription: read before
+/// an enrolment takes its période's lock, so that the lock is held for the writes only.
+pub struct Letter {
+    child: String,
+    what: String,
+    /// (email, username) of every account of the dossier.
+    to: Vec<(String, String)>,
+}
+
+impl Letter {
+    pub fn prepare(
+        conn: &mut DbConn,
+        activite: &str,
+        session: &Periode,
+        member_id: &str,
+        dossier_id: &str,
+    ) -> QueryResult<Self> {
+        Ok(Self {
+            child: member::first_name(conn, member_id)?.unwrap_or_else(|| "Votre enfant".into()),
+            what: format!("« {activite} » — {}", session.libelle),
+            to: dossier::account_emails(conn, dossier_id)?,
+        })
+    }
+
+    /// Queues the letter about `row` and `notice` in the outbox.
+    pub fn send(
+        &self,
+        conn: &mut DbConn,
+        row: &Inscription,
+        notice: Notice,
+        mailing: &Mailing,
+        now: DateTime<Utc>,
+    ) -> QueryResult<()> {
+        let (child, what) = (&self.child, &self.what);
+        let (subject, mut lines) = match notice {
+            Notice::Confirmed => (
+                "Inscription confirmée",
+                vec![format!("L'inscription de {child} à {what} est confirmée.")],
+            ),
+            Notice::Requested => (
+                "Demande d'inscription reçue",
                 vec![format!(
-                    "Une place s'est libérée pour {child} à {what}. Elle vous est réservée jusqu'au {deadline} : acceptez-la ou refusez-la dans « Mes inscriptions ». Sans réponse, elle sera proposée à la famille suivante."
+                    "La demande d'inscription de {child} à {what} est enregistrée : une place lui est réservée en attendant la validation du service."
                 )],
-            )
+            ),
+            Notice::Waiting => (
+                "Inscription en liste d'attente",
+                vec![format!(
+                    "{child} est inscrit(e) en liste d'attente pour {what}. Nous vous écrirons dès qu'une place se libère."
+                )],
+            ),
+            Notice::Offered => {
+                let deadline = row
+                    .offre_expire_at
+                    .map(|at| shared::paris::local(at.and_utc()))
+                    .map(|at| at.format("%d/%m/%Y à %H h %M").to_string())
+                    .unwrap_or_default();
+                (
+                    "Une place se libère",
+                    vec![format!(
+                        "Une place s'est libérée pour {child} à {what}. Elle vous est réservée jusqu'au {deadline} : acceptez-la ou refusez-la dans « Mes inscriptions ». Sans réponse, elle sera proposée à la famille suivante."
+                    )],
+                )
+            }
+            Notice::Cancelled => (
+                "Inscription annulée",
+                vec![format!("L'inscription de {child} à {what} est annulée.")],
+            ),
+            Notice::Refused => (
+                "Demande d'inscription refusée",
+                vec![format!(
+                    "La demande d'inscription de {child} à {what} n'a pas pu être acceptée."
+                )],
+            ),
+        };
+        if let Some(motif) = row
+            .motif
+            .as_deref()
+            .filter(|_| row.statut != statut::CONFIRMEE)
+        {
+            lines.push(format!("Motif : « {motif} »"));
         }
-        Notice::Cancelled => (
-            "Inscription annulée",
-            vec![format!("L'inscription de {child} à {what} est annulée.")],
-        ),
-        Notice::Refused => (
-            "Demande d'inscription refusée",
-            vec![format!(
-                "La demande d'inscription de {child} à {what} n'a pas pu être acceptée."
-            )],
-        ),
-    };
-    if let Some(motif) = row
-        .motif
-        .as_deref()
-        .filter(|_| row.statut != statut::CONFIRMEE)
-    {
-        lines.push(format!("Motif : « {motif} »"));
+        let link = format!("{}/inscriptions", mailing.public_url);
+        for (email, username) in &self.to {
+            let news =
+                templates::inscription_news(email, username, &mailing.town, subject, &lines, &link);
+            outbox::enqueue(conn, &news, now.naive_utc())?;
+        }
+        Ok(())
     }
-    let link = format!("{}/inscriptions", mailing.public_url);
-    for (email, username) in dossier::account_emails(conn, &row.dossier_id)? {
-        let news =
-            templates::inscription_news(&email, &username, &mailing.town, subject, &lines, &link);
-        outbox::enqueue(conn, &news, now.naive_utc())?;
-    }
-    Ok(())
 }

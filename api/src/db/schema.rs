@@ -402,6 +402,42 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        attribution -> Text,
+        tirage_id -> Nullable<Text>,
+        tirage_le -> Nullable<Timestamp>,
+        tirage_places -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    tirages (id) {
+        id -> Text,
+        activite_id -> Text,
+        fermeture -> Timestamp,
+        graine -> Text,
+        graine_tirage -> Nullable<Text>,
+        tirage_le -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    voeux (id) {
+        id -> Text,
+        tirage_id -> Text,
+        periode_id -> Text,
+        member_id -> Text,
+        dossier_id -> Text,
+        demandeur_id -> Nullable<Text>,
+        rang -> Integer,
+        resident -> Nullable<Bool>,
+        tirage -> Nullable<Text>,
+        resultat -> Nullable<Text>,
+        position -> Nullable<Integer>,
+        ordre -> Nullable<Integer>,
+        inscription_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -446,9 +482,16 @@ diesel::joinable!(periodes -> activites (activite_id));
 diesel::joinable!(inscriptions -> periodes (periode_id));
 diesel::joinable!(inscriptions -> members (member_id));
 diesel::joinable!(inscriptions -> dossiers (dossier_id));
+diesel::joinable!(periodes -> tirages (tirage_id));
+diesel::joinable!(tirages -> activites (activite_id));
+diesel::joinable!(voeux -> tirages (tirage_id));
+diesel::joinable!(voeux -> periodes (periode_id));
+diesel::joinable!(voeux -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    tirages,
+    voeux,
     activites,
     activite_pieces,
     periodes,

@@ -1,8 +1,9 @@
 //! The demo catalogue: the seed's « Vacances sportives » (two weeks for two age groups,
 //! 24 places each, an insurance certificate required; one week opens later, to show the
 //! opening date), the « Accueil de loisirs du mercredi » (confirmed at once, no piece), and
-//! a small stage already full (the demo dossier's child holds its only place), so that
-//! every state of « Activités » can be seen on a fresh portal.
+//! a small stage already full (the demo dossier's child holds its only place), and two
+//! snow trips given by *attribution équitable* (wishes for two weeks, then a draw), so
+//! that every state of « Activités » can be seen on a fresh portal.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
@@ -11,6 +12,7 @@ use crate::db::DbConn;
 use crate::db::models::activite::{self, NewActivite, categorie};
 use crate::db::models::inscription::{self, NewInscription, statut};
 use crate::db::models::periode::{self, NewPeriode, mode, statut as periode_statut};
+use crate::db::models::tirage;
 use crate::db::schema::{activites, dossiers, members};
 
 fn day(y: i32, m: u32, d: u32) -> anyhow::Result<NaiveDate> {
@@ -57,8 +59,58 @@ fn add(
         mode_validation: validation,
         offre_heures,
         statut: periode_statut::PUBLIEE,
+        attribution: periode::attribution::PREMIER_ARRIVE,
+        tirage_id: None,
     };
     Ok(periode::insert(conn, &new, now)?)
+}
+
+/// « Séjour à la neige »: two weeks given by one draw, wishes open for two weeks.
+fn add_snow_trips(conn: &mut DbConn, now: NaiveDateTime) -> anyhow::Result<()> {
+    let sejour = activite::insert(
+        conn,
+        &NewActivite {
+            nom: "Séjour à la neige — février 2027".into(),
+            description: "Cinq jours au chalet municipal des Contamines : ski encadré par                 l'ESF, raquettes et veillées. Les places sont attribuées par **tirage au                 sort** parmi les vœux des familles : classez vos préférences avant la                 clôture, l'heure d'envoi ne compte pas."
+                .into(),
+            categorie: categorie::SEJOUR,
+            lieu: "Chalet des Contamines-Montjoie (Haute-Savoie)".into(),
+            age_min: 8,
+            age_max: 12,
+            tarifs: "De 90 € à 380 € le séjour selon le quotient familial.".into(),
+            publiee: true,
+            pieces: vec![],
+        },
+        now,
+    )?;
+    let fermeture = paris(now.date() + Duration::days(14), 18, 0);
+    let draw = tirage::for_close(conn, &sejour, fermeture, now)?;
+    for (libelle, first) in [
+        ("Séjour 1 : du 15 au 19 février 2027", day(2027, 2, 15)?),
+        ("Séjour 2 : du 22 au 26 février 2027", day(2027, 2, 22)?),
+    ] {
+        let new = NewPeriode {
+            activite_id: sejour.clone(),
+            libelle: libelle.into(),
+            premier_jour: first,
+            dernier_jour: first + Duration::days(4),
+            horaires: "Départ le lundi à 7 h, retour le vendredi vers 19 h".into(),
+            capacite: 20,
+            ouverture: now - Duration::days(1),
+            ouverture_residents: None,
+            fermeture,
+            annulation_jours: 14,
+            limite_famille: None,
+            liste_attente: true,
+            mode_validation: mode::AUTOMATIQUE,
+            offre_heures: Some(48),
+            statut: periode_statut::PUBLIEE,
+            attribution: periode::attribution::EQUITABLE,
+            tirage_id: Some(draw.id.clone()),
+        };
+        periode::insert(conn, &new, now)?;
+    }
+    Ok(())
 }
 
 /// Loads the demo catalogue if there is no activité yet.
@@ -160,6 +212,7 @@ pub fn load(conn: &mut DbConn, now: NaiveDateTime) -> anyhow::Result<()> {
         opens: None,
     };
     let full = add(conn, &escalade, &stage, mode::AUTOMATIQUE, Some(24), now)?;
+    add_snow_trips(conn, now)?;
     // Its only place is held by the demo dossier's child: « Complet — liste d'attente ».
     let child: Option<(String, String)> = members::table
         .inner_join(dossiers::table)

@@ -12,7 +12,7 @@ use shared::api::activites::{
 };
 
 use crate::activities::enrolment;
-use crate::activities::{admin, family, lifecycle, roster};
+use crate::activities::{admin, draw, family, lifecycle, published_draw, roster};
 use crate::auth::extractor::StaffUser;
 use crate::db::models::audit::action;
 use crate::db::models::inscription::NewInscription;
@@ -133,7 +133,7 @@ pub async fn create_periode(
     responses(
         (status = 200, body = PeriodeAgentView),
         (status = 404, description = "No such période", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Capacity below the places held", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Capacity below the places held; or a change of `attribution` or `fermeture` once families ranked wishes or the draw ran", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -149,6 +149,37 @@ pub async fn update_periode(
         .write(move |conn| {
             admin::update_periode(conn, &id, &input, &mailing, now().and_utc())?;
             admin::periode_view(conn, &id)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &view))
+}
+
+/// « Lancer le tirage »: runs the draw of an équitable période now that its wishes are
+/// closed (the server also runs it by itself within a minute of the close), and answers
+/// the published draw. Running it again changes nothing.
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path, description = "Période id")),
+    responses(
+        (status = 200, body = shared::api::voeux::TirageView),
+        (status = 404, description = "No such équitable période", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Its wishes are still open", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/periodes/{id}/tirage")]
+pub async fn run_draw(
+    state: web::Data<AppState>,
+    _staff: StaffUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, mailing) = (path.into_inner(), Mailing::of(&state).await?);
+    let clock = state.clock.clone();
+    let view = state
+        .write(move |conn| {
+            let now = clock.now(conn)?.and_utc();
+            draw::run_for_periode(conn, &id, &mailing, now)?;
+            published_draw::of_periode(conn, &id)
         })
         .await?;
     Ok(private_json(StatusCode::OK, &view))

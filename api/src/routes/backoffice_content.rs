@@ -217,6 +217,7 @@ pub async fn update_town(
             Ok(town::current(conn)?)
         })
         .await?;
+    state.town_settings.forget().await;
     let answer = crate::routes::content::town_response(&state, settings);
     Ok(private_json(StatusCode::OK, &answer))
 }

@@ -20,6 +20,7 @@ pub mod public_documents;
 pub mod rattachement;
 pub mod registrations;
 pub mod review;
+pub mod voeux;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
@@ -37,6 +38,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(activites::list_eligibilites)
         .service(activites::cancel_inscription)
         .service(activites::answer_offer)
+        .service(voeux::list_voeux)
+        .service(voeux::replace_voeux)
+        .service(voeux::get_tirage)
         .service(registrations::check_registration_step)
         .service(registrations::create_registration)
         .service(activations::create_activation)
@@ -113,6 +117,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice_activites::update_activite)
         .service(backoffice_activites::create_periode)
         .service(backoffice_activites::update_periode)
+        .service(backoffice_activites::run_draw)
         .service(backoffice_activites::get_roster_csv)
         .service(backoffice_activites::get_roster)
         .service(backoffice_activites::enrol_child)

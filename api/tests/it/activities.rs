@@ -100,6 +100,8 @@ fn open_periode(
             mode_validation: mode::AUTOMATIQUE,
             offre_heures: None,
             statut: statut::PUBLIEE,
+            attribution: periode::attribution::PREMIER_ARRIVE,
+            tirage_id: None,
         },
         now,
     )

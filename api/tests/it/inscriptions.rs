@@ -16,7 +16,7 @@ use crate::helpers::spawn_app;
 use crate::http::staff::{administrator, staff_session};
 
 /// A family whose account is linked to imported (validated) dossier `dossier_id`.
-async fn family_of(app: &TestApp, dossier_id: &str) -> Family {
+pub(crate) async fn family_of(app: &TestApp, dossier_id: &str) -> Family {
     let family = app.family().await;
     let mut conn = app.state.pool.get().expect("conn");
     let account: String = api::db::schema::accounts::table
@@ -30,13 +30,13 @@ async fn family_of(app: &TestApp, dossier_id: &str) -> Family {
 }
 
 /// An agent's session (an administrator's: agents have the same rights here).
-async fn agent(app: &TestApp) -> String {
+pub(crate) async fn agent(app: &TestApp) -> String {
     let (username, _) = administrator(app);
     staff_session(app, &username).await.1
 }
 
 /// The agent creates a published activité for 6–11 year-olds; answers its id.
-async fn create_activite(app: &TestApp, token: &str) -> String {
+pub(crate) async fn create_activite(app: &TestApp, token: &str) -> String {
     let response = app
         .post_json_auth(
             "/api/backoffice/activites",
@@ -60,7 +60,7 @@ async fn create_activite(app: &TestApp, token: &str) -> String {
 }
 
 /// A période's settings: open since an hour, starting in 60 days.
-fn periode_input(capacite: u32, mode: &str, offre_heures: Option<u32>) -> Value {
+pub(crate) fn periode_input(capacite: u32, mode: &str, offre_heures: Option<u32>) -> Value {
     let now = Utc::now();
     let first = now.date_naive() + Duration::days(60);
     json!({
@@ -81,7 +81,12 @@ fn periode_input(capacite: u32, mode: &str, offre_heures: Option<u32>) -> Value 
     })
 }
 
-async fn create_periode(app: &TestApp, token: &str, activite: &str, input: &Value) -> String {
+pub(crate) async fn create_periode(
+    app: &TestApp,
+    token: &str,
+    activite: &str,
+    input: &Value,
+) -> String {
     let response = app
         .post_json_auth(
             &format!("/api/backoffice/activites/{activite}/periodes"),

@@ -16,3 +16,4 @@ mod logs;
 mod openapi;
 mod opening;
 mod schema;
+mod tirage;

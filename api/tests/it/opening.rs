@@ -20,6 +20,7 @@ async fn three_hundred_families_at_the_opening_overbook_nothing_and_lose_nothing
         opening: Utc::now() + Duration::seconds(12),
         password: PASSWORD.into(),
         prefix: "ouverture".into(),
+        fair: false,
     };
     let prepared = {
         let mut conn = app.state.pool.get().expect("conn");
@@ -72,5 +73,83 @@ async fn three_hundred_families_at_the_opening_overbook_nothing_and_lose_nothing
         usize::try_from(total).expect("count"),
         prepared.children,
         "one per child"
+    );
+}
+
+/// The fair alternative, reduced: 300 families' children have ranked three wishes each
+/// among 5 périodes of 24 places; at the close the job runs the draw once. Every place is
+/// given, none twice, each child at most once; the waiting lists follow the draw; and the
+/// public document re-runs to the same result.
+#[tokio::test]
+async fn three_hundred_families_drawn_fairly_fill_every_place_once_and_the_draw_re_runs() {
+    let app = spawn_app().await;
+    let plan = api::load_seed::Plan {
+        families: 300,
+        periodes: 5,
+        places: 24,
+        opening: Utc::now() + Duration::minutes(5),
+        password: PASSWORD.into(),
+        prefix: "equitable".into(),
+        fair: true,
+    };
+    let prepared = {
+        let mut conn = app.state.pool.get().expect("conn");
+        api::load_seed::prepare(&mut conn, &plan).expect("seed")
+    };
+    app.state.clock.advance(Duration::minutes(10));
+    assert_eq!(api::jobs::run_due_draws(&app.state).await.expect("draw"), 1);
+
+    let view: shared::api::voeux::TirageView = app
+        .client
+        .get(app.url(&format!("/api/tirages/{}", prepared.periode_ids[0])))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view.lignes.len(), prepared.children * 3);
+    let verified = api::activities::verify_draw::verify(&view);
+    assert!(
+        verified.differences.is_empty(),
+        "{:?}",
+        verified.differences
+    );
+    assert_eq!(
+        verified.placed,
+        5 * 24,
+        "far more wishes than places: all given"
+    );
+
+    use api::db::schema::{inscriptions, periodes};
+    let mut conn = app.state.pool.get().expect("conn");
+    for periode in &prepared.periode_ids {
+        let (capacite, prises): (i32, i32) = periodes::table
+            .find(periode)
+            .select((periodes::capacite, periodes::places_prises))
+            .first(&mut conn)
+            .expect("période");
+        assert_eq!(prises, capacite);
+    }
+    // Each child holds at most one place; every child not placed waits somewhere.
+    let held: Vec<String> = inscriptions::table
+        .filter(inscriptions::periode_id.eq_any(&prepared.periode_ids))
+        .filter(inscriptions::statut.eq("confirmee"))
+        .select(inscriptions::member_id)
+        .load(&mut conn)
+        .expect("places");
+    let placed: std::collections::HashSet<String> = held.iter().cloned().collect();
+    assert_eq!(placed.len(), held.len(), "a child placed twice");
+    let waiting: std::collections::HashSet<String> = inscriptions::table
+        .filter(inscriptions::periode_id.eq_any(&prepared.periode_ids))
+        .filter(inscriptions::statut.eq("liste_attente"))
+        .select(inscriptions::member_id)
+        .load(&mut conn)
+        .expect("waiting")
+        .into_iter()
+        .collect();
+    assert_eq!(
+        placed.len() + waiting.difference(&placed).count(),
+        prepared.children
     );
 }

@@ -27,6 +27,19 @@ pub enum ModeValidation {
     SurValidation,
 }
 
+/// How a période's places are given.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Attribution {
+    /// *Premier arrivé* : each request takes a free place at once, in arrival order.
+    #[default]
+    PremierArrive,
+    /// *Attribution équitable* : families rank their wishes until the close (`fermeture`),
+    /// then one draw gives the places by the published rules and a seeded lottery.
+    Equitable,
+}
+
 /// A type de pièce an activité requires.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -64,6 +77,9 @@ pub struct PeriodeView {
     /// How many of a family's children may hold a place.
     pub limite_famille: Option<u32>,
     pub mode_validation: ModeValidation,
+    pub attribution: Attribution,
+    /// *Attribution équitable*: when the draw ran (`None`: not yet).
+    pub tirage_le: Option<DateTime<Utc>>,
 }
 
 /// A published activité and its périodes.
@@ -280,6 +296,10 @@ pub struct PeriodeInput {
     #[validate(range(min = 1, max = 720))]
     pub offre_heures: Option<u32>,
     pub statut: PeriodeStatut,
+    /// *Premier arrivé* when absent. The *équitable* périodes of one activité share one
+    /// draw, so they close (`fermeture`) at the same instant.
+    #[serde(default)]
+    pub attribution: Attribution,
 }
 
 fn periode_in_order(input: &PeriodeInput) -> Result<(), validator::ValidationError> {

@@ -9,3 +9,4 @@ pub mod dossier;
 pub mod pieces;
 pub mod rattachement;
 pub mod registration;
+pub mod voeux;

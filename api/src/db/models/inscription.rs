@@ -71,11 +71,10 @@ pub fn insert(
             inscriptions::created_at.eq(now),
             inscriptions::updated_at.eq(now),
         ))
-        .execute(conn)?;
-    inscriptions::table
-        .find(&id)
-        .select(Inscription::as_select())
-        .first(conn)
+        // The struct's fields follow the table's columns (`as_returning` does not build for
+        // the multi-backend connection).
+        .returning(inscriptions::all_columns)
+        .get_result(conn)
 }
 
 /// The child's current (not ended) inscription in the période, if any.

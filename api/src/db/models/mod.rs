@@ -19,4 +19,6 @@ pub mod piece_type;
 pub mod public_document;
 pub mod rattachement;
 pub mod session;
+pub mod tirage;
 pub mod town;
+pub mod voeu;

@@ -16,6 +16,12 @@ pub mod statut {
     pub const CLOSE: &str = "close";
 }
 
+/// `periodes.attribution`.
+pub mod attribution {
+    pub const PREMIER_ARRIVE: &str = "premier_arrive";
+    pub const EQUITABLE: &str = "equitable";
+}
+
 /// `periodes.mode_validation`.
 pub mod mode {
     pub const AUTOMATIQUE: &str = "automatique";
@@ -47,6 +53,21 @@ pub struct Periode {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `attribution::PREMIER_ARRIVE` or `attribution::EQUITABLE`.
+    pub attribution: String,
+    /// The draw of an équitable période.
+    pub tirage_id: Option<String>,
+    /// When that draw ran.
+    pub tirage_le: Option<NaiveDateTime>,
+    /// The places that draw gave out.
+    pub tirage_places: Option<i32>,
+}
+
+impl Periode {
+    /// An équitable période whose draw has not run: families rank wishes, nobody enrols.
+    pub fn awaits_draw(&self) -> bool {
+        self.attribution == attribution::EQUITABLE && self.tirage_le.is_none()
+    }
 }
 
 /// A new période (its places all free).
@@ -67,6 +88,9 @@ pub struct NewPeriode {
     pub mode_validation: &'static str,
     pub offre_heures: Option<i32>,
     pub statut: &'static str,
+    pub attribution: &'static str,
+    /// Its draw, for an équitable période.
+    pub tirage_id: Option<String>,
 }
 
 /// Inserts `new`; returns its id.
@@ -91,6 +115,8 @@ pub fn insert(conn: &mut DbConn, new: &NewPeriode, now: NaiveDateTime) -> QueryR
             periodes::mode_validation.eq(new.mode_validation),
             periodes::offre_heures.eq(new.offre_heures),
             periodes::statut.eq(new.statut),
+            periodes::attribution.eq(new.attribution),
+            periodes::tirage_id.eq(&new.tirage_id),
             periodes::dernier_rang.eq(0),
             periodes::version.eq(1),
             periodes::created_at.eq(now),
@@ -118,6 +144,17 @@ pub fn next_rang(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
         .set(periodes::dernier_rang.eq(periodes::dernier_rang + 1))
         .returning(periodes::dernier_rang)
         .get_result(conn)
+}
+
+/// [`next_rang`], answering the période as it is under the lock too (one statement).
+pub fn lock_next_rang(conn: &mut DbConn, id: &str) -> QueryResult<(i32, Periode)> {
+    let row: Periode = diesel::update(periodes::table.find(id))
+        .set(periodes::dernier_rang.eq(periodes::dernier_rang + 1))
+        // The struct's fields follow the table's columns (`as_returning` does not build for
+        // the multi-backend connection).
+        .returning(periodes::all_columns)
+        .get_result(conn)?;
+    Ok((row.dernier_rang, row))
 }
 
 /// Takes one place if one is free: true when taken. A single conditional update, never a
@@ -169,6 +206,28 @@ pub fn of_activites(conn: &mut DbConn, activite_ids: &[&str]) -> QueryResult<Vec
         .load(conn)
 }
 
+/// The activité of each of périodes `ids`: (période, activité).
+pub fn activites_of(
+    conn: &mut DbConn,
+    ids: &[&str],
+) -> QueryResult<std::collections::BTreeMap<String, String>> {
+    Ok(periodes::table
+        .filter(periodes::id.eq_any(ids))
+        .select((periodes::id, periodes::activite_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The périodes of draw `tirage_id`.
+pub fn of_tirage(conn: &mut DbConn, tirage_id: &str) -> QueryResult<Vec<Periode>> {
+    periodes::table
+        .filter(periodes::tirage_id.eq(tirage_id))
+        .order((periodes::premier_jour, periodes::libelle, periodes::id))
+        .select(Periode::as_select())
+        .load(conn)
+}
+
 /// Why a période could not be changed.
 #[derive(Debug, PartialEq, Eq)]
 pub enum UpdateOutcome {
@@ -207,6 +266,8 @@ pub fn update(
         periodes::mode_validation.eq(new.mode_validation),
         periodes::offre_heures.eq(new.offre_heures),
         periodes::statut.eq(new.statut),
+        periodes::attribution.eq(new.attribution),
+        periodes::tirage_id.eq(&new.tirage_id),
         periodes::version.eq(periodes::version + 1),
         periodes::updated_at.eq(now),
     ))

@@ -1,0 +1,8 @@
+DROP TABLE voeux;
+DROP INDEX periodes_tirage;
+ALTER TABLE periodes DROP COLUMN tirage_places;
+ALTER TABLE periodes DROP COLUMN tirage_le;
+ALTER TABLE periodes DROP CONSTRAINT periodes_tirage_si_equitable;
+ALTER TABLE periodes DROP COLUMN tirage_id;
+ALTER TABLE periodes DROP COLUMN attribution;
+DROP TABLE tirages;
