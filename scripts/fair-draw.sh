@@ -25,7 +25,8 @@ mkdir -p "$OUT"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 say "release build"
-cargo build --locked --release -p api
+# The same packages as scripts/opening-morning.sh: one feature set, one build for both.
+cargo build --locked --release -p api -p loadgen
 BIN=target/release/portail-famille
 
 say "fresh database $DB"

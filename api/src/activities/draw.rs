@@ -80,6 +80,7 @@ pub fn run(
         sessions.iter().map(|p| (p.id.as_str(), p)).collect();
     let stamp = now.naive_utc();
     let names = first_names(conn, &wishes)?;
+    let mut counters = Counters::of(&sessions);
     let mut news: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut ordre = 0;
     for done in &served {
@@ -101,16 +102,8 @@ pub fn run(
         };
         let (written, inscription_id, position) = match done.outcome {
             Outcome::Placed => {
-                let rang = periode::next_rang(conn, &session.id)?;
-                if !periode::take_place(conn, &session.id, stamp)? {
-                    // The places were counted under the lock: this cannot happen, and if
-                    // it did the whole draw rolls back rather than half-run.
-                    return Err(anyhow::anyhow!(
-                        "draw {tirage_id}: no place left in {}",
-                        session.id
-                    )
-                    .into());
-                }
+                let rang = counters.next_rang(&session.id);
+                counters.take_place(&session.id);
                 let status = if session.mode_validation == mode::AUTOMATIQUE {
                     statut::CONFIRMEE
                 } else {
@@ -120,7 +113,7 @@ pub fn run(
                 (resultat::PLACE, Some(row.id), None)
             }
             Outcome::Waiting(position) if session.liste_attente => {
-                let rang = periode::next_rang(conn, &session.id)?;
+                let rang = counters.next_rang(&session.id);
                 let row = inscription::insert(conn, &request, statut::LISTE_ATTENTE, rang, stamp)?;
                 (
                     resultat::LISTE_ATTENTE,
@@ -167,6 +160,18 @@ pub fn run(
             stamp,
         )?;
     }
+    // Each période's counters written once: thousands of updates of one row in one
+    // transaction would each walk the row's growing chain of versions.
+    for session in &sessions {
+        let (last_rang, taken) = counters.get(&session.id);
+        if !periode::record_draw(conn, &session.id, last_rang, taken, stamp)? {
+            // The places were counted under the lock: this cannot happen, and if it did
+            // the whole draw rolls back rather than overbook.
+            return Err(
+                anyhow::anyhow!("draw {tirage_id}: {taken} places exceed {}", session.id).into(),
+            );
+        }
+    }
     tirage::mark_drawn(conn, tirage_id, &seed, &inputs.capacity, stamp)?;
     let activity = activite::find(conn, &draw.activite_id)?.ok_or(ApiError::NotFound)?;
     for (dossier_id, lines) in news {
@@ -175,6 +180,38 @@ pub fn run(
     Ok(Ran::Drawn {
         wishes: wishes.len(),
     })
+}
+
+/// The périodes' arrival counters and places taken during the draw, kept in memory and
+/// written once at its end.
+struct Counters {
+    /// Période → (last rank given, places taken by the draw).
+    by_periode: HashMap<String, (i32, i32)>,
+}
+
+impl Counters {
+    fn of(sessions: &[Periode]) -> Self {
+        Self {
+            by_periode: sessions
+                .iter()
+                .map(|p| (p.id.clone(), (p.dernier_rang, 0)))
+                .collect(),
+        }
+    }
+
+    fn next_rang(&mut self, periode_id: &str) -> i32 {
+        let entry = self.by_periode.entry(periode_id.to_string()).or_default();
+        entry.0 += 1;
+        entry.0
+    }
+
+    fn take_place(&mut self, periode_id: &str) {
+        self.by_periode.entry(periode_id.to_string()).or_default().1 += 1;
+    }
+
+    fn get(&self, periode_id: &str) -> (i32, i32) {
+        self.by_periode.get(periode_id).copied().unwrap_or_default()
+    }
 }
 
 /// What the rule is given, read from the database.

@@ -173,6 +173,29 @@ pub fn take_place(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResul
     Ok(taken == 1)
 }
 
+/// Writes a draw's counters: the last rank it gave and the places it took, in one
+/// conditional update (false, changing nothing, if they would exceed the capacity).
+pub fn record_draw(
+    conn: &mut DbConn,
+    id: &str,
+    dernier_rang: i32,
+    taken: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        periodes::table
+            .find(id)
+            .filter((periodes::places_prises + taken).le(periodes::capacite)),
+    )
+    .set((
+        periodes::dernier_rang.eq(dernier_rang),
+        periodes::places_prises.eq(periodes::places_prises + taken),
+        periodes::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// Locks the période's row until the transaction ends (on PostgreSQL; SQLite's write
 /// transactions are serialised anyway), so that changes to its inscriptions — a
 /// cancellation, the waiting list moving up — happen one after the other, as enrolments do.
