@@ -89,7 +89,7 @@ try {
     await expectText(page, 'Ce champ est obligatoire.');
     await check(page, 'agent periode erreurs');
     await button(page, 'Annuler').click();
-    await page.getByRole('link', { name: /^Liste des inscrits de la période « Semaine 1/ }).click();
+    await page.getByRole('link', { name: /^Liste des inscrits de la période « Semaine 1 : 6 – 8 ans/ }).click();
     await page.getByRole('heading', { name: 'Liste des inscrits', level: 1 }).waitFor();
     await check(page, 'agent liste');
     await field(page, 'Numéro du dossier famille').fill('17484');

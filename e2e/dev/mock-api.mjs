@@ -162,7 +162,9 @@ createServer(async (req, res) => {
   let file = path.join(dist, path.normalize(p).replace(/^(\.\.[/\\])+/, ''));
   let content;
   // The back office has its own index.html (a bundle of its own under /backoffice/).
-  const index = p.startsWith('/backoffice') ? path.join(dist, 'backoffice', 'index.html') : path.join(dist, 'index.html');
+  // The public draw is the public pages' bundle's only page (the full app loads it again).
+  const index = p.startsWith('/backoffice') ? path.join(dist, 'backoffice', 'index.html')
+    : p.startsWith('/activites/tirage/') ? path.join(dist, 'public', 'index.html') : path.join(dist, 'index.html');
   try { content = await readFile(file); } catch { file = index; content = await readFile(file); }
   if (p === '/backoffice' || p === '/backoffice/') { file = index; content = await readFile(file); }
   if (p === '/') { file = path.join(dist, 'index.html'); content = await readFile(file); }

@@ -1,8 +1,9 @@
 // The attribution équitable endpoints of the stand-in API (see mock-activites.mjs), in
 // memory: « Mes vœux » (GET/PUT /api/voeux with the server's refusals), the public draw
 // (GET /api/tirages/{id}) and « Lancer le tirage » (POST /api/backoffice/periodes/{id}/tirage,
-// here at any time: the stand-in does not wait for the close). The draw is a stand-in
-// too — wishes by rank, then arrival —; the real API stays the reference.
+// here at any time: the stand-in does not wait for the close; `POST /api/_mock/voeux-clos`
+// closes the wishes now). The draw is a stand-in too — wishes by rank, then arrival —; the
+// real API stays the reference.
 import { createHash, randomUUID } from 'node:crypto';
 
 const sha = (text) => createHash('sha256').update(text).digest('hex');
@@ -100,6 +101,11 @@ export function createVoeux({ activites, children, findPeriode, reasons, enrol }
       const found = findPeriode(pub[1]);
       if (!found || found.p.attribution !== 'equitable') return problem(res, 404, 'not_found') ?? true;
       return json(res, 200, tirage(found)) ?? true;
+    }
+    // Stand-in for the clock: `POST /api/_mock/voeux-clos` closes every équitable période's wishes now.
+    if (p === '/api/_mock/voeux-clos') {
+      for (const a of activites) for (const x of equitables(a)) x.fermeture = new Date(Date.now() - 1_000).toISOString();
+      return json(res, 204) ?? true;
     }
     const run = p.match(/^\/api\/backoffice\/periodes\/([^/]+)\/tirage$/);
     if (p !== '/api/voeux' && !run) return null;

@@ -60,6 +60,7 @@ try {
     await expectText(page, 'Vœux de Léa enregistrés : 2 vœux.');
     await check(page, 'mes voeux enregistres');
 
+    await fetch(`${base}/api/_mock/voeux-clos`, { method: 'POST' });
     await page.goto(`${base}/backoffice/activites`);
     await page.getByRole('heading', { name: 'Activités', level: 1 }).waitFor();
     await check(page, 'agent activites');
@@ -75,7 +76,7 @@ try {
     await page.getByRole('table', { name: `Vœux pour « ${P1} », dans l'ordre du tirage` }).waitFor();
     await check(page, 'tirage apres');
     await link(page, 'Activités').click();
-    await card.getByRole('link', { name: `Classer mes vœux pour « ${ACTIVITE} »` }).click();
+    await card.getByRole('link', { name: `Voir mes vœux pour « ${ACTIVITE} »` }).click();
     await expectText(page, 'Le tirage au sort a eu lieu');
     await expectText(page, 'Sans objet : place obtenue sur un vœu mieux classé');
     await check(page, 'resultats');

@@ -60,11 +60,6 @@ impl ApiError {
         }
     }
 
-    /// A 404 made up on the client side: an address that cannot name a resource.
-    pub fn not_found() -> Self {
-        Self::local(404, ErrorCode::NotFound, "Cette ressource est introuvable.")
-    }
-
     fn network() -> Self {
         Self::local(
             0,

@@ -5,6 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::Layout;
+use crate::components::page_title::{PageTitle, navigated};
 use crate::pages::{
     account::AccountPage, activation::ActivationPage, activites, confirm_email::ConfirmEmailPage,
     consent::ConsentPage, demande::DemandePage, demarches::DemarchesPage,
@@ -28,7 +29,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/actualites") view=public::news::NewsPage/>
                     <Route path=path!("/actualites/:id") view=public::news::NewsItemPage/>
                     <Route path=path!("/activites") view=activites::catalogue::ActivitesPage/>
-                    <Route path=path!("/activites/tirage/:periode_id") view=activites::tirage::TiragePage/>
+                    <Route path=path!("/activites/tirage/:periode_id") view=PublicPagesBundle/>
                     <Route path=path!("/faq") view=public::faq::FaqPage/>
                     <Route path=path!("/documents") view=public::documents::DocumentsPage/>
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>
@@ -51,4 +52,30 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
+}
+
+/// A public page the full app leaves to the public pages' bundle: « Tirage au sort »
+/// (`/activites/tirage/{période}`, issue 13), which cost this bundle about 6 KB gzipped
+/// (BENCHMARKS.md) for a page a family opens now and then. Reached from another page, the
+/// address is loaded again and the server sends the public bundle for it (the session
+/// follows: the refresh cookie). Reached first, the server had no public bundle to send
+/// (a build without it): reloading would loop, so it says so instead.
+#[component]
+fn PublicPagesBundle() -> impl IntoView {
+    if navigated() {
+        // Its address, not `reload()`: a link's click may not have changed the address
+        // bar yet when the route is drawn.
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        if let Err(error) = window().location().set_href(&path) {
+            leptos::logging::error!("could not load the public pages: {error:?}");
+        }
+        return view! { <p class="loading" role="status">"Chargement…"</p> }.into_any();
+    }
+    view! {
+        <PageTitle title="Tirage au sort"/>
+        <p>"Cette page n'est pas disponible pour le moment. Réessayez plus tard."</p>
+    }
+    .into_any()
 }

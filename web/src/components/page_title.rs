@@ -10,6 +10,11 @@ thread_local! {
     static NAVIGATED: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Whether a page was shown before this one: `false` on the page the app started on.
+pub fn navigated() -> bool {
+    NAVIGATED.with(Cell::get)
+}
+
 /// Sets `document.title` to « <title> — Portail Famille ».
 pub fn set_document_title(title: &str) {
     document().set_title(&format!("{title} — Portail Famille"));

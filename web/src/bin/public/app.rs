@@ -51,11 +51,20 @@ pub fn App() -> impl IntoView {
 /// introuvable ».
 #[component]
 pub fn SignedInAreaOrNotFound() -> impl IntoView {
-    let path = use_location().pathname.get_untracked();
+    let location = use_location();
+    let path = location.pathname.get_untracked();
     if !shared::routes::in_signed_in_area(&path) {
         return view! { <NotFoundPage/> }.into_any();
     }
-    if let Err(error) = window().location().reload() {
+    // The address asked for, not `reload()`: the router writes it into the address bar
+    // only once the route is drawn, so a link's click would reload the page it left.
+    let search = location.search.get_untracked();
+    let href = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    };
+    if let Err(error) = window().location().set_href(&href) {
         leptos::logging::error!("could not load the signed-in area: {error:?}");
     }
     view! { <p class="loading" role="status">"Chargement…"</p> }.into_any()

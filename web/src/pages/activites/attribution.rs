@@ -22,11 +22,6 @@ pub fn tirage_path(periode_id: Uuid) -> String {
     format!("/activites/tirage/{periode_id}")
 }
 
-/// The draw as published, the file `portail-famille attribution verifier` reads.
-pub fn tirage_json_path(periode_id: Uuid) -> String {
-    format!("/api/tirages/{periode_id}")
-}
-
 /// Whether the période's places are given by a draw among wishes.
 pub fn is_equitable(periode: &PeriodeView) -> bool {
     periode.attribution == Attribution::Equitable
@@ -82,25 +77,10 @@ pub fn rang_label(rang: u32) -> String {
     }
 }
 
-/// « 1er », « 2e »: a rank in a table's cell.
-pub fn rang_short(rang: u32) -> String {
-    match rang {
-        1 => "1er".into(),
-        n => format!("{n}e"),
-    }
-}
-
 /// « 1A2B3C4D »: a wish's number as a family reads it (its first 8 characters).
 pub fn short_numero(numero: Uuid) -> String {
-    numero.simple().to_string()[..8].to_uppercase()
-}
-
-/// « 9f86d081884c… »: a long hexadecimal draw, shortened for a narrow cell.
-pub fn short_hash(hash: &str) -> String {
-    match hash.char_indices().nth(12) {
-        Some((cut, _)) => format!("{}…", &hash[..cut]),
-        None => hash.to_string(),
-    }
+    // ASCII only: `to_uppercase` would bring Unicode's case tables into the bundle.
+    numero.simple().to_string()[..8].to_ascii_uppercase()
 }
 
 /// What the draw gave a wish: « Place attribuée », « Liste d'attente (position 3) »,
@@ -190,11 +170,8 @@ mod tests {
     fn ranks_numbers_and_results_in_french() {
         assert_eq!(rang_label(1), "1er vœu");
         assert_eq!(rang_label(2), "2e vœu");
-        assert_eq!(rang_short(10), "10e");
         let numero = Uuid::parse_str("1a2b3c4d-0000-4000-8000-000000000000").expect("uuid");
         assert_eq!(short_numero(numero), "1A2B3C4D");
-        assert_eq!(short_hash("9f86d081884c7d659a2feaa0"), "9f86d081884c…");
-        assert_eq!(short_hash("abc"), "abc");
         assert_eq!(
             resultat_text(ResultatVoeu::ListeAttente, Some(3)),
             "Liste d'attente (position 3)"

@@ -106,9 +106,17 @@ fn ActiviteCard(activite: ActiviteView, by: ByChild, now: RwSignal<f64>) -> impl
     let pieces = activite.pieces_requises.clone();
     let tarifs = activite.tarifs.trim().to_string();
     let nom = activite.nom.clone();
-    let voeux = activite.periodes.iter().any(is_equitable).then(|| {
+    // While wishes may be ranked « Classer mes vœux », then « Voir mes vœux » (the results).
+    let at = instant(now.get_untracked());
+    let voeux = activite.periodes.iter().find(|p| is_equitable(p)).map(|p| {
+        let open = matches!(phase(p, at), Phase::Avant | Phase::Voeux);
         (
             voeux_path(activite.id),
+            if open {
+                "Classer mes vœux"
+            } else {
+                "Voir mes vœux"
+            },
             format!(" pour « {} »", activite.nom),
         )
     });
@@ -134,7 +142,7 @@ fn ActiviteCard(activite: ActiviteView, by: ByChild, now: RwSignal<f64>) -> impl
             </dl>
             <RichText source=activite.description.clone() heading_level=3/>
             <h3>"Périodes"</h3>
-            {voeux.map(|(href, what)| view! { <Voeux href what/> })}
+            {voeux.map(|(href, label, what)| view! { <Voeux href label what/> })}
             {if activite.periodes.is_empty() {
                 view! { <p class="empty">"Aucune période n'est ouverte pour le moment."</p> }.into_any()
             } else {
@@ -149,16 +157,16 @@ fn ActiviteCard(activite: ActiviteView, by: ByChild, now: RwSignal<f64>) -> impl
 }
 
 /// The places of some périodes are drawn among wishes: how, and (signed in) « Classer mes
-/// vœux ».
+/// vœux » (« Voir mes vœux » once they are closed).
 #[component]
-fn Voeux(href: String, what: String) -> impl IntoView {
+fn Voeux(href: String, label: &'static str, what: String) -> impl IntoView {
     let session = use_session();
     view! {
         <p class="hint">"Attribution équitable : classez vos vœux pour chaque enfant avant la fermeture ; un tirage au sort public attribue ensuite les places. Inutile de vous connecter à l'ouverture."</p>
         {move || session.is_authenticated().then(|| {
             let (href, what) = (href.clone(), what.clone());
             view! {
-                <p><A href=href attr:class="button primary">"Classer mes vœux"<span class="visually-hidden">{what}</span></A></p>
+                <p><A href=href attr:class="button primary">{label}<span class="visually-hidden">{what}</span></A></p>
             }
         })}
     }

@@ -5,8 +5,9 @@
 //! so the pages import those rather than each other.
 //!
 //! *Attribution équitable* (issue 13): « Mes vœux » ([`voeux`], its model
-//! [`voeux_model`] and [`ranking`]) and the public draw ([`tirage`]); the words every
-//! screen says of it are in [`attribution`].
+//! [`voeux_model`] and [`ranking`]); the words every screen says of it are in
+//! [`attribution`]. The public draw (`tirage.rs`) is the public pages' bundle's only: see
+//! `crate::app::PublicPagesBundle`.
 
 pub mod attribution;
 pub mod by_child;
@@ -18,7 +19,6 @@ pub mod model;
 pub mod opening;
 pub mod ranking;
 pub mod reasons;
-pub mod tirage;
 pub mod voeux;
 mod voeux_child;
 pub mod voeux_model;

@@ -38,10 +38,12 @@ struct Card {
     session: Session,
     offer: StoredValue<VoeuxOffer>,
     child: Uuid,
-    /// The list as the family arranges it.
-    ranking: RwSignal<Ranking>,
-    /// The wishes as the server last answered (numbers, results).
-    saved: RwSignal<Vec<VoeuView>>,
+    /// The list as the family arranges it (the ids of a [`Ranking`]: a signal type the
+    /// app already has, rather than one more in the bundle).
+    ranking: RwSignal<Vec<Uuid>>,
+    /// The wishes as the server last answered (numbers, results); the list is drawn again
+    /// when `ranking` is set after it.
+    saved: StoredValue<Vec<VoeuView>>,
     /// The période chosen in « Ajouter une période » (its id, or empty).
     choice: RwSignal<String>,
     /// What was done last, said politely (a move, a save).
@@ -52,6 +54,11 @@ struct Card {
 }
 
 impl Card {
+    /// The list as it stands (tracked).
+    fn ranking(self) -> Ranking {
+        Ranking::new(self.ranking.get())
+    }
+
     fn libelle(self, periode: Uuid) -> String {
         self.offer
             .with_value(|o| o.periode(periode).map(|p| p.libelle.clone()))
@@ -62,13 +69,13 @@ impl Card {
     fn dirty(self) -> bool {
         let saved: Vec<Uuid> = self
             .saved
-            .with(|s| s.iter().map(|v| v.periode_id).collect());
-        self.ranking.with(|r| r.ids() != saved.as_slice())
+            .with_value(|s| s.iter().map(|v| v.periode_id).collect());
+        self.ranking.with(|r| *r != saved)
     }
 
     /// « Monter », « Descendre » or « Retirer » on a wish.
     fn apply(self, action: Move, periode: Uuid) {
-        let mut ranking = self.ranking.get_untracked();
+        let mut ranking = Ranking::new(self.ranking.get_untracked());
         let Some(focus) = ranking.apply(action, periode) else {
             return;
         };
@@ -77,7 +84,7 @@ impl Card {
             Some(rank) => format!("{libelle} : {}.", rang_label(rank)),
             None => format!("{libelle} retirée des vœux."),
         };
-        self.ranking.set(ranking);
+        self.ranking.set(ranking.ids().to_vec());
         self.error.set(None);
         self.said.set(Some(said));
         focus_element(match focus {
@@ -95,11 +102,11 @@ impl Card {
             focus_element(format!("ajout-{}", self.child));
             return;
         };
-        let mut ranking = self.ranking.get_untracked();
+        let mut ranking = Ranking::new(self.ranking.get_untracked());
         match ranking.add(periode) {
             Ok(rank) => {
                 let said = format!("{} ajoutée : {}.", self.libelle(periode), rang_label(rank));
-                self.ranking.set(ranking);
+                self.ranking.set(ranking.ids().to_vec());
                 self.choice.set(String::new());
                 self.error.set(None);
                 self.said.set(Some(said));
@@ -119,7 +126,7 @@ impl Card {
         if self.pending.get_untracked() {
             return;
         }
-        let ranking = self.ranking.get_untracked();
+        let ranking = Ranking::new(self.ranking.get_untracked());
         let request = VoeuxRequest {
             activite_id: self.offer.with_value(|o| o.activite.id),
             enfant_id: self.child,
@@ -139,8 +146,8 @@ impl Card {
             match answer {
                 Ok(saved) => {
                     let count = saved.voeux.len();
-                    let ranking = Ranking::new(saved.voeux.iter().map(|v| v.periode_id));
-                    self.saved.set(saved.voeux);
+                    let ranking = saved.voeux.iter().map(|v| v.periode_id).collect();
+                    self.saved.set_value(saved.voeux);
                     self.ranking.set(ranking);
                     self.said.set(Some(match count {
                         0 => format!("Les vœux de {prenom} sont retirés."),
@@ -167,8 +174,8 @@ pub fn ChildWishes(offer: StoredValue<VoeuxOffer>, child: Uuid, prenom: String) 
         session: use_session(),
         offer,
         child,
-        ranking: RwSignal::new(Ranking::new(saved.iter().map(|v| v.periode_id))),
-        saved: RwSignal::new(saved),
+        ranking: RwSignal::new(saved.iter().map(|v| v.periode_id).collect()),
+        saved: StoredValue::new(saved),
         choice: RwSignal::new(String::new()),
         said: RwSignal::new(None),
         error: RwSignal::new(None),
@@ -185,9 +192,7 @@ pub fn ChildWishes(offer: StoredValue<VoeuxOffer>, child: Uuid, prenom: String) 
     let list = {
         let (heading, described) = (heading.clone(), described.clone());
         move || {
-            let ranking = card.ranking.get();
-            // Numbers and results come with the server's answer.
-            card.saved.track();
+            let ranking = card.ranking();
             if ranking.is_empty() {
                 return view! { <p class="empty">"Aucun vœu pour l'instant."</p> }.into_any();
             }
@@ -222,7 +227,7 @@ pub fn ChildWishes(offer: StoredValue<VoeuxOffer>, child: Uuid, prenom: String) 
                             on:change=move |ev| card.choice.set(event_target_value(&ev))>
                             <option value="" selected=move || card.choice.with(String::is_empty)>"Choisir une période"</option>
                             {move || {
-                                let ranking = card.ranking.get();
+                                let ranking = card.ranking();
                                 card.offer.with_value(|o| o.addable(child, &ranking).into_iter().map(|p| {
                                     let value = p.id.to_string();
                                     let text = format!("{} ({})", p.libelle, dates(p.premier_jour, p.dernier_jour));
@@ -238,7 +243,7 @@ pub fn ChildWishes(offer: StoredValue<VoeuxOffer>, child: Uuid, prenom: String) 
                 {
                     let intro = format!("Périodes impossibles pour {prenom} :");
                     move || {
-                    let ranking = card.ranking.get();
+                    let ranking = card.ranking();
                     let blocked = card.offer.with_value(|o| o.blocked(child, &ranking));
                     let intro = intro.clone();
                     (!blocked.is_empty()).then(|| view! {
@@ -281,7 +286,7 @@ fn wish_row(card: Card, periode: Uuid, rank: usize, last: usize, editable: bool)
     let rank = u32::try_from(rank).unwrap_or(u32::MAX);
     let saved = card
         .saved
-        .with_untracked(|s| s.iter().find(|v| v.periode_id == periode).cloned());
+        .with_value(|s| s.iter().find(|v| v.periode_id == periode).cloned());
     let numero = saved.as_ref().map(|v| {
         let full = v.numero.to_string();
         view! {

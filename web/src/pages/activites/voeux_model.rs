@@ -91,17 +91,15 @@ impl VoeuxOffer {
         self.phase() == Phase::Voeux
     }
 
-    /// The wishes the server holds for a child, best first.
+    /// The wishes the server holds for a child, best first (as it sends them: sorting
+    /// here would bring a sort into the bundle for nothing).
     pub fn saved(&self, child: Uuid) -> Vec<VoeuView> {
-        let mut found: Vec<VoeuView> = self
-            .voeux
+        self.voeux
             .items
             .iter()
             .filter(|v| v.enfant_id == child)
             .flat_map(|v| v.voeux.iter().cloned())
-            .collect();
-        found.sort_by_key(|v| v.rang);
-        found
+            .collect()
     }
 
     /// Why the child may not wish for the période (empty: it may; `None`: the server said
@@ -282,7 +280,7 @@ pub(super) mod tests {
                     VoeuxEnfant {
                         activite_id: id(10),
                         enfant_id: id(7),
-                        voeux: vec![voeu(2, 2), voeu(1, 1)],
+                        voeux: vec![voeu(1, 1), voeu(2, 2)],
                     },
                     VoeuxEnfant {
                         activite_id: id(99),
