@@ -226,7 +226,7 @@ await run('voeux_journey', async ({ page, context }) => {
     if (numbers.length !== 3 || numbers.some((n) => !/^[0-9a-f-]{36}$/.test(n || ''))) {
       throw new Error(`expected 3 wish numbers, got ${JSON.stringify(numbers)}`);
     }
-    await expectText(page, `N° ${numbers[0].replace(/-/g, '').slice(0, 8).toUpperCase()}`);
+    await expectText(page, new RegExp(`N°\\s${numbers[0].replace(/-/g, '').slice(0, 8).toUpperCase()}`));
     await audit(page, 'mes vœux, enregistrés');
     await shot(page, 'mes-voeux');
 

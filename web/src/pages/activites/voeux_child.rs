@@ -290,7 +290,7 @@ fn wish_row(card: Card, periode: Uuid, rank: usize, last: usize, editable: bool)
     let numero = saved.as_ref().map(|v| {
         let full = v.numero.to_string();
         view! {
-            <span class="numero" title=full.clone()>{format!("N° {}", short_numero(v.numero))}</span>
+            <span class="numero" title=full.clone()>{format!("N°\u{a0}{}", short_numero(v.numero))}</span>
             <span class="visually-hidden">{format!(" (numéro complet : {full})")}</span>
         }
     });
