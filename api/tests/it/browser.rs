@@ -36,7 +36,7 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 13] = [
+const SCENARIOS: [&str; 14] = [
     "account_changes",
     "activites_journey",
     "backoffice_content",
@@ -50,6 +50,7 @@ const SCENARIOS: [&str; 13] = [
     "public_pages",
     "signup_existing_dossier",
     "signup_new_household",
+    "voeux_journey",
 ];
 
 #[test]
@@ -115,6 +116,12 @@ async fn pieces_journey() {
 #[tokio::test]
 async fn dossier_conflict() {
     run_scenario("dossier_conflict").await;
+}
+
+/// Issue 13: « Mes vœux », the draw and its public page at 390 px, with axe.
+#[tokio::test]
+async fn voeux_journey() {
+    run_scenario("voeux_journey").await;
 }
 
 #[tokio::test]
