@@ -24,7 +24,9 @@ const P1 = 'Semaine 1 : ski alpin';
 const P2 = 'Semaine 2 : raquettes';
 const NOM = 'Delacroix';
 /** From the périodes' creation to the close of wishes: the time to rank them. */
-const WISHES_MS = 75_000;
+// Long enough for the family's screens under the whole suite running in parallel (75 s was
+// not, on 2 cores); the agent waits for the close before drawing.
+const WISHES_MS = 150_000;
 const dossierAddress = `voeux-${env.runId}@exemple.fr`.toLowerCase();
 
 /** A screenshot in e2e/artifacts when SCREENSHOTS is set (to look at the layout). */
