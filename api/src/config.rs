@@ -28,6 +28,11 @@ pub struct Settings {
     pub bind_address: IpAddr,
     /// 0 picks a free port (tests).
     pub port: u16,
+    /// How many connections the kernel may hold for the server before it accepts them
+    /// (`listen(2)`'s backlog, capped by `net.core.somaxconn`). The standard library's 128
+    /// overflows when thousands of families connect in the same second on opening morning:
+    /// the kernel then drops their SYNs, and each waits 1, 3, 7… seconds to try again.
+    pub listen_backlog: u32,
     /// The address families use, for links in emails and the CSRF origin check.
     /// `None` means `http://localhost:<bound port>`.
     pub public_url: Option<String>,
@@ -180,6 +185,7 @@ impl Settings {
             environment,
             bind_address: parsed("BIND_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
             port: parsed("PORT", 8000)?,
+            listen_backlog: parsed("LISTEN_BACKLOG", 4096)?,
             public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/portail-famille.db".into()),

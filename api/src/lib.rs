@@ -19,6 +19,7 @@ pub mod email;
 pub mod enum_text;
 pub mod error;
 pub mod extract;
+pub mod first_screen;
 pub mod import;
 pub mod jobs;
 pub mod load_seed;

@@ -59,7 +59,7 @@ pub fn public_service(dist: &Path) -> Option<Files> {
 }
 
 /// Escapes text for HTML (text and attribute values).
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -68,8 +68,9 @@ fn escape_html(text: &str) -> String {
 }
 
 /// The family SPA's `index.html`, with the town's settings written into its first screen
-/// (what paints before the WASM arrives): name and tagline as text, and the whole of
-/// `/api/town`'s answer as a JSON data block the app starts with.
+/// (what paints before the WASM arrives): name and tagline as text, the page's first
+/// content (`first_screen`), and the whole of `/api/town`'s answer as a JSON data block the
+/// app starts with.
 async fn index_html(req: &actix_web::HttpRequest, index: &Path) -> HttpResponse {
     let template = match tokio::fs::read_to_string(index).await {
         Ok(template) => template,
@@ -99,7 +100,14 @@ async fn index_html(req: &actix_web::HttpRequest, index: &Path) -> HttpResponse 
     let html = template
         .replace("__TOWN_NAME__", &escape_html(&name))
         .replace("__TOWN_TAGLINE__", &escape_html(&tagline))
-        .replace("__TOWN_JSON__", &json_data_block(town.as_ref()));
+        .replace("__TOWN_JSON__", &json_data_block(town.as_ref()))
+        .replace(
+            "__MAIN_CONTENT__",
+            &crate::first_screen::main_content(
+                req.path(),
+                town.as_ref().map(|town| town.welcome_text.as_str()),
+            ),
+        );
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html)

@@ -28,6 +28,19 @@ pub struct Application {
     pub state: web::Data<AppState>,
 }
 
+/// The server's socket, bound with the configured backlog (`LISTEN_BACKLOG`): the standard
+/// library's `TcpListener::bind` always asks for 128.
+fn listen(settings: &Settings) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let address = std::net::SocketAddr::new(settings.bind_address, settings.port);
+    let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    // A restarted server binds again at once, without waiting out TIME_WAIT connections.
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(i32::try_from(settings.listen_backlog).unwrap_or(i32::MAX))?;
+    Ok(socket.into())
+}
+
 impl Application {
     /// Builds the application with the default login throttle.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -37,10 +50,9 @@ impl Application {
     /// Binds the port, connects and migrates the database, loads demo content if asked,
     /// starts the outbox worker and the purge job, and prepares the server.
     pub async fn build_with(settings: Settings, login_policy: LoginPolicy) -> anyhow::Result<Self> {
-        let listener =
-            TcpListener::bind((settings.bind_address, settings.port)).with_context(|| {
-                format!("Failed to bind {}:{}", settings.bind_address, settings.port)
-            })?;
+        let listener = listen(&settings).with_context(|| {
+            format!("Failed to bind {}:{}", settings.bind_address, settings.port)
+        })?;
         let port = listener.local_addr()?.port();
         let public_url = settings.public_url_or(port);
 

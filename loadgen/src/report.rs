@@ -50,6 +50,8 @@ pub struct Report {
     pub children: usize,
     pub logins: Latencies,
     pub login_retries: usize,
+    /// Families sent back to log in because their session could not be refreshed.
+    pub relogins: usize,
     /// Successful logins per second over the busiest 10 seconds.
     pub peak_logins_per_second: f64,
     pub catalogue_reads: Latencies,
@@ -179,8 +181,8 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "- logins: peak {:.1}/s over 10 s, {} retried after 503",
-            self.peak_logins_per_second, self.login_retries
+            "- logins: peak {:.1}/s over 10 s, {} retried after 503, {} again after a refused refresh",
+            self.peak_logins_per_second, self.login_retries, self.relogins
         )?;
         let problems = self.problems();
         if problems.is_empty() {

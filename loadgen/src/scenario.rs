@@ -45,6 +45,7 @@ struct Shared {
 /// One family's signed-in session, refreshed before its access token expires (as the SPA
 /// does).
 struct Session {
+    username: String,
     token: String,
     expires: Instant,
     refresh_cookie: Option<String>,
@@ -57,6 +58,7 @@ struct Outcome {
     login: Option<Duration>,
     login_at: Option<Instant>,
     login_retries: usize,
+    relogins: usize,
     catalogue: Latencies,
     catalogue_during_rush: Latencies,
     enrolments: Latencies,
@@ -120,6 +122,7 @@ async fn login(shared: &Shared, username: &str, outcome: &mut Outcome) -> Option
                 let refresh_cookie = refresh_cookie_of(&response);
                 let body: TokenResponse = response.json().await.ok()?;
                 return Some(Session {
+                    username: username.to_string(),
                     token: body.access_token,
                     expires: Instant::now() + Duration::from_secs(body.expires_in),
                     refresh_cookie,
@@ -143,33 +146,58 @@ async fn login(shared: &Shared, username: &str, outcome: &mut Outcome) -> Option
     }
 }
 
-/// A fresh access token when this one ends within a minute.
-async fn keep_fresh(shared: &Shared, session: &mut Session, outcome: &mut Outcome) {
-    if session.expires > Instant::now() + Duration::from_secs(60) {
+/// How many times a refresh is sent again after its answer was lost: the server accepts
+/// the same cookie again within its reuse grace (10 s), so an answer lost to a client-side
+/// timeout does not end the session.
+const REFRESH_ATTEMPTS: usize = 3;
+
+/// A fresh access token when this one ends within a minute (or `force`d, after a 401). A
+/// refresh refused (401: the session ended) sends the family to log in again, as the SPA
+/// does; a 503 is retried after its `Retry-After`, a lost answer at once with the same
+/// cookie.
+async fn keep_fresh(shared: &Shared, session: &mut Session, outcome: &mut Outcome, force: bool) {
+    if !force && session.expires > Instant::now() + Duration::from_secs(60) {
         return;
     }
     let Some(cookie) = session.refresh_cookie.clone() else {
         return;
     };
-    let sent = shared
-        .client
-        .post(url(shared, "/api/auth/refresh"))
-        .header(header::COOKIE, cookie)
-        .json(&serde_json::json!({}))
-        .send()
-        .await;
-    match sent {
-        Ok(response) if response.status() == StatusCode::OK => {
-            session.refresh_cookie = refresh_cookie_of(&response).or(session.refresh_cookie.take());
-            if let Ok(body) = response.json::<TokenResponse>().await {
-                session.token = body.access_token;
-                session.expires = Instant::now() + Duration::from_secs(body.expires_in);
+    for _ in 0..REFRESH_ATTEMPTS {
+        let sent = shared
+            .client
+            .post(url(shared, "/api/auth/refresh"))
+            .header(header::COOKIE, &cookie)
+            .json(&serde_json::json!({}))
+            .send()
+            .await;
+        match sent {
+            Ok(response) if response.status() == StatusCode::OK => {
+                session.refresh_cookie =
+                    refresh_cookie_of(&response).or(session.refresh_cookie.take());
+                if let Ok(body) = response.json::<TokenResponse>().await {
+                    session.token = body.access_token;
+                    session.expires = Instant::now() + Duration::from_secs(body.expires_in);
+                }
+                return;
             }
+            Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
+                tokio::time::sleep(retry_after(&response)).await;
+            }
+            Ok(response) if response.status() == StatusCode::UNAUTHORIZED => break,
+            Ok(response) => {
+                outcome
+                    .errors
+                    .push(format!("refresh: {}", describe(response).await));
+                return;
+            }
+            Err(_) => outcome.lost += 1,
         }
-        Ok(response) => outcome
-            .errors
-            .push(format!("refresh: {}", describe(response).await)),
-        Err(_) => outcome.lost += 1,
+    }
+    // The session is over (or its refreshes kept getting lost): log in again.
+    outcome.relogins += 1;
+    let username = session.username.clone();
+    if let Some(fresh) = login(shared, &username, outcome).await {
+        *session = fresh;
     }
 }
 
@@ -225,11 +253,14 @@ async fn enrol(
 ) {
     let key = Uuid::new_v4().to_string();
     let body = serde_json::json!({"periode_id": periode, "enfant_id": child});
+    // After a 401 (the access token ended, or the session was revoked) the token is renewed
+    // before the same enrolment is sent again, once; a second 401 is an error.
+    let (mut stale, mut renewed) = (false, false);
     loop {
         // A long rush outlives an access token: refresh it as the SPA does.
         let token = {
             let mut session = session.lock().await;
-            keep_fresh(shared, &mut session, outcome).await;
+            keep_fresh(shared, &mut session, outcome, std::mem::take(&mut stale)).await;
             session.token.clone()
         };
         let started = Instant::now();
@@ -250,6 +281,9 @@ async fn enrol(
             Ok(response) if response.status() == StatusCode::REQUEST_TIMEOUT => {
                 outcome.lost += 1;
                 tokio::time::sleep(retry_after(&response)).await;
+            }
+            Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !renewed => {
+                (stale, renewed) = (true, true);
             }
             Ok(response) if response.status() == StatusCode::CREATED => {
                 outcome.enrolments.push(started.elapsed());
@@ -295,33 +329,17 @@ async fn family(shared: Arc<Shared>, index: usize, start: Instant) -> Outcome {
         return outcome;
     };
     let mut etag = read_catalogue(&shared, None, &mut outcome).await;
-    let eligibilities = shared
-        .client
-        .get(url(&shared, "/api/inscriptions/eligibilites"))
-        .bearer_auth(&session.token)
-        .send()
-        .await;
-    let children: Vec<Uuid> = match eligibilities {
-        Ok(response) if response.status().is_success() => {
-            match response.json::<EligibiliteList>().await {
-                Ok(list) => list.enfants.iter().map(|e| e.id).collect(),
-                Err(error) => {
-                    outcome.errors.push(format!("eligibilities: {error}"));
-                    return outcome;
-                }
-            }
-        }
-        Ok(response) => {
-            outcome
-                .errors
-                .push(format!("eligibilities: {}", describe(response).await));
-            return outcome;
-        }
-        Err(_) => {
-            outcome.lost += 1;
-            return outcome;
-        }
+    let Some(eligibilities) = read_signed_in::<EligibiliteList>(
+        &shared,
+        &mut session,
+        &mut outcome,
+        "/api/inscriptions/eligibilites",
+    )
+    .await
+    else {
+        return outcome;
     };
+    let children: Vec<Uuid> = eligibilities.enfants.iter().map(|e| e.id).collect();
     outcome.children = children.len();
     // Each child wants one période; some weeks are wanted more than others.
     let choices: Vec<(Uuid, Uuid)> = children
@@ -341,7 +359,7 @@ async fn family(shared: Arc<Shared>, index: usize, start: Instant) -> Outcome {
         }
         let pause = left.min(shared.config.catalogue_every);
         tokio::time::sleep(pause).await;
-        keep_fresh(&shared, &mut session, &mut outcome).await;
+        keep_fresh(&shared, &mut session, &mut outcome, false).await;
         if !shared.clock.until(shared.opening).is_zero() {
             etag = read_catalogue(&shared, etag, &mut outcome).await;
         }
@@ -373,26 +391,62 @@ async fn family(shared: Arc<Shared>, index: usize, start: Instant) -> Outcome {
     outcome
 }
 
+/// How many times a family reloads a signed-in page that does not answer (503, a lost
+/// connection, an expired token) before it counts as an error.
+const RELOADS: usize = 5;
+
+/// The signed-in page at `path`, as a family reloads it until it answers; `None` (with the
+/// error recorded) when it never does.
+async fn read_signed_in<T: serde::de::DeserializeOwned>(
+    shared: &Shared,
+    session: &mut Session,
+    outcome: &mut Outcome,
+    path: &str,
+) -> Option<T> {
+    let mut stale = false;
+    for _ in 0..RELOADS {
+        keep_fresh(shared, session, outcome, std::mem::take(&mut stale)).await;
+        let listed = shared
+            .client
+            .get(url(shared, path))
+            .bearer_auth(&session.token)
+            .send()
+            .await;
+        match listed {
+            Ok(response) if response.status().is_success() => {
+                return match response.json::<T>().await {
+                    Ok(body) => Some(body),
+                    Err(error) => {
+                        outcome.errors.push(format!("{path}: {error}"));
+                        None
+                    }
+                };
+            }
+            Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
+                tokio::time::sleep(retry_after(&response)).await;
+            }
+            Ok(response) if response.status() == StatusCode::UNAUTHORIZED => stale = true,
+            Ok(response) => {
+                outcome
+                    .errors
+                    .push(format!("{path}: {}", describe(response).await));
+                return None;
+            }
+            Err(_) => outcome.lost += 1,
+        }
+    }
+    outcome
+        .errors
+        .push(format!("{path}: no answer after {RELOADS} reloads"));
+    None
+}
+
 /// Every acknowledged enrolment is in « Mes inscriptions », with the same status or a
 /// later one (a place confirmed is never found waiting).
 async fn verify(shared: &Shared, session: &mut Session, outcome: &mut Outcome) {
-    keep_fresh(shared, session, outcome).await;
-    let listed = shared
-        .client
-        .get(url(shared, "/api/inscriptions"))
-        .bearer_auth(&session.token)
-        .send()
-        .await;
-    let list = match listed {
-        Ok(response) if response.status().is_success() => {
-            response.json::<InscriptionList>().await.ok()
-        }
-        _ => None,
-    };
-    let Some(list) = list else {
-        outcome
-            .errors
-            .push("« Mes inscriptions » unreadable".into());
+    let Some(list) =
+        read_signed_in::<InscriptionList>(shared, session, outcome, "/api/inscriptions").await
+    else {
         return;
     };
     let held: HashMap<Uuid, InscriptionStatut> = list
@@ -503,6 +557,7 @@ fn summarise(
         }
         login_times.extend(outcome.login_at);
         report.login_retries += outcome.login_retries;
+        report.relogins += outcome.relogins;
         report.catalogue_reads.extend(outcome.catalogue);
         report
             .catalogue_reads_during_rush

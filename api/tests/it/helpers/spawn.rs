@@ -32,6 +32,7 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         environment: Environment::Local,
         bind_address: [127, 0, 0, 1].into(),
         port: 0,
+        listen_backlog: 4096,
         public_url: None,
         database_url: db.url.clone(),
         database_pool_size: 8,

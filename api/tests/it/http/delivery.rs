@@ -144,6 +144,32 @@ async fn timed_get(stream: &mut tokio::net::TcpStream, path: &str) -> std::time:
     }
 }
 
+/// The kernel may hold thousands of connections for the server before it accepts them: the
+/// standard library's backlog of 128 made a crowd connecting in the same second (opening
+/// morning) lose SYNs and wait seconds to retry. Read off the listening socket (`ss`
+/// shows a listener's backlog as its Send-Q), capped by the machine's `somaxconn`.
+#[tokio::test]
+async fn the_listening_socket_holds_a_crowd_of_connections() {
+    let app = spawn_app().await;
+    let port = app.address.rsplit(':').next().expect("port").to_string();
+    let shown = std::process::Command::new("ss")
+        .args(["-ltnH", &format!("sport = :{port}")])
+        .output()
+        .expect("ss (iproute2)");
+    let line = String::from_utf8_lossy(&shown.stdout).to_string();
+    let backlog: u32 = line
+        .split_whitespace()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no listener on port {port}: {line}"));
+    let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .expect("somaxconn")
+        .trim()
+        .parse()
+        .expect("a number");
+    assert_eq!(backlog, somaxconn.min(4096), "{line}");
+}
+
 /// Static files answered one after another on a kept-alive connection come as fast as the
 /// first: no ~40 ms wait per file for the client's delayed ACK (Nagle's algorithm is off).
 /// Compared with the first answer on the same connection, not with a fixed time; the best
@@ -176,8 +202,8 @@ async fn static_files_on_a_reused_connection_are_not_delayed() {
 }
 
 /// The first screen: `index.html` paints the town's header, the menu and « Chargement… »
-/// before the WASM arrives — the town's name written in by the server, escaped — on `/`
-/// and on every client route, with no inline script (the CSP is unchanged).
+/// (on `/`, the welcome text too) before the WASM arrives — the town's texts written in by
+/// the server, escaped — on `/` and on every client route, with no inline script (the CSP is unchanged).
 #[tokio::test]
 async fn index_html_paints_the_towns_header_before_the_wasm() {
     let app = spawn_app().await;
@@ -217,6 +243,13 @@ async fn index_html_paints_the_towns_header_before_the_wasm() {
         );
         assert!(html.contains("Chargement…"), "{path}");
         assert!(!html.contains("__TOWN"), "{path}: a placeholder was left");
+        assert!(!html.contains("__MAIN"), "{path}: a placeholder was left");
+        // « Accueil » paints its welcome text with the HTML (its largest text), escaped.
+        assert_eq!(
+            html.contains(r#"<div class="welcome-text"><p>Bienvenue &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p></div>"#),
+            path == "/",
+            "{path}: {html}"
+        );
         assert!(!html.contains("<Essai>"), "{path}: the name is escaped");
         assert!(
             !html.contains("<script>alert"),
