@@ -16,6 +16,8 @@ FAMILIES=${FAMILIES:-10000}
 PERIODES=${PERIODES:-40}
 PLACES=${PLACES:-24}
 WINDOW=${WINDOW:-900}
+# Seconds of the login ceiling phase, before the window (0: none; loadgen::ceiling).
+CEILING=${CEILING:-15}
 PORT=${PORT:-8091}
 PASSWORD='cheval agrafe pile été 🌻'
 DB="pf_opening_$(date +%s)"
@@ -49,7 +51,7 @@ for _ in $(seq 1 100); do
 done
 
 say "preparing $FAMILIES families"
-SEED_MARGIN=$((FAMILIES / 200 + 30))
+SEED_MARGIN=$((FAMILIES / 200 + 30 + CEILING))
 OPENING=$(date -u -d "+$((WINDOW + SEED_MARGIN)) seconds" +%Y-%m-%dT%H:%M:%SZ)
 "$BIN" charge preparer --familles "$FAMILIES" --periodes "$PERIODES" --places "$PLACES" \
   --ouverture "$OPENING" --mot-de-passe "$PASSWORD"
@@ -71,12 +73,30 @@ pg_ticks() {
 ) >"$OUT/samples.txt" &
 SAMPLER=$!
 
+# PERF=1: a system-wide CPU profile of the whole scenario (99 samples/s per core), split
+# by process and library, and the server's hottest functions.
+if [ -n "${PERF:-}" ]; then
+  perf record -a -F 99 -o "$OUT/perf.data" >/dev/null 2>&1 &
+  PERF_PID=$!
+fi
+
 say "load generator"
 status=0
 target/release/opening-morning --url "http://127.0.0.1:$PORT" --familles "$FAMILIES" \
-  --mot-de-passe "$PASSWORD" --fenetre-connexion "$WINDOW" | tee "$OUT/report.md" || status=$?
+  --mot-de-passe "$PASSWORD" --fenetre-connexion "$WINDOW" --plafond-secondes "$CEILING" \
+  | tee "$OUT/report.md" || status=$?
+# The login ceiling against the raw Argon2id rate measured at the start of the same run.
+awk '/hachages\/s/ {raw=$2} END {print raw}' "$OUT/argon2.txt" >"$OUT/raw.txt"
+awk -v raw="$(cat "$OUT/raw.txt")" '/^- login ceiling:/ {printf "- login ceiling / raw Argon2id rate: %.1f / %.1f = %.2f\n", $4, raw, $4 / raw}' \
+  "$OUT/report.md" | tee -a "$OUT/report.md"
 
 kill "$SAMPLER" 2>/dev/null || true
+if [ -n "${PERF_PID:-}" ]; then
+  kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
+  perf report -i "$OUT/perf.data" --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | head -25 >"$OUT/perf-split.txt"
+  perf report -i "$OUT/perf.data" --pid "$SERVER" --sort sym --stdio 2>/dev/null | grep -v '^#' | head -40 >"$OUT/perf-server.txt"
+  say "CPU profile: $OUT/perf-split.txt, $OUT/perf-server.txt"
+fi
 hz=$(getconf CLK_TCK)
 awk -v hz="$hz" 'NR==1 {t0=$2; p0=$4} {rss=($3>rss)?$3:rss; t=$2; p=$4; g=($5>g)?$5:g}
   END {printf "- server CPU: %.0f s, PostgreSQL CPU: %.0f s, load generator CPU: %.0f s, server peak RSS: %.0f MiB\n",

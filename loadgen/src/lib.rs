@@ -15,6 +15,7 @@
 //! lists every broken correctness criterion (overbooking, an acknowledged enrolment
 //! missing, an error other than 503, a place left empty while a family waits).
 
+pub mod ceiling;
 pub mod report;
 mod scenario;
 

@@ -33,11 +33,39 @@ struct Args {
     /// Seconds before a request counts as lost (and is retried).
     #[arg(long, default_value_t = 30)]
     delai: u64,
+    /// Seconds of the login ceiling phase run first (0: none): closed-loop clients log in
+    /// as the families, more at once than the server can hash (`loadgen::ceiling`).
+    #[arg(long, default_value_t = 0)]
+    plafond_secondes: u64,
+    /// Clients of the login ceiling phase.
+    #[arg(long, default_value_t = 32)]
+    plafond_clients: usize,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
+    if args.plafond_secondes > 0 {
+        let ceiling = loadgen::ceiling::measure(
+            &args.url,
+            &args.prefixe,
+            args.familles,
+            &args.mot_de_passe,
+            args.plafond_clients,
+            Duration::from_secs(args.plafond_secondes),
+        )
+        .await?;
+        println!(
+            "- login ceiling: {:.1} logins/s sustained by {} clients over {:.1} s (p50 {:.0} ms, p99 {:.0} ms), {} answered 503, {} other errors",
+            ceiling.rate(),
+            args.plafond_clients,
+            ceiling.lasted.as_secs_f64(),
+            ceiling.logins.quantile(0.5).as_secs_f64() * 1000.0,
+            ceiling.logins.quantile(0.99).as_secs_f64() * 1000.0,
+            ceiling.refused,
+            ceiling.errors
+        );
+    }
     let report = loadgen::run(loadgen::Config {
         base_url: args.url,
         prefix: args.prefixe,

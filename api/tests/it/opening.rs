@@ -74,6 +74,22 @@ async fn three_hundred_families_at_the_opening_overbook_nothing_and_lose_nothing
         prepared.children,
         "one per child"
     );
+
+    // The login ceiling phase of the benchmark (`--plafond-secondes`), reduced: more
+    // clients than hashing slots keep logging in as the families; every login answers 200
+    // or 503, nothing else.
+    let ceiling = loadgen::ceiling::measure(
+        &app.address,
+        &plan.prefix,
+        plan.families,
+        &plan.password,
+        6,
+        std::time::Duration::from_secs(2),
+    )
+    .await
+    .expect("the ceiling phase");
+    assert!(ceiling.logins.count() > 0, "{ceiling:?}");
+    assert_eq!(ceiling.errors, 0, "{ceiling:?}");
 }
 
 /// The fair alternative, reduced: 300 families' children have ranked three wishes each
