@@ -28,7 +28,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 say "release build"
 cargo build --locked --release -p api -p loadgen
-BIN=target/release/portail-famille
+# The build directory: CARGO_TARGET_DIR when set (a build beside another one), else target/.
+RELEASE=${CARGO_TARGET_DIR:-target}/release
+BIN=$RELEASE/portail-famille
 
 # Thousands of simultaneous connections, each a file descriptor.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -67,7 +69,7 @@ pg_ticks() {
 (
   while kill -0 "$SERVER" 2>/dev/null; do
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status" 2>/dev/null || echo 0)
-    echo "$(date +%s) $(ticks "$SERVER") $rss $(pg_ticks) $(ticks "$(pgrep -n -f target/release/opening-morning || echo 0)")"
+    echo "$(date +%s) $(ticks "$SERVER") $rss $(pg_ticks) $(ticks "$(pgrep -n -f "$RELEASE/opening-morning" || echo 0)")"
     sleep 1
   done
 ) >"$OUT/samples.txt" &
@@ -82,7 +84,7 @@ fi
 
 say "load generator"
 status=0
-target/release/opening-morning --url "http://127.0.0.1:$PORT" --familles "$FAMILIES" \
+"$RELEASE/opening-morning" --url "http://127.0.0.1:$PORT" --familles "$FAMILIES" \
   --mot-de-passe "$PASSWORD" --fenetre-connexion "$WINDOW" --plafond-secondes "$CEILING" \
   | tee "$OUT/report.md" || status=$?
 # The login ceiling against the raw Argon2id rate measured at the start of the same run.

@@ -2,14 +2,17 @@
 //!
 //! On « Accueil » that is the page's heading and the town's welcome text, written in by the
 //! server exactly as the app draws them (`web/src/pages/home.rs`, `RichText` with level-2
-//! subheadings), so the largest text of the page paints with the HTML — on a phone over a
-//! slow network that is seconds before the app — and nothing moves when the app takes
-//! over. Every other page shows « Chargement… » until the app draws it.
+//! subheadings); on « Création de compte », the heading, the steps and the first step's
+//! title (`web/src/pages/signup.rs`, `Stepper`). The largest text of the page then paints
+//! with the HTML — on a phone over a slow network that is seconds before the app — and
+//! nothing moves when the app takes over. Every other page shows « Chargement… » until the
+//! app draws it.
 //!
 //! The text comes from `shared::markdown`, the parser the app uses: what an agent typed is
 //! escaped here as the app's DOM text nodes would keep it, so it never becomes markup.
 
 use shared::markdown::{Block, Inline, parse};
+use shared::wizards::SIGNUP_STEPS;
 
 use crate::spa::escape_html;
 
@@ -24,8 +27,41 @@ pub fn main_content(path: &str, welcome_text: Option<&str>) -> String {
             r#"<h1 tabindex="-1">Accueil</h1><div class="welcome-text">{}</div>{LOADING}"#,
             rich_text(text)
         ),
+        ("/creer-mon-compte", _) => signup_first_step(),
         _ => LOADING.to_string(),
     }
+}
+
+/// The top of the sign-up wizard at its first step, as `Stepper` and the wizard draw it.
+fn signup_first_step() -> String {
+    let total = SIGNUP_STEPS.len();
+    let steps: String = SIGNUP_STEPS
+        .iter()
+        .enumerate()
+        .map(|(index, title)| {
+            let (class, current) = if index == 0 {
+                ("current", r#" aria-current="step""#)
+            } else {
+                ("todo", "")
+            };
+            format!(
+                r#"<li class="step step-{class}"{current}><span class="step-number">Étape {}/{total}</span> <span class="step-title">{title}</span></li>"#,
+                index + 1
+            )
+        })
+        .collect();
+    format!(
+        concat!(
+            r#"<h1 tabindex="-1">Création de compte</h1>"#,
+            r#"<div class="stepper"><ol aria-label="Étapes">{steps}</ol></div>"#,
+            r#"<div class="card wizard"><h2 id="etape-titre" tabindex="-1">Étape 1/{total} : {first}</h2>"#,
+            r#"<p class="hint">Les champs marqués d'un * sont obligatoires.</p>{loading}</div>"#
+        ),
+        steps = steps,
+        total = total,
+        first = SIGNUP_STEPS[0],
+        loading = LOADING
+    )
 }
 
 /// `source` as HTML, block by block, with `<h2>` subheadings (as the welcome text has).
@@ -103,6 +139,24 @@ mod tests {
         assert!(!html.contains("</main>"), "{html}");
         assert!(!html.contains("href=\"javascript"), "{html}");
         assert!(html.contains("&lt;/main&gt;&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn the_sign_up_page_paints_its_steps_and_its_first_step_title() {
+        let html = main_content("/creer-mon-compte", None);
+        assert!(
+            html.starts_with(r#"<h1 tabindex="-1">Création de compte</h1>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li class="step step-current" aria-current="step"><span class="step-number">Étape 1/3</span> <span class="step-title">Mes informations personnelles</span></li>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<h2 id="etape-titre" tabindex="-1">Étape 1/3 : Mes informations personnelles</h2>"#),
+            "{html}"
+        );
+        assert!(html.contains("Chargement…"), "{html}");
     }
 
     #[test]

@@ -45,6 +45,10 @@ function figures(name, lhr) {
     speedIndexMs: Math.round(audit('speed-index')),
     transferredKiB: Math.round((audit('total-byte-weight') ?? 0) / 1024),
     lcpElement: lhr.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet,
+    lcpText: lhr.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.nodeLabel,
+    // Where the largest paint's time went (time to first byte, resource load, render delay).
+    lcpPhases: lhr.audits['largest-contentful-paint-element']?.details?.items?.[1]?.items
+      ?.map((phase) => `${phase.phase} ${Math.round(phase.timing)} ms`).join(', '),
   };
 }
 
@@ -79,7 +83,14 @@ try {
       await cdp.send('Network.clearBrowserCache');
       await cdp.detach();
     }
-    const run = await lighthouse(url, options);
+    let run = await lighthouse(url, options);
+    // Lighthouse sometimes fails to record its own trace (NO_NAVSTART: « Please run
+    // Lighthouse again »): that says nothing about the page, so it runs once more. A low
+    // score is never retried.
+    if (run?.lhr?.runtimeError?.code === 'NO_NAVSTART') {
+      console.log(`${name}: Lighthouse could not record the trace (NO_NAVSTART), run again`);
+      run = await lighthouse(url, options);
+    }
     if (!run?.lhr) throw new Error(`Lighthouse gave no result for ${url}`);
     if (run.lhr.runtimeError) throw new Error(`Lighthouse on ${url}: ${run.lhr.runtimeError.message}`);
     const result = figures(name, run.lhr);

@@ -13,3 +13,4 @@ pub mod pieces;
 pub mod routes;
 pub mod submission;
 pub mod validation;
+pub mod wizards;

@@ -17,7 +17,7 @@ use crate::db::schema::dossiers;
 use crate::db::{DbConn, new_id, now, write_tx};
 
 /// The home page's welcome text (the town settings' `welcome_text`).
-const DEMO_WELCOME: &str = "Bienvenue sur l'espace vie scolaire et sportive : créez votre compte, \
+pub const DEMO_WELCOME: &str = "Bienvenue sur l'espace vie scolaire et sportive : créez votre compte, \
 composez votre **dossier famille** et suivez vos démarches en ligne.";
 
 /// The demo dossier's address on record, where its codes of rattachement go.

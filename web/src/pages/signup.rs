@@ -24,11 +24,7 @@ use crate::components::page_title::PageTitle;
 use crate::components::stepper::Stepper;
 use crate::i18n::{field_message, strength_label};
 
-const STEPS: &[&str] = &[
-    "Mes informations personnelles",
-    "Mes références dossier",
-    "Récapitulatif",
-];
+const STEPS: &[&str] = &shared::wizards::SIGNUP_STEPS;
 
 const LABELS: &[(&str, &str)] = &[
     ("username", "Nom d'utilisateur"),

@@ -119,26 +119,36 @@ pub fn refresh(
     if session.revoked_at.is_some() || session.absolute_expires_at <= now || !account_active {
         return Ok(RefreshOutcome::Invalid);
     }
-    if let Some(used_at) = refresh.used_at {
-        if now - used_at >= chrono_duration(grace) {
-            revoke(conn, &session.id, now)?;
-            return Ok(RefreshOutcome::ReuseDetected);
+    let used_at = match refresh.used_at {
+        Some(used_at) => Some(used_at),
+        None if refresh.expires_at <= now => return Ok(RefreshOutcome::Invalid),
+        None => {
+            let claimed = diesel::update(
+                refresh_tokens::table
+                    .find(&refresh.id)
+                    .filter(refresh_tokens::used_at.is_null()),
+            )
+            .set(refresh_tokens::used_at.eq(now))
+            .execute(conn)?;
+            if claimed == 1 {
+                None
+            } else {
+                // Another request (a second tab, a page loading while the last one's refresh
+                // was still in flight) claimed it between our read and our update: the
+                // grace rule decides, as for a later reuse. Refusing it would clear the
+                // browser's cookie and sign the family out of every tab.
+                refresh_tokens::table
+                    .find(&refresh.id)
+                    .select(refresh_tokens::used_at)
+                    .first::<Option<NaiveDateTime>>(conn)?
+            }
         }
-    } else {
-        if refresh.expires_at <= now {
-            return Ok(RefreshOutcome::Invalid);
-        }
-        let claimed = diesel::update(
-            refresh_tokens::table
-                .find(&refresh.id)
-                .filter(refresh_tokens::used_at.is_null()),
-        )
-        .set(refresh_tokens::used_at.eq(now))
-        .execute(conn)?;
-        if claimed == 0 {
-            // Another request used it a moment ago: the grace rule above applies next time.
-            return Ok(RefreshOutcome::Invalid);
-        }
+    };
+    if let Some(used_at) = used_at
+        && now - used_at >= chrono_duration(grace)
+    {
+        revoke(conn, &session.id, now)?;
+        return Ok(RefreshOutcome::ReuseDetected);
     }
     diesel::update(sessions::table.find(&session.id))
         .set(sessions::last_used_at.eq(now))
