@@ -462,13 +462,18 @@ pub fn RecapStep() -> impl IntoView {
                 Some(Err(error)) => view! { <p class="notice">{problem_message(error)}</p> }.into_any(),
                 Some(Ok(list)) => pieces_recap(list).into_any(),
             })}
-            <TextAreaField id="observation" name="observation" label="Observation" value=observation
-                hint="Une précision pour la mairie (facultatif)." on_change=on_observation/>
-            <div class="actions">
-                <button type="button" class="button secondary" on:click=move |_| go.run(1)>"Retour"</button>
-                <button type="button" class="button primary" disabled=move || pending.get() on:click=submit>
-                    {move || if pending.get() { "Validation en cours…" } else { "Valider mon dossier" }}
-                </button>
+            // The field and the buttons show once the pieces are listed (`hidden` until then):
+            // the list pushes what is below it down when it arrives, and a click already on
+            // its way to « Valider mon dossier » would land beside it.
+            <div class="recap-end" hidden=move || pieces.state.with(Option::is_none)>
+                <TextAreaField id="observation" name="observation" label="Observation" value=observation
+                    hint="Une précision pour la mairie (facultatif)." on_change=on_observation/>
+                <div class="actions">
+                    <button type="button" class="button secondary" on:click=move |_| go.run(1)>"Retour"</button>
+                    <button type="button" class="button primary" disabled=move || pending.get() on:click=submit>
+                        {move || if pending.get() { "Validation en cours…" } else { "Valider mon dossier" }}
+                    </button>
+                </div>
             </div>
         </section>
     }
