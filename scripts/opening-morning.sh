@@ -95,9 +95,11 @@ awk -v raw="$(cat "$OUT/raw.txt")" '/^- login ceiling:/ {printf "- login ceiling
 kill "$SAMPLER" 2>/dev/null || true
 if [ -n "${PERF_PID:-}" ]; then
   kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
-  perf report -i "$OUT/perf.data" --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | head -25 >"$OUT/perf-split.txt"
-  perf report -i "$OUT/perf.data" --pid "$SERVER" --sort sym --stdio 2>/dev/null | grep -v '^#' | head -40 >"$OUT/perf-server.txt"
-  say "CPU profile: $OUT/perf-split.txt, $OUT/perf-server.txt"
+  # The whole run, then its last 7 % (the rush, with a 15-minute window); `head` closing
+  # the pipe early is not an error.
+  { perf report -i "$OUT/perf.data" --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | head -25 >"$OUT/perf-split.txt"; } || true
+  { perf report -i "$OUT/perf.data" --time 93%-100% --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | head -25 >"$OUT/perf-rush.txt"; } || true
+  say "CPU profile: $OUT/perf-split.txt (whole run), $OUT/perf-rush.txt (its end)"
 fi
 hz=$(getconf CLK_TCK)
 awk -v hz="$hz" 'NR==1 {t0=$2; p0=$4} {rss=($3>rss)?$3:rss; t=$2; p=$4; g=($5>g)?$5:g}

@@ -426,6 +426,11 @@ async fn read_signed_in<T: serde::de::DeserializeOwned>(
                 tokio::time::sleep(retry_after(&response)).await;
             }
             Ok(response) if response.status() == StatusCode::UNAUTHORIZED => stale = true,
+            // Dropped unread by a saturated server: as a lost connection.
+            Ok(response) if response.status() == StatusCode::REQUEST_TIMEOUT => {
+                outcome.lost += 1;
+                tokio::time::sleep(retry_after(&response)).await;
+            }
             Ok(response) => {
                 outcome
                     .errors
