@@ -95,6 +95,33 @@ mod tests {
 
     use super::*;
 
+    /// A reader reloading `snapshot` with `value`, held until the sender is used; returns
+    /// once that reader holds the reload.
+    async fn held_reload<T: Send + Sync + 'static>(
+        snapshot: &Arc<Snapshot<T>>,
+        value: T,
+    ) -> (
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<Result<Arc<T>, ()>>,
+    ) {
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let reloader = {
+            let snapshot = snapshot.clone();
+            tokio::spawn(async move {
+                snapshot
+                    .get(|| async {
+                        let _ = released.await;
+                        Ok::<_, ()>(value)
+                    })
+                    .await
+            })
+        };
+        while snapshot.reloading.try_lock().is_ok() {
+            tokio::task::yield_now().await;
+        }
+        (release, reloader)
+    }
+
     #[tokio::test]
     async fn one_reading_serves_until_it_is_stale_or_forgotten() {
         let snapshot = Snapshot::new(Duration::from_millis(100));
@@ -125,22 +152,7 @@ mod tests {
             .await
             .expect("first");
         tokio::time::sleep(Duration::from_millis(30)).await;
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let reloader = {
-            let snapshot = snapshot.clone();
-            tokio::spawn(async move {
-                snapshot
-                    .get(|| async {
-                        let _ = released.await;
-                        Ok::<_, ()>(2)
-                    })
-                    .await
-            })
-        };
-        // Let the reloader take its turn.
-        while snapshot.reloading.try_lock().is_ok() {
-            tokio::task::yield_now().await;
-        }
+        let (release, reloader) = held_reload(&snapshot, 2).await;
         // A hang here (the reader waiting for the reload) fails the test after 5 s.
         let stale = tokio::time::timeout(
             Duration::from_secs(5),
@@ -165,21 +177,7 @@ mod tests {
     #[tokio::test]
     async fn a_reload_overtaken_by_a_forget_is_not_kept() {
         let snapshot = Arc::new(Snapshot::new(Duration::from_secs(60)));
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let reloader = {
-            let snapshot = snapshot.clone();
-            tokio::spawn(async move {
-                snapshot
-                    .get(|| async {
-                        let _ = released.await;
-                        Ok::<_, ()>("before the write")
-                    })
-                    .await
-            })
-        };
-        while snapshot.reloading.try_lock().is_ok() {
-            tokio::task::yield_now().await;
-        }
+        let (release, reloader) = held_reload(&snapshot, "before the write").await;
         snapshot.forget().await;
         let _ = release.send(());
         reloader.await.expect("task").expect("value");

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::models::periode::{self, statut as periode_statut};
-use crate::db::models::voeu::{self, resultat};
+use crate::db::models::voeu;
 use crate::db::models::{activite, tirage};
 use crate::error::ApiError;
 
@@ -28,15 +28,6 @@ pub const REGLES: [&str; 6] = [
 
 fn uuid(id: &str) -> Result<Uuid, ApiError> {
     Ok(Uuid::parse_str(id).map_err(anyhow::Error::from)?)
-}
-
-fn result_of(text: Option<&str>) -> ResultatVoeu {
-    match text {
-        Some(resultat::PLACE) => ResultatVoeu::Place,
-        Some(resultat::LISTE_ATTENTE) => ResultatVoeu::ListeAttente,
-        Some(resultat::NON_RETENU) => ResultatVoeu::NonRetenu,
-        _ => ResultatVoeu::SansObjet,
-    }
 }
 
 /// The draw of published équitable période `periode_id` (404 for any other).
@@ -85,7 +76,8 @@ pub fn of_periode(conn: &mut DbConn, periode_id: &str) -> Result<TirageView, Api
                 rang: u32::try_from(wish.rang).unwrap_or(0),
                 resident: wish.resident.unwrap_or(false),
                 tirage: wish.tirage.clone().unwrap_or_default(),
-                resultat: result_of(wish.resultat.as_deref()),
+                // Lines are published once the draw ran, which gave every wish a result.
+                resultat: wish.resultat().unwrap_or(ResultatVoeu::SansObjet),
                 position: wish.position.and_then(|p| u32::try_from(p).ok()),
             });
         }

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use shared::api::voeux::{ResultatVoeu, VoeuView, VoeuxEnfant, VoeuxList, VoeuxRequest};
+use shared::api::voeux::{VoeuView, VoeuxEnfant, VoeuxList, VoeuxRequest};
 use shared::eligibility::{self, Reason};
 use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::models::periode::{self, Periode, statut as periode_statut};
-use crate::db::models::voeu::{self, Voeu, Wisher, resultat};
+use crate::db::models::voeu::{self, Voeu, Wisher};
 use crate::db::models::{activite, tirage};
 use crate::error::ApiError;
 
@@ -27,13 +27,7 @@ pub fn view(row: &Voeu) -> Result<VoeuView, ApiError> {
         numero: uuid(&row.id)?,
         periode_id: uuid(&row.periode_id)?,
         rang: u32::try_from(row.rang).unwrap_or(0),
-        resultat: match row.resultat.as_deref() {
-            Some(resultat::PLACE) => Some(ResultatVoeu::Place),
-            Some(resultat::LISTE_ATTENTE) => Some(ResultatVoeu::ListeAttente),
-            Some(resultat::SANS_OBJET) => Some(ResultatVoeu::SansObjet),
-            Some(resultat::NON_RETENU) => Some(ResultatVoeu::NonRetenu),
-            _ => None,
-        },
+        resultat: row.resultat(),
         position: row.position.and_then(|p| u32::try_from(p).ok()),
     })
 }

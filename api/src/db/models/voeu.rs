@@ -37,6 +37,20 @@ pub struct Voeu {
     pub updated_at: NaiveDateTime,
 }
 
+impl Voeu {
+    /// What the draw gave this wish (`None` before the draw).
+    pub fn resultat(&self) -> Option<shared::api::voeux::ResultatVoeu> {
+        use shared::api::voeux::ResultatVoeu;
+        match self.resultat.as_deref()? {
+            resultat::PLACE => Some(ResultatVoeu::Place),
+            resultat::LISTE_ATTENTE => Some(ResultatVoeu::ListeAttente),
+            resultat::SANS_OBJET => Some(ResultatVoeu::SansObjet),
+            resultat::NON_RETENU => Some(ResultatVoeu::NonRetenu),
+            _ => None,
+        }
+    }
+}
+
 /// Who wishes, in which draw.
 pub struct Wisher<'a> {
     pub tirage_id: &'a str,
