@@ -33,6 +33,18 @@ pub struct Settings {
     /// overflows when thousands of families connect in the same second on opening morning:
     /// the kernel then drops their SYNs, and each waits 1, 3, 7… seconds to try again.
     pub listen_backlog: u32,
+    /// How long an idle kept-alive connection stays open (`KEEP_ALIVE_SECONDS`, default 75,
+    /// nginx's default). Longer than the SPA's 30-second re-reading of the activity page: a
+    /// family waiting for the opening keeps its connection, instead of every family opening
+    /// a new one at the opening instant (actix's default of 5 s closed them all).
+    pub keep_alive: Duration,
+    /// Threads the actix workers may run blocking work on — mostly database work waiting
+    /// for one of the pool's connections —, all workers together (`BLOCKING_THREADS`,
+    /// default twice the pool's size, at least 8). Beyond the pool's size a thread only
+    /// waits: actix's default of 512 grew hundreds of threads under the opening-morning
+    /// crowd, each switching in and out for nothing. Work beyond the cap waits its turn, still
+    /// bounded by the database timeout.
+    pub blocking_threads: usize,
     /// The address families use, for links in emails and the CSRF origin check.
     /// `None` means `http://localhost:<bound port>`.
     pub public_url: Option<String>,
@@ -186,6 +198,14 @@ impl Settings {
             bind_address: parsed("BIND_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
             port: parsed("PORT", 8000)?,
             listen_backlog: parsed("LISTEN_BACKLOG", 4096)?,
+            keep_alive: Duration::from_secs(parsed("KEEP_ALIVE_SECONDS", 75)?),
+            blocking_threads: parsed(
+                "BLOCKING_THREADS",
+                usize::try_from(pool_size)
+                    .unwrap_or(8)
+                    .saturating_mul(2)
+                    .max(8),
+            )?,
             public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/portail-famille.db".into()),
@@ -301,6 +321,9 @@ impl Settings {
         }
         if self.hash_concurrency == 0 {
             bail!("HASH_CONCURRENCY must be at least 1");
+        }
+        if self.blocking_threads == 0 {
+            bail!("BLOCKING_THREADS must be at least 1");
         }
         Ok(())
     }

@@ -122,6 +122,9 @@ impl Application {
             std::time::Duration::from_secs(60),
         ));
 
+        // actix's own default, named here because the blocking threads are shared out
+        // between the workers.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let app_state = state.clone();
         let server = actix_web::HttpServer::new(move || app(app_state.clone()))
             // Answers leave at once: actix-http writes a file's headers and body separately
@@ -136,6 +139,9 @@ impl Application {
             // the client still sends for a moment before closing: closing at once with
             // unread data resets the connection and the client never sees the answer.
             .client_disconnect_timeout(std::time::Duration::from_secs(1))
+            .keep_alive(state.settings.keep_alive)
+            .workers(workers)
+            .worker_max_blocking_threads(state.settings.blocking_threads.div_ceil(workers).max(1))
             .listen(listener)?
             .run();
         tracing::info!(%public_url, "Portail Famille is listening");

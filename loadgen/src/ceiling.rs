@@ -65,11 +65,15 @@ pub async fn measure(
                         .await;
                     match answer {
                         Ok(r) if r.status() == StatusCode::OK => {
+                            // A login ends with its body (read, the connection carries on).
+                            let _ = r.bytes().await;
                             part.logins.push(sent.elapsed());
                             index += clients;
                         }
                         Ok(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => {
                             part.refused += 1;
+                            // Read to its end, so that the connection carries the next one.
+                            let _ = r.bytes().await;
                             tokio::time::sleep(Duration::from_millis(200)).await;
                         }
                         _ => part.errors += 1,

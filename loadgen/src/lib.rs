@@ -4,9 +4,13 @@
 //!    third early, most in the last third), reads « Activités » and its eligibilities
 //!    (which carry the server's clock), picks a période per child, then waits on the page
 //!    — re-reading the catalogue now and then, with its `ETag`;
-//! 2. at the opening instant *by the server's clock* it sends one enrolment per child,
-//!    each with its own `Idempotency-Key`, and retries a 503 after its `Retry-After` (plus
-//!    jitter) or a lost connection with the same key, until an answer comes;
+//! 2. at the opening instant *by the server's clock* it sends one enrolment per child, one
+//!    after the other as the SPA does, each with its own `Idempotency-Key`, and retries a
+//!    503 after its `Retry-After` (plus jitter) or a lost connection with the same key,
+//!    until an answer comes;
+//!
+//! Each family is a browser of its own: its own connections, kept alive between its
+//! requests (so that at the opening most families send on a connection already open).
 //! 3. afterwards every family reads « Mes inscriptions », and the catalogue is read once
 //!    more, to check what the server acknowledged against what it holds.
 //!

@@ -40,6 +40,10 @@ struct Args {
     /// Clients of the login ceiling phase.
     #[arg(long, default_value_t = 32)]
     plafond_clients: usize,
+    /// Only the login ceiling phase, then exit (to measure the raw Argon2id rate just
+    /// before and after it).
+    #[arg(long)]
+    plafond_seul: bool,
 }
 
 #[tokio::main]
@@ -65,6 +69,9 @@ async fn main() -> anyhow::Result<ExitCode> {
             ceiling.refused,
             ceiling.errors
         );
+    }
+    if args.plafond_seul {
+        return Ok(ExitCode::SUCCESS);
     }
     let report = loadgen::run(loadgen::Config {
         base_url: args.url,

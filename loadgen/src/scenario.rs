@@ -36,10 +36,32 @@ impl ServerClock {
 /// What every family task shares.
 struct Shared {
     config: Config,
-    client: Client,
     opening: DateTime<Utc>,
     periodes: Vec<Uuid>,
     clock: ServerClock,
+}
+
+/// One family's browser: its own connections, kept alive between its requests as a
+/// browser keeps them (a family waiting on the page does not reconnect at the opening).
+struct Browser {
+    shared: Arc<Shared>,
+    client: Client,
+}
+
+impl std::ops::Deref for Browser {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+/// An HTTP client as a browser is one: idle connections kept a minute — below the server's
+/// 75 s, so that it never sends on a connection the server is closing.
+fn browser_client(config: &Config) -> reqwest::Result<Client> {
+    Client::builder()
+        .timeout(config.request_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build()
 }
 
 /// One family's signed-in session, refreshed before its access token expires (as the SPA
@@ -73,14 +95,18 @@ fn url(shared: &Shared, path: &str) -> String {
     format!("{}{path}", shared.config.base_url.trim_end_matches('/'))
 }
 
-fn retry_after(response: &Response) -> Duration {
+/// The pause a 503 or 408 asks for, plus jitter (the turned-away do not all come back in
+/// the same instant). Reads the answer to its end, as a browser does: a connection whose
+/// answer was left unread cannot carry the next request, and the client would open a new
+/// one for each retry.
+async fn retry_after(response: Response) -> Duration {
     let seconds = response
         .headers()
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(2);
-    // Jitter: the turned-away do not all come back in the same instant.
+    let _ = response.bytes().await;
     Duration::from_secs(seconds) + Duration::from_millis(rand::rng().random_range(0..1000))
 }
 
@@ -106,7 +132,7 @@ fn refresh_cookie_of(response: &Response) -> Option<String> {
 }
 
 /// Logs in, retrying a 503 (the hashing queue is full) after its `Retry-After`.
-async fn login(shared: &Shared, username: &str, outcome: &mut Outcome) -> Option<Session> {
+async fn login(shared: &Browser, username: &str, outcome: &mut Outcome) -> Option<Session> {
     loop {
         let started = Instant::now();
         let sent = shared
@@ -130,7 +156,7 @@ async fn login(shared: &Shared, username: &str, outcome: &mut Outcome) -> Option
             }
             Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
                 outcome.login_retries += 1;
-                tokio::time::sleep(retry_after(&response)).await;
+                tokio::time::sleep(retry_after(response).await).await;
             }
             Ok(response) => {
                 outcome
@@ -155,7 +181,7 @@ const REFRESH_ATTEMPTS: usize = 3;
 /// refresh refused (401: the session ended) sends the family to log in again, as the SPA
 /// does; a 503 is retried after its `Retry-After`, a lost answer at once with the same
 /// cookie.
-async fn keep_fresh(shared: &Shared, session: &mut Session, outcome: &mut Outcome, force: bool) {
+async fn keep_fresh(shared: &Browser, session: &mut Session, outcome: &mut Outcome, force: bool) {
     if !force && session.expires > Instant::now() + Duration::from_secs(60) {
         return;
     }
@@ -181,7 +207,7 @@ async fn keep_fresh(shared: &Shared, session: &mut Session, outcome: &mut Outcom
                 return;
             }
             Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
-                tokio::time::sleep(retry_after(&response)).await;
+                tokio::time::sleep(retry_after(response).await).await;
             }
             Ok(response) if response.status() == StatusCode::UNAUTHORIZED => break,
             Ok(response) => {
@@ -203,7 +229,7 @@ async fn keep_fresh(shared: &Shared, session: &mut Session, outcome: &mut Outcom
 
 /// Reads the catalogue (revalidating with its `ETag`); answers the new `ETag`.
 async fn read_catalogue(
-    shared: &Shared,
+    shared: &Browser,
     etag: Option<String>,
     outcome: &mut Outcome,
 ) -> Option<String> {
@@ -245,8 +271,8 @@ async fn read_catalogue(
 /// Sends one enrolment until it is answered: a 503 is retried after `Retry-After`, a lost
 /// connection at once, both with the same key.
 async fn enrol(
-    shared: &Shared,
-    session: &tokio::sync::Mutex<Session>,
+    shared: &Browser,
+    session: &mut Session,
     periode: Uuid,
     child: Uuid,
     outcome: &mut Outcome,
@@ -258,11 +284,8 @@ async fn enrol(
     let (mut stale, mut renewed) = (false, false);
     loop {
         // A long rush outlives an access token: refresh it as the SPA does.
-        let token = {
-            let mut session = session.lock().await;
-            keep_fresh(shared, &mut session, outcome, std::mem::take(&mut stale)).await;
-            session.token.clone()
-        };
+        keep_fresh(shared, session, outcome, std::mem::take(&mut stale)).await;
+        let token = session.token.clone();
         let started = Instant::now();
         let sent = shared
             .client
@@ -275,12 +298,12 @@ async fn enrol(
         match sent {
             Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
                 outcome.unavailable += 1;
-                tokio::time::sleep(retry_after(&response)).await;
+                tokio::time::sleep(retry_after(response).await).await;
             }
             // The server dropped the request unread (overloaded): as a lost connection.
             Ok(response) if response.status() == StatusCode::REQUEST_TIMEOUT => {
                 outcome.lost += 1;
-                tokio::time::sleep(retry_after(&response)).await;
+                tokio::time::sleep(retry_after(response).await).await;
             }
             Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !renewed => {
                 (stale, renewed) = (true, true);
@@ -322,9 +345,19 @@ fn login_offset(index: usize, window: Duration) -> Duration {
 
 async fn family(shared: Arc<Shared>, index: usize, start: Instant) -> Outcome {
     let mut outcome = Outcome::default();
-    let username = format!("{}{index:05}", shared.config.prefix);
     tokio::time::sleep_until((start + login_offset(index, shared.config.login_window)).into())
         .await;
+    // The browser opens when the family arrives (10,000 built at once took seconds of both
+    // cores).
+    let client = match browser_client(&shared.config) {
+        Ok(client) => client,
+        Err(error) => {
+            outcome.errors.push(format!("HTTP client: {error}"));
+            return outcome;
+        }
+    };
+    let shared = Browser { shared, client };
+    let username = format!("{}{index:05}", shared.config.prefix);
     let Some(mut session) = login(&shared, &username, &mut outcome).await else {
         return outcome;
     };
@@ -364,29 +397,12 @@ async fn family(shared: Arc<Shared>, index: usize, start: Instant) -> Outcome {
             etag = read_catalogue(&shared, etag, &mut outcome).await;
         }
     }
-    // One click: every child's enrolment at once, sharing the session.
-    let session = Arc::new(tokio::sync::Mutex::new(session));
-    let mut sent = Vec::new();
+    // One click: every child's enrolment, one after the other as the SPA sends them.
     for (periode, child) in choices {
-        let (shared, session) = (shared.clone(), session.clone());
-        sent.push(tokio::spawn(async move {
-            let mut part = Outcome::default();
-            enrol(&shared, &session, periode, child, &mut part).await;
-            part
-        }));
-    }
-    for handle in sent {
-        if let Ok(part) = handle.await {
-            outcome.enrolments.extend(part.enrolments);
-            outcome.acknowledged.extend(part.acknowledged);
-            outcome.unavailable += part.unavailable;
-            outcome.lost += part.lost;
-            outcome.errors.extend(part.errors);
-        }
+        enrol(&shared, &mut session, periode, child, &mut outcome).await;
     }
     // The page again, as a family checks the result.
     read_catalogue(&shared, etag, &mut outcome).await;
-    let mut session = session.lock().await;
     verify(&shared, &mut session, &mut outcome).await;
     outcome
 }
@@ -398,7 +414,7 @@ const RELOADS: usize = 5;
 /// The signed-in page at `path`, as a family reloads it until it answers; `None` (with the
 /// error recorded) when it never does.
 async fn read_signed_in<T: serde::de::DeserializeOwned>(
-    shared: &Shared,
+    shared: &Browser,
     session: &mut Session,
     outcome: &mut Outcome,
     path: &str,
@@ -423,13 +439,13 @@ async fn read_signed_in<T: serde::de::DeserializeOwned>(
                 };
             }
             Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
-                tokio::time::sleep(retry_after(&response)).await;
+                tokio::time::sleep(retry_after(response).await).await;
             }
             Ok(response) if response.status() == StatusCode::UNAUTHORIZED => stale = true,
             // Dropped unread by a saturated server: as a lost connection.
             Ok(response) if response.status() == StatusCode::REQUEST_TIMEOUT => {
                 outcome.lost += 1;
-                tokio::time::sleep(retry_after(&response)).await;
+                tokio::time::sleep(retry_after(response).await).await;
             }
             Ok(response) => {
                 outcome
@@ -448,7 +464,7 @@ async fn read_signed_in<T: serde::de::DeserializeOwned>(
 
 /// Every acknowledged enrolment is in « Mes inscriptions », with the same status or a
 /// later one (a place confirmed is never found waiting).
-async fn verify(shared: &Shared, session: &mut Session, outcome: &mut Outcome) {
+async fn verify(shared: &Browser, session: &mut Session, outcome: &mut Outcome) {
     let Some(list) =
         read_signed_in::<InscriptionList>(shared, session, outcome, "/api/inscriptions").await
     else {
@@ -485,10 +501,7 @@ fn clock_from(response: &Response) -> ServerClock {
 }
 
 pub async fn run(config: Config) -> anyhow::Result<Report> {
-    let client = Client::builder()
-        .timeout(config.request_timeout)
-        .pool_idle_timeout(Duration::from_secs(4))
-        .build()?;
+    let client = browser_client(&config)?;
     let response = client
         .get(format!(
             "{}/api/activites",
@@ -515,7 +528,6 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     let login_window = config.login_window;
     let shared = Arc::new(Shared {
         config,
-        client,
         opening,
         periodes: periodes.clone(),
         clock,
@@ -532,8 +544,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     }
     // The server may serve the catalogue from a snapshot a second old: read it after.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = shared
-        .client
+    let after = client
         .get(url(&shared, "/api/activites"))
         .send()
         .await?

@@ -14,14 +14,15 @@
 //! Unknown accounts are checked against a dummy hash made with the *current* parameters,
 //! so that "no such user" costs the same as "wrong password".
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier, phc::PasswordHash};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::ApiError;
 
@@ -68,32 +69,102 @@ fn hashing_thread(jobs: Arc<Mutex<Receiver<Job>>>) {
     }
 }
 
-fn argon2() -> Argon2<'static> {
-    // The parameters are constants checked by a unit test; building them cannot fail.
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap_or_default();
+fn argon2_with(params: Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes on the calling thread (command-line tools; the server uses [`PasswordHasher`]).
+fn current_params() -> Params {
+    // The parameters are constants checked by a unit test; building them cannot fail.
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap_or_default()
+}
+
+thread_local! {
+    /// The memory one Argon2id computation fills (19 MiB), allocated once by each thread
+    /// that hashes and reused by its next hashes: Argon2 writes every block before reading
+    /// it, so nothing of a previous hash is read. Allocated and zeroed for every hash, it
+    /// cost a hashing thread sharing its allocator arena with the server's other threads a
+    /// third of its time in page faults (the login ceiling's profile, BENCHMARKS.md).
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Argon2 of `password` and `salt` into `out`, in this thread's memory.
+fn compute(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), argon2::Error> {
+    MEMORY.with_borrow_mut(|memory| {
+        memory.resize(params.block_count(), Block::default());
+        argon2.hash_password_into_with_memory(password, salt, out, memory.as_mut_slice())
+    })
+}
+
+/// Hashes with the current parameters and a random salt, as a PHC string (on the calling
+/// thread: the command-line tools call it directly, the server through [`PasswordHasher`]).
 pub fn hash_now(password: &[u8]) -> anyhow::Result<String> {
-    argon2()
-        .hash_password(password)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("Failed to hash a password: {e}"))
+    let params = current_params();
+    let mut salt = [0u8; Salt::RECOMMENDED_LENGTH];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    compute(
+        &argon2_with(params.clone()),
+        &params,
+        password,
+        &salt,
+        &mut out,
+    )
+    .map_err(|e| anyhow::anyhow!("Failed to hash a password: {e}"))?;
+    let phc =
+        |e: argon2::password_hash::phc::Error| anyhow::anyhow!("Failed to encode a hash: {e}");
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("{e}"))?,
+        salt: Some(Salt::new(&salt).map_err(phc)?),
+        hash: Some(Output::new(&out).map_err(phc)?),
+    };
+    Ok(hash.to_string())
 }
 
 fn verify_now(password: &[u8], stored: &str) -> Verification {
-    let Ok(parsed) = PasswordHash::new(stored) else {
-        return Verification {
-            matches: false,
-            needs_rehash: false,
-        };
+    let refused = Verification {
+        matches: false,
+        needs_rehash: false,
     };
-    let matches = argon2().verify_password(password, &parsed).is_ok();
-    let current = parsed.algorithm.as_str() == "argon2id"
-        && Params::try_from(&parsed).is_ok_and(|p| {
-            p.m_cost() == MEMORY_KIB && p.t_cost() == ITERATIONS && p.p_cost() == PARALLELISM
-        });
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return refused;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Params::try_from(&parsed),
+        parsed.salt,
+        parsed.hash,
+    ) else {
+        return refused;
+    };
+    let version = parsed
+        .version
+        .and_then(|v| Version::try_from(v).ok())
+        .unwrap_or_default();
+    // The stored hash's own parameters, so that hashes made with older ones still verify
+    // (and are then replaced).
+    let mut out = vec![0u8; expected.len()];
+    let computed = compute(
+        &Argon2::new(algorithm, version, params.clone()),
+        &params,
+        password,
+        salt.as_ref(),
+        &mut out,
+    );
+    // `Output` compares in constant time.
+    let matches = computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected);
+    let current = algorithm == Algorithm::Argon2id
+        && version == Version::V0x13
+        && params.m_cost() == MEMORY_KIB
+        && params.t_cost() == ITERATIONS
+        && params.p_cost() == PARALLELISM;
     Verification {
         matches,
         needs_rehash: matches && !current,
@@ -227,6 +298,53 @@ mod tests {
         assert!(verify_now(b"cheval agrafe pile", &a).matches);
         assert!(!verify_now(b"cheval agrafe pil", &a).matches);
         assert!(!verify_now(b"CHEVAL AGRAFE PILE", &a).matches);
+        assert!(!verify_now(b"cheval agrafe pile", "not a hash").matches);
+    }
+
+    /// Hashes made in a thread's reused memory are standard PHC strings: the argon2 crate's
+    /// own verifier accepts them, and ours accepts the crate's — also with older parameters,
+    /// which are then marked for replacement. A hash computed over another one's left-over
+    /// memory is the same as on a fresh thread.
+    #[test]
+    fn reused_memory_gives_standard_hashes() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let ours = hash_now(b"cheval agrafe pile").expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("PHC string");
+        assert!(
+            argon2_with(current_params())
+                .verify_password(b"cheval agrafe pile", &parsed)
+                .is_ok()
+        );
+        let theirs = argon2_with(current_params())
+            .hash_password(b"cheval agrafe pile")
+            .expect("hash")
+            .to_string();
+        assert_eq!(
+            verify_now(b"cheval agrafe pile", &theirs),
+            Verification {
+                matches: true,
+                needs_rehash: false
+            }
+        );
+        let older_params = Params::new(8 * 1024, 3, 1, None).expect("params");
+        let older = argon2_with(older_params)
+            .hash_password(b"cheval agrafe pile")
+            .expect("hash")
+            .to_string();
+        assert_eq!(
+            verify_now(b"cheval agrafe pile", &older),
+            Verification {
+                matches: true,
+                needs_rehash: true
+            }
+        );
+        // This thread's memory now holds the older hash's blocks: a fresh thread agrees.
+        let again = verify_now(b"cheval agrafe pile", &theirs);
+        let fresh = std::thread::spawn(move || verify_now(b"cheval agrafe pile", &theirs))
+            .join()
+            .expect("thread");
+        assert_eq!(again, fresh);
+        assert!(again.matches);
     }
 
     /// At most `concurrency` hashes run and `queue` wait: beyond that, a fast 503 rather

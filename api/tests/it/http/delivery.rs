@@ -170,6 +170,22 @@ async fn the_listening_socket_holds_a_crowd_of_connections() {
     assert_eq!(backlog, somaxconn.min(4096), "{line}");
 }
 
+/// A family waiting on the activity page re-reads it every 30 seconds: its connection must
+/// outlive that pause, or every family opens a new one at the opening instant. actix's
+/// default closed idle connections after 5 seconds; the test waits 6 (the setting is 75).
+#[tokio::test]
+async fn an_idle_connection_is_kept_past_the_spas_pause() {
+    let app = spawn_app().await;
+    let port = app.address.rsplit(':').next().expect("port").to_string();
+    let mut stream = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+        .await
+        .expect("connect");
+    timed_get(&mut stream, "/boot.js").await;
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    // `timed_get` fails if the server closed the connection meanwhile.
+    timed_get(&mut stream, "/boot.js").await;
+}
+
 /// Static files answered one after another on a kept-alive connection come as fast as the
 /// first: no ~40 ms wait per file for the client's delayed ACK (Nagle's algorithm is off).
 /// Compared with the first answer on the same connection, not with a fixed time; the best
