@@ -180,10 +180,7 @@ pub fn update_periode(
 ) -> Result<String, ApiError> {
     // The lock first, as enrolments take it: no place is taken between the check and the
     // change, and the waiting list moves after the change.
-    if !periode::lock(conn, id)? {
-        return Err(ApiError::NotFound);
-    }
-    let current = periode::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let current = periode::lock(conn, id)?.ok_or(ApiError::NotFound)?;
     let same_draw = current.attribution == attribution_text(input.attribution)
         && current.fermeture == input.fermeture.naive_utc();
     let tirage_id = if same_draw {

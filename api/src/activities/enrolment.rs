@@ -1,6 +1,6 @@
-//! Enrolling a child in a période. In one write transaction: the période's row is locked
-//! (its arrival counter is incremented), the eligibility rule is applied to facts read
-//! under that lock, then a place is taken by a conditional update — or the child joins the
+//! Enrolling a child in a période. In one write transaction: the période's row is locked,
+//! the eligibility rule is applied to facts read under that lock, then one conditional
+//! update counts the arrival and takes a place if one is free — or the child joins the
 //! waiting list with its position. Nothing is read and then written back: under any number
 //! of simultaneous requests the places held never exceed the capacity, and requests are
 //! served in the order they reached the database.
@@ -175,10 +175,10 @@ fn enrol_in(
     // The lock: the période as it is now, and the facts below (already enrolled, the
     // family's count, the key's answer) are those no concurrent enrolment of this période
     // can change before we commit.
-    let (rang, found) = periode::lock_next_rang(conn, &before.id)?;
-    if found.statut != periode_statut::PUBLIEE {
+    let locked = periode::lock(conn, &before.id)?.filter(|p| p.statut == periode_statut::PUBLIEE);
+    let Some(found) = locked else {
         return Err(EnrolError::UnknownPeriode);
-    }
+    };
     if let Some(idem) = idempotency
         && let Some((print, status, body)) = idempotency::answered(conn, idem.account_id, idem.key)?
     {
@@ -200,7 +200,8 @@ fn enrol_in(
     if !reasons.is_empty() {
         return Err(EnrolError::NotEligible(reasons));
     }
-    let enrolled = if periode::take_place(conn, &found.id, stamp)? {
+    let (rang, place_taken) = periode::arrive(conn, &found, stamp)?;
+    let enrolled = if place_taken {
         if found.mode_validation == mode::AUTOMATIQUE {
             Enrolled::Confirmee(inscription::insert(
                 conn,

@@ -33,10 +33,9 @@ fn locked(
     let found = inscription::find(conn, id)?
         .filter(|row| dossier_id.is_none_or(|d| d == row.dossier_id))
         .ok_or(ApiError::NotFound)?;
-    periode::lock(conn, &found.periode_id)?;
+    let session = periode::lock(conn, &found.periode_id)?.ok_or(ApiError::NotFound)?;
     // Re-read under the lock: what we decide on is what no one else can change now.
     let row = inscription::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    let session = periode::find(conn, &row.periode_id)?.ok_or(ApiError::NotFound)?;
     Ok((row, session))
 }
 
@@ -212,8 +211,7 @@ pub fn fill_freed_places(
     mailing: &Mailing,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    periode::lock(conn, periode_id)?;
-    let session = periode::find(conn, periode_id)?.ok_or(ApiError::NotFound)?;
+    let session = periode::lock(conn, periode_id)?.ok_or(ApiError::NotFound)?;
     promote(conn, &session, mailing, now)
 }
 

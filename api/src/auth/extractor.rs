@@ -16,8 +16,8 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use actix_web::{HttpMessage, ResponseError};
 
-use crate::db::models::account::{Account, role};
-use crate::db::models::{cgu, session};
+use crate::db::models::account::{role, state as account_state};
+use crate::db::models::session;
 use crate::db::now;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -77,25 +77,22 @@ async fn authenticate(
     let checked = user.clone();
     let role_of = state
         .read(move |conn| {
-            let now = now();
-            let live =
-                session::find_live(conn, &checked.session_id, &checked.account_id, now)?.is_some();
-            let account = Account::find(conn, &checked.account_id).ok();
-            let Some(account) = account.filter(|a| a.is_active() && live) else {
+            let found = session::check(conn, &checked.session_id, &checked.account_id, now())?;
+            let Some(live) = found.filter(|s| s.state == account_state::ACTIVE) else {
                 return Err(ApiError::Unauthorized);
             };
+            let is_staff = role::is_staff(&live.role);
             match audience {
                 Audience::Anyone => {}
-                Audience::Staff if !account.is_staff() => return Err(ApiError::Forbidden),
-                Audience::Families if account.is_staff() => return Err(ApiError::Forbidden),
+                Audience::Staff if !is_staff => return Err(ApiError::Forbidden),
+                Audience::Families if is_staff => return Err(ApiError::Forbidden),
                 Audience::Staff => {}
-                Audience::Families => {
-                    if !cgu::has_accepted_current(conn, &checked.account_id, now)? {
-                        return Err(ApiError::TermsNotAccepted);
-                    }
+                Audience::Families if !live.accepted_cgu => {
+                    return Err(ApiError::TermsNotAccepted);
                 }
+                Audience::Families => {}
             }
-            Ok(account.role)
+            Ok(live.role)
         })
         .await
         .inspect_err(|error| {

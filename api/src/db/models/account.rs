@@ -19,6 +19,11 @@ pub mod role {
     pub const FAMILLE: &str = "famille";
     pub const AGENT: &str = "agent";
     pub const ADMINISTRATEUR: &str = "administrateur";
+
+    /// Whether `role` is a town agent's or an administrator's.
+    pub fn is_staff(role: &str) -> bool {
+        role != FAMILLE
+    }
 }
 
 /// A row of `accounts`.
@@ -70,7 +75,7 @@ impl Account {
     /// Whether this is a town agent or administrator (who sign in with a second factor
     /// and never use the family routes).
     pub fn is_staff(&self) -> bool {
-        self.role != role::FAMILLE
+        role::is_staff(&self.role)
     }
 
     /// Gives an active account a staff role (the first administrator, from the command line).

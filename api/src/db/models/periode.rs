@@ -146,15 +146,46 @@ pub fn next_rang(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
         .get_result(conn)
 }
 
-/// [`next_rang`], answering the période as it is under the lock too (one statement).
-pub fn lock_next_rang(conn: &mut DbConn, id: &str) -> QueryResult<(i32, Periode)> {
-    let row: Periode = diesel::update(periodes::table.find(id))
-        .set(periodes::dernier_rang.eq(periodes::dernier_rang + 1))
-        // The struct's fields follow the table's columns (`as_returning` does not build for
-        // the multi-backend connection).
-        .returning(periodes::all_columns)
-        .get_result(conn)?;
-    Ok((row.dernier_rang, row))
+/// Holds the période's row until the transaction ends, and answers it as it is under the
+/// lock (`None`: no such période), so that what changes its places — an enrolment, a
+/// cancellation, the waiting list moving up, a draw — happens one after the other. On
+/// PostgreSQL a `SELECT … FOR UPDATE`, which marks the row without writing a new version
+/// of it: an enrolment then writes the row once ([`arrive`]). (With a no-op update as the
+/// lock, then the place's update, the 40 rows of an opening morning grew chains of versions
+/// that PostgreSQL spent its time pruning.) SQLite's write transactions (`BEGIN
+/// IMMEDIATE`) already run one at a time.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<Option<Periode>> {
+    // The struct's fields follow the table's columns (`as_select` does not build for the
+    // multi-backend connection, and the lock is PostgreSQL's alone).
+    let row = periodes::table.find(id).select(periodes::all_columns);
+    match conn {
+        DbConn::Pg(pg) => row.for_update().first(pg).optional(),
+        DbConn::Sqlite(lite) => row.first(lite).optional(),
+    }
+}
+
+/// Records an arrival on the période [`lock`]ed as `locked`: the next rank, and a place if
+/// one is free — one update. Answers the rank and whether a place was taken. The place
+/// is taken by a conditional update, so that even a caller without the lock could never
+/// take more places than the capacity.
+pub fn arrive(conn: &mut DbConn, locked: &Periode, now: NaiveDateTime) -> QueryResult<(i32, bool)> {
+    let row = periodes::table.find(&locked.id);
+    if locked.places_prises < locked.capacite {
+        let with_place: Option<i32> =
+            diesel::update(row.filter(periodes::places_prises.lt(periodes::capacite)))
+                .set((
+                    periodes::dernier_rang.eq(periodes::dernier_rang + 1),
+                    periodes::places_prises.eq(periodes::places_prises + 1),
+                    periodes::updated_at.eq(now),
+                ))
+                .returning(periodes::dernier_rang)
+                .get_result(conn)
+                .optional()?;
+        if let Some(rang) = with_place {
+            return Ok((rang, true));
+        }
+    }
+    Ok((next_rang(conn, &locked.id)?, false))
 }
 
 /// Takes one place if one is free: true when taken. A single conditional update, never a
@@ -194,16 +225,6 @@ pub fn record_draw(
     ))
     .execute(conn)?;
     Ok(updated == 1)
-}
-
-/// Locks the période's row until the transaction ends (on PostgreSQL; SQLite's write
-/// transactions are serialised anyway), so that changes to its inscriptions — a
-/// cancellation, the waiting list moving up — happen one after the other, as enrolments do.
-pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
-    let locked = diesel::update(periodes::table.find(id))
-        .set(periodes::dernier_rang.eq(periodes::dernier_rang))
-        .execute(conn)?;
-    Ok(locked == 1)
 }
 
 /// Gives back one held place (a cancellation, a refusal, a declined offer).
