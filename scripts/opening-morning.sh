@@ -66,8 +66,8 @@ OPENING=$(date -u -d "+$((WINDOW + SEED_MARGIN)) seconds" +%Y-%m-%dT%H:%M:%SZ)
   --ouverture "$OPENING" --mot-de-passe "$PASSWORD"
 say "opening at $OPENING"
 
-# CPU ticks and RSS of the server, CPU ticks of PostgreSQL and of the generator, every
-# second — with shell builtins only (the first version forked awk and pgrep every second:
+# CPU ticks and RSS of the server, CPU ticks of PostgreSQL and of the generator, and the
+# machine's TCP sockets in use (both ends of each loopback connection), every second — with shell builtins only (the first version forked awk and pgrep every second:
 # 2 % of the two cores during the login ceiling). PostgreSQL's and the generator's
 # processes are looked up every 10 s.
 ticks() { # TICKS=utime + stime of process $1, 0 when gone
@@ -91,7 +91,9 @@ ticks() { # TICKS=utime + stime of process $1, 0 when gone
     { while read -r key value _; do [ "$key" = VmRSS: ] && rss=$value; done <"/proc/$SERVER/status"; } 2>/dev/null || true
     ticks "$SERVER"; server=$TICKS
     ticks "$gen_pid"; gen=$TICKS
-    printf '%(%s)T %s %s %s %s\n' -1 "$server" "$rss" "$pg" "$gen"
+    tcp=0
+    { while read -r proto _ inuse _; do [ "$proto" = TCP: ] && tcp=$inuse; done </proc/net/sockstat; } 2>/dev/null || true
+    printf '%(%s)T %s %s %s %s %s\n' -1 "$server" "$rss" "$pg" "$gen" "$tcp"
     sleep 1
   done
 ) >"$OUT/samples.txt" &
@@ -149,9 +151,9 @@ if [ -n "${PERF_PID:-}" ]; then
   { perf report -i "$OUT/perf.data" --time 93%-100% --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | head -25 >"$OUT/perf-rush.txt"; } || true
   say "CPU profile: $OUT/perf-split.txt (whole run), $OUT/perf-rush.txt (its end)"
 fi
-awk -v hz="$hz" 'NR==1 {t0=$2; p0=$4} {rss=($3>rss)?$3:rss; t=$2; p=$4; g=($5>g)?$5:g}
-  END {printf "- server CPU: %.0f s, PostgreSQL CPU: %.0f s, load generator CPU: %.0f s, server peak RSS: %.0f MiB\n",
-       (t-t0)/hz, (p-p0)/hz, g/hz, rss/1024}' "$OUT/samples.txt" | tee -a "$OUT/report.md"
+awk -v hz="$hz" 'NR==1 {t0=$2; p0=$4} {rss=($3>rss)?$3:rss; t=$2; p=$4; g=($5>g)?$5:g; c=($6>c)?$6:c}
+  END {printf "- server CPU: %.0f s, PostgreSQL CPU: %.0f s, load generator CPU: %.0f s, server peak RSS: %.0f MiB, TCP sockets in use at most: %d\n",
+       (t-t0)/hz, (p-p0)/hz, g/hz, rss/1024, c}' "$OUT/samples.txt" | tee -a "$OUT/report.md"
 # The server's own time for the enrolments it admitted (its access log: from the request
 # read to the answer written), to tell it from the time the generator waited.
 grep 'route=/api/inscriptions ' "$OUT/server.log" | grep 'method=POST' | grep -E 'status=20[01]' |
