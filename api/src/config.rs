@@ -33,10 +33,13 @@ pub struct Settings {
     /// overflows when thousands of families connect in the same second on opening morning:
     /// the kernel then drops their SYNs, and each waits 1, 3, 7… seconds to try again.
     pub listen_backlog: u32,
-    /// How long an idle kept-alive connection stays open (`KEEP_ALIVE_SECONDS`, default 75,
-    /// nginx's default). Longer than the SPA's 30-second re-reading of the activity page: a
-    /// family waiting for the opening keeps its connection, instead of every family opening
-    /// a new one at the opening instant (actix's default of 5 s closed them all).
+    /// How long an idle kept-alive connection stays open (`KEEP_ALIVE_SECONDS`, default 10):
+    /// long enough for a family's next click, shorter than the SPA's 30-second re-reading of
+    /// the activity page. Each open connection costs the server about 30 KiB and a file
+    /// descriptor: at 75 s, 10,000 families waiting for the opening held 10,000 connections
+    /// (peak RSS 428 MiB, and 25,000 families hit the 20,000 open files a process may have
+    /// here); at 10 s, 289 MiB, every family reconnecting at the opening instant
+    /// (BENCHMARKS.md, « Opening morning », runs 8–10).
     pub keep_alive: Duration,
     /// Threads the actix workers may run blocking work on — mostly database work waiting
     /// for one of the pool's connections —, all workers together (`BLOCKING_THREADS`,
@@ -198,7 +201,7 @@ impl Settings {
             bind_address: parsed("BIND_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
             port: parsed("PORT", 8000)?,
             listen_backlog: parsed("LISTEN_BACKLOG", 4096)?,
-            keep_alive: Duration::from_secs(parsed("KEEP_ALIVE_SECONDS", 75)?),
+            keep_alive: Duration::from_secs(parsed("KEEP_ALIVE_SECONDS", 10)?),
             blocking_threads: parsed(
                 "BLOCKING_THREADS",
                 usize::try_from(pool_size)

@@ -33,7 +33,7 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         bind_address: [127, 0, 0, 1].into(),
         port: 0,
         listen_backlog: 4096,
-        keep_alive: Duration::from_secs(75),
+        keep_alive: Duration::from_secs(10),
         blocking_threads: 16,
         public_url: None,
         database_url: db.url.clone(),

@@ -170,11 +170,10 @@ async fn the_listening_socket_holds_a_crowd_of_connections() {
     assert_eq!(backlog, somaxconn.min(4096), "{line}");
 }
 
-/// A family waiting on the activity page re-reads it every 30 seconds: its connection must
-/// outlive that pause, or every family opens a new one at the opening instant. actix's
-/// default closed idle connections after 5 seconds; the test waits 6 (the setting is 75).
+/// A family reading a page before its next click keeps its connection: actix's default
+/// closed idle connections after 5 seconds; the test waits 6 (the setting is 10).
 #[tokio::test]
-async fn an_idle_connection_is_kept_past_the_spas_pause() {
+async fn an_idle_connection_is_kept_between_clicks() {
     let app = spawn_app().await;
     let port = app.address.rsplit(':').next().expect("port").to_string();
     let mut stream = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
