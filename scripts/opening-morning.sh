@@ -67,9 +67,10 @@ OPENING=$(date -u -d "+$((WINDOW + SEED_MARGIN)) seconds" +%Y-%m-%dT%H:%M:%SZ)
 say "opening at $OPENING"
 
 # CPU ticks and RSS of the server, CPU ticks of PostgreSQL and of the generator, and the
-# machine's TCP sockets in use (both ends of each loopback connection), every second — with shell builtins only (the first version forked awk and pgrep every second:
-# 2 % of the two cores during the login ceiling). PostgreSQL's and the generator's
-# processes are looked up every 10 s.
+# machine's TCP sockets in use (both ends of each loopback connection), every second —
+# with shell builtins only (the first version forked awk and pgrep every second: 2 % of
+# the two cores during the login ceiling). PostgreSQL's and the generator's processes
+# are looked up every 10 s.
 ticks() { # TICKS=utime + stime of process $1, 0 when gone
   local stat fields
   TICKS=0
