@@ -16,7 +16,7 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use actix_web::{HttpMessage, ResponseError};
 
-use crate::db::models::account::{role, state as account_state};
+use crate::db::models::account::role;
 use crate::db::models::session;
 use crate::db::now;
 use crate::error::ApiError;
@@ -78,7 +78,7 @@ async fn authenticate(
     let role_of = state
         .read(move |conn| {
             let found = session::check(conn, &checked.session_id, &checked.account_id, now())?;
-            let Some(live) = found.filter(|s| s.state == account_state::ACTIVE) else {
+            let Some(live) = found else {
                 return Err(ApiError::Unauthorized);
             };
             let is_staff = role::is_staff(&live.role);

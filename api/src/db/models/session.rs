@@ -12,6 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::tokens;
+use crate::db::models::account::state as account_state;
 use crate::db::models::cgu;
 use crate::db::schema::{accounts, refresh_tokens, sessions};
 use crate::db::{DbConn, new_id};
@@ -190,40 +191,38 @@ pub fn revoke_all(
     .execute(conn)
 }
 
-/// What the route guard needs of a request's session: the account's role and state, and
-/// whether it accepted the CGU in force.
+/// What the route guard needs of a request's session: the account's role, and whether it
+/// accepted the CGU in force.
 #[derive(Debug)]
 pub struct Checked {
     pub role: String,
-    pub state: String,
     pub accepted_cgu: bool,
 }
 
-/// The live session `session_id` of `account_id`, checked in one statement: it runs on
-/// every authenticated request.
+/// The live session `session_id` of an active account `account_id`, checked in one
+/// statement: it runs on every authenticated request.
 pub fn check(
     conn: &mut DbConn,
     session_id: &str,
     account_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Checked>> {
-    let row: Option<(String, String, Option<i32>, Option<i32>)> = sessions::table
+    let row: Option<(String, Option<i32>, Option<i32>)> = sessions::table
         .inner_join(accounts::table)
+        .filter(accounts::state.eq(account_state::ACTIVE))
         .filter(sessions::id.eq(session_id))
         .filter(sessions::account_id.eq(account_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::absolute_expires_at.gt(now))
         .select((
             accounts::role,
-            accounts::state,
             cgu::version_in_force(now),
             cgu::version_accepted_by(account_id),
         ))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(role, state, in_force, accepted)| Checked {
+    Ok(row.map(|(role, in_force, accepted)| Checked {
         role,
-        state,
         accepted_cgu: cgu::accepts(in_force, accepted),
     }))
 }
