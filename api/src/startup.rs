@@ -41,6 +41,45 @@ fn listen(settings: &Settings) -> std::io::Result<TcpListener> {
     Ok(socket.into())
 }
 
+/// File descriptors kept for everything but families' connections: the database pool, the
+/// blocking threads' files (uploads, storage, mail), logs, the hashing child processes.
+const RESERVED_DESCRIPTORS: u64 = 512;
+
+/// How many connections each worker may hold open. Every connection is a file descriptor,
+/// and a process may only have so many (20,000 on the benchmark machine): past that,
+/// `accept` fails with « Too many open files » and so does everything else that opens a
+/// file — a database connection, an upload. With the cap, a worker stops accepting at
+/// its share and the next families wait in the listen backlog until a connection closes
+/// (BENCHMARKS.md, « Opening morning », run 9). actix's own default is 25,000 per worker.
+fn connections_per_worker(open_files: u64, settings: &Settings, workers: usize) -> usize {
+    let reserved = RESERVED_DESCRIPTORS
+        .saturating_add(u64::from(settings.database_pool_size))
+        .saturating_add(u64::try_from(settings.blocking_threads).unwrap_or(u64::MAX));
+    share_per_worker(open_files, reserved, workers)
+}
+
+/// What is left of `open_files` once `reserved` is set aside, shared between `workers`;
+/// never below 64 per process, never above actix's default of 25,000 per worker.
+fn share_per_worker(open_files: u64, reserved: u64, workers: usize) -> usize {
+    let for_families = open_files.saturating_sub(reserved).max(64);
+    let per_worker = for_families / u64::try_from(workers.max(1)).unwrap_or(1);
+    usize::try_from(per_worker)
+        .unwrap_or(usize::MAX)
+        .min(25_000)
+}
+
+/// Raises the soft open-files limit to the hard one (the soft default is often 1,024) and
+/// answers the limit the process now has.
+fn open_files_limit() -> u64 {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the open-files limit; assuming 1,024");
+            1024
+        }
+    }
+}
+
 impl Application {
     /// Builds the application with the default login throttle.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -125,6 +164,12 @@ impl Application {
         // actix's own default, named here because the blocking threads are shared out
         // between the workers.
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let max_connections = connections_per_worker(open_files_limit(), &state.settings, workers);
+        tracing::info!(
+            workers,
+            max_connections_per_worker = max_connections,
+            "connections bounded by the open-files limit"
+        );
         let app_state = state.clone();
         let server = actix_web::HttpServer::new(move || app(app_state.clone()))
             // Answers leave at once: actix-http writes a file's headers and body separately
@@ -141,6 +186,7 @@ impl Application {
             .client_disconnect_timeout(std::time::Duration::from_secs(1))
             .keep_alive(state.settings.keep_alive)
             .workers(workers)
+            .max_connections(max_connections)
             .worker_max_blocking_threads(state.settings.blocking_threads.div_ceil(workers).max(1))
             .listen(listener)?
             .run();
@@ -236,5 +282,20 @@ impl ApiError {
     fn with_log(self, message: &str) -> Self {
         tracing::debug!(message, "request refused");
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_per_worker;
+
+    #[test]
+    fn connections_are_shared_out_below_the_open_files_limit() {
+        // The benchmark machine: 20,000 files, two workers.
+        assert_eq!(share_per_worker(20_000, 542, 2), 9_729);
+        // A generous limit: actix's own default per worker.
+        assert_eq!(share_per_worker(1 << 20, 542, 2), 25_000);
+        // A tiny limit still serves someone rather than nobody.
+        assert_eq!(share_per_worker(256, 542, 2), 32);
     }
 }

@@ -55,8 +55,9 @@ impl std::ops::Deref for Browser {
     }
 }
 
-/// An HTTP client as a browser is one: idle connections kept a minute — below the server's
-/// 75 s, so that it never sends on a connection the server is closing.
+/// An HTTP client as a browser is one: compressed answers accepted, idle connections kept a
+/// minute. The server closes them sooner (`KEEP_ALIVE_SECONDS`, 10 by default), so a family
+/// sometimes sends on a connection the server is closing, and retries as a browser does.
 fn browser_client(config: &Config) -> reqwest::Result<Client> {
     Client::builder()
         .timeout(config.request_timeout)
