@@ -26,6 +26,13 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unauthorized")]
     Unauthorized,
+    /// An integration route without a valid application token (401 with
+    /// `WWW-Authenticate: Bearer error="invalid_token"`, RFC 6750 §3).
+    #[error("invalid or missing application token")]
+    InvalidToken,
+    /// An application token without the scope a route needs (403, RFC 6750 §3.1).
+    #[error("insufficient scope: {0} needed")]
+    InsufficientScope(&'static str),
     #[error("account not activated")]
     AccountNotActivated,
     #[error("terms not accepted")]
@@ -113,7 +120,8 @@ impl ApiError {
             Self::MalformedJson(_) => ErrorCode::MalformedJson,
             Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
-            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Unauthorized | Self::InvalidToken => ErrorCode::Unauthorized,
+            Self::InsufficientScope(_) => ErrorCode::InsufficientScope,
             Self::AccountNotActivated => ErrorCode::AccountNotActivated,
             Self::TermsNotAccepted => ErrorCode::TermsNotAccepted,
             Self::Forbidden => ErrorCode::Forbidden,
@@ -172,6 +180,14 @@ impl ApiError {
                 "Vous devez prendre connaissance des conditions générales d'utilisation."
             }
             Self::Forbidden => "Vous n'avez pas accès à cette ressource.",
+            Self::InvalidToken => {
+                "Jeton d'accès d'application absent, invalide ou expiré, ou application révoquée : demandez-en un nouveau à /api/oauth/token."
+            }
+            Self::InsufficientScope(scope) => {
+                return Some(format!(
+                    "Cette application n'a pas la permission « {scope} » : un administrateur peut la lui accorder."
+                ));
+            }
             Self::NotFound => "Ressource introuvable.",
             Self::MethodNotAllowed => "Cette méthode HTTP n'est pas acceptée ici.",
             Self::Conflict(what) => what,
@@ -264,10 +280,11 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::AccountNotActivated | Self::TermsNotAccepted | Self::Forbidden => {
-                StatusCode::FORBIDDEN
-            }
+            Self::Unauthorized | Self::InvalidToken => StatusCode::UNAUTHORIZED,
+            Self::AccountNotActivated
+            | Self::TermsNotAccepted
+            | Self::Forbidden
+            | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::WindowNotOpen(_) => StatusCode::CONFLICT,
@@ -304,6 +321,21 @@ impl ResponseError for ApiError {
                 header::RETRY_AFTER,
                 retry_after.as_secs().max(1).to_string(),
             ));
+        }
+        match self {
+            Self::InvalidToken => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                ));
+            }
+            Self::InsufficientScope(scope) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
+                ));
+            }
+            _ => {}
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod first_screen;
 pub mod import;
+pub mod integrations;
 pub mod jobs;
 pub mod load_seed;
 pub mod methods;

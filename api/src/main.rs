@@ -34,6 +34,34 @@ enum Command {
     /// Draws of *attribution équitable*.
     #[command(subcommand)]
     Attribution(Attribution),
+    /// Connected applications (the town's other software), as in the back office.
+    #[command(subcommand)]
+    Applications(Applications),
+}
+
+#[derive(Subcommand)]
+enum Applications {
+    /// List them (JSON).
+    Liste,
+    /// Connect one; prints its client_id and secret (shown this once).
+    Creer {
+        #[arg(long)]
+        nom: String,
+        /// Who to warn about it.
+        #[arg(long)]
+        email: String,
+        /// Its scopes, comma- or space-separated (e.g. dossiers:read,demandes:read).
+        #[arg(long)]
+        scopes: String,
+    },
+    /// A new secret; the previous one stays valid `--recouvrement` hours.
+    Secret {
+        id: String,
+        #[arg(long, default_value_t = 24)]
+        recouvrement: u32,
+    },
+    /// Revoke one: its tokens are refused at their next request.
+    Revoquer { id: String },
 }
 
 #[derive(Subcommand)]
@@ -155,6 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Attribution(Attribution::Verifier { fichier }) => verify_draw(&fichier),
+        Command::Applications(command) => applications(&settings, command),
         Command::Charge(Charge::Argon2 { threads, secondes }) => {
             let rate =
                 api::auth::password::raw_rate(threads, std::time::Duration::from_secs(secondes))?;
@@ -162,6 +191,61 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn applications(settings: &Settings, command: Applications) -> anyhow::Result<ExitCode> {
+    use api::integrations::applications as apps;
+    use shared::api::integration::{NewApplicationRequest, parse_scopes};
+    use validator::Validate;
+    let mut conn = api::db::connect(&settings.database_url, 1)?.get()?;
+    let now = api::db::now();
+    let printed = match command {
+        Applications::Liste => apps::list(&mut conn, now).and_then(|list| Ok(json(&list)?)),
+        Applications::Creer { nom, email, scopes } => {
+            let Some(scopes) = parse_scopes(&scopes.replace(',', " ")) else {
+                eprintln!(
+                    "Permission inconnue dans « {scopes} » ; permissions : {}.",
+                    shared::api::integration::Scope::ALL
+                        .map(|s| s.as_str())
+                        .join(", ")
+                );
+                return Ok(ExitCode::FAILURE);
+            };
+            let request = NewApplicationRequest {
+                name: nom,
+                contact_email: email,
+                scopes,
+            };
+            if let Err(errors) = request.validate() {
+                eprintln!("Application refusée : {errors}");
+                return Ok(ExitCode::FAILURE);
+            }
+            api::db::write_tx(&mut conn, |conn| apps::create(conn, &request, "cli", now))
+                .and_then(|issued| Ok(json(&issued)?))
+        }
+        Applications::Secret { id, recouvrement } => {
+            api::db::write_tx(&mut conn, |conn| apps::rotate(conn, &id, recouvrement, now))
+                .and_then(|issued| Ok(json(&issued)?))
+        }
+        Applications::Revoquer { id } => {
+            api::db::write_tx(&mut conn, |conn| apps::revoke(conn, &id, now))
+                .and_then(|revoked| Ok(json(&revoked)?))
+        }
+    };
+    match printed {
+        Ok(text) => {
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("{}", error.problem().detail.unwrap_or_default());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn json(value: &impl serde::Serialize) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(value)?)
 }
 
 fn verify_draw(path: &std::path::Path) -> anyhow::Result<ExitCode> {

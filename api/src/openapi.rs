@@ -1,7 +1,9 @@
 //! The OpenAPI document: paths come from the handlers registered in `routes`, the rest
 //! (info, security scheme, shared schemas) from here.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 /// Top-level description of the API.
@@ -25,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         (name = "Contenu", description = "Public content"),
         (name = "Activités", description = "Activités, périodes and inscriptions"),
         (name = "Santé", description = "Health check"),
+        (name = "Intégrations", description = "For the town's other software (« Applications connectées »): OAuth 2.0 client credentials at `/api/oauth/token`, then incremental reads under `/api/integration/v1/`, each behind a scope"),
     )
 )]
 pub struct ApiDoc;
@@ -42,6 +45,24 @@ impl Modify for BearerAuth {
                     .bearer_format("JWT")
                     .build(),
             ),
+        );
+        // Connected applications: Swagger UI's « Authorize » gets a token with them.
+        let scopes = Scopes::from_iter(
+            shared::api::integration::Scope::ALL.map(|s| (s.as_str(), s.description())),
+        );
+        components.add_security_scheme(
+            "application",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/api/oauth/token",
+                    scopes,
+                ))],
+                "A connected application's token (OAuth 2.0 client credentials, 5 minutes).",
+            )),
+        );
+        components.add_security_scheme(
+            "client_basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
         );
     }
 }
@@ -73,6 +94,13 @@ pub fn complete(api: &mut utoipa::openapi::OpenApi) {
                     .or_insert_with(|| problem(description).into());
             };
             let body = operation.request_body.is_some();
+            // A form (the OAuth token request) answers its own errors, OAuth's way.
+            let form = operation.request_body.as_ref().is_some_and(|b| match b {
+                utoipa::openapi::RefOr::T(b) => {
+                    b.content.contains_key("application/x-www-form-urlencoded")
+                }
+                utoipa::openapi::RefOr::Ref(_) => false,
+            });
             let parameters: Vec<ParameterIn> = operation
                 .parameters
                 .iter()
@@ -88,7 +116,7 @@ pub fn complete(api: &mut utoipa::openapi::OpenApi) {
                         .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
                 })
             });
-            if body {
+            if body && !form {
                 add(
                     "400",
                     "`malformed_json`: the body is not valid JSON, or an unreadable multipart body",
@@ -118,7 +146,9 @@ pub fn complete(api: &mut utoipa::openapi::OpenApi) {
                     "`not_found`: no such resource — or not yours (the same answer)",
                 );
             }
-            if authenticated {
+            let integration = serde_json::to_string(&operation.security)
+                .is_ok_and(|s| s.contains("\"application\""));
+            if authenticated && !integration {
                 add(
                     "401",
                     "`unauthorized`: no valid access token (`Authorization: Bearer …`)",

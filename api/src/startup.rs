@@ -240,6 +240,7 @@ fn app(
         .app_data(web::Data::new(crate::methods::Routes::from_document(&api)))
         .wrap(from_fn(crate::methods::middleware))
         .wrap(from_fn(crate::auth::extractor::staff_door))
+        .wrap(from_fn(crate::auth::integration::integration_door))
         .wrap(from_fn(spa::precompressed))
         .wrap(from_fn(security::middleware))
         .wrap(from_fn(crate::compression::policy))

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     TermsNotAccepted,
     /// The caller may not do this.
     Forbidden,
+    /// A connected application's token lacks the scope this route needs (see `detail`).
+    InsufficientScope,
     /// No such resource (or not yours).
     NotFound,
     /// The resource changed in the meantime, or already exists.

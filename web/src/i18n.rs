@@ -39,6 +39,9 @@ pub fn field_message(code: &str) -> String {
         codes::USERNAME_TAKEN => "Ce nom d'utilisateur est déjà pris : choisissez-en un autre.".into(),
         codes::UNKNOWN_FIELD => "Ce champ n'est pas attendu.".into(),
         codes::INVALID_TYPE => "La valeur de ce champ n'a pas le bon format.".into(),
+        codes::INVALID_CURSOR => {
+            "Ce curseur de synchronisation n'a pas été donné par le portail.".into()
+        }
         codes::CHOOSE_ONE => {
             "Cochez « Je souhaite déclarer un nouveau foyer » ou renseignez les références de votre dossier, mais pas les deux.".into()
         }
@@ -125,7 +128,9 @@ pub fn error_message(code: ErrorCode) -> &'static str {
         ErrorCode::TermsNotAccepted => {
             "Vous devez prendre connaissance des conditions générales d'utilisation pour continuer."
         }
-        ErrorCode::Forbidden => "Vous n'avez pas accès à cette page.",
+        ErrorCode::Forbidden | ErrorCode::InsufficientScope => {
+            "Vous n'avez pas accès à cette page."
+        }
         ErrorCode::NotFound | ErrorCode::RouteNotFound => "Cette ressource est introuvable.",
         ErrorCode::Conflict => "Ces informations ont changé entre-temps : rechargez la page.",
         ErrorCode::PreconditionFailed => {
@@ -462,6 +467,7 @@ mod tests {
             codes::USERNAME_TAKEN,
             codes::UNKNOWN_FIELD,
             codes::INVALID_TYPE,
+            codes::INVALID_CURSOR,
             codes::CHOOSE_ONE,
             codes::WRONG_PASSWORD,
             codes::SAME_EMAIL,

@@ -9,9 +9,14 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
-/// The audience of family access tokens. Integrator and staff tokens (later issues) get
-/// their own audiences, so a token of one kind is refused by the others.
+/// The audience of family and staff access tokens. Connected applications' tokens have
+/// their own, so a token of one kind is refused by the other's routes.
 pub const FAMILY_AUDIENCE: &str = "portail-famille/family";
+/// The audience of connected applications' tokens (`/api/integration/`).
+pub const INTEGRATION_AUDIENCE: &str = "portail-famille/integration";
+/// How long an application's token lives: a revoked application is refused at its next
+/// request anyway (the application is checked on each), this bounds a stolen token.
+pub const INTEGRATION_TOKEN_TTL: Duration = Duration::from_secs(300);
 const ACCESS_TYPE: &str = "access";
 
 /// What an access token says.
@@ -21,6 +26,20 @@ pub struct Claims {
     pub sub: String,
     /// Session id: revoking the session revokes its access tokens at once.
     pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub aud: String,
+    pub iss: String,
+    pub typ: String,
+}
+
+/// What a connected application's access token says.
+#[derive(Debug, Serialize, Deserialize, Clone, PartialEq)]
+pub struct IntegrationClaims {
+    /// Application id (its OAuth `client_id`).
+    pub sub: String,
+    /// The scopes granted, space-separated.
+    pub scope: String,
     pub iat: i64,
     pub exp: i64,
     pub aud: String,
@@ -71,13 +90,47 @@ impl JwtKeys {
 
     /// Verifies signature, algorithm, expiry, audience, issuer and type.
     pub fn verify(&self, token: &str) -> Option<Claims> {
+        let data =
+            decode::<Claims>(token, &self.decoding, &self.validation(FAMILY_AUDIENCE)).ok()?;
+        (data.claims.typ == ACCESS_TYPE).then_some(data.claims)
+    }
+
+    /// Signs a connected application's token for `scope`; answers it with its lifetime.
+    pub fn issue_integration(
+        &self,
+        application_id: &str,
+        scope: &str,
+    ) -> anyhow::Result<(String, Duration)> {
+        let now = chrono::Utc::now().timestamp();
+        let ttl = INTEGRATION_TOKEN_TTL;
+        let claims = IntegrationClaims {
+            sub: application_id.to_string(),
+            scope: scope.to_string(),
+            iat: now,
+            exp: now + ttl.as_secs() as i64,
+            aud: INTEGRATION_AUDIENCE.to_string(),
+            iss: self.issuer.clone(),
+            typ: ACCESS_TYPE.to_string(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| anyhow::anyhow!("Failed to sign an application token: {e}"))?;
+        Ok((token, ttl))
+    }
+
+    /// Verifies a connected application's token as [`Self::verify`] does a family's.
+    pub fn verify_integration(&self, token: &str) -> Option<IntegrationClaims> {
+        let validation = self.validation(INTEGRATION_AUDIENCE);
+        let data = decode::<IntegrationClaims>(token, &self.decoding, &validation).ok()?;
+        (data.claims.typ == ACCESS_TYPE).then_some(data.claims)
+    }
+
+    fn validation(&self, audience: &str) -> Validation {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        validation.set_audience(&[FAMILY_AUDIENCE]);
+        validation.set_audience(&[audience]);
         validation.set_issuer(&[&self.issuer]);
         validation.set_required_spec_claims(&["exp", "iat", "aud", "iss", "sub"]);
-        let data = decode::<Claims>(token, &self.decoding, &validation).ok()?;
-        (data.claims.typ == ACCESS_TYPE).then_some(data.claims)
+        validation
     }
 }
 
@@ -141,6 +194,28 @@ mod tests {
             ("account", "session")
         );
         assert!(claims.exp - claims.iat <= 900);
+    }
+
+    #[test]
+    fn family_and_application_tokens_are_not_interchangeable() {
+        let family = keys().issue("account", "session").expect("issue");
+        let (application, ttl) = keys()
+            .issue_integration("app", "dossiers:read")
+            .expect("issue");
+        assert!(ttl.as_secs() <= 300, "at most 5 minutes");
+        let claims = keys().verify_integration(&application).expect("valid");
+        assert_eq!(
+            (claims.sub.as_str(), claims.scope.as_str()),
+            ("app", "dossiers:read")
+        );
+        assert!(
+            keys().verify(&application).is_none(),
+            "an application token on family routes"
+        );
+        assert!(
+            keys().verify_integration(&family).is_none(),
+            "a family token on integration routes"
+        );
     }
 
     #[test]

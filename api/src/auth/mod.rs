@@ -3,6 +3,7 @@
 
 pub mod device;
 pub mod extractor;
+pub mod integration;
 pub mod jwt;
 pub mod password;
 pub mod sealed;

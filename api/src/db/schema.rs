@@ -459,6 +459,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        name -> Text,
+        contact_email -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        request_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    application_secrets (id) {
+        id -> Text,
+        application_id -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sync_changes (seq) {
+        seq -> BigInt,
+        txid -> BigInt,
+        resource -> Text,
+        object_id -> Text,
+        dossier_id -> Text,
+        deleted -> Bool,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(application_secrets -> applications (application_id));
 diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -490,6 +527,9 @@ diesel::joinable!(voeux -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    applications,
+    application_secrets,
+    sync_changes,
     tirages,
     voeux,
     activites,

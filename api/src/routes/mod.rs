@@ -6,6 +6,7 @@ pub mod activites;
 pub mod auth;
 pub mod backoffice;
 pub mod backoffice_activites;
+pub mod backoffice_applications;
 pub mod backoffice_content;
 pub mod content;
 pub mod credentials;
@@ -13,7 +14,9 @@ pub mod demandes;
 pub mod dossier_access;
 pub mod dossiers;
 pub mod health;
+pub mod integration;
 pub mod me;
+pub mod oauth;
 pub mod password_resets;
 pub mod pieces;
 pub mod public_documents;
@@ -124,7 +127,14 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice_activites::children_of_dossier)
         .service(backoffice_activites::cancel_inscription)
         .service(backoffice_activites::decide)
-        .service(backoffice_activites::awaiting);
+        .service(backoffice_activites::awaiting)
+        .service(backoffice_applications::list_applications)
+        .service(backoffice_applications::create_application)
+        .service(backoffice_applications::rotate_secret)
+        .service(backoffice_applications::revoke_application)
+        .service(oauth::token)
+        .service(integration::sync_dossiers)
+        .service(integration::get_dossier);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

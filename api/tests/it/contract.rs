@@ -1,6 +1,7 @@
 //! The served OpenAPI document describes exactly what the server sends: schemathesis
 //! (PyPI, installed by the README's test command into `.tools/schemathesis`) fuzzes every
-//! operation of the running server — anonymously, then as a family with a dossier — and
+//! operation of the running server — anonymously, as a family with a dossier, and the
+//! integration operations as a connected application with every scope — and
 //! checks that every answer is a documented status with the documented media type, headers
 //! and schema, that no answer is a server error, and that undocumented methods get 405 with
 //! `Allow`.
@@ -23,7 +24,7 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 response_headers_conformance,response_schema_conformance,unsupported_method,\
 allow_header_conformance,missing_required_header,ignored_auth";
 
-async fn schemathesis(app: &TestApp, token: Option<&str>) {
+async fn schemathesis(app: &TestApp, token: Option<&str>, extra: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let program = root.join(".tools/schemathesis/bin/schemathesis");
     assert!(
@@ -36,6 +37,7 @@ async fn schemathesis(app: &TestApp, token: Option<&str>) {
         .arg(app.url("/api-docs/openapi.json"))
         .args(["--checks", CHECKS, "--max-examples", "12", "--no-color"])
         .args(["--seed", "20261206"])
+        .args(extra)
         .current_dir(&root);
     if let Some(token) = token {
         command.args(["-H", &format!("Authorization: Bearer {token}")]);
@@ -67,7 +69,7 @@ async fn the_document_matches_what_the_server_answers_anonymously() {
         return;
     }
     let app = spawn_app().await;
-    schemathesis(&app, None).await;
+    schemathesis(&app, None, &[]).await;
 }
 
 #[tokio::test]
@@ -81,5 +83,36 @@ async fn the_document_matches_what_the_server_answers_a_family() {
         .post_json_auth("/api/dossiers", &family.access_token, &json!({}))
         .await;
     assert_eq!(created.status(), reqwest::StatusCode::CREATED);
-    schemathesis(&app, Some(&family.access_token)).await;
+    schemathesis(&app, Some(&family.access_token), &[]).await;
+}
+
+#[tokio::test]
+async fn the_document_matches_what_the_server_answers_a_connected_application() {
+    if !postgres_only() {
+        return;
+    }
+    let app = spawn_app().await;
+    crate::activities::families(&app, 3);
+    let request = shared::api::integration::NewApplicationRequest {
+        name: "Logiciel enfance".into(),
+        contact_email: "dsi@mairie.test".into(),
+        scopes: shared::api::integration::Scope::ALL.to_vec(),
+    };
+    let issued = {
+        let mut conn = app.state.pool.get().expect("conn");
+        api::integrations::applications::create(&mut conn, &request, "test", api::db::now())
+            .expect("application")
+    };
+    let response = app
+        .client
+        .post(app.url("/api/oauth/token"))
+        .basic_auth(issued.client_id, Some(issued.client_secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .expect("token");
+    let body: serde_json::Value = response.json().await.expect("json");
+    let token = body["access_token"].as_str().expect("token");
+    schemathesis(&app, Some(token), &["--include-tag", "Intégrations"]).await;
 }

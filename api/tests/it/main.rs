@@ -11,6 +11,7 @@ mod http;
 mod hygiene;
 mod import;
 mod inscriptions;
+mod integrations;
 mod lighthouse;
 mod logs;
 mod openapi;

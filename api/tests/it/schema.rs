@@ -20,6 +20,7 @@ fn normalise_type(raw: &str) -> &'static str {
         "text" => "text",
         "boolean" => "bool",
         "integer" | "int4" => "int",
+        "bigint" | "int8" => "bigint",
         "date" => "date",
         t if t.starts_with("timestamp") => "timestamp",
         _ => "other",
@@ -106,14 +107,21 @@ fn sqlite_schema(conn: &mut DbConn) -> BTreeSet<String> {
         ))
         .load(conn)
         .expect("columns");
+        let autoincrement = diesel::sql_query(format!(
+            "SELECT sql AS item FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+        ))
+        .get_result::<Row>(conn)
+        .is_ok_and(|r| r.item.to_uppercase().contains("AUTOINCREMENT"));
         for c in &columns {
             // SQLite lets primary-key columns be NULL unless declared otherwise; ours are.
             let nullable = c.not_null == 0 && c.pk == 0;
-            out.insert(format!(
-                "column {table}.{} {} null={nullable}",
-                c.name,
+            // An AUTOINCREMENT key is the 64-bit rowid: PostgreSQL's BIGSERIAL.
+            let kind = if c.pk > 0 && autoincrement && c.kind.eq_ignore_ascii_case("integer") {
+                "bigint"
+            } else {
                 normalise_type(&c.kind)
-            ));
+            };
+            out.insert(format!("column {table}.{} {kind} null={nullable}", c.name));
         }
         let pk: Vec<&str> = {
             let mut pk: Vec<&SqliteColumn> = columns.iter().filter(|c| c.pk > 0).collect();

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod backoffice;
 pub mod content;
 pub mod dossier;
+pub mod integration;
 pub mod pieces;
 pub mod rattachement;
 pub mod registration;

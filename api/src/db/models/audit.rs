@@ -1,5 +1,5 @@
-//! The audit log of staff actions (SECURITY.md C-04, G-05): who, when, what, on which
-//! dossier and object — never a document's content. The database refuses updates and
+//! The audit log of staff and connected applications' actions (SECURITY.md C-04, G-05):
+//! who, when, what, on which dossier and object — never a document's content. The database refuses updates and
 //! early deletions (migration 2026-11-26-000006_review).
 
 use chrono::NaiveDateTime;
@@ -43,16 +43,37 @@ pub fn record(conn: &mut DbConn, entry: &Entry<'_>, at: NaiveDateTime) -> QueryR
     Ok(())
 }
 
-/// (time, action) of a dossier's entries, newest first.
-pub fn for_dossier(
-    conn: &mut DbConn,
-    dossier_id: &str,
-) -> QueryResult<Vec<(NaiveDateTime, String)>> {
+/// One entry as the family sees it: when, what, and who by role (the staff member's name is
+/// not shown; a connected application's is).
+pub struct Seen {
+    pub at: NaiveDateTime,
+    pub action: String,
+    pub actor_role: String,
+    pub actor_id: String,
+}
+
+/// A dossier's entries, newest first.
+pub fn for_dossier(conn: &mut DbConn, dossier_id: &str) -> QueryResult<Vec<Seen>> {
     audit_log::table
         .filter(audit_log::dossier_id.eq(dossier_id))
         .order(audit_log::at.desc())
-        .select((audit_log::at, audit_log::action))
-        .load(conn)
+        .select((
+            audit_log::at,
+            audit_log::action,
+            audit_log::actor_role,
+            audit_log::actor_account_id,
+        ))
+        .load::<(NaiveDateTime, String, String, String)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(at, action, actor_role, actor_id)| Seen {
+                    at,
+                    action,
+                    actor_role,
+                    actor_id,
+                })
+                .collect()
+        })
 }
 
 /// How long entries are kept (CNIL: 6 months to a year). The database refuses to delete

@@ -18,6 +18,7 @@ pub struct Dossier {
     pub version: i32,
     /// The address on record for codes of rattachement (SECURITY.md A-15).
     pub contact_email: Option<String>,
+    pub updated_at: NaiveDateTime,
 }
 
 /// Creates an empty dossier (version 1) and links `account_id` to it.

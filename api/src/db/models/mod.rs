@@ -3,6 +3,7 @@
 pub mod account;
 pub mod action_token;
 pub mod activite;
+pub mod application;
 pub mod audit;
 pub mod cgu;
 pub mod connection_log;
@@ -19,6 +20,7 @@ pub mod piece_type;
 pub mod public_document;
 pub mod rattachement;
 pub mod session;
+pub mod sync_change;
 pub mod tirage;
 pub mod town;
 pub mod voeu;

@@ -1,6 +1,8 @@
 //! « Administration » (administrators only; the API answers 403 to anyone else): the staff
-//! accounts, the CGU, the town's settings and the catalogue of types de pièce.
+//! accounts, the CGU, the town's settings, the catalogue of types de pièce and the
+//! connected applications.
 
+mod applications;
 mod catalogue;
 mod staff;
 mod terms;
@@ -28,11 +30,12 @@ pub fn AdministrationPage() -> impl IntoView {
                 <terms::TermsSection/>
                 <town::TownSection/>
                 <catalogue::CatalogueSection/>
+                <applications::ApplicationsSection/>
             }.into_any()
         } else {
             view! {
                 <div class="card" role="alert">
-                    <p>"Cette page est réservée aux administrateurs. Pour créer un compte, changer les conditions générales d'utilisation, les paramètres de la commune ou le catalogue des pièces, adressez-vous à un administrateur de la mairie."</p>
+                    <p>"Cette page est réservée aux administrateurs. Pour créer un compte, changer les conditions générales d'utilisation, les paramètres de la commune, le catalogue des pièces ou les applications connectées, adressez-vous à un administrateur de la mairie."</p>
                 </div>
             }.into_any()
         }}

@@ -1,0 +1,12 @@
+DROP TRIGGER sync_member_links_delete;
+DROP TRIGGER sync_member_links_update;
+DROP TRIGGER sync_member_links_insert;
+DROP TRIGGER sync_members_delete;
+DROP TRIGGER sync_members_update;
+DROP TRIGGER sync_members_insert;
+DROP TRIGGER sync_dossiers_delete;
+DROP TRIGGER sync_dossiers_update;
+DROP TRIGGER sync_dossiers_insert;
+DROP TABLE sync_changes;
+DROP TABLE application_secrets;
+DROP TABLE applications;

@@ -1,0 +1,283 @@
+//! Connected applications (« Applications connectées », issue 14): the town's other
+//! software, with OAuth 2.0 client credentials and scopes, and what it reads.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use crate::api::dossier::{AddressInput, Link, Member};
+use crate::validation::codes;
+
+/// Longest application name, in characters.
+pub const APPLICATION_NAME_MAX_CHARS: usize = 80;
+
+/// What an application may do. Least privilege: an administrator grants each one.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub enum Scope {
+    #[serde(rename = "dossiers:read")]
+    DossiersRead,
+    #[serde(rename = "pieces:read")]
+    PiecesRead,
+    #[serde(rename = "demandes:read")]
+    DemandesRead,
+    #[serde(rename = "demandes:write")]
+    DemandesWrite,
+    #[serde(rename = "activites:write")]
+    ActivitesWrite,
+    #[serde(rename = "inscriptions:read")]
+    InscriptionsRead,
+    #[serde(rename = "inscriptions:write")]
+    InscriptionsWrite,
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 8] = [
+        Scope::DossiersRead,
+        Scope::PiecesRead,
+        Scope::DemandesRead,
+        Scope::DemandesWrite,
+        Scope::ActivitesWrite,
+        Scope::InscriptionsRead,
+        Scope::InscriptionsWrite,
+        Scope::WebhooksManage,
+    ];
+
+    /// The scope's name, as OAuth writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::DossiersRead => "dossiers:read",
+            Scope::PiecesRead => "pieces:read",
+            Scope::DemandesRead => "demandes:read",
+            Scope::DemandesWrite => "demandes:write",
+            Scope::ActivitesWrite => "activites:write",
+            Scope::InscriptionsRead => "inscriptions:read",
+            Scope::InscriptionsWrite => "inscriptions:write",
+            Scope::WebhooksManage => "webhooks:manage",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// What it allows, in French, for the back office.
+    pub fn description(self) -> &'static str {
+        match self {
+            Scope::DossiersRead => "Lire les dossiers famille validés",
+            Scope::PiecesRead => "Lire les pièces justificatives",
+            Scope::DemandesRead => "Lire les demandes et leur historique",
+            Scope::DemandesWrite => "Décider des demandes",
+            Scope::ActivitesWrite => "Gérer le catalogue des activités et périodes",
+            Scope::InscriptionsRead => "Lire les inscriptions",
+            Scope::InscriptionsWrite => "Inscrire au nom d'une famille",
+            Scope::WebhooksManage => "Gérer ses abonnements aux événements",
+        }
+    }
+}
+
+/// Parses an OAuth scope string (space-separated); `None` if one name is unknown.
+pub fn parse_scopes(text: &str) -> Option<Vec<Scope>> {
+    let mut scopes = text
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(Scope::parse)
+        .collect::<Option<Vec<_>>>()?;
+    scopes.sort();
+    scopes.dedup();
+    Some(scopes)
+}
+
+/// Writes scopes as OAuth does: sorted, space-separated.
+pub fn scope_string(scopes: &[Scope]) -> String {
+    let mut names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(" ")
+}
+
+/// An administrator connects an application.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewApplicationRequest {
+    /// Its name, shown to families in « Consultations de mon dossier ».
+    #[validate(custom(function = "validate_application_name"))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 80))]
+    pub name: String,
+    /// Who to warn about it (a paused webhook, a rotation).
+    #[validate(custom(function = "crate::validation::validate_email"))]
+    #[cfg_attr(feature = "server", schema(format = Email, max_length = 254))]
+    pub contact_email: String,
+    #[validate(length(min = 1, code = "choose_one"))]
+    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 8))]
+    pub scopes: Vec<Scope>,
+}
+
+/// An application's name: not blank, no control characters, at most 80 characters.
+pub fn check_application_name(value: &str) -> Result<(), crate::error::FieldCode> {
+    if value.trim().is_empty() {
+        Err(codes::REQUIRED)
+    } else if value.chars().count() > APPLICATION_NAME_MAX_CHARS {
+        Err(codes::TOO_LONG)
+    } else if value.chars().any(char::is_control) {
+        Err(codes::INVALID_CHARACTERS)
+    } else {
+        Ok(())
+    }
+}
+
+fn validate_application_name(value: &str) -> Result<(), ValidationError> {
+    check_application_name(value).map_err(ValidationError::new)
+}
+
+/// One of an application's secrets (never the secret itself).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SecretInfo {
+    pub created_at: DateTime<Utc>,
+    /// Set on the previous secret during a rotation's overlap.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An application as the back office shows it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ApplicationView {
+    /// Also its OAuth `client_id`.
+    pub id: Uuid,
+    pub name: String,
+    pub contact_email: String,
+    pub scopes: Vec<Scope>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Requests made with its tokens.
+    pub request_count: i64,
+    /// Its valid secrets, newest first.
+    pub secrets: Vec<SecretInfo>,
+}
+
+/// The connected applications.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ApplicationList {
+    pub items: Vec<ApplicationView>,
+}
+
+/// A new secret, shown this once: only its hash is kept.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct IssuedCredentials {
+    pub application: ApplicationView,
+    pub client_id: Uuid,
+    pub client_secret: String,
+}
+
+/// A rotation: how long the previous secret stays valid beside the new one.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RotateSecretRequest {
+    /// Hours (0 to 720; default 24): time to deploy the new secret.
+    #[validate(range(max = 720))]
+    #[cfg_attr(feature = "server", schema(minimum = 0, maximum = 720))]
+    pub overlap_hours: Option<u32>,
+}
+
+/// The one grant connected applications use.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub enum GrantType {
+    #[serde(rename = "client_credentials")]
+    ClientCredentials,
+}
+
+/// `POST /api/oauth/token`, form-encoded (RFC 6749 §4.4.2). The client authenticates
+/// with HTTP Basic (`client_id:client_secret`), or with both fields in the form — not both.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TokenRequest {
+    pub grant_type: GrantType,
+    /// The scopes wanted, space-separated, among those granted (all of them if absent).
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+/// The answer of `POST /api/oauth/token` (RFC 6749 §5.1).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds.
+    pub expires_in: u64,
+    /// The scopes granted, space-separated.
+    pub scope: String,
+}
+
+/// An OAuth error (RFC 6749 §5.2): OAuth clients read this shape, not problem+json.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client`, `unsupported_grant_type` or `invalid_scope`.
+    pub error: String,
+    pub error_description: String,
+}
+
+/// A validated dossier as an application reads it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct IntegrationDossier {
+    pub id: Uuid,
+    /// Numéro du dossier famille.
+    pub numero: String,
+    /// Changes with every change (the `ETag` of the family API).
+    pub version: i32,
+    #[serde(flatten)]
+    pub address: AddressInput,
+    pub members: Vec<Member>,
+    pub links: Vec<Link>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a change is about.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncResource {
+    Dossier,
+    Membre,
+}
+
+/// One change in a sync page: the dossier as it is now, or a tombstone (`deleted`: the
+/// dossier or member no longer exists, or the dossier is no longer readable).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct DossierChange {
+    pub resource: SyncResource,
+    pub id: Uuid,
+    /// For a member, its dossier.
+    pub dossier_id: Uuid,
+    pub deleted: bool,
+    /// When the change was written (the database's clock).
+    pub changed_at: DateTime<Utc>,
+    /// The dossier now (absent from tombstones and members).
+    pub dossier: Option<IntegrationDossier>,
+}
+
+/// A page of changes. Keep `next_cursor` and pass it next time, even when `has_more` is
+/// false: it is where the next sync starts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct DossierChanges {
+    pub items: Vec<DossierChange>,
+    pub next_cursor: String,
+    /// More changes are ready now: ask again at once with `next_cursor`.
+    pub has_more: bool,
+}
