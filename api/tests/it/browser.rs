@@ -36,9 +36,10 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 14] = [
+const SCENARIOS: [&str; 15] = [
     "account_changes",
     "activites_journey",
+    "backoffice_applications",
     "backoffice_content",
     "backoffice_review",
     "dossier_conflict",
@@ -91,6 +92,11 @@ async fn opening_countdown() {
 #[tokio::test]
 async fn public_pages() {
     run_scenario("public_pages").await;
+}
+
+#[tokio::test]
+async fn backoffice_applications() {
+    run_scenario("backoffice_applications").await;
 }
 
 #[tokio::test]
