@@ -81,6 +81,14 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Sign-ups accepted per client IP and hour (SECURITY.md D-03).
     pub registrations_per_hour: usize,
+    /// Requests a connected application may make per minute on the integration API
+    /// (`INTEGRATION_REQUESTS_PER_MINUTE`, default 600: a full sync of 10,000 dossiers in
+    /// pages of 500 takes 20); beyond, 429 with `Retry-After` (SECURITY.md F-01).
+    pub integration_requests_per_minute: u32,
+    /// Lets webhooks go to `http://127.0.0.1` (`WEBHOOK_ALLOW_HTTP_LOOPBACK`, default
+    /// false): for local development and tests only. Otherwise only `https://` to public
+    /// addresses (SSRF, SECURITY.md F-06).
+    pub webhook_allow_http_loopback: bool,
     /// Concurrent argon2 hashes (each takes 19 MiB), and how many may wait for one.
     pub hash_concurrency: usize,
     /// `ENROLMENT_CONCURRENCY`: enrolments running at once (each holds a database
@@ -106,7 +114,8 @@ pub struct Settings {
     pub refresh_reuse_grace: Duration,
     /// How often the outbox worker looks for due emails when nobody wakes it.
     pub outbox_poll_interval: Duration,
-    /// Whether this server delivers queued emails (`OUTBOX_WORKER`, default true).
+    /// Whether this server delivers queued emails and webhooks (`OUTBOX_WORKER`, default
+    /// true).
     pub outbox_worker: bool,
     /// Whether Swagger UI and `/api-docs/openapi.json` are served (`API_DOCS=public|off`,
     /// default public: integrators use them).
@@ -236,6 +245,8 @@ impl Settings {
             demo_content: parsed("DEMO_CONTENT", !production)?,
             trusted_proxies,
             registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?,
+            integration_requests_per_minute: parsed("INTEGRATION_REQUESTS_PER_MINUTE", 600)?,
+            webhook_allow_http_loopback: parsed("WEBHOOK_ALLOW_HTTP_LOOPBACK", false)?,
             hash_concurrency: parsed("HASH_CONCURRENCY", cores)?,
             enrolment_concurrency: parsed("ENROLMENT_CONCURRENCY", enrolment_default)?,
             enrolment_queue: parsed("ENROLMENT_QUEUE", 1000)?,

@@ -148,6 +148,12 @@ pub fn complete(api: &mut utoipa::openapi::OpenApi) {
             }
             let integration = serde_json::to_string(&operation.security)
                 .is_ok_and(|s| s.contains("\"application\""));
+            if integration {
+                add(
+                    "429",
+                    "`too_many_requests`: the application's quota is spent (`RateLimit-Policy`); retry after `Retry-After` seconds",
+                );
+            }
             if authenticated && !integration {
                 add(
                     "401",
@@ -162,6 +168,57 @@ pub fn complete(api: &mut utoipa::openapi::OpenApi) {
                 "503",
                 "`service_unavailable`: the database (or the password hashing queue) cannot answer now; retry after `Retry-After` seconds",
             );
+            if integration {
+                rate_limit_headers(operation);
+            }
+        }
+    }
+}
+
+/// The quota headers every answer to a connected application carries once its token is
+/// read (draft-ietf-httpapi-ratelimit-headers), on the operation's success and on 429.
+fn rate_limit_headers(operation: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::{RefOr, Type, header::HeaderBuilder};
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !(status.starts_with('2') || status == "429") {
+            continue;
+        }
+        for (name, description) in [
+            (
+                "RateLimit-Policy",
+                "The application's quota: `\"application\";q=600;w=60` (requests per window of seconds)",
+            ),
+            (
+                "RateLimit",
+                "What is left of it: `\"application\";r=599;t=42` (requests left, seconds until the window restarts)",
+            ),
+        ] {
+            response.headers.entry(name.to_string()).or_insert_with(|| {
+                HeaderBuilder::new()
+                    .schema(Some(
+                        utoipa::openapi::ObjectBuilder::new().schema_type(Type::String),
+                    ))
+                    .description(Some(description))
+                    .build()
+                    .into()
+            });
+        }
+        if status == "429" {
+            response
+                .headers
+                .entry("Retry-After".to_string())
+                .or_insert_with(|| {
+                    HeaderBuilder::new()
+                        .schema(Some(
+                            utoipa::openapi::ObjectBuilder::new().schema_type(Type::Integer),
+                        ))
+                        .description(Some("Seconds"))
+                        .build()
+                        .into()
+                });
         }
     }
 }

@@ -156,6 +156,13 @@ impl Application {
             state.settings.connection_log_retention_days,
             state.settings.orphan_grace,
         ));
+        if state.settings.outbox_worker {
+            // The webhooks' outbox, under the same switch as the emails'.
+            tokio::spawn(crate::integrations::deliveries::run(
+                state.clone(),
+                state.settings.outbox_poll_interval,
+            ));
+        }
         tokio::spawn(jobs::run_activity_jobs(
             state.clone(),
             std::time::Duration::from_secs(60),

@@ -31,6 +31,11 @@ pub struct Limits {
     pub rattachement_codes: RateLimiter,
     /// Activation resends and password-reset requests.
     pub email_requests: RateLimiter,
+    /// Requests of each connected application on the integration API.
+    pub integration_requests: crate::integrations::rate_limit::Quota,
+    /// Token requests per client id (a stolen or leaked id cannot hammer the token
+    /// endpoint, nor guess secrets).
+    pub token_requests: RateLimiter,
 }
 
 impl Limits {
@@ -45,6 +50,11 @@ impl Limits {
             dossier_number_guesses: RateLimiter::new(10, Duration::from_secs(3600)),
             rattachement_codes: RateLimiter::new(20, Duration::from_secs(3600)),
             email_requests: RateLimiter::new(10, Duration::from_secs(3600)),
+            integration_requests: crate::integrations::rate_limit::Quota::new(
+                settings.integration_requests_per_minute,
+                Duration::from_secs(60),
+            ),
+            token_requests: RateLimiter::new(30, Duration::from_secs(60)),
         }
     }
 }

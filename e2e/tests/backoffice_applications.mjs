@@ -4,8 +4,8 @@
 // and reads the credentials shown once; the software gets a token with them
 // (OAuth 2.0 client credentials) and syncs the dossiers; the list shows its use. A new
 // secret is shown once, after a confirmation; revoking it, after another, makes its
-// token refused at the next request. axe on the page and each dialog, no horizontal
-// scrolling.
+// token refused at the next request. Its events panel (none yet). axe on the page and
+// each dialog, no horizontal scrolling.
 import { ARTIFACTS, env, run } from '../lib/harness.mjs';
 import { button, field, fieldErrorText, link } from '../lib/find.mjs';
 import { expectAccessible, expectHeading, expectNoHorizontalScroll, expectText } from '../lib/checks.mjs';
@@ -103,6 +103,13 @@ await run('backoffice_applications', async ({ page }) => {
   if (second.secret === first.secret || second.clientId !== first.clientId) throw new Error('a new secret for the same client');
   await token(first.clientId, first.secret); // still valid during the overlap
   await token(second.clientId, second.secret);
+
+  // Its events: none subscribed yet (the application subscribes itself).
+  await button(page, `Événements : ${NAME}`).click();
+  await page.getByRole('heading', { name: `Événements de « ${NAME} »` }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'evenements-titre');
+  await expectText(page, /^Aucun abonnement/);
+  await expectAccessible(page, 'événements d\'une application');
 
   // Revoked, after a confirmation: its token is refused at once.
   await button(page, `Révoquer : ${NAME}`).click();

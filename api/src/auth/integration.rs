@@ -5,9 +5,11 @@
 //! routes: the audiences differ ([`super::jwt`]).
 
 use std::future::{Ready, ready};
+use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 use shared::api::integration::{Scope, parse_scopes};
@@ -30,7 +32,7 @@ pub struct Integration {
 
 impl Integration {
     /// 403 `insufficient_scope` unless the token carries `scope`.
-    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+    fn require(&self, scope: Scope) -> Result<(), ApiError> {
         if self.scopes.contains(&scope) {
             Ok(())
         } else {
@@ -40,60 +42,125 @@ impl Integration {
     }
 }
 
-async fn authenticate(req: &HttpRequest) -> Result<Integration, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| anyhow::anyhow!("AppState missing"))?
-        .clone();
+/// The application a valid token names (signature, audience, expiry: no database yet).
+fn token_of(req: &HttpRequest, state: &AppState) -> Result<Integration, ApiError> {
     let token = bearer(req).ok_or(ApiError::InvalidToken)?;
     let claims = state
         .jwt
         .verify_integration(&token)
         .ok_or(ApiError::InvalidToken)?;
     let scopes = parse_scopes(&claims.scope).ok_or(ApiError::InvalidToken)?;
-    let id = claims.sub.clone();
-    let live = state
-        .write(move |conn| Ok(application::count_use(conn, &id, now())?))
-        .await?;
-    if !live {
-        return Err(ApiError::InvalidToken);
-    }
     Ok(Integration {
         application_id: claims.sub,
         scopes,
     })
 }
 
+/// Counts the request against the application, which must still be live (a revoked one
+/// is refused at once, not when its token expires).
+async fn check_live(state: &AppState, application_id: &str) -> Result<(), ApiError> {
+    let id = application_id.to_string();
+    let live = state
+        .write(move |conn| Ok(application::count_use(conn, &id, now())?))
+        .await?;
+    if live {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidToken)
+    }
+}
+
 /// A middleware: a request under [`PREFIX`] is refused (401) before its handler reads
-/// anything of it, as the back office's door does for staff.
+/// anything of it, as the back office's door does for staff; then held to its
+/// application's quota (429), whose state every answer carries in `RateLimit` headers.
 pub async fn integration_door(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.path().starts_with(PREFIX) {
-        match authenticate(req.request()).await {
-            Ok(found) => {
-                req.extensions_mut().insert(found);
-            }
-            Err(error) => {
-                let response = error.error_response();
-                return Ok(req.into_response(response));
-            }
+    if !req.path().starts_with(PREFIX) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        let error = ApiError::Internal(anyhow::anyhow!("AppState missing"));
+        return Ok(req.into_response(error.error_response()));
+    };
+    let found = match token_of(req.request(), &state) {
+        Ok(found) => found,
+        Err(error) => return Ok(req.into_response(error.error_response())),
+    };
+    // The quota before the database: a flood costs no query.
+    let quota = &state.limits.integration_requests;
+    let verdict = quota.take(&found.application_id);
+    let mut response = if !verdict.allowed {
+        tracing::warn!(application = %found.application_id, "application over its quota");
+        let error = ApiError::TooManyRequests {
+            retry_after: Duration::from_secs(verdict.reset_seconds()),
+        };
+        req.into_response(error.error_response())
+    } else if let Err(error) = check_live(&state, &found.application_id).await {
+        req.into_response(error.error_response())
+    } else {
+        req.extensions_mut().insert(found);
+        next.call(req).await?.map_into_boxed_body()
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("ratelimit-policy", quota.policy_header()),
+        ("ratelimit", verdict.header()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
         }
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    Ok(response)
 }
 
-impl FromRequest for Integration {
+/// A scope, as a type: a route names the one it needs in its signature
+/// (`app: Allowed<scope::DossiersRead>`), so none can forget to check it.
+pub trait RequiredScope {
+    const SCOPE: Scope;
+}
+
+/// The scopes as types.
+pub mod scope {
+    use super::{RequiredScope, Scope};
+
+    macro_rules! scopes {
+        ($($name:ident),*) => {$(
+            pub struct $name;
+            impl RequiredScope for $name {
+                const SCOPE: Scope = Scope::$name;
+            }
+        )*};
+    }
+    scopes!(DossiersRead, WebhooksManage);
+}
+
+/// The connected application making the request, allowed `S`: 403 `insufficient_scope`
+/// otherwise. Put it first among a handler's arguments: it answers at once, before a body
+/// is read.
+pub struct Allowed<S: RequiredScope> {
+    pub app: Integration,
+    scope: std::marker::PhantomData<S>,
+}
+
+impl<S: RequiredScope> FromRequest for Allowed<S> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.extensions()
-                .get::<Integration>()
-                .cloned()
-                .ok_or(ApiError::InvalidToken),
-        )
+        let found = req
+            .extensions()
+            .get::<Integration>()
+            .cloned()
+            .ok_or(ApiError::InvalidToken)
+            .and_then(|app| {
+                app.require(S::SCOPE)?;
+                Ok(Self {
+                    app,
+                    scope: std::marker::PhantomData,
+                })
+            });
+        ready(found)
     }
 }

@@ -350,6 +350,33 @@ pub fn inscription_news(
     )
 }
 
+/// A connected application's webhook subscription was paused: its deliveries failed for
+/// three days. Sent to the application's technical contact.
+pub fn webhook_paused(
+    to: &str,
+    application: &str,
+    subscription: &str,
+    url: &str,
+    town: &str,
+) -> OutgoingEmail {
+    compose(
+        "webhook_paused",
+        to,
+        format!("Abonnement aux événements suspendu : « {application} » — {town}"),
+        town,
+        &[
+            "Bonjour,".into(),
+            format!(
+                "Depuis trois jours, le portail famille n'arrive pas à livrer les événements de l'application « {application} » à l'adresse {url} (l'adresse ne répond pas, ou pas par un code 2xx)."
+            ),
+            format!(
+                "L'abonnement est suspendu : plus rien n'y est envoyé. Les événements non livrés restent dans le journal des livraisons ; une fois l'adresse réparée, réactivez l'abonnement (POST /api/integration/v1/webhooks/{subscription}/reprise) et rejouez ceux qui vous manquent, ou relisez les changements par la synchronisation incrémentale."
+            ),
+        ],
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

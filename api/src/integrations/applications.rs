@@ -59,7 +59,8 @@ pub fn rotate(
     issue_secret(conn, &found.id, now)
 }
 
-/// Revokes `id`: its tokens are refused from their next request on.
+/// Revokes `id`: its tokens are refused from their next request on, and nothing more is
+/// sent to its webhooks.
 pub fn revoke(
     conn: &mut DbConn,
     id: &str,
@@ -67,6 +68,7 @@ pub fn revoke(
 ) -> Result<ApplicationView, ApiError> {
     let found = live(conn, id)?;
     application::revoke(conn, &found.id, now)?;
+    crate::db::models::webhook::pause_all(conn, &found.id, "application révoquée", now)?;
     view_of(conn, id, now)
 }
 

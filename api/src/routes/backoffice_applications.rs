@@ -1,10 +1,11 @@
 //! « Applications connectées » (administrators): the town's other software, its scopes,
-//! secrets and use.
+//! secrets and use, and its webhooks' delivery log with « Rejouer ».
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use shared::api::integration::{
-    ApplicationList, ApplicationView, IssuedCredentials, NewApplicationRequest, RotateSecretRequest,
+    ApplicationList, ApplicationView, IssuedCredentials, NewApplicationRequest,
+    RotateSecretRequest, WebhookDeliveryList, WebhookList,
 };
 
 use crate::auth::extractor::StaffUser;
@@ -12,6 +13,7 @@ use crate::db::now;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
 use crate::integrations::applications::{self, DEFAULT_OVERLAP_HOURS};
+use crate::integrations::subscriptions;
 use crate::routes::private_json;
 use crate::state::AppState;
 
@@ -117,4 +119,81 @@ pub async fn revoke_application(
         .await?;
     tracing::warn!(application = %revoked.id, by = %staff.user.account_id, "application revoked");
     Ok(private_json(StatusCode::OK, &revoked))
+}
+
+/// An application's webhook subscriptions (administrators: to see why one is paused).
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, body = WebhookList),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/applications/{id}/webhooks")]
+pub async fn application_webhooks(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let id = path.into_inner();
+    let list = state
+        .read(move |conn| subscriptions::list(conn, &id))
+        .await?;
+    Ok(private_json(StatusCode::OK, &list))
+}
+
+/// A subscription's delivery log: each event, its state, attempts and the receiver's last
+/// status code.
+#[utoipa::path(
+    tag = "Back office",
+    params(("id" = Uuid, Path, description = "Subscription id")),
+    responses(
+        (status = 200, body = WebhookDeliveryList),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/backoffice/webhooks/{id}/deliveries")]
+pub async fn webhook_log(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let id = path.into_inner();
+    let log = state
+        .read(move |conn| subscriptions::delivery_log(conn, &id))
+        .await?;
+    Ok(private_json(StatusCode::OK, &log))
+}
+
+/// « Rejouer »: sends a delivery again at once, with the same `webhook-id`.
+#[utoipa::path(
+    tag = "Back office",
+    params(
+        ("id" = Uuid, Path, description = "Subscription id"),
+        ("delivery" = Uuid, Path, description = "Delivery id"),
+    ),
+    responses(
+        (status = 204, description = "Queued again"),
+        (status = 403, description = "Not an administrator", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/backoffice/webhooks/{id}/deliveries/{delivery}/replay")]
+pub async fn replay_delivery(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require_administrator()?;
+    let (id, delivery) = path.into_inner();
+    tracing::info!(subscription = %id, %delivery, by = %staff.user.account_id, "webhook delivery replayed");
+    state
+        .write(move |conn| subscriptions::replay(conn, &id, &delivery, now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

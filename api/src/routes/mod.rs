@@ -132,9 +132,18 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice_applications::create_application)
         .service(backoffice_applications::rotate_secret)
         .service(backoffice_applications::revoke_application)
+        .service(backoffice_applications::application_webhooks)
+        .service(backoffice_applications::webhook_log)
+        .service(backoffice_applications::replay_delivery)
         .service(oauth::token)
         .service(integration::sync_dossiers)
-        .service(integration::get_dossier);
+        .service(integration::get_dossier)
+        .service(integration::list_webhooks)
+        .service(integration::create_webhook)
+        .service(integration::delete_webhook)
+        .service(integration::resume_webhook)
+        .service(integration::webhook_deliveries)
+        .service(integration::replay_webhook);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

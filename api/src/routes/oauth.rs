@@ -35,6 +35,8 @@ const MAX_BODY_BYTES: usize = 4 * 1024;
         (status = 400, description = "`invalid_request`, `unsupported_grant_type` or `invalid_scope`", body = OAuthError),
         (status = 401, description = "`invalid_client`: unknown client, wrong or expired secret, revoked application", body = OAuthError,
             headers(("WWW-Authenticate" = String, description = "Basic realm=\"portail-famille\""))),
+        (status = 429, description = "`too_many_requests`: more than 30 token requests a minute for this client id; retry after `Retry-After` seconds", body = shared::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds"))),
     ),
     security((), ("client_basic" = []))
 )]
@@ -48,6 +50,10 @@ pub async fn token(
         Ok(request) => request,
         Err(refusal) => return Ok(refusal.response()),
     };
+    if let Err(wait) = state.limits.token_requests.hit(&client_id) {
+        tracing::warn!(client = %client_id.chars().take(40).collect::<String>(), "token requests throttled");
+        return Err(ApiError::TooManyRequests { retry_after: wait });
+    }
     let exchanged = state
         .read(move |conn| {
             applications::exchange(conn, &client_id, &client_secret, scope.as_deref(), now())

@@ -99,7 +99,7 @@ pub(crate) async fn create_periode(
     body["id"].as_str().expect("id").to_string()
 }
 
-async fn enrol(app: &TestApp, family: &Family, periode: &str, child: &str) -> Value {
+pub(crate) async fn enrol(app: &TestApp, family: &Family, periode: &str, child: &str) -> Value {
     let response = app
         .client
         .post(app.url("/api/inscriptions"))

@@ -545,3 +545,57 @@ async fn a_sync_racing_with_writes_misses_nothing() {
         (StatusCode::OK, Some("Lucé"))
     );
 }
+
+#[tokio::test]
+async fn an_application_sees_its_quota_and_is_told_when_to_come_back() {
+    let app = crate::helpers::spawn_app_with(
+        |settings| settings.integration_requests_per_minute = 3,
+        api::auth::throttle::LoginPolicy::default(),
+    )
+    .await;
+    let (id, secret, _) = connect(&app, &["dossiers:read"]).await;
+    let access = token(&app, &id, &secret).await;
+    for left in [2, 1, 0] {
+        let response = app.get_auth("/api/integration/v1/dossiers", &access).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()["ratelimit-policy"],
+            "\"application\";q=3;w=60"
+        );
+        let state = response.headers()["ratelimit"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert!(
+            state.starts_with(&format!("\"application\";r={left};t=")),
+            "{state}"
+        );
+    }
+    let refused = app.get_auth("/api/integration/v1/dossiers", &access).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(
+        refused.headers()["ratelimit"]
+            .to_str()
+            .is_ok_and(|s| s.contains(";r=0;"))
+    );
+    let problem: Value = refused.json().await.expect("json");
+    assert_eq!(problem["code"], "too_many_requests");
+
+    // Token requests are throttled per client id: 30 a minute, the one above counted.
+    let mut statuses = Vec::new();
+    for _ in 0..30 {
+        statuses.push(
+            token_request(&app, &id, "faux", "grant_type=client_credentials")
+                .await
+                .0,
+        );
+    }
+    assert_eq!(statuses[..29], [StatusCode::UNAUTHORIZED; 29]);
+    assert_eq!(statuses[29], StatusCode::TOO_MANY_REQUESTS);
+}

@@ -281,3 +281,130 @@ pub struct DossierChanges {
     /// More changes are ready now: ask again at once with `next_cursor`.
     pub has_more: bool,
 }
+
+/// What a webhook tells (Standard Webhooks' `type`).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub enum WebhookEventType {
+    /// A family submitted a request to the town.
+    #[serde(rename = "demande.soumise")]
+    DemandeSoumise,
+    #[serde(rename = "demande.validee")]
+    DemandeValidee,
+    #[serde(rename = "demande.a_completer")]
+    DemandeACompleter,
+    #[serde(rename = "demande.refusee")]
+    DemandeRefusee,
+    /// A child holds a place (at once, from the waiting list, or by an agent's decision).
+    #[serde(rename = "inscription.confirmee")]
+    InscriptionConfirmee,
+    #[serde(rename = "inscription.annulee")]
+    InscriptionAnnulee,
+}
+
+impl WebhookEventType {
+    pub const ALL: [WebhookEventType; 6] = [
+        WebhookEventType::DemandeSoumise,
+        WebhookEventType::DemandeValidee,
+        WebhookEventType::DemandeACompleter,
+        WebhookEventType::DemandeRefusee,
+        WebhookEventType::InscriptionConfirmee,
+        WebhookEventType::InscriptionAnnulee,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookEventType::DemandeSoumise => "demande.soumise",
+            WebhookEventType::DemandeValidee => "demande.validee",
+            WebhookEventType::DemandeACompleter => "demande.a_completer",
+            WebhookEventType::DemandeRefusee => "demande.refusee",
+            WebhookEventType::InscriptionConfirmee => "inscription.confirmee",
+            WebhookEventType::InscriptionAnnulee => "inscription.annulee",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+}
+
+/// Longest webhook URL accepted.
+pub const WEBHOOK_URL_MAX_CHARS: usize = 2000;
+
+/// An application subscribes a URL to events (`webhooks:manage`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhookRequest {
+    /// `https://` (the server refuses addresses that resolve to private, loopback,
+    /// link-local or metadata addresses, when it delivers).
+    #[validate(length(min = 1, max = 2000))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 2000))]
+    pub url: String,
+    #[validate(length(min = 1, max = 6, code = "choose_one"))]
+    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 6))]
+    pub events: Vec<WebhookEventType>,
+}
+
+/// A subscription.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WebhookSubscription {
+    pub id: Uuid,
+    pub url: String,
+    pub events: Vec<WebhookEventType>,
+    pub created_at: DateTime<Utc>,
+    /// Set when deliveries failed for three days: nothing is sent until it is resumed.
+    pub paused_at: Option<DateTime<Utc>>,
+    pub pause_reason: Option<String>,
+}
+
+/// A new subscription and its signing secret (`whsec_…`), shown this once.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WebhookCreated {
+    pub subscription: WebhookSubscription,
+    pub secret: String,
+}
+
+/// An application's subscriptions.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WebhookList {
+    pub items: Vec<WebhookSubscription>,
+}
+
+/// Where a delivery stands.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    EnAttente,
+    Envoi,
+    Livree,
+    Abandonnee,
+}
+
+/// One event sent (or being sent) to one subscription: the delivery log.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WebhookDelivery {
+    /// The `webhook-id` header: the receiver de-duplicates on it.
+    pub id: Uuid,
+    pub event_type: String,
+    pub state: DeliveryState,
+    pub attempts: i32,
+    /// The receiver's last HTTP status, if it answered.
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// A subscription's latest deliveries, newest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WebhookDeliveryList {
+    pub items: Vec<WebhookDelivery>,
+}

@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared::api::dossier::{DemandeEvent, DemandeKind, DemandeStatus, DemandeSummary};
+use shared::api::integration::WebhookEventType;
 
+use crate::db::models::webhook;
 use crate::db::schema::{demande_events, demandes, dossier_accounts, rattachements};
 use crate::db::{DbConn, new_id};
 use crate::enum_text::{from_text, to_text};
@@ -87,7 +89,7 @@ fn record_event(
         Actor::Famille(id) => ("famille", id),
         Actor::Agent(id) => ("agent", id),
     };
-    diesel::insert_into(demande_events::table)
+    let recorded = diesel::insert_into(demande_events::table)
         .values((
             demande_events::id.eq(new_id()),
             demande_events::demande_id.eq(demande_id),
@@ -97,7 +99,33 @@ fn record_event(
             demande_events::actor_account_id.eq(account),
             demande_events::message.eq(message),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    // Every change of a request's status passes here: the connected applications that
+    // listen are told in the same transaction.
+    let event = match status {
+        DemandeStatus::EnAttenteValidation => Some(WebhookEventType::DemandeSoumise),
+        DemandeStatus::Validee => Some(WebhookEventType::DemandeValidee),
+        DemandeStatus::ACompleter => Some(WebhookEventType::DemandeACompleter),
+        DemandeStatus::Refusee => Some(WebhookEventType::DemandeRefusee),
+        _ => None,
+    };
+    if let Some(event) = event {
+        webhook::emit(
+            conn,
+            event,
+            |conn| {
+                let found = find(conn, demande_id)?;
+                Ok(serde_json::json!({
+                    "demande_id": found.id,
+                    "dossier_id": found.dossier_id,
+                    "kind": found.kind,
+                    "status": found.status,
+                }))
+            },
+            now,
+        )?;
+    }
+    Ok(recorded)
 }
 
 /// Moves a request to `status`, recording who did it; `snapshot` freezes the dossier as

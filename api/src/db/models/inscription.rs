@@ -3,7 +3,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared::api::integration::WebhookEventType;
 
+use crate::db::models::webhook;
 use crate::db::schema::inscriptions;
 use crate::db::{DbConn, new_id};
 
@@ -74,7 +76,37 @@ pub fn insert(
         // The struct's fields follow the table's columns (`as_returning` does not build for
         // the multi-backend connection).
         .returning(inscriptions::all_columns)
-        .get_result(conn)
+        .get_result::<Inscription>(conn)
+        .and_then(|row| {
+            tell(conn, &row, statut, now)?;
+            Ok(row)
+        })
+}
+
+/// Tells the connected applications that listen when a child gets or loses a place, in
+/// the transaction that changes it (every change of status passes by [`insert`] or
+/// [`change`]).
+fn tell(conn: &mut DbConn, row: &Inscription, statut: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let event = match statut {
+        statut::CONFIRMEE => WebhookEventType::InscriptionConfirmee,
+        statut::ANNULEE => WebhookEventType::InscriptionAnnulee,
+        _ => return Ok(()),
+    };
+    webhook::emit(
+        conn,
+        event,
+        |_| {
+            Ok(serde_json::json!({
+                "inscription_id": row.id,
+                "periode_id": row.periode_id,
+                "member_id": row.member_id,
+                "dossier_id": row.dossier_id,
+                "statut": statut,
+            }))
+        },
+        now,
+    )
+    .map(|_| ())
 }
 
 /// The child's current (not ended) inscription in the période, if any.
@@ -162,6 +194,9 @@ pub fn change(
         inscriptions::updated_at.eq(now),
     ))
     .execute(conn)?;
+    if changed == 1 && change.statut != row.statut {
+        tell(conn, row, change.statut, now)?;
+    }
     Ok(changed == 1)
 }
 

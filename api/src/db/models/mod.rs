@@ -24,3 +24,4 @@ pub mod sync_change;
 pub mod tirage;
 pub mod town;
 pub mod voeu;
+pub mod webhook;

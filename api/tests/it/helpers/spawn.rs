@@ -53,6 +53,8 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         demo_content: true,
         trusted_proxies: vec![],
         registrations_per_hour: 10,
+        integration_requests_per_minute: 600,
+        webhook_allow_http_loopback: true,
         hash_concurrency: 2,
         hash_queue: 64,
         enrolment_concurrency: 8,

@@ -513,24 +513,32 @@ pub fn ListSection(
             <h2 id=id tabindex="-1">{heading}</h2>
             <div role="status" class="status-line">{move || count.get().unwrap_or_else(|| "Chargement…".into())}</div>
             <div role="alert">{move || failure.get().map(|t| view! { <p class="notice">{t}</p> })}</div>
-            {move || {
-                let rows = rows.get();
-                let headers: Vec<&'static str> = rows
-                    .first()
-                    .map(|r| r.cells.iter().map(|c| c.label).chain((!r.actions.is_empty()).then_some("Actions")).collect())
-                    .unwrap_or_default();
-                (!rows.is_empty()).then(|| view! {
-                    <div class="table-wrap">
-                        <table class="stack-table content-table">
-                            <caption class="visually-hidden">{caption}</caption>
-                            <thead><tr>{headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
-                            <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
-                        </table>
-                    </div>
-                })
-            }}
+            {move || rows_table(caption.to_string(), rows.get())}
         </section>
     }
+}
+
+/// Rows as a table that becomes cards on narrow screens (nothing when there are none).
+pub fn rows_table(caption: String, rows: Vec<Row>) -> Option<impl IntoView> {
+    let headers: Vec<&'static str> = rows
+        .first()
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.label)
+                .chain((!r.actions.is_empty()).then_some("Actions"))
+                .collect()
+        })
+        .unwrap_or_default();
+    (!rows.is_empty()).then(|| view! {
+        <div class="table-wrap">
+            <table class="stack-table content-table">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead><tr>{headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+    })
 }
 
 fn row(row: Row) -> impl IntoView {

@@ -7,8 +7,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::integration::{
-    ApplicationList, ApplicationView, IssuedCredentials, NewApplicationRequest,
-    RotateSecretRequest, Scope, check_application_name,
+    ApplicationList, ApplicationView, DeliveryState, IssuedCredentials, NewApplicationRequest,
+    RotateSecretRequest, Scope, WebhookDeliveryList, WebhookList, WebhookSubscription,
+    check_application_name,
 };
 use shared::validation::{check_email, codes};
 
@@ -17,13 +18,14 @@ use crate::components::field::{FormErrors, add_error};
 use crate::components::status::StatusMessage;
 use crate::dialog::ConfirmDialog;
 use crate::format::date_time;
-use crate::forms::{Cell, Form, Kind, ListSection, Row, RowAction, Spec};
+use crate::forms::{Cell, Form, Kind, ListSection, Row, RowAction, Spec, rows_table};
 use crate::i18n::problem_message;
 use crate::login::focus_id;
 use crate::state::use_session;
 
 const LIST: &str = "applications-titre";
 const SECRET: &str = "secret-application";
+const EVENTS: &str = "evenements-titre";
 
 /// A change to an application, waiting for its confirmation.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,30 +72,37 @@ fn row_of(
     app: &ApplicationView,
     changing: RwSignal<Option<(Change, ApplicationView)>>,
     done: RwSignal<Option<String>>,
+    events_of: RwSignal<Option<ApplicationView>>,
 ) -> Row {
     let state = match app.revoked_at {
         Some(at) => format!("Révoquée le {}", date_time(&at)),
         None => "Active".to_string(),
     };
-    let actions = if app.revoked_at.is_some() {
-        Vec::new()
-    } else {
-        [Change::Rotate, Change::Revoke]
-            .into_iter()
-            .map(|change| {
-                let target = app.clone();
-                RowAction {
-                    text: change.label(),
-                    name: format!("{} : {}", change.label(), app.name),
-                    danger: change == Change::Revoke,
-                    run: Callback::new(move |()| {
-                        done.set(None);
-                        changing.set(Some((change, target.clone())));
-                    }),
-                }
-            })
-            .collect()
+    let shown = app.clone();
+    let events = RowAction {
+        text: "Événements",
+        name: format!("Événements : {}", app.name),
+        danger: false,
+        run: Callback::new(move |()| {
+            events_of.set(Some(shown.clone()));
+            focus_id(EVENTS);
+        }),
     };
+    let mut actions = vec![events];
+    if app.revoked_at.is_none() {
+        actions.extend([Change::Rotate, Change::Revoke].into_iter().map(|change| {
+            let target = app.clone();
+            RowAction {
+                text: change.label(),
+                name: format!("{} : {}", change.label(), app.name),
+                danger: change == Change::Revoke,
+                run: Callback::new(move |()| {
+                    done.set(None);
+                    changing.set(Some((change, target.clone())));
+                }),
+            }
+        }));
+    }
     Row {
         cells: vec![
             Cell {
@@ -123,6 +132,7 @@ pub fn ApplicationsSection() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let issued = RwSignal::new(None::<IssuedCredentials>);
     let changing = RwSignal::new(None::<(Change, ApplicationView)>);
+    let events_of = RwSignal::new(None::<ApplicationView>);
     let reload = move || {
         spawn_local(async move {
             list.set(Some(
@@ -135,7 +145,11 @@ pub fn ApplicationsSection() -> impl IntoView {
     reload();
     let rows = Signal::derive(move || {
         list.with(|l| match l {
-            Some(Ok(l)) => l.items.iter().map(|a| row_of(a, changing, done)).collect(),
+            Some(Ok(l)) => l
+                .items
+                .iter()
+                .map(|a| row_of(a, changing, done, events_of))
+                .collect(),
             _ => Vec::new(),
         })
     });
@@ -224,6 +238,7 @@ pub fn ApplicationsSection() -> impl IntoView {
             <ListSection id=LIST heading="Applications connectées"
                 caption="Logiciels de la commune autorisés à utiliser l'API d'intégration"
                 count failure rows/>
+            {move || events_of.get().map(|app| view! { <Events app/> })}
             <h3 id="nouvelle-application-titre">"Connecter une application"</h3>
             <p class="hint">"Un logiciel de la commune (enfance, facturation, entrepôt de données) obtient un jeton d'accès avec son identifiant et son secret (OAuth 2.0, « client credentials ») et n'accède qu'à ce que ses permissions autorisent. Les familles voient ses consultations dans « Consultations de mon dossier »."</p>
             {new_application_form(Callback::new(show_secret))}
@@ -236,6 +251,114 @@ pub fn ApplicationsSection() -> impl IntoView {
             danger=true
             pending=pending.into() error=change_error.into()
             on_cancel=Callback::new(move |()| close()) on_confirm=apply/>
+    }
+}
+
+/// An application's webhook subscriptions and their latest deliveries, each with
+/// « Rejouer ».
+#[component]
+fn Events(app: ApplicationView) -> impl IntoView {
+    let session = use_session();
+    let loaded =
+        RwSignal::new(None::<Result<Vec<(WebhookSubscription, WebhookDeliveryList)>, ApiError>>);
+    let said = RwSignal::new(None::<String>);
+    let id = app.id;
+    let load = move || {
+        spawn_local(async move {
+            let api = crate::api::authed(session);
+            let result = async {
+                let list = api
+                    .get::<WebhookList>(&format!("/api/backoffice/applications/{id}/webhooks"))
+                    .await?;
+                let mut all = Vec::new();
+                for subscription in list.items {
+                    let log = api
+                        .get::<WebhookDeliveryList>(&format!(
+                            "/api/backoffice/webhooks/{}/deliveries",
+                            subscription.id
+                        ))
+                        .await?;
+                    all.push((subscription, log));
+                }
+                Ok(all)
+            }
+            .await;
+            loaded.set(Some(result));
+        });
+    };
+    load();
+    let replay = move |subscription: String, delivery: String| {
+        spawn_local(async move {
+            let result = crate::api::authed(session)
+                .post::<_, ()>(
+                    &format!(
+                        "/api/backoffice/webhooks/{subscription}/deliveries/{delivery}/replay"
+                    ),
+                    &serde_json::json!({}),
+                )
+                .await;
+            said.set(Some(match result {
+                Ok(()) => "Livraison remise en file : elle part dans quelques secondes.".into(),
+                Err(e) => problem_message(&e),
+            }));
+            load();
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby=EVENTS>
+            <h3 id=EVENTS tabindex="-1">{format!("Événements de « {} »", app.name)}</h3>
+            <StatusMessage message=said/>
+            {move || match loaded.get() {
+                None => view! { <p>"Chargement…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="notice" role="alert">{problem_message(&e)}</p> }.into_any(),
+                Some(Ok(all)) if all.is_empty() => view! {
+                    <p>"Aucun abonnement : l'application s'abonne elle-même aux événements (permission webhooks:manage)."</p>
+                }.into_any(),
+                Some(Ok(all)) => all.into_iter().map(|(subscription, log)| {
+                    let state = match (&subscription.paused_at, &subscription.pause_reason) {
+                        (Some(at), reason) => format!("Suspendu le {} ({})", date_time(at), reason.clone().unwrap_or_default()),
+                        (None, _) => "Actif".to_string(),
+                    };
+                    let events = subscription.events.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
+                    let sub_id = subscription.id.to_string();
+                    let rows = log.items.iter().map(|d| {
+                        let (sub, delivery) = (sub_id.clone(), d.id.to_string());
+                        Row {
+                            cells: vec![
+                                Cell::new("Événement", d.event_type.clone()),
+                                Cell::new("État", delivery_state(d.state)),
+                                Cell::new("Tentatives", d.attempts.to_string()),
+                                Cell::new("Dernier code HTTP", d.last_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())),
+                                Cell::new("Erreur", d.last_error.clone().unwrap_or_default()),
+                                Cell::new("Créé le", date_time(&d.created_at)),
+                            ],
+                            actions: vec![RowAction {
+                                text: "Rejouer",
+                                name: format!("Rejouer : {} du {}", d.event_type, date_time(&d.created_at)),
+                                danger: false,
+                                run: Callback::new(move |()| replay(sub.clone(), delivery.clone())),
+                            }],
+                        }
+                    }).collect::<Vec<_>>();
+                    let empty = rows.is_empty();
+                    view! {
+                        <h4 class="hook-url">{subscription.url.clone()}</h4>
+                        <p>{format!("Événements : {events}. État : {state}.")}</p>
+                        {empty.then(|| view! { <p>"Aucune livraison pour l'instant."</p> })}
+                        {rows_table(format!("Dernières livraisons vers {}", subscription.url), rows)}
+                    }
+                }).collect_view().into_any(),
+            }}
+        </section>
+    }
+}
+
+fn delivery_state(state: DeliveryState) -> &'static str {
+    match state {
+        DeliveryState::EnAttente => "En attente d'un nouvel essai",
+        DeliveryState::Envoi => "En cours d'envoi",
+        DeliveryState::Livree => "Livré",
+        DeliveryState::Abandonnee => "Abandonné",
     }
 }
 

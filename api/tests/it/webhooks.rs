@@ -1,0 +1,450 @@
+//! Webhooks (issue 14): an application subscribes a URL to events; a change commits and
+//! its event reaches the receiver signed as Standard Webhooks says (verified by the
+//! receiver helper, which refuses the same message replayed later); delivered at least
+//! once, « Rejouer » sends it again with the same id; a receiver that fails is retried,
+//! and after three days (the clock moved) the delivery is given up, the subscription
+//! paused and its contact emailed; addresses that resolve to loopback are never called
+//! over https (SSRF), and plain http is refused unless the test setting allows loopback.
+
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::activities::families;
+use crate::helpers::mail::wait_for_mails;
+use crate::helpers::spawn::TestApp;
+use crate::helpers::{spawn_app, unique};
+use crate::inscriptions::{
+    agent, create_activite, create_periode, enrol, family_of, periode_input,
+};
+
+/// One message the receiver got.
+#[derive(Clone, Debug)]
+struct Received {
+    id: String,
+    timestamp: String,
+    signature: String,
+    body: String,
+}
+
+/// A webhook receiver on loopback: records what it gets, answers `status`.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    status: Arc<AtomicU16>,
+}
+
+impl Receiver {
+    async fn start() -> Self {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let status = Arc::new(AtomicU16::new(200));
+        let (shared_got, shared_status) = (got.clone(), status.clone());
+        let server = HttpServer::new(move || {
+            let (got, status) = (shared_got.clone(), shared_status.clone());
+            App::new().route(
+                "/hooks",
+                web::post().to(move |req: HttpRequest, body: web::Bytes| {
+                    let (got, status) = (got.clone(), status.clone());
+                    async move {
+                        let header = |name: &str| {
+                            req.headers()
+                                .get(name)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_string()
+                        };
+                        got.lock().expect("lock").push(Received {
+                            id: header("webhook-id"),
+                            timestamp: header("webhook-timestamp"),
+                            signature: header("webhook-signature"),
+                            body: String::from_utf8_lossy(&body).into_owned(),
+                        });
+                        let code = status.load(Ordering::SeqCst);
+                        HttpResponse::build(
+                            actix_web::http::StatusCode::from_u16(code).expect("status"),
+                        )
+                        .finish()
+                    }
+                }),
+            )
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind");
+        let port = server.addrs()[0].port();
+        tokio::spawn(server.run());
+        Self {
+            url: format!("http://127.0.0.1:{port}/hooks"),
+            got,
+            status,
+        }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.got.lock().expect("lock").clone()
+    }
+
+    async fn wait_for(&self, count: usize) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let got = self.received();
+            if got.len() >= count {
+                return got;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "{count} webhook(s) expected, got {got:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// A connected application with `webhooks:manage`: (client id, its token).
+async fn application(app: &TestApp, contact: &str) -> (String, String) {
+    let admin = agent(app).await;
+    let response = app
+        .post_json_auth(
+            "/api/backoffice/applications",
+            &admin,
+            &json!({"name": unique("Logiciel enfance "), "contact_email": contact, "scopes": ["webhooks:manage"]}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let issued: Value = response.json().await.expect("json");
+    let (id, secret) = (
+        issued["client_id"].as_str().expect("id").to_string(),
+        issued["client_secret"]
+            .as_str()
+            .expect("secret")
+            .to_string(),
+    );
+    let token: Value = app
+        .client
+        .post(app.url("/api/oauth/token"))
+        .basic_auth(&id, Some(&secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    (
+        id,
+        token["access_token"].as_str().expect("token").to_string(),
+    )
+}
+
+async fn subscribe(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (StatusCode, Value) {
+    let response = app
+        .post_json_auth(
+            "/api/integration/v1/webhooks",
+            token,
+            &json!({"url": url, "events": events}),
+        )
+        .await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn log(app: &TestApp, token: &str, subscription: &str) -> Vec<Value> {
+    let response = app
+        .get_auth(
+            &format!("/api/integration/v1/webhooks/{subscription}/deliveries"),
+            token,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    body["items"].as_array().expect("items").clone()
+}
+
+/// Polls the delivery log until its newest entry is in `state`, tried at least once.
+async fn wait_for_state(app: &TestApp, token: &str, subscription: &str, state: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let items = log(app, token, subscription).await;
+        let tried = |d: &&Value| d["attempts"].as_i64().is_some_and(|a| a >= 1);
+        if let Some(newest) = items.first().filter(|d| d["state"] == state).filter(tried) {
+            return newest.clone();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no delivery {state}: {items:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_sent_at_least_once_retried_then_paused() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let contact = format!("{}@mairie.test", unique("dsi"));
+    let (_, token) = application(&app, &contact).await;
+
+    // Addresses refused at once: plain http elsewhere than loopback, other schemes.
+    for url in [
+        "http://erp.mairie.example/hooks",
+        "ftp://erp.mairie.example/",
+        "hooks",
+    ] {
+        let (status, problem) = subscribe(&app, &token, url, &["inscription.confirmee"]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert_eq!(problem["fields"]["url"], json!(["invalid_url"]));
+    }
+    // Subscribed: the secret once.
+    let (status, created) =
+        subscribe(&app, &token, &receiver.url, &["inscription.confirmee"]).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let secret = created["secret"].as_str().expect("secret").to_string();
+    assert!(secret.starts_with("whsec_"));
+    let subscription = created["subscription"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // A subscription whose https host resolves to loopback: never called (SSRF).
+    let (status, ssrf) = subscribe(
+        &app,
+        &token,
+        "https://localhost:9/hooks",
+        &["inscription.confirmee"],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let ssrf = ssrf["subscription"]["id"].as_str().expect("id").to_string();
+
+    // A child gets a place: the event is written with it and delivered.
+    let admin = agent(&app).await;
+    let activite = create_activite(&app, &admin).await;
+    let periode = create_periode(
+        &app,
+        &admin,
+        &activite,
+        &periode_input(5, "automatique", None),
+    )
+    .await;
+    let ours = families(&app, 2);
+    let family = family_of(&app, &ours[0].0).await;
+    let inscription = enrol(&app, &family, &periode, &ours[0].1).await;
+    let got = receiver.wait_for(1).await;
+    let message = &got[0];
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(
+        api::integrations::webhooks::verify(
+            &secret,
+            &message.id,
+            &message.timestamp,
+            &message.signature,
+            message.body.as_bytes(),
+            now
+        ),
+        Ok(()),
+        "{message:?}"
+    );
+    let body: Value = serde_json::from_str(&message.body).expect("json");
+    assert_eq!(body["type"], "inscription.confirmee");
+    assert_eq!(body["data"]["inscription_id"], inscription["id"]);
+    assert_eq!(body["data"]["dossier_id"], ours[0].0.as_str());
+    // The receiver helper refuses the same message replayed six minutes later, or altered.
+    assert_eq!(
+        api::integrations::webhooks::verify(
+            &secret,
+            &message.id,
+            &message.timestamp,
+            &message.signature,
+            message.body.as_bytes(),
+            now + 360
+        ),
+        Err(api::integrations::webhooks::Refused::Timestamp)
+    );
+    assert_eq!(
+        api::integrations::webhooks::verify(
+            &secret,
+            &message.id,
+            &message.timestamp,
+            &message.signature,
+            b"{}",
+            now
+        ),
+        Err(api::integrations::webhooks::Refused::Signature)
+    );
+    let delivered = wait_for_state(&app, &token, &subscription, "livree").await;
+    assert_eq!(
+        (
+            delivered["attempts"].as_i64(),
+            delivered["last_status"].as_i64()
+        ),
+        (Some(1), Some(200))
+    );
+    assert_eq!(delivered["id"], message.id.as_str());
+
+    // The loopback one was refused before any connection, and says why.
+    let refused = wait_for_state(&app, &token, &ssrf, "en_attente").await;
+    assert!(
+        refused["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("adresse interdite")),
+        "{refused}"
+    );
+
+    // « Rejouer »: the same message again, with the same id (receivers de-duplicate on it).
+    let replay = app
+        .post_json_auth(
+            &format!(
+                "/api/integration/v1/webhooks/{subscription}/deliveries/{}/replay",
+                message.id
+            ),
+            &token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(replay.status(), StatusCode::NO_CONTENT);
+    let got = receiver.wait_for(2).await;
+    assert_eq!(
+        (got[1].id.as_str(), got[1].body.as_str()),
+        (message.id.as_str(), message.body.as_str())
+    );
+
+    // The receiver fails: retried, then given up three days after the event.
+    receiver.status.store(500, Ordering::SeqCst);
+    let second = family_of(&app, &ours[1].0).await;
+    enrol(&app, &second, &periode, &ours[1].1).await;
+    let failing = wait_for_state(&app, &token, &subscription, "en_attente").await;
+    assert_eq!(
+        (
+            failing["attempts"].as_i64(),
+            failing["last_status"].as_i64()
+        ),
+        (Some(1), Some(500))
+    );
+    app.state.clock.advance(chrono::Duration::hours(73));
+    let given_up = wait_for_state(&app, &token, &subscription, "abandonnee").await;
+    assert!(given_up["attempts"].as_i64().is_some_and(|a| a >= 2));
+    let list: Value = app
+        .get_auth("/api/integration/v1/webhooks", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let paused = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["id"] == subscription.as_str())
+        .expect("listed")
+        .clone();
+    assert!(paused["paused_at"].is_string(), "{paused}");
+    // Both subscriptions failed for three days: one email each, naming its address.
+    let mails = wait_for_mails(&contact, 2).await;
+    let about_receiver = mails
+        .iter()
+        .find(|m| m.text.contains(&receiver.url))
+        .expect("an email about the receiver's address");
+    assert!(
+        about_receiver
+            .subject
+            .starts_with("Abonnement aux événements suspendu")
+    );
+    assert!(
+        about_receiver
+            .text
+            .contains(&format!("/webhooks/{subscription}/reprise"))
+    );
+
+    // Resumed: sent again.
+    receiver.status.store(200, Ordering::SeqCst);
+    let resumed = app
+        .post_json_auth(
+            &format!("/api/integration/v1/webhooks/{subscription}/reprise"),
+            &token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(resumed.status(), StatusCode::OK);
+    let resumed: Value = resumed.json().await.expect("json");
+    assert!(resumed["paused_at"].is_null());
+}
+
+#[tokio::test]
+async fn subscriptions_are_the_applications_own_and_need_their_scope() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let (_, mine) = application(&app, "a@mairie.test").await;
+    let (_, other) = application(&app, "b@mairie.test").await;
+    let (_, created) = subscribe(&app, &mine, &receiver.url, &["demande.validee"]).await;
+    let id = created["subscription"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // Another application sees nothing of it and cannot touch it.
+    let response = app
+        .get_auth(
+            &format!("/api/integration/v1/webhooks/{id}/deliveries"),
+            &other,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = app
+        .client
+        .delete(app.url(&format!("/api/integration/v1/webhooks/{id}")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let list: Value = app
+        .get_auth("/api/integration/v1/webhooks", &other)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["items"], json!([]));
+    // Its owner deletes it.
+    let response = app
+        .client
+        .delete(app.url(&format!("/api/integration/v1/webhooks/{id}")))
+        .bearer_auth(&mine)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    // A token without `webhooks:manage` is refused before its body is read.
+    let admin = agent(&app).await;
+    let issued: Value = app
+        .post_json_auth(
+            "/api/backoffice/applications",
+            &admin,
+            &json!({"name": unique("Lecteur "), "contact_email": "c@mairie.test", "scopes": ["dossiers:read"]}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let token: Value = app
+        .client
+        .post(app.url("/api/oauth/token"))
+        .basic_auth(
+            issued["client_id"].as_str().expect("id"),
+            issued["client_secret"].as_str(),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let reader = token["access_token"].as_str().expect("token");
+    let refused = app
+        .post_json_auth("/api/integration/v1/webhooks", reader, &json!({"url": 42}))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
