@@ -75,7 +75,7 @@ pub struct AppState {
     /// passwords even if administrators rename the town later.
     pub password_policy: PasswordPolicy,
     /// The public catalogue, read at most once per `CATALOGUE_FRESH_MS`.
-    pub catalogue: Arc<crate::snapshot::Snapshot<shared::api::activites::ActiviteList>>,
+    pub catalogue: Arc<crate::snapshot::Snapshot<crate::compression::Encoded>>,
     /// The town's settings, read at most once a second (every email needs its name).
     pub town_settings: Arc<crate::snapshot::Snapshot<crate::db::models::town::TownSettings>>,
     /// Admission control of enrolments (opening morning): 503 + Retry-After beyond it.

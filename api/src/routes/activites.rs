@@ -10,12 +10,12 @@ use shared::api::activites::{
 use crate::activities::enrolment::{self, Answer, Idempotency};
 use crate::activities::{catalogue, eligibilities, family, lifecycle};
 use crate::auth::extractor::ConsentedUser;
+use crate::compression::Encoded;
 use crate::db::models::dossier;
 use crate::db::models::inscription::NewInscription;
 use crate::error::ApiError;
 use crate::extract::{ValidJson, idempotency_key};
 use crate::rattachement::Mailing;
-use crate::routes::content::revalidated_json;
 use crate::routes::private_json;
 use crate::state::AppState;
 
@@ -34,11 +34,15 @@ pub async fn list_activites(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let list = state
+    // Read and encoded once a `CATALOGUE_FRESH_MS` for every family re-reading it.
+    let encoded = state
         .catalogue
-        .get(|| state.read(|conn| Ok(catalogue::published(conn)?)))
+        .get(|| async {
+            let list = state.read(|conn| Ok(catalogue::published(conn)?)).await?;
+            Ok::<_, ApiError>(Encoded::of(&list)?)
+        })
         .await?;
-    revalidated_json(&req, &*list)
+    Ok(encoded.respond(&req, "public, no-cache"))
 }
 
 /// Enrols one child of the family's dossier in one période: `confirmee` (or `demandee`
