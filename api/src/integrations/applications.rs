@@ -109,6 +109,9 @@ pub fn exchange(
         return Ok(Err(TokenRefusal::InvalidClient));
     };
     let granted = parse_scopes(&found.scopes).unwrap_or_default();
+    // An empty `scope` (Swagger UI's « Authorize » sends one when none is ticked) asks
+    // for nothing in particular: every scope granted, as when it is left out.
+    let scope = scope.filter(|s| !s.trim().is_empty());
     let scopes = match scope.map(parse_scopes) {
         None => granted,
         Some(Some(asked)) if !asked.is_empty() && asked.iter().all(|s| granted.contains(s)) => {

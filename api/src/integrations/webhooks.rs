@@ -178,14 +178,18 @@ pub async fn target(url: &str, allow_http_loopback: bool) -> Result<Target, Stri
     let host = url.host_str().unwrap_or_default().to_string();
     let port = url.port_or_known_default().unwrap_or(443);
     let loopback_allowed = allow_http_loopback && url.scheme() == "http";
-    let addresses: Vec<SocketAddr> = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        tokio::net::lookup_host((host.as_str(), port)),
-    )
-    .await
-    .map_err(|_| format!("{host} : résolution trop lente"))?
-    .map_err(|e| format!("{host} : introuvable ({e})"))?
-    .collect();
+    let addresses: Vec<SocketAddr> = match url.host() {
+        Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(ip.into(), port)],
+        Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(ip.into(), port)],
+        _ => tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            tokio::net::lookup_host((host.as_str(), port)),
+        )
+        .await
+        .map_err(|_| format!("{host} : résolution trop lente"))?
+        .map_err(|e| format!("{host} : introuvable ({e})"))?
+        .collect(),
+    };
     let Some(first) = addresses.first().copied() else {
         return Err(format!("{host} : aucune adresse"));
     };
@@ -409,8 +413,18 @@ mod tests {
         // `localhost` resolves to loopback: refused over https, whatever the setting.
         let refused = target("https://localhost/hooks", true).await;
         assert!(refused.is_err_and(|e| e.contains("adresse interdite")));
-        let refused = target("https://169.254.169.254/latest/meta-data/", false).await;
-        assert!(refused.is_err());
+        for url in [
+            "https://169.254.169.254/latest/meta-data/",
+            "https://10.0.0.1/hooks",
+            "https://[::1]/hooks",
+            "https://[fd00:ec2::254]/",
+        ] {
+            let refused = target(url, true).await;
+            assert!(
+                refused.is_err_and(|e| e.contains("adresse interdite")),
+                "{url}"
+            );
+        }
     }
 
     #[test]

@@ -32,9 +32,10 @@ pub struct SyncQuery {
     /// A first sync without a cursor: only what changed at or after this instant (the
     /// database's clock). Ignored with a cursor.
     pub updated_since: Option<DateTime<Utc>>,
-    /// Changes per page (default 100, at most 500).
-    #[param(minimum = 1, maximum = 500)]
-    #[validate(range(min = 1, max = 500))]
+    /// Changes per page (default 100); more than 500 are capped at 500 (SECURITY.md
+    /// F-01).
+    #[param(minimum = 1, maximum = 4294967295.0, format = Int64)]
+    #[validate(range(min = 1))]
     pub limit: Option<u32>,
 }
 

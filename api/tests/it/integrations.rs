@@ -109,6 +109,13 @@ async fn an_administrator_connects_an_application_that_gets_a_token_for_its_scop
             .is_some_and(|s| s > 0 && s <= 300)
     );
     assert_eq!(body["scope"], "demandes:read dossiers:read");
+    // An empty scope asks for nothing in particular (Swagger UI sends one).
+    let (status, body) =
+        token_request(&app, &id, &secret, "grant_type=client_credentials&scope=").await;
+    assert_eq!(
+        (status, body["scope"].as_str()),
+        (StatusCode::OK, Some("demandes:read dossiers:read"))
+    );
     // Fewer scopes on request; never one not granted.
     let (status, body) = token_request(
         &app,
@@ -598,4 +605,104 @@ async fn an_application_sees_its_quota_and_is_told_when_to_come_back() {
     }
     assert_eq!(statuses[..29], [StatusCode::UNAUTHORIZED; 29]);
     assert_eq!(statuses[29], StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Every integration route × every scope: allowed with its own scope only (SECURITY.md
+/// F-06). One application holds them all; each token asks for one.
+#[tokio::test]
+async fn each_route_answers_its_own_scope_and_refuses_every_other() {
+    let app = spawn_app().await;
+    let all = [
+        "dossiers:read",
+        "pieces:read",
+        "demandes:read",
+        "demandes:write",
+        "activites:write",
+        "inscriptions:read",
+        "inscriptions:write",
+        "webhooks:manage",
+    ];
+    let (id, secret, _) = connect(&app, &all).await;
+    let some = uuid::Uuid::new_v4();
+    let routes: [(&str, String, &str); 8] = [
+        (
+            "GET",
+            "/api/integration/v1/dossiers".into(),
+            "dossiers:read",
+        ),
+        (
+            "GET",
+            format!("/api/integration/v1/dossiers/{some}"),
+            "dossiers:read",
+        ),
+        (
+            "GET",
+            "/api/integration/v1/webhooks".into(),
+            "webhooks:manage",
+        ),
+        (
+            "POST",
+            "/api/integration/v1/webhooks".into(),
+            "webhooks:manage",
+        ),
+        (
+            "DELETE",
+            format!("/api/integration/v1/webhooks/{some}"),
+            "webhooks:manage",
+        ),
+        (
+            "POST",
+            format!("/api/integration/v1/webhooks/{some}/reprise"),
+            "webhooks:manage",
+        ),
+        (
+            "GET",
+            format!("/api/integration/v1/webhooks/{some}/deliveries"),
+            "webhooks:manage",
+        ),
+        (
+            "POST",
+            format!("/api/integration/v1/webhooks/{some}/deliveries/{some}/replay"),
+            "webhooks:manage",
+        ),
+    ];
+    for scope in all {
+        let (status, body) = token_request(
+            &app,
+            &id,
+            &secret,
+            &format!(
+                "grant_type=client_credentials&scope={}",
+                scope.replace(':', "%3A")
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = body["access_token"].as_str().expect("token");
+        for (method, path, needed) in &routes {
+            let request = match *method {
+                "GET" => app.client.get(app.url(path)),
+                "DELETE" => app.client.delete(app.url(path)),
+                _ => app.client.post(app.url(path)).json(&json!({})),
+            };
+            let status = request
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request")
+                .status();
+            if scope == *needed {
+                assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status),
+                    "{method} {path} with {scope}: {status}"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} with {scope}"
+                );
+            }
+        }
+    }
 }

@@ -36,41 +36,58 @@ struct Receiver {
     url: String,
     got: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
+    /// Requests to `/followed`, where its redirections point.
+    followed: Arc<AtomicU16>,
 }
 
 impl Receiver {
     async fn start() -> Self {
         let got = Arc::new(Mutex::new(Vec::new()));
         let status = Arc::new(AtomicU16::new(200));
-        let (shared_got, shared_status) = (got.clone(), status.clone());
+        let followed = Arc::new(AtomicU16::new(0));
+        let (shared_got, shared_status, shared_followed) =
+            (got.clone(), status.clone(), followed.clone());
         let server = HttpServer::new(move || {
-            let (got, status) = (shared_got.clone(), shared_status.clone());
-            App::new().route(
-                "/hooks",
-                web::post().to(move |req: HttpRequest, body: web::Bytes| {
-                    let (got, status) = (got.clone(), status.clone());
-                    async move {
-                        let header = |name: &str| {
-                            req.headers()
-                                .get(name)
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or_default()
-                                .to_string()
-                        };
-                        got.lock().expect("lock").push(Received {
-                            id: header("webhook-id"),
-                            timestamp: header("webhook-timestamp"),
-                            signature: header("webhook-signature"),
-                            body: String::from_utf8_lossy(&body).into_owned(),
-                        });
-                        let code = status.load(Ordering::SeqCst);
-                        HttpResponse::build(
-                            actix_web::http::StatusCode::from_u16(code).expect("status"),
-                        )
-                        .finish()
-                    }
-                }),
-            )
+            let (got, status, followed) = (
+                shared_got.clone(),
+                shared_status.clone(),
+                shared_followed.clone(),
+            );
+            App::new()
+                .route(
+                    "/followed",
+                    web::post().to(move || {
+                        followed.fetch_add(1, Ordering::SeqCst);
+                        async { HttpResponse::Ok().finish() }
+                    }),
+                )
+                .route(
+                    "/hooks",
+                    web::post().to(move |req: HttpRequest, body: web::Bytes| {
+                        let (got, status) = (got.clone(), status.clone());
+                        async move {
+                            let header = |name: &str| {
+                                req.headers()
+                                    .get(name)
+                                    .and_then(|v| v.to_str().ok())
+                                    .unwrap_or_default()
+                                    .to_string()
+                            };
+                            got.lock().expect("lock").push(Received {
+                                id: header("webhook-id"),
+                                timestamp: header("webhook-timestamp"),
+                                signature: header("webhook-signature"),
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            });
+                            let code = status.load(Ordering::SeqCst);
+                            HttpResponse::build(
+                                actix_web::http::StatusCode::from_u16(code).expect("status"),
+                            )
+                            .insert_header(("location", "/followed"))
+                            .finish()
+                        }
+                    }),
+                )
         })
         .workers(1)
         .bind(("127.0.0.1", 0))
@@ -81,6 +98,7 @@ impl Receiver {
             url: format!("http://127.0.0.1:{port}/hooks"),
             got,
             status,
+            followed,
         }
     }
 
@@ -310,6 +328,30 @@ async fn webhooks_are_signed_sent_at_least_once_retried_then_paused() {
     assert_eq!(
         (got[1].id.as_str(), got[1].body.as_str()),
         (message.id.as_str(), message.body.as_str())
+    );
+
+    // A redirection is not followed (it could lead anywhere): the delivery failed.
+    receiver.status.store(307, Ordering::SeqCst);
+    let replay = app
+        .post_json_auth(
+            &format!(
+                "/api/integration/v1/webhooks/{subscription}/deliveries/{}/replay",
+                message.id
+            ),
+            &token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(replay.status(), StatusCode::NO_CONTENT);
+    let started = Instant::now();
+    while log(&app, &token, &subscription).await[0]["last_status"] != 307 {
+        assert!(started.elapsed() < Duration::from_secs(15), "no 307 logged");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        receiver.followed.load(Ordering::SeqCst),
+        0,
+        "never followed"
     );
 
     // The receiver fails: retried, then given up three days after the event.
