@@ -234,8 +234,10 @@ pub fn cache_control(path: &str) -> &'static str {
     let file = path.rsplit('/').next().unwrap_or("");
     let hashed = file.rsplit_once('.').is_some_and(|(stem, _)| {
         let stem = stem.trim_end_matches("_bg");
+        // Trunk writes its 64-bit hash without leading zeros: 16 hex digits, sometimes
+        // fewer (`web-1ea16c30fa9ac2_bg.wasm`, 14).
         stem.rsplit_once('-').is_some_and(|(_, hash)| {
-            hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())
+            (10..=16).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit())
         })
     });
     if hashed {
@@ -258,6 +260,11 @@ mod tests {
         assert_eq!(
             cache_control("/style-e84d974575d1aba0.css"),
             "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_control("/web-1ea16c30fa9ac2_bg.wasm"),
+            "public, max-age=31536000, immutable",
+            "a hash with leading zeros left out"
         );
         assert_eq!(cache_control("/boot.js"), "no-cache");
         assert_eq!(cache_control("/"), "no-cache");

@@ -25,10 +25,6 @@ pub mod codes {
     pub const USERNAME_TAKEN: FieldCode = "username_taken";
     pub const UNKNOWN_FIELD: FieldCode = "unknown_field";
     pub const INVALID_TYPE: FieldCode = "invalid_type";
-    /// A sync cursor the server did not write (keep `next_cursor` as it was given).
-    pub const INVALID_CURSOR: FieldCode = "invalid_cursor";
-    /// A webhook address that is not `https://` (or not an address).
-    pub const INVALID_URL: FieldCode = "invalid_url";
     pub const CHOOSE_ONE: FieldCode = "choose_one";
     pub const WRONG_PASSWORD: FieldCode = "wrong_password";
     pub const SAME_EMAIL: FieldCode = "same_email";

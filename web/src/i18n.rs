@@ -39,10 +39,6 @@ pub fn field_message(code: &str) -> String {
         codes::USERNAME_TAKEN => "Ce nom d'utilisateur est déjà pris : choisissez-en un autre.".into(),
         codes::UNKNOWN_FIELD => "Ce champ n'est pas attendu.".into(),
         codes::INVALID_TYPE => "La valeur de ce champ n'a pas le bon format.".into(),
-        codes::INVALID_URL => "Saisissez une adresse commençant par https://.".into(),
-        codes::INVALID_CURSOR => {
-            "Ce curseur de synchronisation n'a pas été donné par le portail.".into()
-        }
         codes::CHOOSE_ONE => {
             "Cochez « Je souhaite déclarer un nouveau foyer » ou renseignez les références de votre dossier, mais pas les deux.".into()
         }
@@ -468,8 +464,6 @@ mod tests {
             codes::USERNAME_TAKEN,
             codes::UNKNOWN_FIELD,
             codes::INVALID_TYPE,
-            codes::INVALID_CURSOR,
-            codes::INVALID_URL,
             codes::CHOOSE_ONE,
             codes::WRONG_PASSWORD,
             codes::SAME_EMAIL,

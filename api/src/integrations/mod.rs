@@ -9,3 +9,12 @@ pub mod rate_limit;
 pub mod subscriptions;
 pub mod sync;
 pub mod webhooks;
+
+/// Field codes only integrators meet (the SPA never sends these fields, so they are not
+/// part of its shared vocabulary).
+pub mod codes {
+    /// A sync cursor the server did not write (keep `next_cursor` as it was given).
+    pub const INVALID_CURSOR: &str = "invalid_cursor";
+    /// A webhook address that is not `https://` (or not an address).
+    pub const INVALID_URL: &str = "invalid_url";
+}

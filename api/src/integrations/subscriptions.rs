@@ -7,14 +7,13 @@ use shared::api::integration::{
     DeliveryState, NewWebhookRequest, WebhookCreated, WebhookDelivery, WebhookDeliveryList,
     WebhookEventType, WebhookList, WebhookSubscription,
 };
-use shared::validation::codes;
 use uuid::Uuid;
 
 use crate::auth::sealed::SecretBox;
 use crate::db::models::webhook::{self, Delivery, Subscription, state};
 use crate::db::{DbConn, new_id};
 use crate::error::ApiError;
-use crate::integrations::webhooks;
+use crate::integrations::{codes, webhooks};
 
 /// Subscriptions one application may hold (SECURITY.md F-01: everything bounded).
 pub const MAX_PER_APPLICATION: i64 = 10;

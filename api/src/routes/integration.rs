@@ -15,8 +15,8 @@ use crate::auth::integration::{Allowed, scope};
 use crate::db::now;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
-use crate::integrations::subscriptions;
 use crate::integrations::sync::{self, PageRequest};
+use crate::integrations::{self, subscriptions};
 use crate::routes::private_json;
 use crate::state::AppState;
 
@@ -62,13 +62,13 @@ pub async fn sync_dossiers(
     let app = allowed.app;
     let query = query.into_inner();
     validator::Validate::validate(&query)?;
-    let cursor =
-        match query.cursor.as_deref() {
-            Some(text) => Some(sync::decode_cursor(text).ok_or_else(|| {
-                ApiError::field("cursor", shared::validation::codes::INVALID_CURSOR)
-            })?),
-            None => None,
-        };
+    let cursor = match query.cursor.as_deref() {
+        Some(text) => Some(
+            sync::decode_cursor(text)
+                .ok_or_else(|| ApiError::field("cursor", integrations::codes::INVALID_CURSOR))?,
+        ),
+        None => None,
+    };
     let request = PageRequest {
         cursor,
         updated_since: query.updated_since.map(|at| at.naive_utc()),

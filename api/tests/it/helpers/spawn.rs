@@ -110,6 +110,13 @@ pub async fn spawn_app_with(
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Answers as the server sent them: tests read `Content-Encoding` and the encoded
+        // bytes. (The load generator, built into the same test binary, turns reqwest's
+        // decompression on for everyone.)
+        .no_gzip()
+        .no_brotli()
+        .no_zstd()
+        .no_deflate()
         // Below the server's keep-alive (5 s): never reuse a connection it may be closing.
         .pool_idle_timeout(Duration::from_secs(2))
         .build()
