@@ -20,6 +20,37 @@ use crate::inscriptions::{
     agent, create_activite, create_periode, enrol, family_of, periode_input,
 };
 
+/// Waits until every change in the feed is final (PostgreSQL's horizon is the whole
+/// cluster's: another test's open transaction may hold ours back a moment), so that the
+/// program's one sync sees them.
+async fn until_final(app: &crate::helpers::spawn::TestApp) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let final_now = {
+            let mut conn = app.state.pool.get().expect("conn");
+            let horizon = api::db::models::sync_change::horizon(&mut conn).expect("horizon");
+            api::db::models::sync_change::after(
+                &mut conn,
+                api::db::models::sync_change::Position::default(),
+                i64::MAX,
+                None,
+                i64::MAX,
+            )
+            .expect("feed")
+            .iter()
+            .all(|c| c.txid < horizon)
+        };
+        if final_now {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the feed never became final"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 async fn run(program: &Path, args: &[&str], dir: &Path) {
     let output = tokio::process::Command::new(program)
         .args(args)
@@ -87,6 +118,7 @@ async fn a_client_generated_from_the_document_syncs_and_verifies_a_webhook() {
     )
     .await;
     let family = family_of(&app, &ours[0].0).await;
+    until_final(&app).await;
 
     let mut child = tokio::process::Command::new("node")
         .arg(e2e.join("integrator/dist/sync.js"))
@@ -134,6 +166,7 @@ async fn a_client_generated_from_the_document_syncs_and_verifies_a_webhook() {
         .expect("change");
     }
     enrol(&app, &family, &periode, &ours[0].1).await;
+    until_final(&app).await;
     stdin.write_all(b"changed\n").await.expect("write");
     let done = next_line(&mut lines, &mut stderr).await;
     let report: Value = serde_json::from_str(
