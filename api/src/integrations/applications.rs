@@ -14,6 +14,7 @@ use crate::auth::tokens;
 use crate::db::models::application::{self, Application, SecretRow};
 use crate::db::{DbConn, new_id};
 use crate::error::ApiError;
+use crate::integrations::stored_id;
 
 /// How long the previous secret stays valid after a rotation when nobody says otherwise.
 pub const DEFAULT_OVERLAP_HOURS: u32 = 24;
@@ -74,7 +75,7 @@ pub fn revoke(
 
 /// Every application, as the back office lists them.
 pub fn list(conn: &mut DbConn, now: NaiveDateTime) -> Result<ApplicationList, ApiError> {
-    let secrets = application::valid_secrets(conn, now)?;
+    let secrets = application::valid_secrets(conn, None, now)?;
     let items = application::all(conn)?
         .into_iter()
         .map(|app| view(app, &secrets))
@@ -139,20 +140,20 @@ fn issue_secret(
     application::add_secret(conn, &new_id(), id, &hash, now)?;
     Ok(IssuedCredentials {
         application: view_of(conn, id, now)?,
-        client_id: parse_id(id)?,
+        client_id: stored_id(id)?,
         client_secret: secret,
     })
 }
 
 fn view_of(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Result<ApplicationView, ApiError> {
     let found = application::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    let secrets = application::valid_secrets(conn, now)?;
+    let secrets = application::valid_secrets(conn, Some(id), now)?;
     view(found, &secrets)
 }
 
 fn view(app: Application, secrets: &[SecretRow]) -> Result<ApplicationView, ApiError> {
     Ok(ApplicationView {
-        id: parse_id(&app.id)?,
+        id: stored_id(&app.id)?,
         scopes: parse_scopes(&app.scopes).unwrap_or_default(),
         secrets: secrets
             .iter()
@@ -169,8 +170,4 @@ fn view(app: Application, secrets: &[SecretRow]) -> Result<ApplicationView, ApiE
         last_used_at: app.last_used_at.map(|at| at.and_utc()),
         request_count: app.request_count,
     })
-}
-
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Ok(Uuid::parse_str(id).map_err(anyhow::Error::from)?)
 }

@@ -10,6 +10,11 @@ pub mod subscriptions;
 pub mod sync;
 pub mod webhooks;
 
+/// A stored id (TEXT holding a UUID) as the API shows it; a malformed one is a 500.
+pub(crate) fn stored_id(id: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
+    Ok(uuid::Uuid::parse_str(id).map_err(anyhow::Error::from)?)
+}
+
 /// Field codes only integrators meet (the SPA never sends these fields, so they are not
 /// part of its shared vocabulary).
 pub mod codes {

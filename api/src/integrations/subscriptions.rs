@@ -7,12 +7,12 @@ use shared::api::integration::{
     DeliveryState, NewWebhookRequest, WebhookCreated, WebhookDelivery, WebhookDeliveryList,
     WebhookEventType, WebhookList, WebhookSubscription,
 };
-use uuid::Uuid;
 
 use crate::auth::sealed::SecretBox;
 use crate::db::models::webhook::{self, Delivery, Subscription, state};
 use crate::db::{DbConn, new_id};
 use crate::error::ApiError;
+use crate::integrations::stored_id;
 use crate::integrations::{codes, webhooks};
 
 /// Subscriptions one application may hold (SECURITY.md F-01: everything bounded).
@@ -126,7 +126,7 @@ pub fn mine(conn: &mut DbConn, application_id: &str, id: &str) -> Result<Subscri
 
 fn view(found: &Subscription) -> Result<WebhookSubscription, ApiError> {
     Ok(WebhookSubscription {
-        id: parse_id(&found.id)?,
+        id: stored_id(&found.id)?,
         url: found.url.clone(),
         events: found
             .events
@@ -148,7 +148,7 @@ fn delivery_view(delivery: Delivery, kind: String) -> Result<WebhookDelivery, Ap
     };
     let waiting = matches!(state, DeliveryState::EnAttente | DeliveryState::Envoi);
     Ok(WebhookDelivery {
-        id: parse_id(&delivery.id)?,
+        id: stored_id(&delivery.id)?,
         event_type: kind,
         state,
         attempts: delivery.attempts,
@@ -158,8 +158,4 @@ fn delivery_view(delivery: Delivery, kind: String) -> Result<WebhookDelivery, Ap
         next_attempt_at: waiting.then(|| delivery.next_attempt_at.and_utc()),
         delivered_at: delivery.delivered_at.map(|at| at.and_utc()),
     })
-}
-
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Ok(Uuid::parse_str(id).map_err(anyhow::Error::from)?)
 }

@@ -11,7 +11,6 @@ use chrono::NaiveDateTime;
 use diesel::OptionalExtension;
 use shared::api::dossier::AddressInput;
 use shared::api::integration::{DossierChange, DossierChanges, IntegrationDossier, SyncResource};
-use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::models::audit;
@@ -19,6 +18,7 @@ use crate::db::models::dossier::{self, Dossier};
 use crate::db::models::member;
 use crate::db::models::sync_change::{self, Change, Position};
 use crate::error::ApiError;
+use crate::integrations::stored_id;
 
 /// Changes per page unless the application asks for fewer (at most [`MAX_PAGE`]).
 pub const DEFAULT_PAGE: u32 = 100;
@@ -160,8 +160,8 @@ fn item_of(conn: &mut DbConn, change: &Change) -> Result<Option<DossierChange>, 
     let item = |deleted: bool, dossier: Option<IntegrationDossier>| -> Result<_, ApiError> {
         Ok(Some(DossierChange {
             resource,
-            id: parse_id(&change.object_id)?,
-            dossier_id: parse_id(&change.dossier_id)?,
+            id: stored_id(&change.object_id)?,
+            dossier_id: stored_id(&change.dossier_id)?,
             deleted,
             changed_at: change.at.and_utc(),
             dossier,
@@ -192,7 +192,7 @@ fn integration_view(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let links = member::links(conn, &found.id)?;
     Ok(Some(IntegrationDossier {
-        id: parse_id(&found.id)?,
+        id: stored_id(&found.id)?,
         numero,
         version: found.version,
         address: AddressInput {
@@ -204,10 +204,6 @@ fn integration_view(
         links,
         updated_at: found.updated_at.and_utc(),
     }))
-}
-
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Ok(Uuid::parse_str(id).map_err(anyhow::Error::from)?)
 }
 
 #[cfg(test)]

@@ -153,9 +153,17 @@ pub fn expire_secrets(
     .map(|_| ())
 }
 
-/// The valid secrets of every application, newest first.
-pub fn valid_secrets(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SecretRow>> {
-    application_secrets::table
+/// The valid secrets of `application_id`, or of every application; newest first.
+pub fn valid_secrets(
+    conn: &mut DbConn,
+    application_id: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<SecretRow>> {
+    let mut query = application_secrets::table.into_boxed();
+    if let Some(id) = application_id {
+        query = query.filter(application_secrets::application_id.eq(id));
+    }
+    query
         .filter(
             application_secrets::expires_at
                 .is_null()
