@@ -247,51 +247,11 @@ pub fn cache_control(path: &str) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::cache_control;
-
-    #[test]
-    fn hashed_assets_are_immutable_and_the_rest_revalidated() {
-        assert_eq!(
-            cache_control("/web-b5d1505bbb295b79_bg.wasm"),
-            "public, max-age=31536000, immutable"
-        );
-        assert_eq!(
-            cache_control("/style-e84d974575d1aba0.css"),
-            "public, max-age=31536000, immutable"
-        );
-        assert_eq!(
-            cache_control("/web-1ea16c30fa9ac2_bg.wasm"),
-            "public, max-age=31536000, immutable",
-            "a hash with leading zeros left out"
-        );
-        assert_eq!(cache_control("/boot.js"), "no-cache");
-        assert_eq!(cache_control("/"), "no-cache");
-        assert_eq!(cache_control("/creer-mon-compte"), "no-cache");
-    }
-}
-
 /// The encodings the build wrote next to each asset (`scripts/precompress.mjs`), best first.
 const PRECOMPRESSED: [(&str, &str, actix_web::http::header::ContentEncoding); 2] = [
     ("br", "br", actix_web::http::header::ContentEncoding::Brotli),
     ("gzip", "gz", actix_web::http::header::ContentEncoding::Gzip),
 ];
-
-/// Whether `accept` (an `Accept-Encoding` value) takes `coding` (`q=0` refuses it).
-fn accepts(accept: &str, coding: &str) -> bool {
-    accept.split(',').any(|item| {
-        let mut parts = item.split(';');
-        let name = parts.next().unwrap_or_default().trim();
-        let refused = parts.any(|p| {
-            p.trim()
-                .strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
-    })
-}
 
 /// The built file a request path names, if it is one (no `..`, no escapes).
 fn built_file(dist: &Path, path: &str) -> Option<PathBuf> {
@@ -338,7 +298,8 @@ pub async fn precompressed(
         .iter()
         .find_map(|(coding, extension, encoding)| {
             let copy = PathBuf::from(format!("{}.{extension}", file.display()));
-            (accepts(&accept, coding) && copy.is_file()).then_some((copy, *encoding))
+            (crate::compression::accepts(&accept, coding) && copy.is_file())
+                .then_some((copy, *encoding))
         });
     let has_copies = PRECOMPRESSED
         .iter()
@@ -375,15 +336,26 @@ pub async fn precompressed(
 }
 
 #[cfg(test)]
-mod encoding_tests {
-    use super::accepts;
+mod tests {
+    use super::cache_control;
 
     #[test]
-    fn accept_encoding_is_read_with_its_weights() {
-        assert!(accepts("gzip, deflate, br, zstd", "br"));
-        assert!(accepts("br;q=1.0, gzip;q=0.8", "gzip"));
-        assert!(!accepts("br;q=0, gzip", "br"));
-        assert!(!accepts("", "gzip"));
-        assert!(accepts("*", "br"));
+    fn hashed_assets_are_immutable_and_the_rest_revalidated() {
+        assert_eq!(
+            cache_control("/web-b5d1505bbb295b79_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_control("/style-e84d974575d1aba0.css"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_control("/web-1ea16c30fa9ac2_bg.wasm"),
+            "public, max-age=31536000, immutable",
+            "a hash with leading zeros left out"
+        );
+        assert_eq!(cache_control("/boot.js"), "no-cache");
+        assert_eq!(cache_control("/"), "no-cache");
+        assert_eq!(cache_control("/creer-mon-compte"), "no-cache");
     }
 }

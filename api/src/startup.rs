@@ -250,9 +250,7 @@ fn app(
         .wrap(from_fn(crate::auth::integration::integration_door))
         .wrap(from_fn(spa::precompressed))
         .wrap(from_fn(security::middleware))
-        .wrap(from_fn(crate::compression::policy))
-        .wrap(actix_web::middleware::Compress::default())
-        .wrap(from_fn(crate::compression::unmark))
+        .wrap(from_fn(crate::compression::middleware))
         .wrap(from_fn(crate::telemetry::access_log));
     // Integrators generate their clients from the document: public unless API_DOCS=off.
     let app = if api_docs {
