@@ -133,7 +133,13 @@ pub mod scope {
             }
         )*};
     }
-    scopes!(DossiersRead, WebhooksManage);
+    scopes!(
+        DossiersRead,
+        DemandesRead,
+        PiecesRead,
+        InscriptionsRead,
+        WebhooksManage
+    );
 }
 
 /// The connected application making the request, allowed `S`: 403 `insufficient_scope`

@@ -188,6 +188,14 @@ impl DossierPieces {
             .collect()
     }
 
+    /// One provided piece as the API shows it, if the dossier has it.
+    pub fn one(&self, piece_id: &str, today: NaiveDate) -> Option<Result<Piece, ApiError>> {
+        self.pieces
+            .iter()
+            .find(|(row, _)| row.id == piece_id)
+            .map(|(row, files)| self.view(row, files, today))
+    }
+
     /// The pieces provided, newest first.
     pub fn provided(&self, today: NaiveDate) -> Result<Vec<Piece>, ApiError> {
         self.pieces

@@ -1,24 +1,19 @@
-//! Incremental sync of validated dossiers: pages of changes in the feed's order
-//! ([`sync_change`]), each the dossier as it is now or a tombstone, and an opaque cursor
-//! where the next sync starts. A change committed while an application pages is never
-//! skipped: it sorts after the cursor (see migration 2026-12-07-000016).
+//! The engine of incremental sync: pages of a feed's changes in the feed's order
+//! ([`sync_change`]) and an opaque cursor where the next sync starts. A change committed
+//! while an application pages is never skipped: it sorts after the cursor (see migration
+//! 2026-12-07-000016). What each change shows is the feed's own business
+//! ([`crate::integrations::feeds`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
-use diesel::OptionalExtension;
-use shared::api::dossier::AddressInput;
-use shared::api::integration::{DossierChange, DossierChanges, IntegrationDossier, SyncResource};
 
 use crate::db::DbConn;
 use crate::db::models::audit;
-use crate::db::models::dossier::{self, Dossier};
-use crate::db::models::member;
 use crate::db::models::sync_change::{self, Change, Position};
 use crate::error::ApiError;
-use crate::integrations::stored_id;
 
 /// Changes per page unless the application asks for fewer (at most [`MAX_PAGE`]).
 pub const DEFAULT_PAGE: u32 = 100;
@@ -53,83 +48,96 @@ pub struct PageRequest {
     pub limit: u32,
 }
 
-/// One page of dossier changes for `application_id`, its reads written to the audit log.
-pub fn dossier_changes(
+/// One page of a feed.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts, for the application to keep.
+    pub next_cursor: String,
+    /// More changes are ready now.
+    pub has_more: bool,
+}
+
+/// One page of the changes of `resources`, each shown by `show` (which leaves out what
+/// the application may not see by answering `None`). Each changed object comes once, at
+/// its last change in the page: the application reads its current state anyway.
+pub fn page<T>(
     conn: &mut DbConn,
-    application_id: &str,
+    resources: &[&str],
     request: &PageRequest,
-    now: NaiveDateTime,
-) -> Result<DossierChanges, ApiError> {
+    mut show: impl FnMut(&mut DbConn, &Change) -> Result<Option<T>, ApiError>,
+) -> Result<Page<T>, ApiError> {
     let horizon = sync_change::horizon(conn)?;
     let start = request.cursor.unwrap_or_default();
     let since = request.updated_since.filter(|_| request.cursor.is_none());
     let limit = request.limit.clamp(1, MAX_PAGE);
-    let mut rows = sync_change::after(conn, start, horizon, since, i64::from(limit) + 1)?;
+    let mut rows =
+        sync_change::after(conn, resources, start, horizon, since, i64::from(limit) + 1)?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = match rows.last() {
         Some(row) => row.position(),
         // Nothing new: a first sync from a date has still seen everything until now.
-        None if since.is_some() => sync_change::last(conn, horizon)?
+        None if since.is_some() => sync_change::last(conn, resources, horizon)?
             .unwrap_or(start)
             .max(start),
         None => start,
     };
     let mut items = Vec::new();
     for change in latest_per_object(rows) {
-        if let Some(item) = item_of(conn, &change)? {
-            if let Some(read) = &item.dossier {
-                audit::record(
-                    conn,
-                    &audit::Entry {
-                        actor_account_id: application_id,
-                        actor_role: APPLICATION_ROLE,
-                        action: audit::action::CONSULTATION,
-                        dossier_id: &read.id.to_string(),
-                        object_id: None,
-                        detail: Some("synchronisation"),
-                    },
-                    now,
-                )?;
-            }
+        if let Some(item) = show(conn, &change)? {
             items.push(item);
         }
     }
-    Ok(DossierChanges {
+    Ok(Page {
         items,
         next_cursor: encode_cursor(next),
         has_more,
     })
 }
 
-/// A validated dossier as an application reads it (404 otherwise), the read audited.
-pub fn read_dossier(
-    conn: &mut DbConn,
-    application_id: &str,
-    id: &str,
+/// An application's reads of families' dossiers during one request, written into the
+/// audit log once per dossier: the family sees them in « Consultations de mon dossier »
+/// under the application's name.
+pub struct AuditedReads<'a> {
+    application_id: &'a str,
+    /// What the entries say was read (e.g. « synchronisation des pièces »).
+    detail: Option<&'static str>,
     now: NaiveDateTime,
-) -> Result<IntegrationDossier, ApiError> {
-    let found = dossier::find(conn, id)
-        .optional()?
-        .ok_or(ApiError::NotFound)?;
-    let view = integration_view(conn, &found)?.ok_or(ApiError::NotFound)?;
-    audit::record(
-        conn,
-        &audit::Entry {
-            actor_account_id: application_id,
-            actor_role: APPLICATION_ROLE,
-            action: audit::action::CONSULTATION,
-            dossier_id: &found.id,
-            object_id: None,
-            detail: None,
-        },
-        now,
-    )?;
-    Ok(view)
+    written: HashSet<String>,
 }
 
-/// Each changed object once, at its last change in the page, in the feed's order: the
-/// application reads the current state anyway.
+impl<'a> AuditedReads<'a> {
+    pub fn new(application_id: &'a str, detail: Option<&'static str>, now: NaiveDateTime) -> Self {
+        Self {
+            application_id,
+            detail,
+            now,
+            written: HashSet::new(),
+        }
+    }
+
+    /// Records a read of `dossier_id`, unless this request recorded it already.
+    pub fn read(&mut self, conn: &mut DbConn, dossier_id: &str) -> Result<(), ApiError> {
+        if !self.written.insert(dossier_id.to_string()) {
+            return Ok(());
+        }
+        audit::record(
+            conn,
+            &audit::Entry {
+                actor_account_id: self.application_id,
+                actor_role: APPLICATION_ROLE,
+                action: audit::action::CONSULTATION,
+                dossier_id,
+                object_id: None,
+                detail: self.detail,
+            },
+            self.now,
+        )?;
+        Ok(())
+    }
+}
+
+/// Each changed object once, at its last change in the page, in the feed's order.
 fn latest_per_object(rows: Vec<Change>) -> Vec<Change> {
     let mut last: HashMap<(String, String), usize> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
@@ -142,68 +150,6 @@ fn latest_per_object(rows: Vec<Change>) -> Vec<Change> {
         })
         .map(|(_, row)| row)
         .collect()
-}
-
-/// What the application sees of one change: the dossier now, a tombstone, or nothing
-/// (a dossier it may not read: not validated yet).
-fn item_of(conn: &mut DbConn, change: &Change) -> Result<Option<DossierChange>, ApiError> {
-    let resource = if change.resource == "membre" {
-        SyncResource::Membre
-    } else {
-        SyncResource::Dossier
-    };
-    let current = dossier::find(conn, &change.dossier_id).optional()?;
-    // A dossier nobody validated was never shown: neither are its changes.
-    if current.as_ref().is_some_and(|d| d.numero.is_none()) {
-        return Ok(None);
-    }
-    let item = |deleted: bool, dossier: Option<IntegrationDossier>| -> Result<_, ApiError> {
-        Ok(Some(DossierChange {
-            resource,
-            id: stored_id(&change.object_id)?,
-            dossier_id: stored_id(&change.dossier_id)?,
-            deleted,
-            changed_at: change.at.and_utc(),
-            dossier,
-        }))
-    };
-    match (resource, current) {
-        (SyncResource::Dossier, Some(found)) => {
-            let view = integration_view(conn, &found)?;
-            item(false, view)
-        }
-        (SyncResource::Dossier, None) => item(true, None),
-        // A member's tombstone: unless it came back (never: ids are not reused).
-        (SyncResource::Membre, _) => item(true, None),
-    }
-}
-
-/// The dossier with its members and links, if it is validated.
-fn integration_view(
-    conn: &mut DbConn,
-    found: &Dossier,
-) -> Result<Option<IntegrationDossier>, ApiError> {
-    let Some(numero) = found.numero.clone() else {
-        return Ok(None);
-    };
-    let members = member::list(conn, &found.id)?
-        .into_iter()
-        .map(member::MemberRow::into_member)
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let links = member::links(conn, &found.id)?;
-    Ok(Some(IntegrationDossier {
-        id: stored_id(&found.id)?,
-        numero,
-        version: found.version,
-        address: AddressInput {
-            adresse: found.adresse.clone(),
-            code_postal: found.code_postal.clone(),
-            commune: found.commune.clone(),
-        },
-        members,
-        links,
-        updated_at: found.updated_at.and_utc(),
-    }))
 }
 
 #[cfg(test)]

@@ -136,14 +136,20 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(backoffice_applications::webhook_log)
         .service(backoffice_applications::replay_delivery)
         .service(oauth::token)
-        .service(integration::sync_dossiers)
-        .service(integration::get_dossier)
-        .service(integration::list_webhooks)
-        .service(integration::create_webhook)
-        .service(integration::delete_webhook)
-        .service(integration::resume_webhook)
-        .service(integration::webhook_deliveries)
-        .service(integration::replay_webhook);
+        .service(integration::feeds::sync_dossiers)
+        .service(integration::feeds::get_dossier)
+        .service(integration::feeds::sync_demandes)
+        .service(integration::feeds::get_demande)
+        .service(integration::feeds::sync_pieces)
+        .service(integration::feeds::download_piece_file)
+        .service(integration::feeds::sync_inscriptions)
+        .service(integration::feeds::get_inscription)
+        .service(integration::webhooks::list_webhooks)
+        .service(integration::webhooks::create_webhook)
+        .service(integration::webhooks::delete_webhook)
+        .service(integration::webhooks::resume_webhook)
+        .service(integration::webhooks::webhook_deliveries)
+        .service(integration::webhooks::replay_webhook);
 }
 
 /// A JSON answer that no cache may keep: account data is personal (SECURITY.md G-07).

@@ -18,7 +18,7 @@ use crate::helpers::{spawn_app, unique};
 use crate::inscriptions::{agent, family_of};
 
 /// An application connected by an administrator: (client_id, client_secret, admin token).
-async fn connect(app: &TestApp, scopes: &[&str]) -> (String, String, String) {
+pub(crate) async fn connect(app: &TestApp, scopes: &[&str]) -> (String, String, String) {
     let admin = agent(app).await;
     let response = app
         .post_json_auth(
@@ -58,13 +58,13 @@ async fn token_request(app: &TestApp, id: &str, secret: &str, form: &str) -> (St
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn token(app: &TestApp, id: &str, secret: &str) -> String {
+pub(crate) async fn token(app: &TestApp, id: &str, secret: &str) -> String {
     let (status, body) = token_request(app, id, secret, "grant_type=client_credentials").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["access_token"].as_str().expect("token").to_string()
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
     let response = app.get_auth(path, token).await;
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
@@ -664,7 +664,7 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
     ];
     let (id, secret, _) = connect(&app, &all).await;
     let some = uuid::Uuid::new_v4();
-    let routes: [(&str, String, &str); 8] = [
+    let routes: [(&str, String, &str); 14] = [
         (
             "GET",
             "/api/integration/v1/dossiers".into(),
@@ -674,6 +674,32 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
             "GET",
             format!("/api/integration/v1/dossiers/{some}"),
             "dossiers:read",
+        ),
+        (
+            "GET",
+            "/api/integration/v1/demandes".into(),
+            "demandes:read",
+        ),
+        (
+            "GET",
+            format!("/api/integration/v1/demandes/{some}"),
+            "demandes:read",
+        ),
+        ("GET", "/api/integration/v1/pieces".into(), "pieces:read"),
+        (
+            "GET",
+            format!("/api/integration/v1/pieces/{some}/fichiers/{some}"),
+            "pieces:read",
+        ),
+        (
+            "GET",
+            "/api/integration/v1/inscriptions".into(),
+            "inscriptions:read",
+        ),
+        (
+            "GET",
+            format!("/api/integration/v1/inscriptions/{some}"),
+            "inscriptions:read",
         ),
         (
             "GET",

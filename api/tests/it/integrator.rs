@@ -31,6 +31,7 @@ async fn until_final(app: &crate::helpers::spawn::TestApp) {
             let horizon = api::db::models::sync_change::horizon(&mut conn).expect("horizon");
             api::db::models::sync_change::after(
                 &mut conn,
+                &["dossier", "membre"],
                 api::db::models::sync_change::Position::default(),
                 i64::MAX,
                 None,

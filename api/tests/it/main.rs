@@ -11,6 +11,7 @@ mod http;
 mod hygiene;
 mod import;
 mod inscriptions;
+mod integration_feeds;
 mod integrations;
 mod integrator;
 mod lighthouse;

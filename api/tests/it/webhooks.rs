@@ -18,6 +18,8 @@ use crate::activities::families;
 use crate::helpers::mail::wait_for_mails;
 use crate::helpers::spawn::TestApp;
 use crate::helpers::{spawn_app, unique};
+use crate::http::pieces::provide_required_pieces;
+use crate::http::review::{submit, submitted};
 use crate::inscriptions::{
     agent, create_activite, create_periode, enrol, family_of, periode_input,
 };
@@ -489,4 +491,109 @@ async fn subscriptions_are_the_applications_own_and_need_their_scope() {
         .post_json_auth("/api/integration/v1/webhooks", reader, &json!({"url": 42}))
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+/// The event types received so far, sorted (deliveries run in parallel: their order is
+/// not the events' order).
+fn types_received(receiver: &Receiver) -> Vec<String> {
+    let mut types: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).expect("json");
+            body["type"].as_str().expect("type").to_string()
+        })
+        .collect();
+    types.sort();
+    types
+}
+
+#[tokio::test]
+async fn a_request_its_pieces_and_its_dossier_are_told_as_they_happen() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let (_, token) = application(&app, "dsi@mairie.test").await;
+    let (status, body) = subscribe(
+        &app,
+        &token,
+        &receiver.url,
+        &[
+            "demande.soumise",
+            "demande.a_completer",
+            "demande.validee",
+            "piece.deposee",
+            "dossier.modifie",
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Pieces provided with the draft are told by the submission, not one by one.
+    let family = app.family().await;
+    let (dossier, demande) = submitted(&app, &family).await;
+    receiver.wait_for(1).await;
+    assert_eq!(types_received(&receiver), ["demande.soumise"]);
+
+    let agent = agent(&app).await;
+    let decide = |decision: Value| {
+        let (app, agent, demande) = (&app, &agent, &demande);
+        async move {
+            let response = app
+                .post_json_auth(
+                    &format!("/api/backoffice/demandes/{demande}/decision"),
+                    agent,
+                    &decision,
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    decide(
+        json!({"decision": "a_completer", "message": "Merci de joindre un justificatif récent."}),
+    )
+    .await;
+    receiver.wait_for(2).await;
+
+    // A piece provided while « à compléter »: the town can see it, the event says so.
+    provide_required_pieces(&app, &family, &dossier).await;
+    let got = receiver.wait_for(4).await;
+    assert_eq!(
+        types_received(&receiver),
+        [
+            "demande.a_completer",
+            "demande.soumise",
+            "piece.deposee",
+            "piece.deposee"
+        ]
+    );
+    let piece: Value = got
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(&r.body).expect("json"))
+        .find(|b| b["type"] == "piece.deposee")
+        .expect("a piece event");
+    assert_eq!(piece["data"]["dossier_id"], dossier.as_str());
+
+    // Submitted again and validated: the dossier gets its number, and is told changed.
+    submit(&app, &family, &demande).await;
+    decide(json!({"decision": "validee"})).await;
+    let got = receiver.wait_for(7).await;
+    assert_eq!(
+        types_received(&receiver),
+        [
+            "demande.a_completer",
+            "demande.soumise",
+            "demande.soumise",
+            "demande.validee",
+            "dossier.modifie",
+            "piece.deposee",
+            "piece.deposee"
+        ]
+    );
+    let changed: Value = got
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(&r.body).expect("json"))
+        .find(|b| b["type"] == "dossier.modifie")
+        .expect("the dossier's event");
+    assert_eq!(changed["data"]["dossier_id"], dossier.as_str());
+    assert!(changed["data"]["numero"].is_string(), "{changed}");
 }

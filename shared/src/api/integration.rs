@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::api::dossier::{AddressInput, Link, Member};
+use crate::api::activites::InscriptionStatut;
+use crate::api::dossier::{AddressInput, DemandeEvent, DemandeSummary, Link, Member};
+use crate::api::pieces::Piece;
 use crate::validation::codes;
 
 /// Longest application name, in characters.
@@ -282,6 +284,120 @@ pub struct DossierChanges {
     pub has_more: bool,
 }
 
+/// A request as an application reads it: where it stands and every step of its history.
+/// Drafts are not shown: a request appears once the family submitted it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct IntegrationDemande {
+    #[serde(flatten)]
+    pub summary: DemandeSummary,
+    /// The family's OBSERVATION.
+    pub observation: Option<String>,
+    /// The agent's message when the request is « à compléter » or refused.
+    pub agent_message: Option<String>,
+    /// Oldest first.
+    pub history: Vec<DemandeEvent>,
+}
+
+/// One change in the requests' feed: the request now, or a tombstone (`deleted`: it no
+/// longer exists, e.g. its account was closed).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct DemandeChange {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub deleted: bool,
+    /// When the change was written (the database's clock).
+    pub changed_at: DateTime<Utc>,
+    /// Absent from tombstones.
+    pub demande: Option<IntegrationDemande>,
+}
+
+/// A page of the requests' feed (see `DossierChanges` for the cursor).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct DemandeChanges {
+    pub items: Vec<DemandeChange>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// A piece as an application reads it: its metadata and its files' (download each with
+/// `GET /api/integration/v1/pieces/{id}/fichiers/{file_id}`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct IntegrationPiece {
+    pub dossier_id: Uuid,
+    #[serde(flatten)]
+    pub piece: Piece,
+}
+
+/// One change in the pieces' feed: the piece now, or a tombstone (`deleted`: the family
+/// replaced or deleted it, or it was purged).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PieceChange {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub deleted: bool,
+    pub changed_at: DateTime<Utc>,
+    /// Absent from tombstones.
+    pub piece: Option<IntegrationPiece>,
+}
+
+/// A page of the pieces' feed (see `DossierChanges` for the cursor).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PieceChanges {
+    pub items: Vec<PieceChange>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// An inscription as an application reads it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct IntegrationInscription {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub activite_id: Uuid,
+    pub periode_id: Uuid,
+    pub enfant_id: Uuid,
+    pub statut: InscriptionStatut,
+    /// Order of arrival in the période (or of the draw): the waiting list follows it.
+    pub rang: i32,
+    /// Enrolled (or cancelled) by an agent on the family's behalf.
+    pub par_agent: bool,
+    /// Until when an offered place can be accepted.
+    pub offre_expire_at: Option<DateTime<Utc>>,
+    /// Why the town refused or cancelled it.
+    pub motif: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One change in the inscriptions' feed. `deleted` marks what no longer holds or awaits a
+/// place: an inscription cancelled or refused (still given, with its `statut` and
+/// `motif`), or gone (its account was closed: no `inscription`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct InscriptionChange {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub deleted: bool,
+    pub changed_at: DateTime<Utc>,
+    pub inscription: Option<IntegrationInscription>,
+}
+
+/// A page of the inscriptions' feed (see `DossierChanges` for the cursor).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct InscriptionChanges {
+    pub items: Vec<InscriptionChange>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
 /// What a webhook tells (Standard Webhooks' `type`).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -295,6 +411,14 @@ pub enum WebhookEventType {
     DemandeACompleter,
     #[serde(rename = "demande.refusee")]
     DemandeRefusee,
+    /// A family provided a piece on a dossier it already sent to the town (a correction
+    /// while « à compléter »; pieces provided before the submission come with
+    /// `demande.soumise`).
+    #[serde(rename = "piece.deposee")]
+    PieceDeposee,
+    /// A validated dossier changed (members, links, address): read it again.
+    #[serde(rename = "dossier.modifie")]
+    DossierModifie,
     /// A child holds a place (at once, from the waiting list, or by an agent's decision).
     #[serde(rename = "inscription.confirmee")]
     InscriptionConfirmee,
@@ -303,11 +427,13 @@ pub enum WebhookEventType {
 }
 
 impl WebhookEventType {
-    pub const ALL: [WebhookEventType; 6] = [
+    pub const ALL: [WebhookEventType; 8] = [
         WebhookEventType::DemandeSoumise,
         WebhookEventType::DemandeValidee,
         WebhookEventType::DemandeACompleter,
         WebhookEventType::DemandeRefusee,
+        WebhookEventType::PieceDeposee,
+        WebhookEventType::DossierModifie,
         WebhookEventType::InscriptionConfirmee,
         WebhookEventType::InscriptionAnnulee,
     ];
@@ -318,6 +444,8 @@ impl WebhookEventType {
             WebhookEventType::DemandeValidee => "demande.validee",
             WebhookEventType::DemandeACompleter => "demande.a_completer",
             WebhookEventType::DemandeRefusee => "demande.refusee",
+            WebhookEventType::PieceDeposee => "piece.deposee",
+            WebhookEventType::DossierModifie => "dossier.modifie",
             WebhookEventType::InscriptionConfirmee => "inscription.confirmee",
             WebhookEventType::InscriptionAnnulee => "inscription.annulee",
         }

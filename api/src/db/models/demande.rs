@@ -278,6 +278,16 @@ pub fn decide(
     Ok(updated == 1)
 }
 
+/// Whether the family has sent the town any request on the dossier (beyond a draft).
+pub fn any_sent(conn: &mut DbConn, dossier_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        demandes::table
+            .filter(demandes::dossier_id.eq(dossier_id))
+            .filter(demandes::status.ne(to_text(&DemandeStatus::Brouillon))),
+    ))
+    .get_result(conn)
+}
+
 /// A request by id (staff).
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Demande> {
     demandes::table

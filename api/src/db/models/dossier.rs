@@ -114,7 +114,36 @@ pub fn bump_version(
             ))
             .execute(conn)?,
     };
+    if rows == 1 {
+        tell_changed(conn, id, now)?;
+    }
     Ok(rows == 1)
+}
+
+/// `dossier.modifie` to the applications listening, in the same transaction, when the
+/// dossier is validated (they read validated dossiers only): on each change, and when it
+/// gets its number (it becomes readable).
+fn tell_changed(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let (numero, version): (Option<String>, i32) = dossiers::table
+        .find(id)
+        .select((dossiers::numero, dossiers::version))
+        .first(conn)?;
+    let Some(numero) = numero else {
+        return Ok(());
+    };
+    crate::db::models::webhook::emit(
+        conn,
+        shared::api::integration::WebhookEventType::DossierModifie,
+        |_| {
+            Ok(serde_json::json!({
+                "dossier_id": id,
+                "numero": numero,
+                "version": version,
+            }))
+        },
+        now,
+    )
+    .map(|_| ())
 }
 
 /// Sets the household's address.
@@ -208,6 +237,8 @@ pub fn assign_numero(conn: &mut DbConn, id: &str) -> QueryResult<String> {
             diesel::update(dossiers::table.find(id))
                 .set(dossiers::numero.eq(&numero))
                 .execute(conn)?;
+            // Readable by applications from now on.
+            tell_changed(conn, id, crate::db::now())?;
             return Ok(numero);
         }
     }

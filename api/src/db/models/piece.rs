@@ -117,7 +117,31 @@ pub fn insert(conn: &mut DbConn, piece: &PieceRow, files: &[FileRow]) -> QueryRe
     diesel::insert_into(pieces::table)
         .values(piece)
         .execute(conn)?;
-    insert_files(conn, files)
+    insert_files(conn, files)?;
+    tell_provided(conn, piece)
+}
+
+/// `piece.deposee` to the applications listening, in the same transaction, when the town
+/// can see the piece: its dossier was sent (before, the piece is a draft's, and the
+/// submission's `demande.soumise` tells of it).
+fn tell_provided(conn: &mut DbConn, piece: &PieceRow) -> QueryResult<()> {
+    if !crate::db::models::demande::any_sent(conn, &piece.dossier_id)? {
+        return Ok(());
+    }
+    crate::db::models::webhook::emit(
+        conn,
+        shared::api::integration::WebhookEventType::PieceDeposee,
+        |_| {
+            Ok(serde_json::json!({
+                "piece_id": piece.id,
+                "dossier_id": piece.dossier_id,
+                "type_code": piece.type_code,
+                "member_id": piece.member_id,
+            }))
+        },
+        piece.updated_at,
+    )
+    .map(|_| ())
 }
 
 /// One statement per file: `MultiConnection` has no batch insert.
@@ -154,6 +178,7 @@ pub fn replace(conn: &mut DbConn, piece: &PieceRow, files: &[FileRow]) -> QueryR
         ))
         .execute(conn)?;
     insert_files(conn, files)?;
+    tell_provided(conn, piece)?;
     Ok(old)
 }
 

@@ -15,13 +15,22 @@ pub struct Position {
     pub seq: i64,
 }
 
+/// The feed each kind of change belongs to (`sync_changes.resource`).
+pub mod resource {
+    pub const DOSSIER: &str = "dossier";
+    pub const MEMBRE: &str = "membre";
+    pub const DEMANDE: &str = "demande";
+    pub const PIECE: &str = "piece";
+    pub const INSCRIPTION: &str = "inscription";
+}
+
 /// One change.
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = sync_changes)]
 pub struct Change {
     pub seq: i64,
     pub txid: i64,
-    /// `dossier` or `membre`.
+    /// One of [`resource`].
     pub resource: String,
     pub object_id: String,
     pub dossier_id: String,
@@ -57,16 +66,18 @@ pub fn horizon(conn: &mut DbConn) -> QueryResult<i64> {
     }
 }
 
-/// Up to `limit` final changes after `after` (those at or after `since`, if given), in
-/// feed order.
+/// Up to `limit` final changes of `resources` after `after` (those at or after `since`,
+/// if given), in feed order.
 pub fn after(
     conn: &mut DbConn,
+    resources: &[&str],
     after: Position,
     horizon: i64,
     since: Option<NaiveDateTime>,
     limit: i64,
 ) -> QueryResult<Vec<Change>> {
     let mut query = sync_changes::table
+        .filter(sync_changes::resource.eq_any(resources))
         .filter(sync_changes::txid.lt(horizon))
         .filter(
             sync_changes::txid.gt(after.txid).or(sync_changes::txid
@@ -83,9 +94,10 @@ pub fn after(
     query.load(conn)
 }
 
-/// The last final change, where a reader that has seen everything stands.
-pub fn last(conn: &mut DbConn, horizon: i64) -> QueryResult<Option<Position>> {
+/// The last final change of `resources`, where a reader that has seen everything stands.
+pub fn last(conn: &mut DbConn, resources: &[&str], horizon: i64) -> QueryResult<Option<Position>> {
     sync_changes::table
+        .filter(sync_changes::resource.eq_any(resources))
         .filter(sync_changes::txid.lt(horizon))
         .order((sync_changes::txid.desc(), sync_changes::seq.desc()))
         .select((sync_changes::txid, sync_changes::seq))

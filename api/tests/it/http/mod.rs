@@ -12,5 +12,5 @@ mod password_reset;
 pub(crate) mod pieces;
 mod rattachement;
 mod registration;
-mod review;
+pub(crate) mod review;
 pub(crate) mod staff;

@@ -17,7 +17,7 @@ use crate::http::pieces::provide_required_pieces;
 use crate::http::staff::{administrator, staff_session};
 
 /// The seed's household with both pieces, submitted: answers (dossier id, demande id).
-async fn submitted(app: &TestApp, family: &Family) -> (String, String) {
+pub(crate) async fn submitted(app: &TestApp, family: &Family) -> (String, String) {
     let dossier = seed_household(app, family).await;
     let id = dossier["id"].as_str().expect("id").to_string();
     provide_required_pieces(app, family, &id).await;
@@ -29,7 +29,7 @@ async fn submitted(app: &TestApp, family: &Family) -> (String, String) {
     (id, demande)
 }
 
-async fn submit(app: &TestApp, family: &Family, demande: &str) {
+pub(crate) async fn submit(app: &TestApp, family: &Family, demande: &str) {
     let current: Value = app
         .get_auth(&format!("/api/demandes/{demande}"), &family.access_token)
         .await
