@@ -10,6 +10,7 @@
 //!   ([`crate::rattachement::decide`]); « à compléter » makes no sense there.
 
 use chrono::NaiveDateTime;
+use shared::api::backoffice::{DemandeDecisionRequest, DemandeVerdict};
 use shared::api::dossier::{DemandeKind, DemandeStatus};
 use shared::validation::codes;
 
@@ -19,6 +20,50 @@ use crate::email::templates;
 use crate::enum_text::to_text;
 use crate::error::ApiError;
 use crate::rattachement::Mailing;
+
+/// Longest message or comment to a family.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// A message or comment to a family, trimmed: at most 1,000 characters, no control
+/// characters but line breaks and tabs; `required` when the decision needs one.
+pub fn message_field(
+    text: Option<&str>,
+    field: &str,
+    required: bool,
+) -> Result<Option<String>, ApiError> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    match text {
+        None if required => Err(ApiError::field(field, codes::REQUIRED)),
+        Some(t) if t.chars().count() > MAX_MESSAGE_CHARS => {
+            Err(ApiError::field(field, codes::TOO_LONG))
+        }
+        Some(t)
+            if t.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') =>
+        {
+            Err(ApiError::field(field, codes::INVALID_CHARACTERS))
+        }
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
+/// What a decision asks for: the request's new status and the message to the family
+/// (required unless the request is validated).
+pub fn verdict(
+    request: &DemandeDecisionRequest,
+) -> Result<(DemandeStatus, Option<String>), ApiError> {
+    let message = message_field(
+        request.message.as_deref(),
+        "message",
+        request.decision != DemandeVerdict::Validee,
+    )?;
+    let status = match request.decision {
+        DemandeVerdict::ACompleter => DemandeStatus::ACompleter,
+        DemandeVerdict::Validee => DemandeStatus::Validee,
+        DemandeVerdict::Refusee => DemandeStatus::Refusee,
+    };
+    Ok((status, message))
+}
 
 /// Decides request `id` with `status` (and the agent's message to the family).
 pub fn decide(

@@ -69,7 +69,8 @@ pub enum EnrolError {
 
 /// A family's `Idempotency-Key`, with what identifies its request.
 pub struct Idempotency<'a> {
-    pub account_id: &'a str,
+    /// The family's account, or the application enrolling on a family's behalf.
+    pub owner_id: &'a str,
     pub key: &'a str,
     /// The période and the child: the same key with another pair is refused.
     pub fingerprint: String,
@@ -180,7 +181,7 @@ fn enrol_in(
         return Err(EnrolError::UnknownPeriode);
     };
     if let Some(idem) = idempotency
-        && let Some((print, status, body)) = idempotency::answered(conn, idem.account_id, idem.key)?
+        && let Some((print, status, body)) = idempotency::answered(conn, idem.owner_id, idem.key)?
     {
         return Err(if print == idem.fingerprint {
             EnrolError::Answered(status, body)
@@ -239,7 +240,7 @@ fn enrol_in(
         let body = serde_json::to_string(&view(&enrolled)?).map_err(anyhow::Error::from)?;
         idempotency::record(
             conn,
-            idem.account_id,
+            idem.owner_id,
             idem.key,
             &idem.fingerprint,
             (201, &body),

@@ -135,9 +135,13 @@ pub mod scope {
     }
     scopes!(
         DossiersRead,
+        DossiersWrite,
         DemandesRead,
+        DemandesWrite,
         PiecesRead,
+        ActivitesWrite,
         InscriptionsRead,
+        InscriptionsWrite,
         WebhooksManage
     );
 }

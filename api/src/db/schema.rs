@@ -122,6 +122,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         contact_email -> Nullable<Text>,
+        reference_externe -> Nullable<Text>,
     }
 }
 
@@ -160,6 +161,7 @@ diesel::table! {
         employeur -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reference_externe -> Nullable<Text>,
     }
 }
 
@@ -273,8 +275,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (account_id, idem_key) {
-        account_id -> Text,
+    idempotency_keys (owner_id, idem_key) {
+        owner_id -> Text,
         idem_key -> Text,
         fingerprint -> Nullable<Text>,
         response_status -> Nullable<Integer>,

@@ -3,6 +3,7 @@
 //! ([`rate_limit`]), and the events pushed to them: [`subscriptions`], signed
 //! [`webhooks`] and their [`deliveries`].
 
+pub mod actions;
 pub mod applications;
 pub mod deliveries;
 pub mod feeds;

@@ -99,7 +99,7 @@ pub async fn create_inscription(
                 par_agent: false,
             };
             let idempotency = Idempotency {
-                account_id: &user.account_id,
+                owner_id: &user.account_id,
                 key: &key,
                 fingerprint: format!("{periode_id}:{enfant_id}"),
             };

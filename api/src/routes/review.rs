@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use shared::api::backoffice::{
-    Consultation, ConsultationList, ContactEmailRequest, DemandeDecisionRequest, DemandeVerdict,
+    Consultation, ConsultationList, ContactEmailRequest, DemandeDecisionRequest,
     PieceDecisionRequest, PieceVerdict, RattachementReview, Review,
 };
 use shared::api::dossier::DemandeStatus;
@@ -33,9 +33,6 @@ use crate::routes::demandes::{Reader, detail};
 use crate::routes::pieces::attachment;
 use crate::routes::private_json;
 use crate::state::AppState;
-
-/// Longest message or comment to a family.
-const MAX_MESSAGE_CHARS: usize = 1000;
 
 fn audit(
     conn: &mut DbConn,
@@ -209,27 +206,6 @@ fn watch_downloads(
     Ok(())
 }
 
-fn message_field(
-    text: Option<&str>,
-    field: &str,
-    required: bool,
-) -> Result<Option<String>, ApiError> {
-    let text = text.map(str::trim).filter(|t| !t.is_empty());
-    match text {
-        None if required => Err(ApiError::field(field, codes::REQUIRED)),
-        Some(t) if t.chars().count() > MAX_MESSAGE_CHARS => {
-            Err(ApiError::field(field, codes::TOO_LONG))
-        }
-        Some(t)
-            if t.chars()
-                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') =>
-        {
-            Err(ApiError::field(field, codes::INVALID_CHARACTERS))
-        }
-        other => Ok(other.map(str::to_string)),
-    }
-}
-
 /// « Valider » or « Refuser » a piece waiting for validation (a refusal needs a reason
 /// from the list; the comment is optional). 409 with the current state when it was
 /// already decided.
@@ -253,7 +229,8 @@ pub async fn decide_piece(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
     let piece_id = path.into_inner();
-    let commentaire = message_field(request.commentaire.as_deref(), "commentaire", false)?;
+    let commentaire =
+        crate::decisions::message_field(request.commentaire.as_deref(), "commentaire", false)?;
     let (status, motif) = match (request.decision, request.motif) {
         (PieceVerdict::Validee, _) => ("validee", None),
         (PieceVerdict::Refusee, Some(motif)) => ("refusee", Some(motif.label())),
@@ -304,16 +281,7 @@ pub async fn decide_demande(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
     let id = path.into_inner();
-    let message = message_field(
-        request.message.as_deref(),
-        "message",
-        request.decision != DemandeVerdict::Validee,
-    )?;
-    let status = match request.decision {
-        DemandeVerdict::ACompleter => DemandeStatus::ACompleter,
-        DemandeVerdict::Validee => DemandeStatus::Validee,
-        DemandeVerdict::Refusee => DemandeStatus::Refusee,
-    };
+    let (status, message) = crate::decisions::verdict(&request)?;
     let mailing = Mailing::of(&state).await?;
     let body = state
         .write(move |conn| {

@@ -654,6 +654,7 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
     let app = spawn_app().await;
     let all = [
         "dossiers:read",
+        "dossiers:write",
         "pieces:read",
         "demandes:read",
         "demandes:write",
@@ -664,7 +665,7 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
     ];
     let (id, secret, _) = connect(&app, &all).await;
     let some = uuid::Uuid::new_v4();
-    let routes: [(&str, String, &str); 14] = [
+    let routes: [(&str, String, &str); 23] = [
         (
             "GET",
             "/api/integration/v1/dossiers".into(),
@@ -700,6 +701,51 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
             "GET",
             format!("/api/integration/v1/inscriptions/{some}"),
             "inscriptions:read",
+        ),
+        (
+            "POST",
+            format!("/api/integration/v1/demandes/{some}/decision"),
+            "demandes:write",
+        ),
+        (
+            "POST",
+            "/api/integration/v1/inscriptions".into(),
+            "inscriptions:write",
+        ),
+        (
+            "POST",
+            format!("/api/integration/v1/inscriptions/{some}/annulation"),
+            "inscriptions:write",
+        ),
+        (
+            "PUT",
+            format!("/api/integration/v1/dossiers/{some}/reference-externe"),
+            "dossiers:write",
+        ),
+        (
+            "PUT",
+            format!("/api/integration/v1/dossiers/{some}/membres/{some}/reference-externe"),
+            "dossiers:write",
+        ),
+        (
+            "POST",
+            "/api/integration/v1/activites".into(),
+            "activites:write",
+        ),
+        (
+            "PUT",
+            format!("/api/integration/v1/activites/{some}"),
+            "activites:write",
+        ),
+        (
+            "POST",
+            format!("/api/integration/v1/activites/{some}/periodes"),
+            "activites:write",
+        ),
+        (
+            "PUT",
+            format!("/api/integration/v1/periodes/{some}"),
+            "activites:write",
         ),
         (
             "GET",
@@ -749,6 +795,7 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
             let request = match *method {
                 "GET" => app.client.get(app.url(path)),
                 "DELETE" => app.client.delete(app.url(path)),
+                "PUT" => app.client.put(app.url(path)).json(&json!({})),
                 _ => app.client.post(app.url(path)).json(&json!({})),
             };
             let status = request

@@ -12,6 +12,7 @@ mod hygiene;
 mod import;
 mod inscriptions;
 mod integration_feeds;
+mod integration_writes;
 mod integrations;
 mod integrator;
 mod lighthouse;

@@ -20,6 +20,8 @@ pub const APPLICATION_NAME_MAX_CHARS: usize = 80;
 pub enum Scope {
     #[serde(rename = "dossiers:read")]
     DossiersRead,
+    #[serde(rename = "dossiers:write")]
+    DossiersWrite,
     #[serde(rename = "pieces:read")]
     PiecesRead,
     #[serde(rename = "demandes:read")]
@@ -37,8 +39,9 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::DossiersRead,
+        Scope::DossiersWrite,
         Scope::PiecesRead,
         Scope::DemandesRead,
         Scope::DemandesWrite,
@@ -52,6 +55,7 @@ impl Scope {
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::DossiersRead => "dossiers:read",
+            Scope::DossiersWrite => "dossiers:write",
             Scope::PiecesRead => "pieces:read",
             Scope::DemandesRead => "demandes:read",
             Scope::DemandesWrite => "demandes:write",
@@ -70,6 +74,9 @@ impl Scope {
     pub fn description(self) -> &'static str {
         match self {
             Scope::DossiersRead => "Lire les dossiers famille validés",
+            Scope::DossiersWrite => {
+                "Enregistrer les références de la ville sur les dossiers et les personnes"
+            }
             Scope::PiecesRead => "Lire les pièces justificatives",
             Scope::DemandesRead => "Lire les demandes et leur historique",
             Scope::DemandesWrite => "Décider des demandes",
@@ -115,7 +122,7 @@ pub struct NewApplicationRequest {
     #[cfg_attr(feature = "server", schema(format = Email, max_length = 254))]
     pub contact_email: String,
     #[validate(length(min = 1, code = "choose_one"))]
-    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 8))]
+    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 9))]
     pub scopes: Vec<Scope>,
 }
 
@@ -241,11 +248,54 @@ pub struct IntegrationDossier {
     pub numero: String,
     /// Changes with every change (the `ETag` of the family API).
     pub version: i32,
+    /// The town's own id for the household, set by an application.
+    pub reference_externe: Option<String>,
     #[serde(flatten)]
     pub address: AddressInput,
-    pub members: Vec<Member>,
+    pub members: Vec<IntegrationMember>,
     pub links: Vec<Link>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A member as an application reads it: what the family wrote, and the town's own id.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct IntegrationMember {
+    #[serde(flatten)]
+    pub member: Member,
+    /// The town's own id for the person, set by an application.
+    pub reference_externe: Option<String>,
+}
+
+/// Longest external reference, in characters.
+pub const REFERENCE_MAX_CHARS: usize = 100;
+
+/// `PUT …/reference-externe`: the town's own id, or `null` to remove it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Validate)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceRequest {
+    /// 1 to 100 printable characters (e.g. `FAM-000123`), or `null`.
+    #[validate(custom(function = "validate_reference"))]
+    #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 100))]
+    pub reference_externe: Option<String>,
+}
+
+/// An external reference: not blank, no control characters, at most 100 characters.
+pub fn check_reference(value: &str) -> Result<(), crate::error::FieldCode> {
+    if value.trim().is_empty() {
+        Err(codes::REQUIRED)
+    } else if value.chars().count() > REFERENCE_MAX_CHARS {
+        Err(codes::TOO_LONG)
+    } else if value.chars().any(char::is_control) {
+        Err(codes::INVALID_CHARACTERS)
+    } else {
+        Ok(())
+    }
+}
+
+fn validate_reference(value: &str) -> Result<(), ValidationError> {
+    check_reference(value).map_err(ValidationError::new)
 }
 
 /// What a change is about.
@@ -469,8 +519,8 @@ pub struct NewWebhookRequest {
     #[validate(length(min = 1, max = 2000))]
     #[cfg_attr(feature = "server", schema(min_length = 1, max_length = 2000))]
     pub url: String,
-    #[validate(length(min = 1, max = 6, code = "choose_one"))]
-    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 6))]
+    #[validate(length(min = 1, max = 8, code = "choose_one"))]
+    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 8))]
     pub events: Vec<WebhookEventType>,
 }
 

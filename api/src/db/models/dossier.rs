@@ -19,6 +19,8 @@ pub struct Dossier {
     /// The address on record for codes of rattachement (SECURITY.md A-15).
     pub contact_email: Option<String>,
     pub updated_at: NaiveDateTime,
+    /// The town's own id for the household (connected applications only).
+    pub reference_externe: Option<String>,
 }
 
 /// Creates an empty dossier (version 1) and links `account_id` to it.

@@ -25,14 +25,14 @@ pub enum Claim {
 /// `stale_before` and never finished (the process died) no longer holds its key.
 pub fn claim(
     conn: &mut DbConn,
-    account_id: &str,
+    owner_id: &str,
     key: &str,
     now: NaiveDateTime,
     stale_before: NaiveDateTime,
 ) -> QueryResult<Claim> {
     type Row = (Option<String>, Option<i32>, Option<String>, NaiveDateTime);
     let found: Option<Row> = idempotency_keys::table
-        .find((account_id, key))
+        .find((owner_id, key))
         .select((
             idempotency_keys::fingerprint,
             idempotency_keys::response_status,
@@ -49,7 +49,7 @@ pub fn claim(
         }),
         Some((_, _, _, started)) if started > stale_before => Ok(Claim::InProgress),
         Some(_) => {
-            diesel::update(idempotency_keys::table.find((account_id, key)))
+            diesel::update(idempotency_keys::table.find((owner_id, key)))
                 .set(idempotency_keys::created_at.eq(now))
                 .execute(conn)?;
             Ok(Claim::Taken)
@@ -57,7 +57,7 @@ pub fn claim(
         None => {
             diesel::insert_into(idempotency_keys::table)
                 .values((
-                    idempotency_keys::account_id.eq(account_id),
+                    idempotency_keys::owner_id.eq(owner_id),
                     idempotency_keys::idem_key.eq(key),
                     idempotency_keys::created_at.eq(now),
                 ))
@@ -70,13 +70,13 @@ pub fn claim(
 /// Stores the successful response of the request holding `key`, for replays.
 pub fn complete(
     conn: &mut DbConn,
-    account_id: &str,
+    owner_id: &str,
     key: &str,
     fingerprint: &str,
     status: u16,
     body: &str,
 ) -> QueryResult<()> {
-    diesel::update(idempotency_keys::table.find((account_id, key)))
+    diesel::update(idempotency_keys::table.find((owner_id, key)))
         .set((
             idempotency_keys::fingerprint.eq(fingerprint),
             idempotency_keys::response_status.eq(i32::from(status)),
@@ -87,8 +87,8 @@ pub fn complete(
 }
 
 /// Frees `key` after its request failed, so that the request can be tried again.
-pub fn release(conn: &mut DbConn, account_id: &str, key: &str) -> QueryResult<()> {
-    diesel::delete(idempotency_keys::table.find((account_id, key)))
+pub fn release(conn: &mut DbConn, owner_id: &str, key: &str) -> QueryResult<()> {
+    diesel::delete(idempotency_keys::table.find((owner_id, key)))
         .filter(idempotency_keys::response_status.is_null())
         .execute(conn)?;
     Ok(())
@@ -103,12 +103,12 @@ pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
 /// What a finished request with `key` answered: (fingerprint, status, body).
 pub fn answered(
     conn: &mut DbConn,
-    account_id: &str,
+    owner_id: &str,
     key: &str,
 ) -> QueryResult<Option<(String, u16, String)>> {
     type Row = (Option<String>, Option<i32>, Option<String>);
     let found: Option<Row> = idempotency_keys::table
-        .find((account_id, key))
+        .find((owner_id, key))
         .select((
             idempotency_keys::fingerprint,
             idempotency_keys::response_status,
@@ -128,7 +128,7 @@ pub fn answered(
 /// the work: the key and the effect commit (or roll back) together.
 pub fn record(
     conn: &mut DbConn,
-    account_id: &str,
+    owner_id: &str,
     key: &str,
     fingerprint: &str,
     answer: (u16, &str),
@@ -136,7 +136,7 @@ pub fn record(
 ) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
         .values((
-            idempotency_keys::account_id.eq(account_id),
+            idempotency_keys::owner_id.eq(owner_id),
             idempotency_keys::idem_key.eq(key),
             idempotency_keys::fingerprint.eq(fingerprint),
             idempotency_keys::response_status.eq(i32::from(answer.0)),

@@ -32,6 +32,8 @@ pub struct MemberRow {
     pub email: Option<String>,
     pub profession: Option<String>,
     pub employeur: Option<String>,
+    /// The town's own id for the person (connected applications only).
+    pub reference_externe: Option<String>,
 }
 
 impl MemberRow {

@@ -4,7 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::OptionalExtension;
 use shared::api::dossier::AddressInput;
-use shared::api::integration::{DossierChange, DossierChanges, IntegrationDossier, SyncResource};
+use shared::api::integration::{
+    DossierChange, DossierChanges, IntegrationDossier, IntegrationMember, SyncResource,
+};
 
 use crate::db::DbConn;
 use crate::db::models::dossier::{self, Dossier};
@@ -104,13 +106,20 @@ fn view(conn: &mut DbConn, found: &Dossier) -> Result<Option<IntegrationDossier>
     };
     let members = member::list(conn, &found.id)?
         .into_iter()
-        .map(member::MemberRow::into_member)
+        .map(|row| {
+            let reference_externe = row.reference_externe.clone();
+            Ok(IntegrationMember {
+                member: row.into_member()?,
+                reference_externe,
+            })
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let links = member::links(conn, &found.id)?;
     Ok(Some(IntegrationDossier {
         id: stored_id(&found.id)?,
         numero,
         version: found.version,
+        reference_externe: found.reference_externe.clone(),
         address: AddressInput {
             adresse: found.adresse.clone(),
             code_postal: found.code_postal.clone(),

@@ -1,10 +1,11 @@
 //! The integration API (`/api/integration/v1/`): what connected applications read
-//! ([`feeds`]) and the events they subscribe to ([`webhooks`]), each route behind its
-//! scope. The door ([`crate::auth::integration`]) has checked the token and the
-//! application before any of these runs.
+//! ([`feeds`]), what they write ([`writes`]) and the events they subscribe to
+//! ([`webhooks`]), each route behind its scope. The door ([`crate::auth::integration`])
+//! has checked the token and the application before any of these runs.
 
 pub mod feeds;
 pub mod webhooks;
+pub mod writes;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

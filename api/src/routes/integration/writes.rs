@@ -1,0 +1,334 @@
+//! What applications write on the town's behalf, each behind its scope: decisions on
+//! requests (`demandes:write`), inscriptions on a family's behalf and their cancellation
+//! (`inscriptions:write`), the catalogue of activités and périodes (`activites:write`), the
+//! town's own ids on dossiers and members (`dossiers:write`). Every action is in the audit
+//! log under the application's name.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, put, web};
+use shared::api::activites::{
+    ActiviteAgentView, ActiviteInput, AnnulationRequest, InscriptionRequest, InscriptionView,
+    PeriodeAgentView, PeriodeInput,
+};
+use shared::api::backoffice::DemandeDecisionRequest;
+use shared::api::integration::{IntegrationDemande, IntegrationDossier, ReferenceRequest};
+
+use super::UNAUTHORIZED;
+use crate::activities::admin;
+use crate::activities::enrolment::{self, Answer};
+use crate::auth::integration::{Allowed, scope};
+use crate::db::now;
+use crate::error::ApiError;
+use crate::extract::{ValidJson, idempotency_key};
+use crate::integrations::actions;
+use crate::rattachement::Mailing;
+use crate::routes::private_json;
+use crate::state::AppState;
+
+/// Decides a submitted request, as an agent would in the back office: `validee` (the
+/// dossier gets its number), `a_completer` or `refusee` (both with the `message` the
+/// family reads). The family is emailed.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = DemandeDecisionRequest,
+    responses(
+        (status = 200, description = "Decided: the request now", body = IntegrationDemande),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `demandes:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request no longer waits for a decision", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["demandes:write"]))
+)]
+#[post("/integration/v1/demandes/{id}/decision")]
+pub async fn decide_demande(
+    allowed: Allowed<scope::DemandesWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ValidJson(body): ValidJson<DemandeDecisionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (app, id, mailing) = (allowed.app, path.into_inner(), Mailing::of(&state).await?);
+    let demande = state
+        .write(move |conn| actions::decide(conn, &app.application_id, &id, &body, &mailing, now()))
+        .await?;
+    Ok(private_json(StatusCode::OK, &demande))
+}
+
+/// Enrols a child on its family's behalf, as an agent would: `confirmee` (or `demandee`)
+/// while places are left, then `liste_attente`; outside the registration window too, every
+/// other rule holding (each reason at once, as for families). The family is emailed.
+/// `Idempotency-Key` is required: a retry answers the first result.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(
+        ("Idempotency-Key" = String, Header, max_length = 128, pattern = r"^[!-~]+$",
+            description = "A fresh random value per enrolment, reused for its retries"),
+    ),
+    request_body = InscriptionRequest,
+    responses(
+        (status = 201, body = InscriptionView),
+        (status = 400, description = "`idempotency_key_required`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `inscriptions:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such published période, or no such child", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Full, without a waiting list", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The child cannot be enrolled (every reason), or the key was used for another enrolment", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many enrolments in progress: retry after `Retry-After` seconds with the same `Idempotency-Key`", body = shared::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+    ),
+    security(("application" = ["inscriptions:write"]))
+)]
+#[post("/integration/v1/inscriptions")]
+pub async fn create_inscription(
+    allowed: Allowed<scope::InscriptionsWrite>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<InscriptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    // The families' own admission control: an application does not jump the queue.
+    let _turn = state.enrolments.enter().await?;
+    let (app, key, mailing) = (
+        allowed.app,
+        idempotency_key(&req)?,
+        Mailing::of(&state).await?,
+    );
+    let (periode_id, enfant_id) = (body.periode_id.to_string(), body.enfant_id.to_string());
+    // The enrolment opens its own transaction (see the families' route).
+    let answer = state
+        .transact(move |conn| {
+            actions::enrol(
+                conn,
+                &app.application_id,
+                &key,
+                &periode_id,
+                &enfant_id,
+                &mailing,
+            )
+        })
+        .await?;
+    let (status, json) = match answer {
+        Answer::Fresh(enrolled) => (
+            StatusCode::CREATED,
+            serde_json::to_string(&enrolment::view(&enrolled)?).map_err(anyhow::Error::from)?,
+        ),
+        Answer::Replayed(status, json) => (
+            StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
+            json,
+        ),
+    };
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(json))
+}
+
+/// Cancels an inscription, with the reason the family reads; a freed place goes to the
+/// next in line.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(("id" = Uuid, Path, description = "Inscription id")),
+    request_body = AnnulationRequest,
+    responses(
+        (status = 200, body = InscriptionView),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `inscriptions:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such inscription", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already over", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["inscriptions:write"]))
+)]
+#[post("/integration/v1/inscriptions/{id}/annulation")]
+pub async fn cancel_inscription(
+    allowed: Allowed<scope::InscriptionsWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ValidJson(body): ValidJson<AnnulationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (app, id, mailing) = (allowed.app, path.into_inner(), Mailing::of(&state).await?);
+    let view = state
+        .write(move |conn| actions::cancel(conn, &app.application_id, &id, &body.motif, &mailing))
+        .await?;
+    Ok(private_json(StatusCode::OK, &view))
+}
+
+/// Records the town's own id for a validated dossier (`null` removes it). Applications
+/// read it in the dossiers' feed; families never see it.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(("id" = Uuid, Path, description = "Dossier id")),
+    request_body = ReferenceRequest,
+    responses(
+        (status = 200, description = "The dossier now", body = IntegrationDossier),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `dossiers:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such dossier, or not validated", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["dossiers:write"]))
+)]
+#[put("/integration/v1/dossiers/{id}/reference-externe")]
+pub async fn set_dossier_reference(
+    allowed: Allowed<scope::DossiersWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ValidJson(body): ValidJson<ReferenceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (app, id) = (allowed.app, path.into_inner());
+    let dossier = state
+        .write(move |conn| {
+            let reference = body.reference_externe.as_deref();
+            actions::reference_dossier(conn, &app.application_id, &id, reference, now())
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &dossier))
+}
+
+/// Records the town's own id for a person of a validated dossier (`null` removes it).
+#[utoipa::path(
+    tag = "Intégrations",
+    params(("id" = Uuid, Path, description = "Dossier id"), ("member_id" = Uuid, Path)),
+    request_body = ReferenceRequest,
+    responses(
+        (status = 200, description = "The dossier now", body = IntegrationDossier),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `dossiers:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person in a validated dossier", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["dossiers:write"]))
+)]
+#[put("/integration/v1/dossiers/{id}/membres/{member_id}/reference-externe")]
+pub async fn set_member_reference(
+    allowed: Allowed<scope::DossiersWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    ValidJson(body): ValidJson<ReferenceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (app, (id, member_id)) = (allowed.app, path.into_inner());
+    let dossier = state
+        .write(move |conn| {
+            let reference = body.reference_externe.as_deref();
+            actions::reference_member(conn, &app.application_id, &id, &member_id, reference, now())
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &dossier))
+}
+
+/// Creates an activité (its périodes come next), as in the back office.
+#[utoipa::path(
+    tag = "Intégrations",
+    request_body = ActiviteInput,
+    responses(
+        (status = 201, body = ActiviteAgentView),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (an unknown type de pièce: `unknown_piece_type`)", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["activites:write"]))
+)]
+#[post("/integration/v1/activites")]
+pub async fn create_activite(
+    _allowed: Allowed<scope::ActivitesWrite>,
+    state: web::Data<AppState>,
+    ValidJson(input): ValidJson<ActiviteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .write(move |conn| {
+            let id = admin::create_activite(conn, &input, now().and_utc())?;
+            admin::agent_view(conn, &id)
+        })
+        .await?;
+    Ok(private_json(StatusCode::CREATED, &view))
+}
+
+/// Replaces an activité's description, ages, pieces and publication.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(("id" = Uuid, Path, description = "Activité id")),
+    request_body = ActiviteInput,
+    responses(
+        (status = 200, body = ActiviteAgentView),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activité", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["activites:write"]))
+)]
+#[put("/integration/v1/activites/{id}")]
+pub async fn update_activite(
+    _allowed: Allowed<scope::ActivitesWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ValidJson(input): ValidJson<ActiviteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let view = state
+        .write(move |conn| {
+            admin::update_activite(conn, &id, &input, now().and_utc())?;
+            admin::agent_view(conn, &id)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &view))
+}
+
+/// Adds a période to an activité.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(("id" = Uuid, Path, description = "Activité id")),
+    request_body = PeriodeInput,
+    responses(
+        (status = 201, body = PeriodeAgentView),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activité", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (dates out of order: `date_out_of_range` on the later one)", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["activites:write"]))
+)]
+#[post("/integration/v1/activites/{id}/periodes")]
+pub async fn create_periode(
+    _allowed: Allowed<scope::ActivitesWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ValidJson(input): ValidJson<PeriodeInput>,
+) -> Result<HttpResponse, ApiError> {
+    let activite_id = path.into_inner();
+    let view = state
+        .write(move |conn| {
+            let id = admin::create_periode(conn, &activite_id, &input, now().and_utc())?;
+            admin::periode_view(conn, &id)
+        })
+        .await?;
+    Ok(private_json(StatusCode::CREATED, &view))
+}
+
+/// Replaces a période's settings (publishing or closing it with `statut`). The capacity
+/// never goes below the places held (409); places added go to the waiting list at once.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(("id" = Uuid, Path, description = "Période id")),
+    request_body = PeriodeInput,
+    responses(
+        (status = 200, body = PeriodeAgentView),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such période", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Capacity below the places held; or a change of `attribution` or `fermeture` once families ranked wishes or the draw ran", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["activites:write"]))
+)]
+#[put("/integration/v1/periodes/{id}")]
+pub async fn update_periode(
+    _allowed: Allowed<scope::ActivitesWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ValidJson(input): ValidJson<PeriodeInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, mailing) = (path.into_inner(), Mailing::of(&state).await?);
+    let view = state
+        .write(move |conn| {
+            admin::update_periode(conn, &id, &input, &mailing, now().and_utc())?;
+            admin::periode_view(conn, &id)
+        })
+        .await?;
+    Ok(private_json(StatusCode::OK, &view))
+}

@@ -1,0 +1,399 @@
+//! What connected applications write on the town's behalf (issue 14): decisions on
+//! requests, inscriptions on a family's behalf (idempotent, like the families' own) and
+//! their cancellation, the catalogue, the town's own ids on dossiers and members — each
+//! behind its scope, with the families' rules and answers.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::activities::families;
+use crate::helpers::spawn::TestApp;
+use crate::helpers::spawn_app;
+use crate::http::review::submitted;
+use crate::inscriptions::{create_activite, create_periode, family_of, periode_input};
+use crate::integrations::{connect, get, token};
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    access: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(access)
+        .json(body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_application_decides_a_request_as_an_agent_would() {
+    let app = spawn_app().await;
+    let (client, secret, _) = connect(&app, &["demandes:write"]).await;
+    let access = token(&app, &client, &secret).await;
+    let family = app.family().await;
+    let (_, demande) = submitted(&app, &family).await;
+    let path = format!("/api/integration/v1/demandes/{demande}/decision");
+
+    // « À compléter » needs the message the family will read.
+    let (status, problem) = send(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &access,
+        None,
+        &json!({"decision": "a_completer"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["fields"]["message"], json!(["required"]));
+
+    let (status, decided) = send(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &access,
+        None,
+        &json!({"decision": "a_completer", "message": "Merci de joindre un justificatif récent."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["status"], "a_completer");
+    assert_eq!(
+        decided["agent_message"],
+        "Merci de joindre un justificatif récent."
+    );
+    // The family reads it as it would read an agent's.
+    let detail: Value = app
+        .get_auth(&format!("/api/demandes/{demande}"), &family.access_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(detail["status"], "a_completer");
+
+    // It no longer waits for a decision.
+    let (status, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &access,
+        None,
+        &json!({"decision": "validee"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!(
+            "/api/integration/v1/demandes/{}/decision",
+            uuid::Uuid::new_v4()
+        ),
+        &access,
+        None,
+        &json!({"decision": "validee"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_application_enrols_once_per_key_and_cancels_with_a_reason() {
+    let app = spawn_app().await;
+    let (client, secret, admin) = connect(&app, &["inscriptions:write", "activites:write"]).await;
+    let access = token(&app, &client, &secret).await;
+    let ours = families(&app, 2);
+    let (dossier, child) = &ours[0];
+    let (_, other_child) = &ours[1];
+    let family = family_of(&app, dossier).await;
+    let activite = create_activite(&app, &admin).await;
+    let periode = create_periode(
+        &app,
+        &admin,
+        &activite,
+        &periode_input(5, "automatique", None),
+    )
+    .await;
+    let body = json!({"periode_id": periode, "enfant_id": child});
+
+    let (status, problem) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/integration/v1/inscriptions",
+        &access,
+        None,
+        &body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+
+    let key = uuid::Uuid::new_v4().to_string();
+    let (status, first) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/integration/v1/inscriptions",
+        &access,
+        Some(&key),
+        &body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["statut"], "confirmee");
+    // A retry answers the first result and enrols nobody twice.
+    let (status, again) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/integration/v1/inscriptions",
+        &access,
+        Some(&key),
+        &body,
+    )
+    .await;
+    assert_eq!((status, &again), (StatusCode::CREATED, &first));
+    let (status, _) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/integration/v1/inscriptions",
+        &access,
+        Some(&key),
+        &json!({"periode_id": periode, "enfant_id": other_child}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a key names one enrolment"
+    );
+    // The family sees it, enrolled on its behalf.
+    let mine: Value = app
+        .get_auth("/api/inscriptions", &family.access_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let listed: Vec<&Value> = mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["id"] == first["id"])
+        .collect();
+    assert_eq!(listed.len(), 1, "{mine}");
+    assert_eq!(listed[0]["par_agent"], true);
+
+    let cancel = format!(
+        "/api/integration/v1/inscriptions/{}/annulation",
+        first["id"].as_str().expect("id")
+    );
+    let (status, cancelled) = send(
+        &app,
+        reqwest::Method::POST,
+        &cancel,
+        &access,
+        None,
+        &json!({"motif": "Désinscription demandée au guichet."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["statut"], "annulee");
+    let (status, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &cancel,
+        &access,
+        None,
+        &json!({"motif": "Encore."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "already over");
+}
+
+#[tokio::test]
+async fn an_application_keeps_the_catalogue_and_families_see_it() {
+    let app = spawn_app().await;
+    let (client, secret, _) = connect(&app, &["activites:write"]).await;
+    let access = token(&app, &client, &secret).await;
+    let (status, activite) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/integration/v1/activites",
+        &access,
+        None,
+        &json!({
+            "nom": "Stage de voile",
+            "description": "Une semaine sur le lac.",
+            "categorie": "sport",
+            "lieu": "Base nautique",
+            "age_min": 8,
+            "age_max": 12,
+            "tarifs": "Selon le quotient familial.",
+            "pieces_requises": [],
+            "publiee": true,
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{activite}");
+    let id = activite["id"].as_str().expect("id");
+    let (status, periode) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/integration/v1/activites/{id}/periodes"),
+        &access,
+        None,
+        &periode_input(12, "automatique", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{periode}");
+    let mut changed = periode_input(16, "automatique", None);
+    changed["libelle"] = json!("Semaine 1 (16 places)");
+    let (status, updated) = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!(
+            "/api/integration/v1/periodes/{}",
+            periode["id"].as_str().expect("id")
+        ),
+        &access,
+        None,
+        &changed,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    // The public catalogue shows it (it is re-read within a second).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let catalogue: Value = app
+            .client
+            .get(app.url("/api/activites"))
+            .send()
+            .await
+            .expect("catalogue")
+            .json()
+            .await
+            .expect("json");
+        let text = catalogue.to_string();
+        if text.contains("Stage de voile") && text.contains("Semaine 1 (16 places)") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{catalogue}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_application_records_the_towns_own_ids_that_families_never_see() {
+    let app = spawn_app().await;
+    let (client, secret, _) = connect(&app, &["dossiers:write", "dossiers:read"]).await;
+    let access = token(&app, &client, &secret).await;
+    let ours = families(&app, 1);
+    let (dossier, child) = &ours[0];
+    let family = family_of(&app, dossier).await;
+
+    let (status, read) = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/integration/v1/dossiers/{dossier}/reference-externe"),
+        &access,
+        None,
+        &json!({"reference_externe": "FAM-000123"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_eq!(read["reference_externe"], "FAM-000123");
+    let (status, read) = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/integration/v1/dossiers/{dossier}/membres/{child}/reference-externe"),
+        &access,
+        None,
+        &json!({"reference_externe": "ENF-42"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let member = read["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["id"] == child.as_str())
+        .cloned()
+        .expect("the child");
+    assert_eq!(member["reference_externe"], "ENF-42");
+    let (_, again) = get(
+        &app,
+        &format!("/api/integration/v1/dossiers/{dossier}"),
+        &access,
+    )
+    .await;
+    assert_eq!(again["reference_externe"], "FAM-000123");
+
+    // Bad input changes nothing.
+    for bad in [json!(""), json!("x".repeat(101)), json!("FAM\u{7}1")] {
+        let (status, problem) = send(
+            &app,
+            reqwest::Method::PUT,
+            &format!("/api/integration/v1/dossiers/{dossier}/reference-externe"),
+            &access,
+            None,
+            &json!({"reference_externe": bad}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert!(
+            problem["fields"]["reference_externe"].is_array(),
+            "{problem}"
+        );
+    }
+    let (status, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!(
+            "/api/integration/v1/dossiers/{dossier}/membres/{}/reference-externe",
+            uuid::Uuid::new_v4()
+        ),
+        &access,
+        None,
+        &json!({"reference_externe": "ENF-43"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, again) = get(
+        &app,
+        &format!("/api/integration/v1/dossiers/{dossier}"),
+        &access,
+    )
+    .await;
+    assert_eq!(again["reference_externe"], "FAM-000123");
+
+    // `null` removes it; the family never sees the town's ids.
+    let (status, read) = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/integration/v1/dossiers/{dossier}/reference-externe"),
+        &access,
+        None,
+        &json!({"reference_externe": null}),
+    )
+    .await;
+    assert_eq!(
+        (status, &read["reference_externe"]),
+        (StatusCode::OK, &Value::Null)
+    );
+    let own = app
+        .get_auth(&format!("/api/dossiers/{dossier}"), &family.access_token)
+        .await
+        .text()
+        .await
+        .expect("dossier");
+    assert!(
+        !own.contains("ENF-42") && !own.contains("reference_externe"),
+        "{own}"
+    );
+}
