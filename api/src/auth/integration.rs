@@ -139,6 +139,7 @@ pub mod scope {
         DemandesRead,
         DemandesWrite,
         PiecesRead,
+        ActivitesRead,
         ActivitesWrite,
         InscriptionsRead,
         InscriptionsWrite,

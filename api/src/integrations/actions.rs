@@ -13,11 +13,11 @@ use crate::activities::{family, lifecycle};
 use crate::db::DbConn;
 use crate::db::models::audit::{self, action};
 use crate::db::models::inscription::NewInscription;
-use crate::db::models::{demande, member};
+use crate::db::models::member;
 use crate::db::schema::{dossiers, members};
 use crate::error::ApiError;
-use crate::integrations::feeds;
 use crate::integrations::sync::APPLICATION_ROLE;
+use crate::integrations::{feeds, preconditions};
 use crate::rattachement::Mailing;
 
 /// Records what application `application_id` did on dossier `dossier_id`.
@@ -46,19 +46,20 @@ fn record(
 }
 
 /// Decides a submitted request as an agent would (`demandes:write`): the family is emailed,
-/// a validated dossier gets its number. 409 if it no longer waits for a decision.
+/// a validated dossier gets its number. 412 if it changed since the application read it
+/// (`if_match`), 409 if it no longer waits for a decision.
 pub fn decide(
     conn: &mut DbConn,
     application_id: &str,
     demande_id: &str,
     request: &DemandeDecisionRequest,
+    if_match: Option<&str>,
     mailing: &Mailing,
     now: NaiveDateTime,
 ) -> Result<IntegrationDemande, ApiError> {
     let (status, message) = crate::decisions::verdict(request)?;
-    let found = demande::find(conn, demande_id)
-        .optional()?
-        .ok_or(ApiError::NotFound)?;
+    let read = feeds::demandes::current(conn, demande_id)?.ok_or(ApiError::NotFound)?;
+    preconditions::check(if_match, &preconditions::tag_of(&read)?)?;
     crate::decisions::decide(
         conn,
         application_id,
@@ -69,14 +70,8 @@ pub fn decide(
         now,
     )?;
     let detail = format!("Décision : {}", crate::enum_text::to_text(&status));
-    record(
-        conn,
-        application_id,
-        &found.dossier_id,
-        demande_id,
-        &detail,
-        now,
-    )?;
+    let dossier_id = read.summary.dossier_id.to_string();
+    record(conn, application_id, &dossier_id, demande_id, &detail, now)?;
     feeds::demandes::read(conn, application_id, demande_id, now)
 }
 
@@ -150,11 +145,11 @@ pub fn reference_dossier(
     application_id: &str,
     dossier_id: &str,
     reference: Option<&str>,
+    if_match: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<IntegrationDossier, ApiError> {
-    if !feeds::dossiers::readable(conn, dossier_id)? {
-        return Err(ApiError::NotFound);
-    }
+    let read = feeds::dossiers::current(conn, dossier_id)?.ok_or(ApiError::NotFound)?;
+    preconditions::check(if_match, &preconditions::tag_of(&read)?)?;
     diesel::update(dossiers::table.find(dossier_id))
         .set(dossiers::reference_externe.eq(reference.map(str::trim)))
         .execute(conn)?;
@@ -177,11 +172,11 @@ pub fn reference_member(
     dossier_id: &str,
     member_id: &str,
     reference: Option<&str>,
+    if_match: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<IntegrationDossier, ApiError> {
-    if !feeds::dossiers::readable(conn, dossier_id)? {
-        return Err(ApiError::NotFound);
-    }
+    let read = feeds::dossiers::current(conn, dossier_id)?.ok_or(ApiError::NotFound)?;
+    preconditions::check(if_match, &preconditions::tag_of(&read)?)?;
     let updated = diesel::update(
         members::table
             .filter(members::id.eq(member_id))

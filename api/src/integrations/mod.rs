@@ -7,6 +7,7 @@ pub mod actions;
 pub mod applications;
 pub mod deliveries;
 pub mod feeds;
+pub mod preconditions;
 pub mod rate_limit;
 pub mod subscriptions;
 pub mod sync;

@@ -108,6 +108,12 @@ pub async fn create_inscription(
                 .map_err(ApiError::from)
         })
         .await?;
+    answered(answer)
+}
+
+/// An enrolment's answer: 201 with the inscription, or the first answer of its
+/// `Idempotency-Key` replayed as it was (families' and applications' alike).
+pub(crate) fn answered(answer: Answer) -> Result<HttpResponse, ApiError> {
     let (status, json) = match answer {
         Answer::Fresh(enrolled) => (
             StatusCode::CREATED,

@@ -144,6 +144,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(integration::feeds::download_piece_file)
         .service(integration::feeds::sync_inscriptions)
         .service(integration::feeds::get_inscription)
+        .service(integration::feeds::sync_activites)
         .service(integration::writes::decide_demande)
         .service(integration::writes::create_inscription)
         .service(integration::writes::cancel_inscription)

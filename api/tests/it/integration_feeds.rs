@@ -18,7 +18,7 @@ use crate::integrations::{connect, get, token};
 /// what was read, and answers it with the cursor where it ended. PostgreSQL's horizon is
 /// the whole cluster's: another test's open transaction may hold a change back a moment
 /// (it lags, it is never skipped), so the feed is read again until then.
-async fn read_until(
+pub(crate) async fn read_until(
     app: &TestApp,
     access: &str,
     feed: &str,
@@ -52,7 +52,7 @@ async fn read_until(
 }
 
 /// The last change about `id` among `items`.
-fn last_about<'a>(items: &'a [Value], id: &str) -> Option<&'a Value> {
+pub(crate) fn last_about<'a>(items: &'a [Value], id: &str) -> Option<&'a Value> {
     items.iter().rev().find(|i| i["id"] == id)
 }
 

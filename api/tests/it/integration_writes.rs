@@ -11,6 +11,7 @@ use crate::helpers::spawn::TestApp;
 use crate::helpers::spawn_app;
 use crate::http::review::submitted;
 use crate::inscriptions::{create_activite, create_periode, family_of, periode_input};
+use crate::integration_feeds::{last_about, read_until};
 use crate::integrations::{connect, get, token};
 
 async fn send(
@@ -32,6 +33,119 @@ async fn send(
     let response = request.send().await.expect("request");
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A PUT or POST with `If-Match`: (status, `ETag`, body).
+async fn send_if_match(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    access: &str,
+    tag: &str,
+    body: &Value,
+) -> (StatusCode, Option<String>, Value) {
+    let response = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(access)
+        .header("if-match", tag)
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let etag = response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    (status, etag, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The `ETag` of what `path` answers.
+async fn etag_of(app: &TestApp, path: &str, access: &str) -> String {
+    let response = app.get_auth(path, access).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.headers()["etag"]
+        .to_str()
+        .expect("etag")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_decision_on_what_the_application_read_and_no_other() {
+    let app = spawn_app().await;
+    let (client, secret, _) = connect(&app, &["demandes:write", "demandes:read"]).await;
+    let access = token(&app, &client, &secret).await;
+    let family = app.family().await;
+    let (_, demande) = submitted(&app, &family).await;
+    let read = etag_of(
+        &app,
+        &format!("/api/integration/v1/demandes/{demande}"),
+        &access,
+    )
+    .await;
+    let path = format!("/api/integration/v1/demandes/{demande}/decision");
+    let ask =
+        json!({"decision": "a_completer", "message": "Merci de joindre un justificatif récent."});
+
+    let (status, _, problem) = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &access,
+        "\"autre\"",
+        &ask,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{problem}");
+    let (status, tag, decided) =
+        send_if_match(&app, reqwest::Method::POST, &path, &access, &read, &ask).await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["status"], "a_completer");
+    let now = tag.expect("the new tag");
+    assert_ne!(now, read);
+    assert_eq!(
+        etag_of(
+            &app,
+            &format!("/api/integration/v1/demandes/{demande}"),
+            &access
+        )
+        .await,
+        now
+    );
+
+    // The family sends it again: a decision made on the first reading is refused.
+    crate::http::review::submit(&app, &family, &demande).await;
+    let (status, _, _) = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &access,
+        &read,
+        &json!({"decision": "validee"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let fresh = etag_of(
+        &app,
+        &format!("/api/integration/v1/demandes/{demande}"),
+        &access,
+    )
+    .await;
+    let (status, _, decided) = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &access,
+        &fresh,
+        &json!({"decision": "validee"}),
+    )
+    .await;
+    assert_eq!(
+        (status, decided["status"].as_str()),
+        (StatusCode::OK, Some("validee"))
+    );
 }
 
 #[tokio::test]
@@ -219,8 +333,9 @@ async fn an_application_enrols_once_per_key_and_cancels_with_a_reason() {
 #[tokio::test]
 async fn an_application_keeps_the_catalogue_and_families_see_it() {
     let app = spawn_app().await;
-    let (client, secret, _) = connect(&app, &["activites:write"]).await;
+    let (client, secret, _) = connect(&app, &["activites:write", "activites:read"]).await;
     let access = token(&app, &client, &secret).await;
+    let (_, start) = read_until(&app, &access, "activites", None, |_| true).await;
     let (status, activite) = send(
         &app,
         reqwest::Method::POST,
@@ -267,6 +382,16 @@ async fn an_application_keeps_the_catalogue_and_families_see_it() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
+    // The catalogue's feed tells of it, with its période as it is now.
+    let (items, _) = read_until(&app, &access, "activites", Some(start), |items| {
+        last_about(items, id)
+            .is_some_and(|c| c["activite"].to_string().contains("Semaine 1 (16 places)"))
+    })
+    .await;
+    let change = last_about(&items, id).expect("the activité");
+    assert_eq!(change["deleted"], false);
+    assert_eq!(change["activite"]["nom"], "Stage de voile");
+
     // The public catalogue shows it (it is re-read within a second).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
@@ -371,6 +496,48 @@ async fn an_application_records_the_towns_own_ids_that_families_never_see() {
     )
     .await;
     assert_eq!(again["reference_externe"], "FAM-000123");
+
+    // With `If-Match`, a write on a dossier that changed since it was read is refused.
+    let path = format!("/api/integration/v1/dossiers/{dossier}/reference-externe");
+    let read = etag_of(
+        &app,
+        &format!("/api/integration/v1/dossiers/{dossier}"),
+        &access,
+    )
+    .await;
+    let (status, written, _) = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        &access,
+        &read,
+        &json!({"reference_externe": "FAM-000124"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        &access,
+        &read,
+        &json!({"reference_externe": "FAM-000125"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let (status, _, after) = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        &access,
+        &written.expect("the new tag"),
+        &json!({"reference_externe": "FAM-000125"}),
+    )
+    .await;
+    assert_eq!(
+        (status, after["reference_externe"].as_str()),
+        (StatusCode::OK, Some("FAM-000125"))
+    );
 
     // `null` removes it; the family never sees the town's ids.
     let (status, read) = send(

@@ -658,6 +658,7 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
         "pieces:read",
         "demandes:read",
         "demandes:write",
+        "activites:read",
         "activites:write",
         "inscriptions:read",
         "inscriptions:write",
@@ -665,7 +666,7 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
     ];
     let (id, secret, _) = connect(&app, &all).await;
     let some = uuid::Uuid::new_v4();
-    let routes: [(&str, String, &str); 23] = [
+    let routes: [(&str, String, &str); 24] = [
         (
             "GET",
             "/api/integration/v1/dossiers".into(),
@@ -726,6 +727,11 @@ async fn each_route_answers_its_own_scope_and_refuses_every_other() {
             "PUT",
             format!("/api/integration/v1/dossiers/{some}/membres/{some}/reference-externe"),
             "dossiers:write",
+        ),
+        (
+            "GET",
+            "/api/integration/v1/activites".into(),
+            "activites:read",
         ),
         (
             "POST",

@@ -1,4 +1,10 @@
 -- Back to the dossiers' feed alone.
+DROP TRIGGER sync_activites_insert;
+DROP TRIGGER sync_activites_update;
+DROP TRIGGER sync_activites_delete;
+DROP TRIGGER sync_periodes_insert;
+DROP TRIGGER sync_periodes_update;
+DROP TRIGGER sync_periodes_delete;
 DROP TRIGGER sync_demandes_insert;
 DROP TRIGGER sync_demandes_update;
 DROP TRIGGER sync_demandes_delete;

@@ -1,7 +1,8 @@
--- Integrators read requests (with their history), pieces and inscriptions incrementally,
--- as they read dossiers (migration 000016): the same change feed, written by triggers in
--- the changing transaction. Each kind is its own feed (`resource`); a deleted row leaves a
--- tombstone. SQLite cannot change a CHECK constraint: the table is rebuilt with its rows
+-- Integrators read requests (with their history), pieces, inscriptions and the catalogue
+-- incrementally, as they read dossiers (migration 000016): the same change feed, written
+-- by triggers in the changing transaction. Each kind is its own feed (`resource`); a
+-- deleted row leaves a tombstone. The catalogue's rows belong to no dossier: their
+-- `dossier_id` is empty. SQLite cannot change a CHECK constraint: the table is rebuilt with its rows
 -- and its sequence numbers, and the triggers that write it are created again.
 
 DROP TRIGGER sync_dossiers_insert;
@@ -18,7 +19,7 @@ DROP TABLE sync_changes;
 CREATE TABLE sync_changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     txid BIGINT NOT NULL DEFAULT 0,
-    resource TEXT NOT NULL CHECK (resource IN ('dossier', 'membre', 'demande', 'piece', 'inscription')),
+    resource TEXT NOT NULL CHECK (resource IN ('dossier', 'membre', 'demande', 'piece', 'inscription', 'activite')),
     object_id TEXT NOT NULL,
     dossier_id TEXT NOT NULL,
     deleted BOOLEAN NOT NULL,
@@ -131,6 +132,39 @@ CREATE TRIGGER sync_inscriptions_delete AFTER DELETE ON inscriptions BEGIN
         VALUES ('inscription', OLD.id, OLD.dossier_id, 1);
 END;
 
+CREATE TRIGGER sync_activites_insert AFTER INSERT ON activites BEGIN
+    INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
+        VALUES ('activite', NEW.id, '', 0);
+END;
+CREATE TRIGGER sync_activites_update AFTER UPDATE ON activites BEGIN
+    INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
+        VALUES ('activite', NEW.id, '', 0);
+END;
+CREATE TRIGGER sync_activites_delete AFTER DELETE ON activites BEGIN
+    INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
+        VALUES ('activite', OLD.id, '', 1);
+END;
+
+-- A période is part of its activité. Its counters (places taken, ranks) change with every
+-- enrolment: they are not changes of the catalogue (the feed would double the opening
+-- morning's writes), and the activité read from the feed carries them as they are.
+CREATE TRIGGER sync_periodes_insert AFTER INSERT ON periodes BEGIN
+    INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
+        VALUES ('activite', NEW.activite_id, '', 0);
+END;
+CREATE TRIGGER sync_periodes_update AFTER UPDATE OF
+        activite_id, libelle, premier_jour, dernier_jour, horaires, capacite, ouverture,
+        ouverture_residents, fermeture, annulation_jours, limite_famille, liste_attente,
+        mode_validation, offre_heures, statut, attribution, tirage_id, tirage_le, tirage_places
+    ON periodes BEGIN
+    INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
+        VALUES ('activite', NEW.activite_id, '', 0);
+END;
+CREATE TRIGGER sync_periodes_delete AFTER DELETE ON periodes BEGIN
+    INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
+        VALUES ('activite', OLD.activite_id, '', 0);
+END;
+
 -- What exists already: a first sync finds it all.
 INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
     SELECT 'demande', id, dossier_id, 0 FROM demandes ORDER BY created_at;
@@ -138,3 +172,5 @@ INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
     SELECT 'piece', id, dossier_id, 0 FROM pieces ORDER BY created_at;
 INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
     SELECT 'inscription', id, dossier_id, 0 FROM inscriptions ORDER BY created_at;
+INSERT INTO sync_changes (resource, object_id, dossier_id, deleted)
+    SELECT 'activite', id, '', 0 FROM activites ORDER BY created_at;

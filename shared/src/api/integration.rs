@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::api::activites::InscriptionStatut;
+use crate::api::activites::{ActiviteAgentView, InscriptionStatut};
 use crate::api::dossier::{AddressInput, DemandeEvent, DemandeSummary, Link, Member};
 use crate::api::pieces::Piece;
 use crate::validation::codes;
@@ -28,6 +28,8 @@ pub enum Scope {
     DemandesRead,
     #[serde(rename = "demandes:write")]
     DemandesWrite,
+    #[serde(rename = "activites:read")]
+    ActivitesRead,
     #[serde(rename = "activites:write")]
     ActivitesWrite,
     #[serde(rename = "inscriptions:read")]
@@ -39,12 +41,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::DossiersRead,
         Scope::DossiersWrite,
         Scope::PiecesRead,
         Scope::DemandesRead,
         Scope::DemandesWrite,
+        Scope::ActivitesRead,
         Scope::ActivitesWrite,
         Scope::InscriptionsRead,
         Scope::InscriptionsWrite,
@@ -59,6 +62,7 @@ impl Scope {
             Scope::PiecesRead => "pieces:read",
             Scope::DemandesRead => "demandes:read",
             Scope::DemandesWrite => "demandes:write",
+            Scope::ActivitesRead => "activites:read",
             Scope::ActivitesWrite => "activites:write",
             Scope::InscriptionsRead => "inscriptions:read",
             Scope::InscriptionsWrite => "inscriptions:write",
@@ -80,6 +84,7 @@ impl Scope {
             Scope::PiecesRead => "Lire les pièces justificatives",
             Scope::DemandesRead => "Lire les demandes et leur historique",
             Scope::DemandesWrite => "Décider des demandes",
+            Scope::ActivitesRead => "Lire le catalogue des activités et périodes, publiées ou non",
             Scope::ActivitesWrite => "Gérer le catalogue des activités et périodes",
             Scope::InscriptionsRead => "Lire les inscriptions",
             Scope::InscriptionsWrite => "Inscrire au nom d'une famille",
@@ -122,7 +127,7 @@ pub struct NewApplicationRequest {
     #[cfg_attr(feature = "server", schema(format = Email, max_length = 254))]
     pub contact_email: String,
     #[validate(length(min = 1, code = "choose_one"))]
-    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 9))]
+    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 10))]
     pub scopes: Vec<Scope>,
 }
 
@@ -444,6 +449,26 @@ pub struct InscriptionChange {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct InscriptionChanges {
     pub items: Vec<InscriptionChange>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// One change in the catalogue's feed: the activité now, with all its périodes (published
+/// or not, with their counts as they are when read), or a tombstone.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ActiviteChange {
+    pub id: Uuid,
+    pub deleted: bool,
+    pub changed_at: DateTime<Utc>,
+    pub activite: Option<ActiviteAgentView>,
+}
+
+/// A page of the catalogue's feed (see `DossierChanges` for the cursor).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ActiviteChanges {
+    pub items: Vec<ActiviteChange>,
     pub next_cursor: String,
     pub has_more: bool,
 }

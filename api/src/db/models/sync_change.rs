@@ -22,6 +22,8 @@ pub mod resource {
     pub const DEMANDE: &str = "demande";
     pub const PIECE: &str = "piece";
     pub const INSCRIPTION: &str = "inscription";
+    /// The catalogue: an activité and its périodes (no dossier).
+    pub const ACTIVITE: &str = "activite";
 }
 
 /// One change.

@@ -57,14 +57,18 @@ pub fn read(
     id: &str,
     now: NaiveDateTime,
 ) -> Result<IntegrationDemande, ApiError> {
-    let found = demande::find(conn, id)
-        .optional()?
-        .ok_or(ApiError::NotFound)?;
-    if !submitted(&found)? {
-        return Err(ApiError::NotFound);
+    let view = current(conn, id)?.ok_or(ApiError::NotFound)?;
+    let dossier_id = view.summary.dossier_id.to_string();
+    AuditedReads::new(application_id, Some("demande"), now).read(conn, &dossier_id)?;
+    Ok(view)
+}
+
+/// The request as applications see it now, if it was submitted (not audited: for checks).
+pub fn current(conn: &mut DbConn, id: &str) -> Result<Option<IntegrationDemande>, ApiError> {
+    match demande::find(conn, id).optional()? {
+        Some(found) if submitted(&found)? => Ok(Some(view(conn, &found)?)),
+        _ => Ok(None),
     }
-    AuditedReads::new(application_id, Some("demande"), now).read(conn, &found.dossier_id)?;
-    view(conn, &found)
 }
 
 /// Whether the family has sent it to the town (a draft is not shown).

@@ -50,19 +50,17 @@ pub fn read(
     id: &str,
     now: NaiveDateTime,
 ) -> Result<IntegrationDossier, ApiError> {
-    let found = dossier::find(conn, id)
-        .optional()?
-        .ok_or(ApiError::NotFound)?;
-    let view = view(conn, &found)?.ok_or(ApiError::NotFound)?;
-    AuditedReads::new(application_id, None, now).read(conn, &found.id)?;
+    let view = current(conn, id)?.ok_or(ApiError::NotFound)?;
+    AuditedReads::new(application_id, None, now).read(conn, id)?;
     Ok(view)
 }
 
-/// Whether `dossier_id` is a dossier applications may read: validated (it has its number).
-pub fn readable(conn: &mut DbConn, dossier_id: &str) -> Result<bool, ApiError> {
-    Ok(dossier::find(conn, dossier_id)
-        .optional()?
-        .is_some_and(|d| d.numero.is_some()))
+/// The dossier as applications see it now, if it is validated (not audited: for checks).
+pub fn current(conn: &mut DbConn, id: &str) -> Result<Option<IntegrationDossier>, ApiError> {
+    match dossier::find(conn, id).optional()? {
+        Some(found) => view(conn, &found),
+        None => Ok(None),
+    }
 }
 
 /// What the application sees of one change: the dossier now, a tombstone, or nothing

@@ -3,6 +3,7 @@
 //! the object as it is now, a tombstone, or nothing — and audits the reads of families'
 //! data.
 
+pub mod activites;
 pub mod demandes;
 pub mod dossiers;
 pub mod inscriptions;

@@ -1,20 +1,21 @@
 //! What applications read, incrementally (a page of changes after a cursor) or one by one:
 //! validated dossiers (`dossiers:read`), submitted requests with their history
 //! (`demandes:read`), pieces and their files (`pieces:read`), inscriptions
-//! (`inscriptions:read`). Every read of a family's data is in its audit log.
+//! (`inscriptions:read`), the catalogue (`activites:read`). Every read of a family's data
+//! is in its audit log.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use shared::api::integration::{
-    DemandeChanges, DossierChanges, InscriptionChanges, IntegrationDemande, IntegrationDossier,
-    IntegrationInscription, PieceChanges,
+    ActiviteChanges, DemandeChanges, DossierChanges, InscriptionChanges, IntegrationDemande,
+    IntegrationDossier, IntegrationInscription, PieceChanges,
 };
 
-use super::{SyncQuery, UNAUTHORIZED};
+use super::{SyncQuery, UNAUTHORIZED, tagged};
 use crate::auth::integration::{Allowed, scope};
 use crate::db::now;
 use crate::error::ApiError;
-use crate::integrations::feeds::{demandes, dossiers, inscriptions, pieces};
+use crate::integrations::feeds::{activites, demandes, dossiers, inscriptions, pieces};
 use crate::routes::private_json;
 use crate::state::AppState;
 
@@ -51,7 +52,7 @@ pub async fn sync_dossiers(
     tag = "Intégrations",
     params(("id" = Uuid, Path, description = "Dossier id")),
     responses(
-        (status = 200, body = IntegrationDossier),
+        (status = 200, body = IntegrationDossier, headers(("ETag" = String, description = "For `If-Match` on the dossier's writes"))),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `dossiers:read`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such dossier, or not validated", body = shared::error::Problem, content_type = "application/problem+json"),
@@ -69,7 +70,7 @@ pub async fn get_dossier(
     let dossier = state
         .write(move |conn| dossiers::read(conn, &app.application_id, &id, now()))
         .await?;
-    Ok(private_json(StatusCode::OK, &dossier))
+    tagged(StatusCode::OK, &dossier)
 }
 
 /// What changed in the submitted requests since the cursor: each as it is now, with its
@@ -104,7 +105,7 @@ pub async fn sync_demandes(
     tag = "Intégrations",
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
-        (status = 200, body = IntegrationDemande),
+        (status = 200, body = IntegrationDemande, headers(("ETag" = String, description = "For `If-Match` on a decision"))),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `demandes:read`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request, or a draft", body = shared::error::Problem, content_type = "application/problem+json"),
@@ -122,7 +123,7 @@ pub async fn get_demande(
     let demande = state
         .write(move |conn| demandes::read(conn, &app.application_id, &id, now()))
         .await?;
-    Ok(private_json(StatusCode::OK, &demande))
+    tagged(StatusCode::OK, &demande)
 }
 
 /// What changed in the pieces since the cursor: each piece as it is now (status, dates,
@@ -230,4 +231,31 @@ pub async fn get_inscription(
         .write(move |conn| inscriptions::read(conn, &app.application_id, &id, now()))
         .await?;
     Ok(private_json(StatusCode::OK, &inscription))
+}
+
+/// What changed in the catalogue since the cursor: each changed activité with all its
+/// périodes, published or not (their places taken as they are when read: enrolments are
+/// not catalogue changes — read the inscriptions' feed for them). Same cursor rules as the
+/// dossiers' feed.
+#[utoipa::path(
+    tag = "Intégrations",
+    params(SyncQuery),
+    responses(
+        (status = 200, body = ActiviteChanges),
+        (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`insufficient_scope`: the token lacks `activites:read`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("application" = ["activites:read"]))
+)]
+#[get("/integration/v1/activites")]
+pub async fn sync_activites(
+    _allowed: Allowed<scope::ActivitesRead>,
+    state: web::Data<AppState>,
+    query: web::Query<SyncQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let request = query.into_inner().page_request()?;
+    let page = state
+        .read(move |conn| activites::changes(conn, &request))
+        .await?;
+    Ok(private_json(StatusCode::OK, &page))
 }

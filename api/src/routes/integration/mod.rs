@@ -7,12 +7,36 @@ pub mod feeds;
 pub mod webhooks;
 pub mod writes;
 
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::integrations::codes;
+use crate::integrations::preconditions;
 use crate::integrations::sync::{self, PageRequest};
+use crate::routes::private_json;
+
+/// The `If-Match` header, if sent (412 if it is not text).
+fn if_match(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().map(str::to_string))
+        .transpose()
+        .map_err(|_| ApiError::PreconditionFailed)
+}
+
+/// A private JSON answer with the `ETag` of what it carries, for a later `If-Match`.
+fn tagged(status: StatusCode, body: &impl serde::Serialize) -> Result<HttpResponse, ApiError> {
+    let mut response = private_json(status, body);
+    let tag = preconditions::tag_of(body)?;
+    response.headers_mut().insert(
+        header::ETAG,
+        header::HeaderValue::from_str(&tag).map_err(anyhow::Error::from)?,
+    );
+    Ok(response)
+}
 
 /// The 401 every integration route may answer.
 const UNAUTHORIZED: &str = "`unauthorized`: no valid application token, or the application is revoked (`WWW-Authenticate: Bearer error=\"invalid_token\"`)";

@@ -4,7 +4,7 @@
 //! town's own ids on dossiers and members (`dossiers:write`). Every action is in the audit
 //! log under the application's name.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use shared::api::activites::{
     ActiviteAgentView, ActiviteInput, AnnulationRequest, InscriptionRequest, InscriptionView,
@@ -13,9 +13,8 @@ use shared::api::activites::{
 use shared::api::backoffice::DemandeDecisionRequest;
 use shared::api::integration::{IntegrationDemande, IntegrationDossier, ReferenceRequest};
 
-use super::UNAUTHORIZED;
+use super::{UNAUTHORIZED, if_match, tagged};
 use crate::activities::admin;
-use crate::activities::enrolment::{self, Answer};
 use crate::auth::integration::{Allowed, scope};
 use crate::db::now;
 use crate::error::ApiError;
@@ -30,14 +29,18 @@ use crate::state::AppState;
 /// family reads). The family is emailed.
 #[utoipa::path(
     tag = "Intégrations",
-    params(("id" = Uuid, Path, description = "Request id")),
+    params(
+        ("id" = Uuid, Path, description = "Request id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` of the request as you read it: 412 if it changed since"),
+    ),
     request_body = DemandeDecisionRequest,
     responses(
-        (status = 200, description = "Decided: the request now", body = IntegrationDemande),
+        (status = 200, description = "Decided: the request now", body = IntegrationDemande, headers(("ETag" = String))),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `demandes:write`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The request no longer waits for a decision", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another state of the request: read it again", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("application" = ["demandes:write"]))
 )]
@@ -45,14 +48,27 @@ use crate::state::AppState;
 pub async fn decide_demande(
     allowed: Allowed<scope::DemandesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     ValidJson(body): ValidJson<DemandeDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (app, id, mailing) = (allowed.app, path.into_inner(), Mailing::of(&state).await?);
+    let if_match = if_match(&req)?;
     let demande = state
-        .write(move |conn| actions::decide(conn, &app.application_id, &id, &body, &mailing, now()))
+        .write(move |conn| {
+            let expected = if_match.as_deref();
+            actions::decide(
+                conn,
+                &app.application_id,
+                &id,
+                &body,
+                expected,
+                &mailing,
+                now(),
+            )
+        })
         .await?;
-    Ok(private_json(StatusCode::OK, &demande))
+    tagged(StatusCode::OK, &demande)
 }
 
 /// Enrols a child on its family's behalf, as an agent would: `confirmee` (or `demandee`)
@@ -107,20 +123,7 @@ pub async fn create_inscription(
             )
         })
         .await?;
-    let (status, json) = match answer {
-        Answer::Fresh(enrolled) => (
-            StatusCode::CREATED,
-            serde_json::to_string(&enrolment::view(&enrolled)?).map_err(anyhow::Error::from)?,
-        ),
-        Answer::Replayed(status, json) => (
-            StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
-            json,
-        ),
-    };
-    Ok(HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(json))
+    crate::routes::activites::answered(answer)
 }
 
 /// Cancels an inscription, with the reason the family reads; a freed place goes to the
@@ -156,13 +159,17 @@ pub async fn cancel_inscription(
 /// read it in the dossiers' feed; families never see it.
 #[utoipa::path(
     tag = "Intégrations",
-    params(("id" = Uuid, Path, description = "Dossier id")),
+    params(
+        ("id" = Uuid, Path, description = "Dossier id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` of the dossier as you read it: 412 if it changed since"),
+    ),
     request_body = ReferenceRequest,
     responses(
-        (status = 200, description = "The dossier now", body = IntegrationDossier),
+        (status = 200, description = "The dossier now", body = IntegrationDossier, headers(("ETag" = String))),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `dossiers:write`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such dossier, or not validated", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another state of the dossier: read it again", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("application" = ["dossiers:write"]))
 )]
@@ -170,29 +177,35 @@ pub async fn cancel_inscription(
 pub async fn set_dossier_reference(
     allowed: Allowed<scope::DossiersWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     ValidJson(body): ValidJson<ReferenceRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (app, id) = (allowed.app, path.into_inner());
+    let (app, id, if_match) = (allowed.app, path.into_inner(), if_match(&req)?);
     let dossier = state
         .write(move |conn| {
             let reference = body.reference_externe.as_deref();
-            actions::reference_dossier(conn, &app.application_id, &id, reference, now())
+            let expected = if_match.as_deref();
+            actions::reference_dossier(conn, &app.application_id, &id, reference, expected, now())
         })
         .await?;
-    Ok(private_json(StatusCode::OK, &dossier))
+    tagged(StatusCode::OK, &dossier)
 }
 
 /// Records the town's own id for a person of a validated dossier (`null` removes it).
 #[utoipa::path(
     tag = "Intégrations",
-    params(("id" = Uuid, Path, description = "Dossier id"), ("member_id" = Uuid, Path)),
+    params(
+        ("id" = Uuid, Path, description = "Dossier id"), ("member_id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` of the dossier as you read it: 412 if it changed since"),
+    ),
     request_body = ReferenceRequest,
     responses(
-        (status = 200, description = "The dossier now", body = IntegrationDossier),
+        (status = 200, description = "The dossier now", body = IntegrationDossier, headers(("ETag" = String))),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `dossiers:write`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person in a validated dossier", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another state of the dossier: read it again", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("application" = ["dossiers:write"]))
 )]
@@ -200,17 +213,20 @@ pub async fn set_dossier_reference(
 pub async fn set_member_reference(
     allowed: Allowed<scope::DossiersWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<(String, String)>,
     ValidJson(body): ValidJson<ReferenceRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (app, (id, member_id)) = (allowed.app, path.into_inner());
+    let (app, (id, member_id), if_match) = (allowed.app, path.into_inner(), if_match(&req)?);
     let dossier = state
         .write(move |conn| {
             let reference = body.reference_externe.as_deref();
-            actions::reference_member(conn, &app.application_id, &id, &member_id, reference, now())
+            let expected = if_match.as_deref();
+            let app_id = &app.application_id;
+            actions::reference_member(conn, app_id, &id, &member_id, reference, expected, now())
         })
         .await?;
-    Ok(private_json(StatusCode::OK, &dossier))
+    tagged(StatusCode::OK, &dossier)
 }
 
 /// Creates an activité (its périodes come next), as in the back office.
