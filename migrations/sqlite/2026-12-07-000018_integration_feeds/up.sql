@@ -2,8 +2,9 @@
 -- incrementally, as they read dossiers (migration 000016): the same change feed, written
 -- by triggers in the changing transaction. Each kind is its own feed (`resource`); a
 -- deleted row leaves a tombstone. The catalogue's rows belong to no dossier: their
--- `dossier_id` is empty. SQLite cannot change a CHECK constraint: the table is rebuilt with its rows
--- and its sequence numbers, and the triggers that write it are created again.
+-- `dossier_id` is empty. SQLite cannot change a CHECK constraint: the table is rebuilt
+-- with its rows and its sequence numbers, and the triggers that write it are created
+-- again.
 
 DROP TRIGGER sync_dossiers_insert;
 DROP TRIGGER sync_dossiers_update;
