@@ -262,6 +262,7 @@ pub fn agent_list(conn: &mut DbConn, only: Option<&str>) -> Result<ActiviteAgent
             categorie: from_text(&activite.categorie)?,
             age_min: u8::try_from(activite.age_min).map_err(anyhow::Error::from)?,
             age_max: u8::try_from(activite.age_max).map_err(anyhow::Error::from)?,
+            version: activite.version,
             nom: activite.nom,
             description: activite.description,
             lieu: activite.lieu,

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod applications;
+pub mod catalogue;
 pub mod deliveries;
 pub mod feeds;
 pub mod preconditions;

@@ -330,33 +330,82 @@ async fn an_application_enrols_once_per_key_and_cancels_with_a_reason() {
     assert_eq!(status, StatusCode::CONFLICT, "already over");
 }
 
+fn activite_input() -> Value {
+    json!({
+        "nom": "Stage de voile",
+        "description": "Une semaine sur le lac.",
+        "categorie": "sport",
+        "lieu": "Base nautique",
+        "age_min": 8,
+        "age_max": 12,
+        "tarifs": "Selon le quotient familial.",
+        "pieces_requises": [],
+        "publiee": true,
+    })
+}
+
 #[tokio::test]
 async fn an_application_keeps_the_catalogue_and_families_see_it() {
     let app = spawn_app().await;
     let (client, secret, _) = connect(&app, &["activites:write", "activites:read"]).await;
     let access = token(&app, &client, &secret).await;
     let (_, start) = read_until(&app, &access, "activites", None, |_| true).await;
+    let key = uuid::Uuid::new_v4().to_string();
     let (status, activite) = send(
         &app,
         reqwest::Method::POST,
         "/api/integration/v1/activites",
         &access,
-        None,
-        &json!({
-            "nom": "Stage de voile",
-            "description": "Une semaine sur le lac.",
-            "categorie": "sport",
-            "lieu": "Base nautique",
-            "age_min": 8,
-            "age_max": 12,
-            "tarifs": "Selon le quotient familial.",
-            "pieces_requises": [],
-            "publiee": true,
-        }),
+        Some(&key),
+        &activite_input(),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{activite}");
     let id = activite["id"].as_str().expect("id");
+    // A retry with its key answers the first result: one activité, not two.
+    let (status, again) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/integration/v1/activites",
+        &access,
+        Some(&key),
+        &activite_input(),
+    )
+    .await;
+    assert_eq!((status, &again), (StatusCode::CREATED, &activite));
+    let mut other = activite_input();
+    other["nom"] = json!("Stage de kayak");
+    let (status, problem) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/integration/v1/activites",
+        &access,
+        Some(&key),
+        &other,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    // A replacement on the version read; 412 on an older one.
+    let mut renamed = activite_input();
+    renamed["lieu"] = json!("Base nautique du lac");
+    let path = format!("/api/integration/v1/activites/{id}");
+    let read = format!("\"{}\"", activite["version"]);
+    let (status, _, updated) =
+        send_if_match(&app, reqwest::Method::PUT, &path, &access, &read, &renamed).await;
+    assert_eq!(
+        (status, updated["lieu"].as_str()),
+        (StatusCode::OK, Some("Base nautique du lac"))
+    );
+    let (status, _, _) = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        &access,
+        &read,
+        &activite_input(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
     let (status, periode) = send(
         &app,
         reqwest::Method::POST,
@@ -369,18 +418,27 @@ async fn an_application_keeps_the_catalogue_and_families_see_it() {
     assert_eq!(status, StatusCode::CREATED, "{periode}");
     let mut changed = periode_input(16, "automatique", None);
     changed["libelle"] = json!("Semaine 1 (16 places)");
-    let (status, updated) = send(
+    let path = format!(
+        "/api/integration/v1/periodes/{}",
+        periode["id"].as_str().expect("id")
+    );
+    let (status, _, _) = send_if_match(
         &app,
         reqwest::Method::PUT,
-        &format!(
-            "/api/integration/v1/periodes/{}",
-            periode["id"].as_str().expect("id")
-        ),
+        &path,
         &access,
-        None,
+        "\"999\"",
         &changed,
     )
     .await;
+    assert_eq!(
+        status,
+        StatusCode::PRECONDITION_FAILED,
+        "not the version read"
+    );
+    let read = format!("\"{}\"", periode["version"]);
+    let (status, _, updated) =
+        send_if_match(&app, reqwest::Method::PUT, &path, &access, &read, &changed).await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     // The catalogue's feed tells of it, with its période as it is now.
     let (items, _) = read_until(&app, &access, "activites", Some(start), |items| {

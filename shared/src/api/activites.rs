@@ -355,6 +355,9 @@ pub struct ActiviteAgentView {
     pub pieces_requises: Vec<PieceRequise>,
     pub publiee: bool,
     pub periodes: Vec<PeriodeAgentView>,
+    /// Changes with every change of the activité (not of its périodes): `If-Match` for
+    /// applications.
+    pub version: i32,
 }
 
 /// `GET /api/backoffice/activites`: every activité, by name.

@@ -87,6 +87,17 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Activite>> {
         .optional()
 }
 
+/// The version of activité `id` (`None`: no such activité), its row held until the
+/// transaction ends on PostgreSQL, so that a write checked against it is the next one
+/// (SQLite's write transactions run one at a time).
+pub fn lock_version(conn: &mut DbConn, id: &str) -> QueryResult<Option<i32>> {
+    let row = activites::table.find(id).select(activites::version);
+    match conn {
+        DbConn::Pg(pg) => row.for_update().first(pg).optional(),
+        DbConn::Sqlite(lite) => row.first(lite).optional(),
+    }
+}
+
 /// The codes of the types de pièce the activité requires.
 pub fn required_pieces(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> {
     activite_pieces::table

@@ -4,7 +4,7 @@
 //! town's own ids on dossiers and members (`dossiers:write`). Every action is in the audit
 //! log under the application's name.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use shared::api::activites::{
     ActiviteAgentView, ActiviteInput, AnnulationRequest, InscriptionRequest, InscriptionView,
@@ -14,12 +14,11 @@ use shared::api::backoffice::DemandeDecisionRequest;
 use shared::api::integration::{IntegrationDemande, IntegrationDossier, ReferenceRequest};
 
 use super::{UNAUTHORIZED, if_match, tagged};
-use crate::activities::admin;
 use crate::auth::integration::{Allowed, scope};
 use crate::db::now;
 use crate::error::ApiError;
-use crate::extract::{ValidJson, idempotency_key};
-use crate::integrations::actions;
+use crate::extract::{ValidJson, idempotency_key, optional_idempotency_key};
+use crate::integrations::{actions, catalogue};
 use crate::rattachement::Mailing;
 use crate::routes::private_json;
 use crate::state::AppState;
@@ -229,43 +228,66 @@ pub async fn set_member_reference(
     tagged(StatusCode::OK, &dossier)
 }
 
-/// Creates an activité (its périodes come next), as in the back office.
+/// A creation's answer, fresh (201) or replayed as it was first given.
+fn created(created: catalogue::Created) -> Result<HttpResponse, ApiError> {
+    Ok(
+        HttpResponse::build(StatusCode::from_u16(created.status).map_err(anyhow::Error::from)?)
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(created.json),
+    )
+}
+
+/// Creates an activité (its périodes come next), as in the back office. With an
+/// `Idempotency-Key`, a retry answers the first result instead of creating it twice.
 #[utoipa::path(
     tag = "Intégrations",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 128, pattern = r"^[!-~]+$",
+            description = "A fresh random value per creation, reused for its retries"),
+    ),
     request_body = ActiviteInput,
     responses(
         (status = 201, body = ActiviteAgentView),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (an unknown type de pièce: `unknown_piece_type`)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same `Idempotency-Key` is being used by a request in progress: retry", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (an unknown type de pièce: `unknown_piece_type`), or the key was used for another request", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("application" = ["activites:write"]))
 )]
 #[post("/integration/v1/activites")]
 pub async fn create_activite(
-    _allowed: Allowed<scope::ActivitesWrite>,
+    allowed: Allowed<scope::ActivitesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     ValidJson(input): ValidJson<ActiviteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state
+    let (app, key) = (allowed.app, optional_idempotency_key(&req)?);
+    let answer = state
         .write(move |conn| {
-            let id = admin::create_activite(conn, &input, now().and_utc())?;
-            admin::agent_view(conn, &id)
+            let (id, key) = (&app.application_id, key.as_deref());
+            catalogue::create_activite(conn, id, key, &input, now().and_utc())
         })
         .await?;
-    Ok(private_json(StatusCode::CREATED, &view))
+    created(answer)
 }
 
-/// Replaces an activité's description, ages, pieces and publication.
+/// Replaces an activité's description, ages, pieces and publication. With `If-Match:
+/// "<version>"` (the `version` read), 412 if it changed since.
 #[utoipa::path(
     tag = "Intégrations",
-    params(("id" = Uuid, Path, description = "Activité id")),
+    params(
+        ("id" = Uuid, Path, description = "Activité id"),
+        ("If-Match" = Option<String>, Header, description = "The activité's `version` as read, quoted: 412 if it changed since"),
+    ),
     request_body = ActiviteInput,
     responses(
         (status = 200, body = ActiviteAgentView),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such activité", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version: read it again", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("application" = ["activites:write"]))
 )]
@@ -273,55 +295,68 @@ pub async fn create_activite(
 pub async fn update_activite(
     _allowed: Allowed<scope::ActivitesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     ValidJson(input): ValidJson<ActiviteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let (id, if_match) = (path.into_inner(), if_match(&req)?);
     let view = state
         .write(move |conn| {
-            admin::update_activite(conn, &id, &input, now().and_utc())?;
-            admin::agent_view(conn, &id)
+            let expected = if_match.as_deref();
+            catalogue::update_activite(conn, &id, &input, expected, now().and_utc())
         })
         .await?;
     Ok(private_json(StatusCode::OK, &view))
 }
 
-/// Adds a période to an activité.
+/// Adds a période to an activité. With an `Idempotency-Key`, a retry answers the first
+/// result instead of adding it twice.
 #[utoipa::path(
     tag = "Intégrations",
-    params(("id" = Uuid, Path, description = "Activité id")),
+    params(
+        ("id" = Uuid, Path, description = "Activité id"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 128, pattern = r"^[!-~]+$",
+            description = "A fresh random value per creation, reused for its retries"),
+    ),
     request_body = PeriodeInput,
     responses(
         (status = 201, body = PeriodeAgentView),
         (status = 401, description = UNAUTHORIZED, body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such activité", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (dates out of order: `date_out_of_range` on the later one)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same `Idempotency-Key` is being used by a request in progress: retry", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (dates out of order: `date_out_of_range` on the later one), or the key was used for another request", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("application" = ["activites:write"]))
 )]
 #[post("/integration/v1/activites/{id}/periodes")]
 pub async fn create_periode(
-    _allowed: Allowed<scope::ActivitesWrite>,
+    allowed: Allowed<scope::ActivitesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     ValidJson(input): ValidJson<PeriodeInput>,
 ) -> Result<HttpResponse, ApiError> {
+    let (app, key) = (allowed.app, optional_idempotency_key(&req)?);
     let activite_id = path.into_inner();
-    let view = state
+    let answer = state
         .write(move |conn| {
-            let id = admin::create_periode(conn, &activite_id, &input, now().and_utc())?;
-            admin::periode_view(conn, &id)
+            let (id, key) = (&app.application_id, key.as_deref());
+            catalogue::create_periode(conn, id, key, &activite_id, &input, now().and_utc())
         })
         .await?;
-    Ok(private_json(StatusCode::CREATED, &view))
+    created(answer)
 }
 
 /// Replaces a période's settings (publishing or closing it with `statut`). The capacity
 /// never goes below the places held (409); places added go to the waiting list at once.
+/// With `If-Match: "<version>"` (the `version` read), 412 if it changed since.
 #[utoipa::path(
     tag = "Intégrations",
-    params(("id" = Uuid, Path, description = "Période id")),
+    params(
+        ("id" = Uuid, Path, description = "Période id"),
+        ("If-Match" = Option<String>, Header, description = "The période's `version` as read, quoted: 412 if it changed since"),
+    ),
     request_body = PeriodeInput,
     responses(
         (status = 200, body = PeriodeAgentView),
@@ -329,6 +364,7 @@ pub async fn create_periode(
         (status = 403, description = "`insufficient_scope`: the token lacks `activites:write`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such période", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Capacity below the places held; or a change of `attribution` or `fermeture` once families ranked wishes or the draw ran", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version: read it again", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("application" = ["activites:write"]))
 )]
@@ -336,14 +372,19 @@ pub async fn create_periode(
 pub async fn update_periode(
     _allowed: Allowed<scope::ActivitesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     ValidJson(input): ValidJson<PeriodeInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, mailing) = (path.into_inner(), Mailing::of(&state).await?);
+    let (id, mailing, if_match) = (
+        path.into_inner(),
+        Mailing::of(&state).await?,
+        if_match(&req)?,
+    );
     let view = state
         .write(move |conn| {
-            admin::update_periode(conn, &id, &input, &mailing, now().and_utc())?;
-            admin::periode_view(conn, &id)
+            let expected = if_match.as_deref();
+            catalogue::update_periode(conn, &id, &input, expected, &mailing, now().and_utc())
         })
         .await?;
     Ok(private_json(StatusCode::OK, &view))
