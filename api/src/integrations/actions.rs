@@ -72,7 +72,8 @@ pub fn decide(
     let detail = format!("Décision : {}", crate::enum_text::to_text(&status));
     let dossier_id = read.summary.dossier_id.to_string();
     record(conn, application_id, &dossier_id, demande_id, &detail, now)?;
-    feeds::demandes::read(conn, application_id, demande_id, now)
+    // The answer is the action's, already in the log: not a consultation besides.
+    feeds::demandes::current(conn, demande_id)?.ok_or(ApiError::NotFound)
 }
 
 /// Enrols a child on its family's behalf (`inscriptions:write`), as an agent would: outside
@@ -161,7 +162,7 @@ pub fn reference_dossier(
         "Référence externe du dossier",
         now,
     )?;
-    feeds::dossiers::read(conn, application_id, dossier_id, now)
+    feeds::dossiers::current(conn, dossier_id)?.ok_or(ApiError::NotFound)
 }
 
 /// Records (or removes) the town's own id for a person of a validated dossier
@@ -195,5 +196,5 @@ pub fn reference_member(
         "Référence externe d'une personne",
         now,
     )?;
-    feeds::dossiers::read(conn, application_id, dossier_id, now)
+    feeds::dossiers::current(conn, dossier_id)?.ok_or(ApiError::NotFound)
 }
