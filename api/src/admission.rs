@@ -95,6 +95,11 @@ impl Gate {
         Duration::from_micros(holding.saturating_mul(rounds))
     }
 
+    /// How many requests wait for a place now (a metric).
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
     /// How many requests were turned away since the start (a figure for benchmarks).
     pub fn turned_away(&self) -> u64 {
         self.turned_away.load(Ordering::Relaxed)

@@ -41,6 +41,14 @@ pub struct Settings {
     /// here); at 10 s, 289 MiB, every family reconnecting at the opening instant
     /// (BENCHMARKS.md, « Opening morning », runs 8–10).
     pub keep_alive: Duration,
+    /// How long a server asked to stop (SIGTERM) keeps serving while it answers « not ready »,
+    /// so the load balancer's health checks see it before it stops accepting (`DRAIN_SECONDS`).
+    pub drain: Duration,
+    /// Where Prometheus reads the metrics (`METRICS_PATH`, `/metrics`; `off`: nowhere).
+    pub metrics_path: Option<String>,
+    /// How long it then waits for the requests in flight before exiting anyway
+    /// (`SHUTDOWN_TIMEOUT_SECONDS`).
+    pub shutdown_timeout: Duration,
     /// Threads the actix workers may run blocking work on — mostly database work waiting
     /// for one of the pool's connections —, all workers together (`BLOCKING_THREADS`,
     /// default twice the pool's size, at least 8). Beyond the pool's size a thread only
@@ -168,6 +176,24 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// `METRICS_PATH`: `off`, or an absolute path outside the API's and the SPA's own.
+fn metrics_path(value: &str) -> anyhow::Result<Option<String>> {
+    if value == "off" {
+        return Ok(None);
+    }
+    let reserved = ["/api", "/backoffice", "/swagger-ui"];
+    anyhow::ensure!(
+        value.starts_with('/')
+            && value.len() > 1
+            && !reserved.iter().any(|r| value.starts_with(r))
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c)),
+        "METRICS_PATH must be `off` or a path such as /metrics (not under /api, /backoffice or /swagger-ui): {value:?}"
+    );
+    Ok(Some(value.to_string()))
+}
+
 fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
 where
     T::Err: std::fmt::Display,
@@ -211,6 +237,9 @@ impl Settings {
             port: parsed("PORT", 8000)?,
             listen_backlog: parsed("LISTEN_BACKLOG", 4096)?,
             keep_alive: Duration::from_secs(parsed("KEEP_ALIVE_SECONDS", 10)?),
+            drain: Duration::from_secs(parsed("DRAIN_SECONDS", 5)?),
+            metrics_path: metrics_path(var("METRICS_PATH").as_deref().unwrap_or("/metrics"))?,
+            shutdown_timeout: Duration::from_secs(parsed("SHUTDOWN_TIMEOUT_SECONDS", 30)?),
             blocking_threads: parsed(
                 "BLOCKING_THREADS",
                 usize::try_from(pool_size)

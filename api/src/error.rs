@@ -267,6 +267,7 @@ impl ApiError {
                 Self::NotEligible(reasons) => reasons.clone(),
                 _ => Vec::new(),
             },
+            request_id: crate::request_id::current(),
         }
     }
 }
@@ -308,6 +309,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         if let Self::Internal(_) = self {
             tracing::error!(error = ?self, "request failed");
+        }
+        if let Self::Unavailable { reason, .. } = self {
+            crate::monitoring::record_unavailable(reason);
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((

@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use crate::db::models::{
-    account, action_token, audit, connection_log, idempotency, outbox, piece, public_document,
-    session,
+    account, action_token, audit, connection_log, idempotency, login_lock, outbox, piece,
+    public_document, rate_counter, session,
 };
 use crate::db::{DbPool, now};
 use crate::documents::storage::{Shelf, Storage};
@@ -27,6 +27,9 @@ pub struct Purged {
     pub emails: usize,
     pub idempotency_keys: usize,
     pub audit_entries: usize,
+    /// Rate-limit windows long over, and login failures forgotten (a day after the last).
+    pub rate_counters: usize,
+    pub login_locks: usize,
 }
 
 /// Deletes what is past its retention, as of `at`.
@@ -54,6 +57,8 @@ pub fn purge(
             &mut conn,
             at - chrono::Duration::days(audit::RETENTION_DAYS),
         )?,
+        rate_counters: rate_counter::purge(&mut conn, at - chrono::Duration::days(1))?,
+        login_locks: login_lock::purge(&mut conn, at - chrono::Duration::days(1), at)?,
     })
 }
 
@@ -94,15 +99,22 @@ pub async fn run(pool: DbPool, storage: Storage, retention_days: u32, orphan_gra
         interval.tick().await;
         let task_pool = pool.clone();
         match actix_web::web::block(move || purge(&task_pool, retention_days, now())).await {
-            Ok(Ok(purged)) => tracing::info!(?purged, "retention purge done"),
+            Ok(Ok(purged)) => {
+                crate::monitoring::record_job_success("retention");
+                tracing::info!(?purged, "retention purge done");
+            }
             Ok(Err(error)) => tracing::warn!(error = ?error, "retention purge failed"),
             Err(error) => tracing::warn!(%error, "retention purge task failed"),
         }
         let before = chrono::Utc::now()
             - chrono::Duration::from_std(orphan_grace).unwrap_or(chrono::Duration::hours(1));
         match collect_orphan_files(&pool, &storage, before).await {
-            Ok(0) => {}
-            Ok(count) => tracing::info!(count, "orphan files deleted"),
+            Ok(count) => {
+                crate::monitoring::record_job_success("orphan_files");
+                if count > 0 {
+                    tracing::info!(count, "orphan files deleted");
+                }
+            }
             Err(error) => tracing::warn!(error = ?error, "orphan file collection failed"),
         }
     }
@@ -153,13 +165,21 @@ pub async fn run_activity_jobs(
     loop {
         interval.tick().await;
         match expire_offers(&state).await {
-            Ok(0) => {}
-            Ok(count) => tracing::info!(count, "offers of freed places lapsed"),
+            Ok(count) => {
+                crate::monitoring::record_job_success("offer_expiry");
+                if count > 0 {
+                    tracing::info!(count, "offers of freed places lapsed");
+                }
+            }
             Err(error) => tracing::warn!(%error, "offer expiry failed"),
         }
         match run_due_draws(&state).await {
-            Ok(0) => {}
-            Ok(count) => tracing::info!(count, "draws ran"),
+            Ok(count) => {
+                crate::monitoring::record_job_success("draws");
+                if count > 0 {
+                    tracing::info!(count, "draws ran");
+                }
+            }
             Err(error) => tracing::warn!(%error, "draws failed"),
         }
     }

@@ -139,7 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => {
             Application::build(settings)
                 .await?
-                .run_until_stopped()
+                .run_until_signalled()
                 .await?;
             Ok(ExitCode::SUCCESS)
         }

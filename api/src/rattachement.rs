@@ -86,8 +86,12 @@ pub async fn find_reference(
     reference: DossierReference,
 ) -> Result<Dossier, ApiError> {
     let number_key = reference.numero.trim().to_lowercase();
-    if state.limits.dossier_guesses.is_limited(ip)
-        || state.limits.dossier_number_guesses.is_limited(&number_key)
+    if state.limits.dossier_guesses.check(state, ip).await?
+        || state
+            .limits
+            .dossier_number_guesses
+            .check(state, number_key.clone())
+            .await?
     {
         tracing::warn!(event = "dossier_reference", outcome = "throttled", ip = %ip);
         return Err(ApiError::TooManyRequests {
@@ -100,8 +104,12 @@ pub async fn find_reference(
     match found {
         Some(target) => Ok(target),
         None => {
-            let _ = state.limits.dossier_guesses.hit(ip);
-            let _ = state.limits.dossier_number_guesses.hit(&number_key);
+            let _ = state.limits.dossier_guesses.take(state, ip).await?;
+            let _ = state
+                .limits
+                .dossier_number_guesses
+                .take(state, number_key)
+                .await?;
             tracing::warn!(event = "dossier_reference", outcome = "not_found", ip = %ip);
             Err(ApiError::DossierReferenceNotFound)
         }

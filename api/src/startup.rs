@@ -94,6 +94,7 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let public_url = settings.public_url_or(port);
+        crate::monitoring::install();
 
         let (url, size, timeout, demo_content) = (
             settings.database_url.clone(),
@@ -192,6 +193,10 @@ impl Application {
             // unread data resets the connection and the client never sees the answer.
             .client_disconnect_timeout(std::time::Duration::from_secs(1))
             .keep_alive(state.settings.keep_alive)
+            // Stopping is ours: first « not ready » for a while, then actix's graceful stop
+            // (see `run_until_signalled`).
+            .disable_signals()
+            .shutdown_timeout(state.settings.shutdown_timeout.as_secs())
             .workers(workers)
             .max_connections(max_connections)
             .worker_max_blocking_threads(state.settings.blocking_threads.div_ceil(workers).max(1))
@@ -210,10 +215,54 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is stopped.
+    /// Serves until the server is stopped (tests: when their runtime ends).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Serves until the process is asked to stop. On SIGTERM (an orchestrator, a rolling restart)
+    /// the server first answers « not ready » for `DRAIN_SECONDS` while still serving, so
+    /// the load balancer stops sending it requests, then stops accepting connections,
+    /// finishes the requests in flight (at most `SHUTDOWN_TIMEOUT_SECONDS`) and exits: no
+    /// client sees a failed request. Ctrl-C (SIGINT) skips the wait.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let (draining, drain) = (self.state.draining.clone(), self.state.settings.drain);
+        tokio::spawn(async move {
+            let wait = match stop_signal().await {
+                Ok(StopSignal::Terminate) => drain,
+                Ok(StopSignal::Interrupt) => std::time::Duration::ZERO,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for stop signals");
+                    return;
+                }
+            };
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(
+                drain_seconds = wait.as_secs(),
+                "stopping: draining, then finishing the requests in flight"
+            );
+            tokio::time::sleep(wait).await;
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+/// Which signal asked the server to stop.
+enum StopSignal {
+    Terminate,
+    Interrupt,
+}
+
+async fn stop_signal() -> std::io::Result<StopSignal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = terminate.recv() => StopSignal::Terminate,
+        _ = interrupt.recv() => StopSignal::Interrupt,
+    })
 }
 
 /// The actix application: API under `/api`, OpenAPI document and Swagger UI, the SPA.
@@ -230,6 +279,7 @@ fn app(
 > {
     let dist = state.settings.web_dist.clone();
     let api_docs = state.settings.api_docs;
+    let metrics_path = state.settings.metrics_path.clone();
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -251,13 +301,20 @@ fn app(
         .wrap(from_fn(spa::precompressed))
         .wrap(from_fn(security::middleware))
         .wrap(from_fn(crate::compression::middleware))
-        .wrap(from_fn(crate::telemetry::access_log));
+        .wrap(from_fn(crate::telemetry::access_log))
+        .wrap(from_fn(crate::request_id::middleware));
     // Integrators generate their clients from the document: public unless API_DOCS=off.
     let app = if api_docs {
         app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
     } else {
         app
+    };
+    let app = match metrics_path {
+        Some(path) => {
+            app.service(web::resource(path).route(web::get().to(crate::monitoring::render)))
+        }
+        None => app,
     };
     // The back office first: the family SPA's fallback would answer its client routes.
     let app = match spa::backoffice_service(&dist) {

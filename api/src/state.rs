@@ -8,56 +8,14 @@ use tokio::sync::Notify;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
-use crate::auth::throttle::{LoginPolicy, LoginThrottle, RateLimiter};
+use crate::auth::throttle::{LoginPolicy, LoginThrottle};
 use crate::config::Settings;
 use crate::db::{DbConn, DbPool, write_tx};
 use crate::documents::inspect::Inspector;
 use crate::documents::storage::Storage;
 use crate::domain::password_policy::PasswordPolicy;
 use crate::error::ApiError;
-
-/// Rate limits on anonymous endpoints, per client IP.
-pub struct Limits {
-    /// Sign-ups (SECURITY.md D-03: about 10 an hour).
-    pub registrations: RateLimiter,
-    /// Step-1 checks, which reveal whether a username is taken (A-05 note).
-    pub step_checks: RateLimiter,
-    /// Wrong dossier references (numéro + nom + prénom guessing), per client IP.
-    pub dossier_guesses: RateLimiter,
-    /// Wrong dossier references per dossier number, whatever the IP (SECURITY.md A-15:
-    /// guesses spread over many addresses still stop).
-    pub dossier_number_guesses: RateLimiter,
-    /// Wrong codes of rattachement per dossier, over every account asking for it.
-    pub rattachement_codes: RateLimiter,
-    /// Activation resends and password-reset requests.
-    pub email_requests: RateLimiter,
-    /// Requests of each connected application on the integration API.
-    pub integration_requests: crate::integrations::rate_limit::Quota,
-    /// Token requests per client id (a stolen or leaked id cannot hammer the token
-    /// endpoint, nor guess secrets).
-    pub token_requests: RateLimiter,
-}
-
-impl Limits {
-    fn new(settings: &Settings) -> Self {
-        Self {
-            registrations: RateLimiter::new(
-                settings.registrations_per_hour,
-                Duration::from_secs(3600),
-            ),
-            step_checks: RateLimiter::new(30, Duration::from_secs(60)),
-            dossier_guesses: RateLimiter::new(5, Duration::from_secs(900)),
-            dossier_number_guesses: RateLimiter::new(10, Duration::from_secs(3600)),
-            rattachement_codes: RateLimiter::new(20, Duration::from_secs(3600)),
-            email_requests: RateLimiter::new(10, Duration::from_secs(3600)),
-            integration_requests: crate::integrations::rate_limit::Quota::new(
-                settings.integration_requests_per_minute,
-                Duration::from_secs(60),
-            ),
-            token_requests: RateLimiter::new(30, Duration::from_secs(60)),
-        }
-    }
-}
+use crate::limits::Limits;
 
 /// Application state, shared as `web::Data<AppState>`.
 pub struct AppState {
@@ -94,6 +52,9 @@ pub struct AppState {
     pub secrets: crate::auth::sealed::SecretBox,
     /// Bytes of upload bodies read so far (a metric: tests check limits cut bodies off).
     pub upload_bytes_read: Arc<std::sync::atomic::AtomicU64>,
+    /// Set when the server was asked to stop: `/api/health/ready` answers 503 so the load
+    /// balancer sends new requests elsewhere while this one finishes its own.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -122,6 +83,7 @@ impl AppState {
             storage,
             inspector,
             upload_bytes_read: Arc::default(),
+            draining: Arc::default(),
             secrets: crate::auth::sealed::SecretBox::new(&settings.secrets_key),
             hasher: Arc::new(PasswordHasher::new(
                 settings.hash_concurrency,

@@ -33,7 +33,14 @@ pub async fn access_log(
     let ip = crate::extract::client_info(req.request()).ip;
     let fallback = first_segment(req.path());
     let response = next.call(req).await?;
-    let route = response.request().match_pattern().unwrap_or(fallback);
+    let pattern = response.request().match_pattern();
+    crate::monitoring::record_request(
+        method.as_str(),
+        pattern.as_deref().unwrap_or("unmatched"),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    let route = pattern.unwrap_or(fallback);
     tracing::info!(
         target: "access",
         %method,

@@ -102,6 +102,10 @@ pub struct Problem {
     /// A refused enrolment: every reason in full (the codes are also in `fields._`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub raisons: Vec<crate::eligibility::Reason>,
+    /// The request's id (also its `X-Request-Id` header), to quote when asking for help: it
+    /// names the server's log lines of this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Problem {

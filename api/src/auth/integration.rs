@@ -18,6 +18,7 @@ use crate::auth::extractor::bearer;
 use crate::db::models::application;
 use crate::db::now;
 use crate::error::ApiError;
+use crate::integrations::rate_limit::Verdict;
 use crate::state::AppState;
 
 /// Where the integration routes live.
@@ -57,17 +58,18 @@ fn token_of(req: &HttpRequest, state: &AppState) -> Result<Integration, ApiError
 }
 
 /// Counts the request against the application, which must still be live (a revoked one
-/// is refused at once, not when its token expires).
-async fn check_live(state: &AppState, application_id: &str) -> Result<(), ApiError> {
+/// is refused at once, not when its token expires) — after counting the request against
+/// its quota, in the same transaction: (what the quota said, whether it is live).
+async fn admit(state: &AppState, application_id: &str) -> Result<(Verdict, bool), ApiError> {
     let id = application_id.to_string();
-    let live = state
-        .write(move |conn| Ok(application::count_use(conn, &id, now())?))
-        .await?;
-    if live {
-        Ok(())
-    } else {
-        Err(ApiError::InvalidToken)
-    }
+    let limits = state.limits.clone();
+    state
+        .write(move |conn| {
+            let verdict = limits.integration_requests.take(conn, &id, now())?;
+            let live = verdict.allowed && application::count_use(conn, &id, now())?;
+            Ok((verdict, live))
+        })
+        .await
 }
 
 /// A middleware: a request under [`PREFIX`] is refused (401) before its handler reads
@@ -88,17 +90,19 @@ pub async fn integration_door(
         Ok(found) => found,
         Err(error) => return Ok(req.into_response(error.error_response())),
     };
-    // The quota before the database: a flood costs no query.
     let quota = &state.limits.integration_requests;
-    let verdict = quota.take(&found.application_id);
+    let (verdict, live) = match admit(&state, &found.application_id).await {
+        Ok(admitted) => admitted,
+        Err(error) => return Ok(req.into_response(error.error_response())),
+    };
     let mut response = if !verdict.allowed {
         tracing::warn!(application = %found.application_id, "application over its quota");
         let error = ApiError::TooManyRequests {
             retry_after: Duration::from_secs(verdict.reset_seconds()),
         };
         req.into_response(error.error_response())
-    } else if let Err(error) = check_live(&state, &found.application_id).await {
-        req.into_response(error.error_response())
+    } else if !live {
+        req.into_response(ApiError::InvalidToken.error_response())
     } else {
         req.extensions_mut().insert(found);
         next.call(req).await?.map_into_boxed_body()

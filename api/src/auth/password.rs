@@ -48,6 +48,8 @@ pub struct PasswordHasher {
     jobs: SyncSender<Job>,
     dummy_hash: String,
     hashes_computed: Arc<AtomicU64>,
+    /// Hashes queued and not started yet (a metric).
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
     /// Average duration of one hash, in microseconds, to imitate its cost when a login is
     /// refused without hashing (throttled attempts).
     average_micros: Arc<AtomicU64>,
@@ -201,6 +203,7 @@ impl PasswordHasher {
             jobs,
             dummy_hash,
             hashes_computed: Arc::new(AtomicU64::new(0)),
+            waiting: Arc::default(),
             average_micros: Arc::new(AtomicU64::new(started.elapsed().as_micros() as u64)),
         })
     }
@@ -209,6 +212,11 @@ impl PasswordHasher {
     /// for requests that must be refused before hashing).
     pub fn hashes_computed(&self) -> u64 {
         self.hashes_computed.load(Ordering::Relaxed)
+    }
+
+    /// How many hashes wait for a hashing thread (a metric).
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// Hashes a new password.
@@ -249,7 +257,9 @@ impl PasswordHasher {
     ) -> Result<T, ApiError> {
         let (answer, result) = tokio::sync::oneshot::channel();
         let (computed, average) = (self.hashes_computed.clone(), self.average_micros.clone());
+        let waiting = self.waiting.clone();
         let job: Job = Box::new(move || {
+            waiting.fetch_sub(1, Ordering::Relaxed);
             let started = Instant::now();
             let value = work();
             computed.fetch_add(1, Ordering::Relaxed);
@@ -260,9 +270,14 @@ impl PasswordHasher {
             let _ = answer.send(value);
         });
         // Full: `queue` hashes wait already; answer at once rather than queue without bound.
-        self.jobs.try_send(job).map_err(|_| ApiError::Unavailable {
-            retry_after: Duration::from_secs(2),
-            reason: "password hashing queue full",
+        // Counted before it is sent, so that a thread taking it at once never counts below 0.
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        self.jobs.try_send(job).map_err(|_| {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            ApiError::Unavailable {
+                retry_after: Duration::from_secs(2),
+                reason: "password hashing queue full",
+            }
         })?;
         result
             .await

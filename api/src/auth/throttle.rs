@@ -1,7 +1,7 @@
-//! In-memory throttles: sliding-window rate limits and the login locks.
-//!
-//! They live in the process: with several API replicas each keeps its own counters
-//! (a deployment behind a load balancer should pin by IP or move these to the database).
+//! The login throttle: locks after consecutive failures, and ceilings per account and per
+//! address. Kept in the database (`login_locks`, and `rate_counters` through
+//! [`crate::limits`]), so every server of a deployment applies the same counts and a
+//! restart forgets nothing.
 //!
 //! Login policy (SECURITY.md ). An attempt comes either from a **known device**
 //! (a browser holding a valid device cookie for the account, see [`crate::auth::device`])
@@ -19,74 +19,14 @@
 //!   Counting distinct accounts (rather than failures) keeps one NAT — a town hall's
 //!   public computer, a mobile carrier — usable when one of its users mistypes.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Counts events per key over a sliding window.
-pub struct RateLimiter {
-    max: usize,
-    window: Duration,
-    events: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
 
-impl RateLimiter {
-    /// At most `max` events per `window` for one key.
-    pub fn new(max: usize, window: Duration) -> Self {
-        Self {
-            max,
-            window,
-            events: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Records an event for `key`, or says how long to wait if the limit is reached.
-    pub fn hit(&self, key: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        if events.len() > 100_000 {
-            let window = self.window;
-            events.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
-        }
-        let queue = events.entry(key.to_string()).or_default();
-        while queue
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            queue.pop_front();
-        }
-        if queue.len() >= self.max {
-            let oldest = queue.front().copied().unwrap_or(now);
-            return Err(self.window.saturating_sub(now.duration_since(oldest)));
-        }
-        queue.push_back(now);
-        Ok(())
-    }
-
-    /// Forgets `key`'s events.
-    pub fn forget(&self, key: &str) {
-        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        events.remove(key);
-    }
-
-    /// Whether `key` is at its limit, without recording anything.
-    pub fn is_limited(&self, key: &str) -> bool {
-        let now = Instant::now();
-        let events = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        events.get(key).is_some_and(|q| {
-            q.iter()
-                .filter(|t| now.duration_since(**t) < self.window)
-                .count()
-                >= self.max
-        })
-    }
-}
-
-#[derive(Default, Clone, Copy)]
-struct LockState {
-    consecutive_failures: u32,
-    locked_until: Option<Instant>,
-}
+use crate::db::DbConn;
+use crate::db::models::login_lock;
+use crate::limits::RateLimit;
 
 /// Login throttling settings.
 #[derive(Clone, Copy, Debug)]
@@ -142,104 +82,180 @@ impl Origin {
     }
 }
 
+/// What the throttle said of an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// The password may be checked.
+    pub allowed: bool,
+    /// The pair has failed before: a success must clear it.
+    pub failures_on_record: bool,
+}
+
 /// The login throttle.
+#[derive(Clone)]
 pub struct LoginThrottle {
     policy: LoginPolicy,
-    locks: Mutex<HashMap<(String, String), LockState>>,
-    per_account: RateLimiter,
+    per_account: RateLimit,
     /// One event per (IP, account) that failed in the window…
-    failed_pairs: RateLimiter,
+    failed_pairs: RateLimit,
     /// …counted per IP.
-    per_ip_accounts: RateLimiter,
+    per_ip_accounts: RateLimit,
 }
 
 impl LoginThrottle {
     pub fn new(policy: LoginPolicy) -> Self {
         let window = Duration::from_secs(900);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Self {
             policy,
-            locks: Mutex::new(HashMap::new()),
-            per_account: RateLimiter::new(policy.per_account_per_hour, Duration::from_secs(3600)),
-            failed_pairs: RateLimiter::new(1, window),
-            per_ip_accounts: RateLimiter::new(policy.per_ip_accounts_per_15_min, window),
+            per_account: RateLimit::new(
+                "login_account",
+                count(policy.per_account_per_hour),
+                Duration::from_secs(3600),
+            ),
+            failed_pairs: RateLimit::new("login_failed_pair", 1, window),
+            per_ip_accounts: RateLimit::new(
+                "login_ip_accounts",
+                count(policy.per_ip_accounts_per_15_min),
+                window,
+            ),
         }
     }
 
     /// Whether an attempt on `account` from `origin` may be evaluated (its password
     /// checked). Refused attempts do not count and do not extend a lock.
-    pub fn may_attempt(&self, account: &str, origin: &Origin) -> bool {
-        let key = (account.to_string(), origin.key());
-        let locked = {
-            let locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-            locks
-                .get(&key)
-                .and_then(|s| s.locked_until)
-                .is_some_and(|until| Instant::now() < until)
-        };
-        if locked {
-            return false;
+    pub fn may_attempt(
+        &self,
+        conn: &mut DbConn,
+        account: &str,
+        origin: &Origin,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        self.attempt(conn, account, origin, now).map(|a| a.allowed)
+    }
+
+    /// [`may_attempt`](Self::may_attempt), telling also whether the pair has failures on
+    /// record (only then has a success something to clear: most logins write nothing more).
+    pub fn attempt(
+        &self,
+        conn: &mut DbConn,
+        account: &str,
+        origin: &Origin,
+        now: NaiveDateTime,
+    ) -> QueryResult<Attempt> {
+        let on_record = login_lock::find(conn, account, &origin.key())?;
+        let failures_on_record = on_record.is_some();
+        if on_record.flatten().is_some_and(|until| now < until) {
+            return Ok(Attempt {
+                allowed: false,
+                failures_on_record,
+            });
         }
-        match origin {
+        let allowed = match origin {
             Origin::KnownDevice(_) => true,
             Origin::Address(ip) => {
-                !self.per_ip_accounts.is_limited(ip) && self.per_account.hit(account).is_ok()
+                !self.per_ip_accounts.is_limited(conn, ip, now)?
+                    && self.per_account.hit(conn, account, now)?.is_ok()
             }
-        }
+        };
+        Ok(Attempt {
+            allowed,
+            failures_on_record,
+        })
     }
 
     /// Records a failed attempt, locking the pair once the threshold is reached.
-    pub fn record_failure(&self, account: &str, origin: &Origin) {
+    pub fn record_failure(
+        &self,
+        conn: &mut DbConn,
+        account: &str,
+        origin: &Origin,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
         if let Origin::Address(ip) = origin
-            && self.failed_pairs.hit(&format!("{ip}|{account}")).is_ok()
+            && self
+                .failed_pairs
+                .hit(conn, &format!("{ip}|{account}"), now)?
+                .is_ok()
         {
-            let _ = self.per_ip_accounts.hit(ip);
+            let _ = self.per_ip_accounts.hit(conn, ip, now)?;
         }
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        if locks.len() > 100_000 {
-            let now = Instant::now();
-            locks.retain(|_, s| s.locked_until.is_some_and(|u| u > now));
-        }
-        let state = locks
-            .entry((account.to_string(), origin.key()))
-            .or_default();
-        state.consecutive_failures += 1;
-        if state.consecutive_failures >= self.policy.max_failures {
-            let doublings = (state.consecutive_failures - self.policy.max_failures).min(16);
+        let key = origin.key();
+        let failures =
+            u32::try_from(login_lock::count_failure(conn, account, &key, now)?).unwrap_or(u32::MAX);
+        if failures >= self.policy.max_failures {
+            let doublings = (failures - self.policy.max_failures).min(16);
             let lock = self
                 .policy
                 .lock_base
                 .saturating_mul(1 << doublings)
                 .min(self.policy.lock_max);
-            state.locked_until = Some(Instant::now() + lock);
+            let until = now + chrono::Duration::from_std(lock).unwrap_or(chrono::Duration::MAX);
+            login_lock::lock(conn, account, &key, until)?;
         }
+        Ok(())
     }
 
     /// A successful login clears the pair's failures.
-    pub fn record_success(&self, account: &str, origin: &Origin) {
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.remove(&(account.to_string(), origin.key()));
+    pub fn record_success(
+        &self,
+        conn: &mut DbConn,
+        account: &str,
+        origin: &Origin,
+    ) -> QueryResult<()> {
+        login_lock::clear(conn, account, &origin.key()).map(|_| ())
     }
 
     /// A password reset proved control of the account's address: every lock on the
     /// account goes, from every device and address, and its ceiling starts again.
-    pub fn clear_account(&self, account: &str) {
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.retain(|(locked, _), _| locked != account);
-        drop(locks);
-        self.per_account.forget(account);
+    pub fn clear_account(&self, conn: &mut DbConn, account: &str) -> QueryResult<()> {
+        login_lock::clear_account(conn, account)?;
+        self.per_account.forget(conn, account)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::tests::Database;
 
-    fn throttle(lock: Duration) -> LoginThrottle {
-        LoginThrottle::new(LoginPolicy {
-            lock_base: lock,
-            lock_max: lock * 4,
-            ..LoginPolicy::default()
-        })
+    /// A real database and a throttle locking for `lock` (up to 4 × `lock`).
+    struct Fixture {
+        database: Database,
+        throttle: LoginThrottle,
+    }
+
+    impl Fixture {
+        fn new(lock: Duration) -> Self {
+            Self {
+                database: Database::new(),
+                throttle: LoginThrottle::new(LoginPolicy {
+                    lock_base: lock,
+                    lock_max: lock * 4,
+                    ..LoginPolicy::default()
+                }),
+            }
+        }
+
+        fn may(&self, account: &str, origin: &Origin, now: NaiveDateTime) -> bool {
+            let mut conn = self.database.pool.get().expect("connection");
+            self.throttle
+                .may_attempt(&mut conn, account, origin, now)
+                .expect("db")
+        }
+
+        fn fail(&self, account: &str, origin: &Origin, now: NaiveDateTime) {
+            let mut conn = self.database.pool.get().expect("connection");
+            self.throttle
+                .record_failure(&mut conn, account, origin, now)
+                .expect("db");
+        }
+    }
+
+    fn at(seconds: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_800_000_000 + seconds, 0)
+            .expect("instant")
+            .naive_utc()
     }
 
     fn ip(ip: &str) -> Origin {
@@ -252,96 +268,115 @@ mod tests {
 
     #[test]
     fn five_failures_lock_the_pair_but_not_other_addresses() {
-        let t = throttle(Duration::from_secs(60));
+        let t = Fixture::new(Duration::from_secs(60));
         for _ in 0..5 {
-            assert!(t.may_attempt("acc", &ip("1.1.1.1")));
-            t.record_failure("acc", &ip("1.1.1.1"));
+            assert!(t.may("acc", &ip("1.1.1.1"), at(0)));
+            t.fail("acc", &ip("1.1.1.1"), at(0));
         }
-        assert!(!t.may_attempt("acc", &ip("1.1.1.1")));
+        assert!(!t.may("acc", &ip("1.1.1.1"), at(1)));
         assert!(
-            t.may_attempt("acc", &ip("2.2.2.2")),
+            t.may("acc", &ip("2.2.2.2"), at(1)),
             "the real user elsewhere is not locked out"
         );
     }
 
     #[test]
-    fn the_lock_ends_after_its_wait_and_success_clears_it() {
-        let t = throttle(Duration::from_millis(50));
+    fn the_lock_ends_after_its_wait_doubles_and_success_clears_it() {
+        let t = Fixture::new(Duration::from_secs(60));
         for _ in 0..5 {
-            t.record_failure("acc", &ip("1.1.1.1"));
+            t.fail("acc", &ip("1.1.1.1"), at(0));
         }
-        assert!(!t.may_attempt("acc", &ip("1.1.1.1")));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(t.may_attempt("acc", &ip("1.1.1.1")));
-        t.record_success("acc", &ip("1.1.1.1"));
-        assert!(t.may_attempt("acc", &ip("1.1.1.1")));
+        assert!(!t.may("acc", &ip("1.1.1.1"), at(59)));
+        assert!(t.may("acc", &ip("1.1.1.1"), at(61)));
+        // One more failure: locked twice as long.
+        t.fail("acc", &ip("1.1.1.1"), at(61));
+        assert!(!t.may("acc", &ip("1.1.1.1"), at(61 + 119)));
+        assert!(t.may("acc", &ip("1.1.1.1"), at(61 + 121)));
+        let mut conn = t.database.pool.get().expect("connection");
+        t.throttle
+            .record_success(&mut conn, "acc", &ip("1.1.1.1"))
+            .expect("db");
+        drop(conn);
+        t.fail("acc", &ip("1.1.1.1"), at(200));
+        assert!(
+            t.may("acc", &ip("1.1.1.1"), at(200)),
+            "the count started again"
+        );
     }
 
     #[test]
     fn at_most_100_attempts_an_hour_are_evaluated_per_account_from_unknown_clients() {
-        let t = throttle(Duration::from_secs(60));
+        let t = Fixture::new(Duration::from_secs(60));
         let evaluated = (0..150)
-            .filter(|i| t.may_attempt("acc", &ip(&format!("10.0.0.{i}"))))
+            .filter(|i| t.may("acc", &ip(&format!("10.0.0.{i}")), at(0)))
             .count();
         assert_eq!(evaluated, 100);
         assert!(
-            t.may_attempt("acc", &device("family-laptop")),
+            t.may("acc", &device("family-laptop"), at(0)),
             "the family's own browser is not held by the ceiling"
         );
     }
 
     #[test]
     fn a_known_device_has_its_own_lock() {
-        let t = throttle(Duration::from_secs(60));
+        let t = Fixture::new(Duration::from_secs(60));
         let known = device("nonce");
         for _ in 0..5 {
-            t.record_failure("acc", &known);
+            t.fail("acc", &known, at(0));
         }
-        assert!(!t.may_attempt("acc", &known));
-        assert!(t.may_attempt("acc", &device("other")));
+        assert!(!t.may("acc", &known, at(1)));
+        assert!(t.may("acc", &device("other"), at(1)));
     }
 
     #[test]
     fn many_accounts_failing_from_one_address_limit_it_but_one_account_does_not() {
-        let t = throttle(Duration::from_secs(60));
+        let t = Fixture::new(Duration::from_secs(60));
         for _ in 0..60 {
-            t.record_failure("victim", &ip("1.1.1.1"));
+            t.fail("victim", &ip("1.1.1.1"), at(0));
         }
         assert!(
-            t.may_attempt("neighbour", &ip("1.1.1.1")),
+            t.may("neighbour", &ip("1.1.1.1"), at(0)),
             "one account's failures stay its own"
         );
         for i in 0..30 {
-            t.record_failure(&format!("acc{i}"), &ip("1.1.1.1"));
+            t.fail(&format!("acc{i}"), &ip("1.1.1.1"), at(0));
         }
         assert!(
-            !t.may_attempt("neighbour", &ip("1.1.1.1")),
+            !t.may("neighbour", &ip("1.1.1.1"), at(0)),
             "credential stuffing from one address"
         );
-        assert!(t.may_attempt("neighbour", &device("n")));
+        assert!(t.may("neighbour", &device("n"), at(0)));
     }
 
     #[test]
     fn a_password_reset_clears_the_accounts_locks() {
-        let t = throttle(Duration::from_secs(60));
+        let t = Fixture::new(Duration::from_secs(60));
         for i in 0..150 {
             let from = ip(&format!("10.0.{}.{}", i / 5, i % 5));
-            if t.may_attempt("acc", &from) {
-                t.record_failure("acc", &from);
+            if t.may("acc", &from, at(0)) {
+                t.fail("acc", &from, at(0));
             }
         }
-        assert!(!t.may_attempt("acc", &ip("192.0.2.1")));
-        t.clear_account("acc");
-        assert!(t.may_attempt("acc", &ip("192.0.2.1")));
+        assert!(!t.may("acc", &ip("192.0.2.1"), at(0)));
+        let mut conn = t.database.pool.get().expect("connection");
+        t.throttle.clear_account(&mut conn, "acc").expect("db");
+        drop(conn);
+        assert!(t.may("acc", &ip("192.0.2.1"), at(0)));
     }
 
     #[test]
-    fn rate_limiter_reports_the_wait() {
-        let limiter = RateLimiter::new(2, Duration::from_secs(10));
-        assert!(limiter.hit("k").is_ok());
-        assert!(limiter.hit("k").is_ok());
-        let wait = limiter.hit("k").expect_err("third is refused");
-        assert!(wait <= Duration::from_secs(10) && wait > Duration::from_secs(8));
-        assert!(limiter.hit("other").is_ok());
+    fn two_throttles_on_one_database_share_their_counts() {
+        // Two servers of one deployment: failures on one lock the pair on the other.
+        let t = Fixture::new(Duration::from_secs(60));
+        let other = LoginThrottle::new(LoginPolicy::default());
+        for _ in 0..5 {
+            t.fail("acc", &ip("1.1.1.1"), at(0));
+        }
+        let mut conn = t.database.pool.get().expect("connection");
+        assert!(
+            !other
+                .may_attempt(&mut conn, "acc", &ip("1.1.1.1"), at(1))
+                .expect("db")
+        );
     }
 }

@@ -545,6 +545,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rate_counters (bucket, key, window_start) {
+        bucket -> Text,
+        key -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
+    }
+}
+
+diesel::table! {
+    login_locks (account_key, origin) {
+        account_key -> Text,
+        origin -> Text,
+        consecutive_failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(application_secrets -> applications (application_id));
 diesel::joinable!(webhook_subscriptions -> applications (application_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
@@ -581,6 +600,8 @@ diesel::joinable!(voeux -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    login_locks,
+    rate_counters,
     applications,
     application_secrets,
     sync_changes,

@@ -131,6 +131,15 @@ impl Storage {
         }
     }
 
+    /// Whether the store answers within 2 s (a missing object is an answer): readiness.
+    pub async fn is_reachable(&self) -> bool {
+        let probe = ObjectPath::from("readiness-probe");
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(2), self.store.head(&probe)).await,
+            Ok(Ok(_) | Err(object_store::Error::NotFound { .. }))
+        )
+    }
+
     /// The directory where uploads are received before they are checked.
     pub fn scratch_dir(&self) -> &Path {
         &self.scratch

@@ -32,7 +32,11 @@ pub struct Delivery {
 /// Runs forever: a pass whenever `wake` is notified or every `poll` otherwise.
 pub async fn run(pool: DbPool, delivery: Delivery, wake: Arc<Notify>, poll: std::time::Duration) {
     loop {
-        match deliver_due(&pool, &delivery).await {
+        let pass = deliver_due(&pool, &delivery).await;
+        if pass.is_ok() {
+            crate::monitoring::record_job_success("emails");
+        }
+        match pass {
             Ok(0) => {
                 tokio::select! {
                     _ = wake.notified() => {}

@@ -18,7 +18,11 @@ const BATCH: i64 = 20;
 /// Runs forever: a pass every `poll` (sooner after a pass that found work).
 pub async fn run(state: web::Data<AppState>, poll: std::time::Duration) {
     loop {
-        match deliver_due(&state).await {
+        let pass = deliver_due(&state).await;
+        if pass.is_ok() {
+            crate::monitoring::record_job_success("webhooks");
+        }
+        match pass {
             Ok(0) => tokio::time::sleep(poll).await,
             Ok(_) => {}
             Err(error) => {

@@ -2,24 +2,32 @@
 //! the IETF httpapi draft's headers (draft-ietf-httpapi-ratelimit-headers):
 //! `RateLimit-Policy: "application";q=600;w=60` on every answer, `RateLimit:
 //! "application";r=…;t=…` (requests left, seconds until the window restarts), and 429 with
-//! `Retry-After` once the quota is spent. A fixed window per application: simple to state
-//! and to predict from the outside.
+//! `Retry-After` once the quota is spent. Fixed windows aligned on the clock (each minute on
+//! the minute, for a 60-second window): simple to state and to predict from the outside.
 //!
-//! The counters live in the process (as the login throttles do, until issue 15 moves them
-//! to the database): with N replicas an application may make up to N times its quota.
+//! The counters are in the database (`rate_counters`, as every limit: [`crate::limits`]),
+//! so an application gets its quota once, however many servers answer it.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::db::DbConn;
+use crate::db::models::rate_counter;
+use crate::limits::Windows;
 
 /// The policy's name in the headers.
 const POLICY: &str = "application";
 
+/// Names the quota in `rate_counters`.
+const BUCKET: &str = "integration_requests";
+
 /// A quota of requests per window, per application.
+#[derive(Clone)]
 pub struct Quota {
     per_window: u32,
     window: Duration,
-    counters: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
 /// What the quota said of one request.
@@ -37,36 +45,33 @@ impl Quota {
         Self {
             per_window: per_window.max(1),
             window: window.max(Duration::from_secs(1)),
-            counters: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts one request of `application` (unless its quota is spent).
-    pub fn take(&self, application: &str) -> Verdict {
-        self.take_at(application, Instant::now())
-    }
-
-    fn take_at(&self, application: &str, now: Instant) -> Verdict {
-        let mut counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        let (started, used) = counters.entry(application.to_string()).or_insert((now, 0));
-        if now.duration_since(*started) >= self.window {
-            *started = now;
-            *used = 0;
-        }
-        let reset = self.window.saturating_sub(now.duration_since(*started));
-        if *used >= self.per_window {
-            return Verdict {
+    /// Counts one request of `application` at `now`, unless its quota is spent (a refused
+    /// request does not count).
+    pub fn take(
+        &self,
+        conn: &mut DbConn,
+        application: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Verdict> {
+        let windows = Windows::at(self.window, now);
+        let used = rate_counter::increment(conn, BUCKET, application, windows.current)?;
+        let used = u32::try_from(used).unwrap_or(u32::MAX);
+        if used > self.per_window {
+            rate_counter::decrement(conn, BUCKET, application, windows.current)?;
+            return Ok(Verdict {
                 allowed: false,
                 remaining: 0,
-                reset,
-            };
+                reset: windows.left,
+            });
         }
-        *used += 1;
-        Verdict {
+        Ok(Verdict {
             allowed: true,
-            remaining: self.per_window - *used,
-            reset,
-        }
+            remaining: self.per_window - used,
+            reset: windows.left,
+        })
     }
 
     /// `RateLimit-Policy`.
@@ -97,26 +102,37 @@ impl Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::tests::Database;
 
     #[test]
     fn a_quota_counts_down_refuses_then_restarts_with_its_window() {
+        let database = Database::new();
+        let mut conn = database.pool.get().expect("connection");
         let quota = Quota::new(2, Duration::from_secs(60));
-        let start = Instant::now();
-        let first = quota.take_at("a", start);
+        let at = |seconds: i64| {
+            chrono::DateTime::from_timestamp(1_800_000_000 + seconds, 0)
+                .expect("instant")
+                .naive_utc()
+        };
+        let mut take = |application: &str, seconds: i64| {
+            quota.take(&mut conn, application, at(seconds)).expect("db")
+        };
+        // 1_800_000_000 is a minute's start.
+        let first = take("a", 0);
         assert_eq!(
             (first.allowed, first.remaining, first.header().as_str()),
             (true, 1, "\"application\";r=1;t=60")
         );
-        assert!(quota.take_at("a", start + Duration::from_secs(10)).allowed);
-        let refused = quota.take_at("a", start + Duration::from_secs(20));
+        assert!(take("a", 10).allowed);
+        let refused = take("a", 20);
         assert_eq!(
             (refused.allowed, refused.remaining, refused.reset_seconds()),
             (false, 0, 40)
         );
         // Another application has its own quota.
-        assert!(quota.take_at("b", start + Duration::from_secs(20)).allowed);
+        assert!(take("b", 20).allowed);
         // A new window.
-        let later = quota.take_at("a", start + Duration::from_secs(61));
+        let later = take("a", 61);
         assert_eq!((later.allowed, later.remaining), (true, 1));
         assert_eq!(quota.policy_header(), "\"application\";q=2;w=60");
     }

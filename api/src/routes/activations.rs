@@ -82,7 +82,7 @@ pub async fn resend_activation(
             templates::activation(&account.email, &account.username, &town, link)
         },
     };
-    send_link_to_owner(&state, &client, &body.0.email, request)?;
+    send_link_to_owner(&state, &client, &body.0.email, request).await?;
     Ok(accepted(
         "Si un compte en attente d'activation correspond à cette adresse, un nouveau lien vient d'être envoyé.",
     ))

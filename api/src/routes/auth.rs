@@ -123,6 +123,7 @@ pub async fn login(
         throttle_key,
         ip,
         origin,
+        failures_on_record,
         needs_rehash,
         stored,
     } = check_password(&state, &client, &request.login, &request.password).await?;
@@ -130,12 +131,11 @@ pub async fn login(
         && let Err(refusal) = check_second_factor(&state, &account, request.totp_code.clone()).await
     {
         if matches!(refusal, ApiError::TotpInvalid) {
-            state.login_throttle.record_failure(&throttle_key, &origin);
+            record_failure(&state, &throttle_key, &origin).await?;
             log_failure(&state, Some(&account.id), &client);
         }
         return Err(refusal);
     }
-    state.login_throttle.record_success(&throttle_key, &origin);
     if needs_rehash && let Some(old) = stored {
         let new = state.hasher.hash(request.password).await?;
         let id = account.id.clone();
@@ -149,9 +149,13 @@ pub async fn login(
         state.settings.session_absolute_timeout,
     );
     let (account_id, client_copy) = (account.id.clone(), client.clone());
+    let throttle = state.login_throttle.clone();
     let (session_id, refresh_token, terms_accepted) = state
         .write(move |conn| {
             let now = now();
+            if failures_on_record {
+                throttle.record_success(conn, &throttle_key, &origin)?;
+            }
             let (session_id, refresh_token) =
                 session::create(conn, &account_id, now, idle, absolute)?;
             connection_log::record(
@@ -194,6 +198,8 @@ pub(crate) struct PasswordChecked {
     pub ip: String,
     /// A known device, or the client's address.
     pub origin: Origin,
+    /// The throttle has failures of this pair on record (the success clears them).
+    pub failures_on_record: bool,
     pub needs_rehash: bool,
     pub stored: Option<String>,
 }
@@ -208,23 +214,32 @@ pub(crate) async fn check_password(
     password: &str,
 ) -> Result<PasswordChecked, ApiError> {
     let key = username_key(login_name);
-    let account = state
-        .read(move |conn| Ok(Account::find_by_login(conn, &key)?))
+    let (throttle, devices, client_copy) = (
+        state.login_throttle.clone(),
+        state.devices.clone(),
+        client.clone(),
+    );
+    // The account and the throttle's word on it, on one pooled connection.
+    let (account, throttle_key, origin, attempt) = state
+        .read(move |conn| {
+            let account = Account::find_by_login(conn, &key)?;
+            // One throttle counter per account, whichever of its names was typed (A-08 d).
+            let throttle_key = account
+                .as_ref()
+                .map_or_else(|| format!("unknown:{key}"), |a| a.id.clone());
+            // A browser where this account logged in before is throttled on its own.
+            let origin = Origin::of(
+                &client_copy,
+                &devices,
+                account.as_ref().map(|a| a.id.as_str()),
+            );
+            let attempt = throttle.attempt(conn, &throttle_key, &origin, now())?;
+            Ok((account, throttle_key, origin, attempt))
+        })
         .await?;
-    // One throttle counter per account, whichever of its names was typed (A-08 d).
-    let throttle_key = account.as_ref().map_or_else(
-        || format!("unknown:{}", username_key(login_name)),
-        |a| a.id.clone(),
-    );
     let ip = client.ip.to_string();
-    // A browser where this account logged in before is throttled on its own.
-    let origin = Origin::of(
-        client,
-        &state.devices,
-        account.as_ref().map(|a| a.id.as_str()),
-    );
 
-    if !state.login_throttle.may_attempt(&throttle_key, &origin) {
+    if !attempt.allowed {
         state.hasher.imitate_delay().await;
         log_failure(state, account.as_ref().map(|a| a.id.as_str()), client);
         return Err(ApiError::Unauthorized);
@@ -236,7 +251,7 @@ pub(crate) async fn check_password(
         .verify(password.to_string(), stored.clone())
         .await?;
     let Some(account) = account.filter(|_| verification.matches) else {
-        state.login_throttle.record_failure(&throttle_key, &origin);
+        record_failure(state, &throttle_key, &origin).await?;
         log_failure(state, stored_for.as_deref(), client);
         return Err(ApiError::Unauthorized);
     };
@@ -250,9 +265,27 @@ pub(crate) async fn check_password(
         throttle_key,
         ip,
         origin,
+        failures_on_record: attempt.failures_on_record,
         needs_rehash: verification.needs_rehash,
         stored,
     })
+}
+
+/// Counts a failed attempt with the throttle, before answering: an unknown account's
+/// failure writes the same rows as a known one's.
+pub(crate) async fn record_failure(
+    state: &AppState,
+    throttle_key: &str,
+    origin: &Origin,
+) -> Result<(), ApiError> {
+    let (throttle, key, origin) = (
+        state.login_throttle.clone(),
+        throttle_key.to_string(),
+        origin.clone(),
+    );
+    state
+        .read(move |conn| Ok(throttle.record_failure(conn, &key, &origin, now())?))
+        .await
 }
 
 /// Records a failed attempt — in the account's connection log, or in `failed_logins` for

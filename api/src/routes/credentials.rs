@@ -38,7 +38,7 @@ pub struct LinkRequest<F> {
 /// answers the same 202 either way — and at once: the lookup and the writes happen after
 /// answering, the way a failed login is recorded, so a known address costs the client
 /// exactly what an unknown one does. The email leaves through the outbox.
-pub fn send_link_to_owner<F>(
+pub async fn send_link_to_owner<F>(
     state: &web::Data<AppState>,
     client: &ClientInfo,
     email: &str,
@@ -50,7 +50,8 @@ where
     state
         .limits
         .email_requests
-        .hit(&client.ip.to_string())
+        .take(state, client.ip.to_string())
+        .await?
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let (state, key, kind) = (state.clone(), email_key(email), request.kind);
     actix_web::rt::spawn(async move {
@@ -122,7 +123,8 @@ pub async fn resend_email(
     state
         .limits
         .email_requests
-        .hit(account_id)
+        .take(state, account_id)
+        .await?
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let town = state.town().await?.name;
     let base = state.public_url.clone();

@@ -158,12 +158,17 @@ async fn check_password(
     password: String,
     field: &str,
 ) -> Result<Account, ApiError> {
-    let id = user.account_id.clone();
-    let account = state
-        .read(move |conn| Ok(Account::find(conn, &id)?))
+    let (id, throttle) = (user.account_id.clone(), state.login_throttle.clone());
+    let origin = Origin::of(client, &state.devices, Some(&user.account_id));
+    let checked = origin.clone();
+    let (account, allowed) = state
+        .read(move |conn| {
+            let account = Account::find(conn, &id)?;
+            let allowed = throttle.may_attempt(conn, &account.id, &checked, now())?;
+            Ok((account, allowed))
+        })
         .await?;
-    let origin = Origin::of(client, &state.devices, Some(&account.id));
-    if !state.login_throttle.may_attempt(&account.id, &origin) {
+    if !allowed {
         return Err(ApiError::TooManyRequests {
             retry_after: std::time::Duration::from_secs(60),
         });
@@ -173,7 +178,7 @@ async fn check_password(
         .verify(password, account.password_hash.clone())
         .await?;
     if !verification.matches {
-        state.login_throttle.record_failure(&account.id, &origin);
+        crate::routes::auth::record_failure(state, &account.id, &origin).await?;
         return Err(ApiError::field(field, codes::WRONG_PASSWORD));
     }
     Ok(account)

@@ -33,6 +33,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(config: &mut ServiceConfig) {
     config
         .service(health::get_health)
+        .service(health::get_live)
+        .service(health::get_ready)
         .service(content::get_town)
         .service(content::get_terms)
         .service(activites::list_activites)

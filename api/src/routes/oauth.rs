@@ -50,7 +50,12 @@ pub async fn token(
         Ok(request) => request,
         Err(refusal) => return Ok(refusal.response()),
     };
-    if let Err(wait) = state.limits.token_requests.hit(&client_id) {
+    if let Err(wait) = state
+        .limits
+        .token_requests
+        .take(&state, client_id.clone())
+        .await?
+    {
         tracing::warn!(client = %client_id.chars().take(40).collect::<String>(), "token requests throttled");
         return Err(ApiError::TooManyRequests { retry_after: wait });
     }

@@ -50,7 +50,7 @@ pub async fn create_password_reset(
             )
         },
     };
-    send_link_to_owner(&state, &client, &body.0.email, request)?;
+    send_link_to_owner(&state, &client, &body.0.email, request).await?;
     Ok(accepted(
         "Si un compte correspond à cette adresse, vous allez recevoir un email pour choisir un nouveau mot de passe.",
     ))
@@ -104,7 +104,11 @@ pub async fn confirm_password_reset(
         .await
         .inspect_err(|_| tracing::warn!(event = "password_reset_confirm", outcome = "refused"))?;
     // The owner of the address is back: whatever strangers did, the account unlocks.
-    state.login_throttle.clear_account(&account_id);
+    let throttle = state.login_throttle.clone();
+    let unlocked = account_id.clone();
+    state
+        .read(move |conn| Ok(throttle.clear_account(conn, &unlocked)?))
+        .await?;
     tracing::info!(event = "password_reset_confirm", outcome = "changed", account = %account_id);
     Ok(private_json(
         StatusCode::OK,

@@ -102,7 +102,12 @@ pub async fn confirm_rattachement_code(
         })
         .await?;
     // Several accounts asking for the same dossier share one budget of wrong codes.
-    if state.limits.rattachement_codes.is_limited(&dossier_id) {
+    if state
+        .limits
+        .rattachement_codes
+        .check(&state, dossier_id.clone())
+        .await?
+    {
         return Err(ApiError::TooManyRequests {
             retry_after: std::time::Duration::from_secs(3600),
         });
@@ -113,7 +118,11 @@ pub async fn confirm_rattachement_code(
         .write(move |conn| rattachement::confirm_code(conn, &account_id, &code, &mailing, now()))
         .await?;
     if outcome != CodeOutcome::Linked {
-        let _ = state.limits.rattachement_codes.hit(&dossier_id);
+        let _ = state
+            .limits
+            .rattachement_codes
+            .take(&state, dossier_id)
+            .await?;
     }
     outcome.into_result()?;
     answer(&state, user.account_id, StatusCode::OK).await

@@ -42,7 +42,8 @@ pub async fn check_registration_step(
     state
         .limits
         .step_checks
-        .hit(&client.ip.to_string())
+        .take(&state, client.ip.to_string())
+        .await?
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let (verdict, strength) =
         state
@@ -107,7 +108,12 @@ pub async fn create_registration(
 
     // Counted once the request is valid: a family correcting a typo is not throttled,
     // and a flood of valid sign-ups stops before it costs a hash each.
-    state.limits.registrations.hit(&ip).map_err(too_many)?;
+    state
+        .limits
+        .registrations
+        .take(&state, ip.clone())
+        .await?
+        .map_err(too_many)?;
     // Hash before looking the address up, so new and known addresses cost the same.
     let hash = state.hasher.hash(request.password.clone()).await?;
     let mailing = rattachement::Mailing::of(&state).await?;

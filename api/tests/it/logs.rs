@@ -4,108 +4,17 @@
 //! in anything it printed. The events that must be logged (activation, reset request and
 //! confirmation, email change, rattachement) are.
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::mail::{MAIL, wait_for_mail};
+use crate::helpers::mail::wait_for_mail;
+use crate::helpers::process::{Server, environment};
 use crate::helpers::test_db::TestDb;
 use crate::helpers::test_db::tempdir::TempDir;
 use crate::helpers::{PASSWORD, unique};
-
-/// The server as a child process, its output collected.
-struct Server {
-    child: Child,
-    output: Arc<Mutex<Vec<u8>>>,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &TestDb, dir: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port")
-            .port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_portail-famille"))
-            .envs(environment(db, dir))
-            .env("PORT", port.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let output = output.clone();
-            std::thread::spawn(move || {
-                let mut stream = stream;
-                let mut buffer = [0u8; 8192];
-                while let Ok(n) = stream.read(&mut buffer) {
-                    if n == 0 {
-                        break;
-                    }
-                    output
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .extend_from_slice(&buffer[..n]);
-                }
-            });
-        }
-        Self {
-            child,
-            output,
-            base: format!("http://localhost:{port}"),
-        }
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn environment(db: &TestDb, dir: &std::path::Path) -> Vec<(String, String)> {
-    [
-        ("APP_ENV", "local".to_string()),
-        ("RUST_LOG", "info".to_string()),
-        ("DATABASE_URL", db.url.clone()),
-        ("SMTP_URL", format!("smtp://127.0.0.1:{}", MAIL.smtp_port)),
-        ("STORAGE_URL", dir.join("files").display().to_string()),
-        (
-            "UPLOAD_SCRATCH_DIR",
-            dir.join("scratch").display().to_string(),
-        ),
-        ("MAIL_DIR", dir.join("mails").display().to_string()),
-        (
-            "WEB_DIST",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist").to_string(),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
-}
 
 async fn json(response: reqwest::Response) -> Value {
     response.json().await.unwrap_or(Value::Null)

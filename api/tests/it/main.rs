@@ -19,6 +19,8 @@ mod lighthouse;
 mod logs;
 mod openapi;
 mod opening;
+mod operations;
+mod replicas;
 mod schema;
 mod tirage;
 mod webhooks;

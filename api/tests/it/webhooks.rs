@@ -6,16 +6,15 @@
 //! paused and its contact emailed; addresses that resolve to loopback are never called
 //! over https (SSRF), and plain http is refused unless the test setting allows loopback.
 
-use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::activities::families;
 use crate::helpers::mail::wait_for_mails;
+use crate::helpers::receiver::Receiver;
 use crate::helpers::spawn::TestApp;
 use crate::helpers::{spawn_app, unique};
 use crate::http::pieces::provide_required_pieces;
@@ -24,108 +23,8 @@ use crate::inscriptions::{
     agent, create_activite, create_periode, enrol, family_of, periode_input,
 };
 
-/// One message the receiver got.
-#[derive(Clone, Debug)]
-struct Received {
-    id: String,
-    timestamp: String,
-    signature: String,
-    body: String,
-}
-
-/// A webhook receiver on loopback: records what it gets, answers `status`.
-struct Receiver {
-    url: String,
-    got: Arc<Mutex<Vec<Received>>>,
-    status: Arc<AtomicU16>,
-    /// Requests to `/followed`, where its redirections point.
-    followed: Arc<AtomicU16>,
-}
-
-impl Receiver {
-    async fn start() -> Self {
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let status = Arc::new(AtomicU16::new(200));
-        let followed = Arc::new(AtomicU16::new(0));
-        let (shared_got, shared_status, shared_followed) =
-            (got.clone(), status.clone(), followed.clone());
-        let server = HttpServer::new(move || {
-            let (got, status, followed) = (
-                shared_got.clone(),
-                shared_status.clone(),
-                shared_followed.clone(),
-            );
-            App::new()
-                .route(
-                    "/followed",
-                    web::post().to(move || {
-                        followed.fetch_add(1, Ordering::SeqCst);
-                        async { HttpResponse::Ok().finish() }
-                    }),
-                )
-                .route(
-                    "/hooks",
-                    web::post().to(move |req: HttpRequest, body: web::Bytes| {
-                        let (got, status) = (got.clone(), status.clone());
-                        async move {
-                            let header = |name: &str| {
-                                req.headers()
-                                    .get(name)
-                                    .and_then(|v| v.to_str().ok())
-                                    .unwrap_or_default()
-                                    .to_string()
-                            };
-                            got.lock().expect("lock").push(Received {
-                                id: header("webhook-id"),
-                                timestamp: header("webhook-timestamp"),
-                                signature: header("webhook-signature"),
-                                body: String::from_utf8_lossy(&body).into_owned(),
-                            });
-                            let code = status.load(Ordering::SeqCst);
-                            HttpResponse::build(
-                                actix_web::http::StatusCode::from_u16(code).expect("status"),
-                            )
-                            .insert_header(("location", "/followed"))
-                            .finish()
-                        }
-                    }),
-                )
-        })
-        .workers(1)
-        .bind(("127.0.0.1", 0))
-        .expect("bind");
-        let port = server.addrs()[0].port();
-        tokio::spawn(server.run());
-        Self {
-            url: format!("http://127.0.0.1:{port}/hooks"),
-            got,
-            status,
-            followed,
-        }
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.got.lock().expect("lock").clone()
-    }
-
-    async fn wait_for(&self, count: usize) -> Vec<Received> {
-        let started = Instant::now();
-        loop {
-            let got = self.received();
-            if got.len() >= count {
-                return got;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "{count} webhook(s) expected, got {got:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
 /// A connected application with `webhooks:manage`: (client id, its token).
-async fn application(app: &TestApp, contact: &str) -> (String, String) {
+pub async fn application(app: &TestApp, contact: &str) -> (String, String) {
     let admin = agent(app).await;
     let response = app
         .post_json_auth(
@@ -161,7 +60,12 @@ async fn application(app: &TestApp, contact: &str) -> (String, String) {
     )
 }
 
-async fn subscribe(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (StatusCode, Value) {
+pub async fn subscribe(
+    app: &TestApp,
+    token: &str,
+    url: &str,
+    events: &[&str],
+) -> (StatusCode, Value) {
     let response = app
         .post_json_auth(
             "/api/integration/v1/webhooks",

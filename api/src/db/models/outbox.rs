@@ -119,6 +119,17 @@ pub fn enqueue(conn: &mut DbConn, email: &OutgoingEmail, now: NaiveDateTime) -> 
         .execute(conn)
 }
 
+/// How many emails wait to leave, due or not, and since when the oldest (metrics).
+pub fn backlog(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    outbox_emails::table
+        .filter(outbox_emails::status.eq_any([status::PENDING, status::SENDING]))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox_emails::created_at),
+        ))
+        .first(conn)
+}
+
 /// Whether an email of `kind` was queued for `to` since `since` (per-address limits).
 pub fn queued_since(
     conn: &mut DbConn,

@@ -217,6 +217,18 @@ pub fn count_of(conn: &mut DbConn, application_id: &str) -> QueryResult<i64> {
 /// How long a worker holds a delivery it claimed before another may take it.
 const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
+/// How many deliveries wait to leave, due or not (paused subscriptions' included), and
+/// since when the oldest (metrics).
+pub fn backlog(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    webhook_deliveries::table
+        .filter(webhook_deliveries::state.eq_any([state::PENDING, state::SENDING]))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(webhook_deliveries::created_at),
+        ))
+        .first(conn)
+}
+
 /// Claims up to `limit` due deliveries of live subscriptions, each leased with a
 /// conditional UPDATE (as the email outbox does): two workers never send one at once.
 pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<Claimed>> {

@@ -78,6 +78,9 @@ pub static MAIL: LazyLock<MailServer> = LazyLock::new(|| {
 /// One received message, as maildev decodes it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Mail {
+    /// maildev's id of the message.
+    #[serde(default)]
+    pub id: String,
     pub subject: String,
     #[serde(default)]
     pub text: String,
@@ -132,6 +135,18 @@ pub async fn mails_to(address: &str) -> Vec<Mail> {
     all.into_iter()
         .filter(|m| m.to.iter().any(|a| a.address.eq_ignore_ascii_case(address)))
         .collect()
+}
+
+/// Removes messages from maildev, so that a test that sent many does not slow down every
+/// other test's reading of the mailbox.
+pub async fn delete_mails(mails: &[Mail]) {
+    let client = reqwest::Client::new();
+    for mail in mails {
+        let _ = client
+            .delete(format!("{}/api/email/{}", MAIL.api_url, mail.id))
+            .send()
+            .await;
+    }
 }
 
 /// Waits until `count` messages reached `address` (up to 15 s) and returns them.

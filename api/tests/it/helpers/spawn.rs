@@ -34,6 +34,9 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         port: 0,
         listen_backlog: 4096,
         keep_alive: Duration::from_secs(10),
+        drain: Duration::from_secs(1),
+        metrics_path: Some("/metrics".into()),
+        shutdown_timeout: Duration::from_secs(10),
         blocking_threads: 16,
         public_url: None,
         database_url: db.url.clone(),
@@ -299,4 +302,31 @@ impl TestApp {
             refresh_cookie,
         }
     }
+}
+
+/// Another server on `app`'s database, with its own files and its own background workers:
+/// a replica behind the same load balancer. Answers its address and its state; the files
+/// directory goes when the answer is dropped.
+pub async fn spawn_replica(app: &TestApp) -> Replica {
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("pf-replica-{}", uuid::Uuid::new_v4().simple())));
+    let settings = test_settings(&app.db, &dir.0);
+    let replica = Application::build_with(settings, LoginPolicy::default())
+        .await
+        .expect("build a replica");
+    let address = format!("http://localhost:{}", replica.port());
+    let state = replica.state.clone();
+    tokio::spawn(replica.run_until_stopped());
+    Replica {
+        address,
+        state,
+        _dir: dir,
+    }
+}
+
+/// A replica started by [`spawn_replica`].
+pub struct Replica {
+    pub address: String,
+    pub state: web::Data<AppState>,
+    _dir: TempDir,
 }

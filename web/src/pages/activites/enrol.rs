@@ -456,6 +456,7 @@ mod tests {
                 fields,
                 opens_at: None,
                 raisons: Vec::new(),
+                request_id: None,
             },
             retry_after: None,
         }

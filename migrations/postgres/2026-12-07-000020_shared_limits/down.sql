@@ -1,0 +1,2 @@
+DROP TABLE login_locks;
+DROP TABLE rate_counters;
