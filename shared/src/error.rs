@@ -103,7 +103,9 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub raisons: Vec<crate::eligibility::Reason>,
     /// The request's id (also its `X-Request-Id` header), to quote when asking for help: it
-    /// names the server's log lines of this request.
+    /// names the server's log lines of this request. The server's alone: the browser's
+    /// build has no such field (each field costs the bundle, and the SPA does not show it).
+    #[cfg(feature = "server")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }

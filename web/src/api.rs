@@ -55,7 +55,6 @@ impl ApiError {
                 fields: Default::default(),
                 opens_at: None,
                 raisons: Vec::new(),
-                request_id: None,
             },
             retry_after: None,
         }
@@ -220,8 +219,6 @@ struct ProblemHead {
     fields: FieldErrors,
     #[serde(default)]
     opens_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default)]
-    request_id: Option<String>,
 }
 
 impl ProblemHead {
@@ -235,7 +232,6 @@ impl ProblemHead {
             fields: self.fields,
             opens_at: self.opens_at,
             raisons: Vec::new(),
-            request_id: self.request_id,
         }
     }
 }
@@ -530,7 +526,6 @@ mod tests {
                 },
                 Reason::Closed,
             ],
-            request_id: Some("3f2a9c1e".into()),
         };
         let received = answer(422, &problem);
         let error = failure(&received).expect("a failure");

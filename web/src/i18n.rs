@@ -161,13 +161,6 @@ pub fn problem_message(error: &ApiError) -> String {
         (ErrorCode::TooManyRequests | ErrorCode::ServiceUnavailable, Some(secs)) if secs > 0 => {
             format!("{base} (nouvel essai possible dans {})", duration(secs))
         }
-        // An error of ours: the request's id names its lines in the server's logs.
-        (ErrorCode::Internal, _) => match &error.problem.request_id {
-            Some(id) => {
-                format!("{base} Si cela se reproduit, indiquez cette référence à la mairie : {id}.")
-            }
-            None => base.to_string(),
-        },
         _ => base.to_string(),
     }
 }
@@ -510,32 +503,6 @@ mod tests {
         assert_eq!(
             field_message(codes::PASSWORD_TOO_SHORT),
             "Le mot de passe doit contenir au moins 12 caractères."
-        );
-    }
-
-    #[test]
-    fn an_error_of_ours_quotes_the_request_reference() {
-        let problem = |request_id: Option<&str>| crate::api::ApiError {
-            problem: shared::error::Problem {
-                problem_type: "/problems/internal".into(),
-                title: "Internal Server Error".into(),
-                status: 500,
-                detail: None,
-                code: ErrorCode::Internal,
-                fields: Default::default(),
-                opens_at: None,
-                raisons: Vec::new(),
-                request_id: request_id.map(str::to_string),
-            },
-            retry_after: None,
-        };
-        assert!(
-            problem_message(&problem(Some("3f2a9c1e")))
-                .ends_with("indiquez cette référence à la mairie : 3f2a9c1e.")
-        );
-        assert_eq!(
-            problem_message(&problem(None)),
-            error_message(ErrorCode::Internal)
         );
     }
 

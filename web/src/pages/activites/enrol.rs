@@ -456,7 +456,6 @@ mod tests {
                 fields,
                 opens_at: None,
                 raisons: Vec::new(),
-                request_id: None,
             },
             retry_after: None,
         }
