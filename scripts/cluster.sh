@@ -82,7 +82,7 @@ export AWS_ENDPOINT=http://127.0.0.1:3900 AWS_REGION=garage AWS_ALLOW_HTTP=true
 export AWS_VIRTUAL_HOSTED_STYLE_REQUEST=false
 
 say "SMTP catcher (maildev): SMTP 127.0.0.1:1025, emails on http://localhost:1080"
-node_modules/.bin/maildev --smtp 1025 --web 1080 --ip 127.0.0.1 >"$DIR/maildev.log" 2>&1 &
+e2e/node_modules/.bin/maildev --smtp 1025 --web 1080 --ip 127.0.0.1 >"$DIR/maildev.log" 2>&1 &
 PIDS+=($!)
 
 # The settings both servers share: what makes them one portal. Secrets are generated once
