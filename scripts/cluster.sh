@@ -36,7 +36,8 @@ stop_all() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap stop_all EXIT INT TERM
+trap stop_all EXIT
+trap 'exit 0' INT TERM # then the EXIT trap stops everything
 
 if [ -n "${CLUSTER_FRESH:-}" ]; then
   rm -rf "$DIR"
@@ -111,9 +112,11 @@ for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:${API_PORTS[0]}/api/health/
 start_api 2 # after the first: the migrations ran once
 
 say "HAProxy on http://localhost:$PROXY_PORT"
+# HAProxy needs two file descriptors per connection (the client's and the server's).
+MAXCONN=$((($(ulimit -Hn) - 100) / 2))
 cat >"$DIR/haproxy.cfg" <<EOF
 global
-    maxconn 20000
+    maxconn $MAXCONN
 
 defaults
     mode http
