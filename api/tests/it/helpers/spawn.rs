@@ -305,7 +305,7 @@ impl TestApp {
 }
 
 /// Another server on `app`'s database, with its own files and its own background workers:
-/// a replica behind the same load balancer. Answers its address and its state; the files
+/// a replica behind the same load balancer. Answers its address; the files
 /// directory goes when the answer is dropped.
 pub async fn spawn_replica(app: &TestApp) -> Replica {
     let dir =
@@ -315,18 +315,12 @@ pub async fn spawn_replica(app: &TestApp) -> Replica {
         .await
         .expect("build a replica");
     let address = format!("http://localhost:{}", replica.port());
-    let state = replica.state.clone();
     tokio::spawn(replica.run_until_stopped());
-    Replica {
-        address,
-        state,
-        _dir: dir,
-    }
+    Replica { address, _dir: dir }
 }
 
 /// A replica started by [`spawn_replica`].
 pub struct Replica {
     pub address: String,
-    pub state: web::Data<AppState>,
     _dir: TempDir,
 }
