@@ -26,7 +26,7 @@ ensure_wasm_tools
 ensure_node_packages
 ensure_garage
 ensure_postgres
-command -v haproxy >/dev/null || apt_install haproxy
+ensure_haproxy
 build_spa
 say "release build"
 cargo build --locked --release -p api

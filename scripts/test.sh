@@ -12,6 +12,7 @@ ensure_chromium
 ensure_garage
 ensure_schemathesis
 ensure_postgres
+ensure_haproxy
 build_spa
 check_bundle_budget
 

@@ -70,6 +70,12 @@ ensure_schemathesis() {
   fi
 }
 
+# HAProxy from Debian: the reverse proxy of the production topology (scripts/cluster.sh,
+# the cluster fault tests).
+ensure_haproxy() {
+  command -v haproxy >/dev/null || apt_install haproxy
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }

@@ -144,6 +144,10 @@ pub struct Settings {
     /// Objects no row names are deleted once older than this (an upload in flight has
     /// its objects written before its row).
     pub orphan_grace: Duration,
+    /// An upload's Idempotency-Key held « in progress » longer than this is taken for the
+    /// claim of a server that died (`UPLOAD_CLAIM_LEASE_SECONDS`, default 600): the
+    /// family's retry with the same key then goes through. Longer than any upload lasts.
+    pub upload_claim_lease: Duration,
     /// Failures injected by tests; never set from the environment.
     pub fault_injection: FaultInjection,
     /// G-06: more than `count` downloads of pieces by one staff member within `window`
@@ -313,6 +317,7 @@ impl Settings {
             inspector_concurrency: parsed("INSPECTOR_CONCURRENCY", cores)?,
             inspector_timeout: Duration::from_secs(parsed("INSPECTOR_TIMEOUT_SECONDS", 10)?),
             orphan_grace: Duration::from_secs(3600),
+            upload_claim_lease: Duration::from_secs(parsed("UPLOAD_CLAIM_LEASE_SECONDS", 600)?),
             fault_injection: FaultInjection::default(),
             bulk_download_alert: BulkDownloadAlert {
                 count: parsed("BULK_DOWNLOAD_ALERT_COUNT", 200)?,

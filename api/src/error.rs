@@ -207,9 +207,17 @@ impl ApiError {
             Self::TooManyRequests { .. } => {
                 "Trop de tentatives : veuillez patienter avant de réessayer."
             }
-            Self::Unavailable { .. } => {
-                "Le service est momentanément surchargé : veuillez réessayer dans quelques instants."
-            }
+            Self::Unavailable { reason, .. } => match *reason {
+                FILE_STORE_UNAVAILABLE => {
+                    "Le stockage des fichiers est momentanément indisponible : rien n'a été enregistré. Veuillez réessayer dans quelques minutes."
+                }
+                SCRATCH_SPACE_FULL => {
+                    "Le serveur manque momentanément de place pour recevoir des fichiers : rien n'a été enregistré. Veuillez réessayer dans quelques minutes."
+                }
+                _ => {
+                    "Le service est momentanément surchargé : veuillez réessayer dans quelques instants."
+                }
+            },
             Self::UploadRefused { detail, .. } => detail.as_str(),
             Self::TotpRequired => {
                 "Saisissez le code à 6 chiffres affiché par votre application d'authentification."
@@ -367,7 +375,39 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// `Unavailable` reasons with their own French detail (and metric label).
+const FILE_STORE_UNAVAILABLE: &str = "file store unavailable";
+const SCRATCH_SPACE_FULL: &str = "scratch space full";
+
 impl ApiError {
+    /// The file store failed to keep or give back a file: a fault of the store (down,
+    /// unreachable, out of space), not of the request, so the client may retry.
+    pub fn file_store_unavailable(error: anyhow::Error) -> Self {
+        tracing::warn!(error = format!("{error:#}"), "file store unavailable");
+        Self::Unavailable {
+            retry_after: Duration::from_secs(30),
+            reason: FILE_STORE_UNAVAILABLE,
+        }
+    }
+
+    /// Writing an upload to the scratch directory failed. A full disk (or quota) is a
+    /// passing condition of the server, told as such; any other error is unexpected.
+    pub fn scratch_write_failed(error: std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        if matches!(
+            error.kind(),
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded
+        ) {
+            tracing::warn!(%error, "no space left in the upload scratch directory");
+            Self::Unavailable {
+                retry_after: Duration::from_secs(60),
+                reason: SCRATCH_SPACE_FULL,
+            }
+        } else {
+            Self::Internal(anyhow::Error::new(error).context("Failed to write a scratch file"))
+        }
+    }
+
     fn database_unavailable(error: &diesel::result::Error) -> Self {
         tracing::warn!(%error, "database unavailable");
         Self::Unavailable {

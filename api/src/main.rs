@@ -37,6 +37,24 @@ enum Command {
     /// Connected applications (the town's other software), as in the back office.
     #[command(subcommand)]
     Applications(Applications),
+    /// The stored files (pièces, public documents), for backups: `scripts/backup.sh`.
+    #[command(subcommand)]
+    Fichiers(Fichiers),
+}
+
+#[derive(Subcommand)]
+enum Fichiers {
+    /// Copy every file of the store (`STORAGE_URL`) into DIRECTORY (`pieces/`,
+    /// `documents/`).
+    Exporter {
+        #[arg(long)]
+        vers: PathBuf,
+    },
+    /// Put every file of DIRECTORY (as written by `exporter`) into the store.
+    Importer {
+        #[arg(long)]
+        depuis: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -184,6 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Attribution(Attribution::Verifier { fichier }) => verify_draw(&fichier),
         Command::Applications(command) => applications(&settings, command),
+        Command::Fichiers(command) => files(&settings, command).await,
         Command::Charge(Charge::Argon2 { threads, secondes }) => {
             let rate =
                 api::auth::password::raw_rate(threads, std::time::Duration::from_secs(secondes))?;
@@ -191,6 +210,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn files(settings: &Settings, command: Fichiers) -> anyhow::Result<ExitCode> {
+    use api::documents::{backup, storage::Storage};
+    let storage = Storage::open(
+        &settings.storage,
+        &settings.upload_scratch_dir,
+        &settings.web_dist,
+    )?;
+    let (copied, verb, dir) = match command {
+        Fichiers::Exporter { vers } => (
+            backup::export(&storage, &vers).await?,
+            "exportés vers",
+            vers,
+        ),
+        Fichiers::Importer { depuis } => (
+            backup::import(&storage, &depuis).await?,
+            "importés depuis",
+            depuis,
+        ),
+    };
+    println!(
+        "{} pièces et {} documents {verb} {}.",
+        copied.pieces,
+        copied.documents,
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn applications(settings: &Settings, command: Applications) -> anyhow::Result<ExitCode> {

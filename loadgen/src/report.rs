@@ -57,6 +57,8 @@ pub struct Report {
     pub catalogue_reads: Latencies,
     /// Catalogue reads while enrolments were in progress (after the opening).
     pub catalogue_reads_during_rush: Latencies,
+    /// Catalogue reads answered 503 (or lost by a proxy): read again at the page's next turn.
+    pub catalogue_unavailable: usize,
     /// Enrolment attempts that were admitted (any answer but 503).
     pub enrolments: Latencies,
     pub confirmed: usize,
@@ -158,8 +160,8 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "- 503 + Retry-After: {} (all retried), lost connections: {}",
-            self.unavailable, self.lost
+            "- 503 + Retry-After: {} (all retried), lost connections: {}, catalogue reads unanswered: {}",
+            self.unavailable, self.lost, self.catalogue_unavailable
         )?;
         let rush = self.rush_lasted.as_secs_f64();
         let rate = if rush > 0.0 {

@@ -84,6 +84,7 @@ struct Outcome {
     relogins: usize,
     catalogue: Latencies,
     catalogue_during_rush: Latencies,
+    catalogue_unavailable: usize,
     enrolments: Latencies,
     acknowledged: Vec<(InscriptionView, Instant)>,
     unavailable: usize,
@@ -132,6 +133,16 @@ fn refresh_cookie_of(response: &Response) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Whether an answer says the request's own answer was lost, so that sending it again
+/// (with the same key) is the thing to do: the server dropped it unread when saturated
+/// (408), or the proxy in front lost the server that had it (502, a replica killed; 504).
+fn answer_lost(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::REQUEST_TIMEOUT | StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+    )
+}
+
 /// Logs in, retrying a 503 (the hashing queue is full) after its `Retry-After`.
 async fn login(shared: &Browser, username: &str, outcome: &mut Outcome) -> Option<Session> {
     loop {
@@ -157,6 +168,10 @@ async fn login(shared: &Browser, username: &str, outcome: &mut Outcome) -> Optio
             }
             Ok(response) if response.status() == StatusCode::SERVICE_UNAVAILABLE => {
                 outcome.login_retries += 1;
+                tokio::time::sleep(retry_after(response).await).await;
+            }
+            Ok(response) if answer_lost(response.status()) => {
+                outcome.lost += 1;
                 tokio::time::sleep(retry_after(response).await).await;
             }
             Ok(response) => {
@@ -256,6 +271,15 @@ async fn read_catalogue(
             }
             fresh.or(etag)
         }
+        // Not an error of the page: it reads the catalogue again at its next turn (and
+        // the plain run checks that it never had to).
+        Ok(response)
+            if response.status() == StatusCode::SERVICE_UNAVAILABLE
+                || answer_lost(response.status()) =>
+        {
+            outcome.catalogue_unavailable += 1;
+            etag
+        }
         Ok(response) => {
             outcome
                 .errors
@@ -301,8 +325,7 @@ async fn enrol(
                 outcome.unavailable += 1;
                 tokio::time::sleep(retry_after(response).await).await;
             }
-            // The server dropped the request unread (overloaded): as a lost connection.
-            Ok(response) if response.status() == StatusCode::REQUEST_TIMEOUT => {
+            Ok(response) if answer_lost(response.status()) => {
                 outcome.lost += 1;
                 tokio::time::sleep(retry_after(response).await).await;
             }
@@ -443,8 +466,7 @@ async fn read_signed_in<T: serde::de::DeserializeOwned>(
                 tokio::time::sleep(retry_after(response).await).await;
             }
             Ok(response) if response.status() == StatusCode::UNAUTHORIZED => stale = true,
-            // Dropped unread by a saturated server: as a lost connection.
-            Ok(response) if response.status() == StatusCode::REQUEST_TIMEOUT => {
+            Ok(response) if answer_lost(response.status()) => {
                 outcome.lost += 1;
                 tokio::time::sleep(retry_after(response).await).await;
             }
@@ -579,6 +601,7 @@ fn summarise(
         report
             .catalogue_reads_during_rush
             .extend(outcome.catalogue_during_rush);
+        report.catalogue_unavailable += outcome.catalogue_unavailable;
         report.enrolments.extend(outcome.enrolments);
         report.unavailable += outcome.unavailable;
         report.lost += outcome.lost;

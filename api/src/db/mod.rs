@@ -292,3 +292,10 @@ pub fn now() -> NaiveDateTime {
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// A row id answered by a `RETURNING id` (the PostgreSQL leases of the job queues).
+#[derive(diesel::QueryableByName)]
+pub struct LeasedId {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub id: String,
+}

@@ -21,7 +21,18 @@ pub struct StoredFile<'a> {
 
 /// The file as a streamed attachment.
 pub async fn attachment(storage: &Storage, file: StoredFile<'_>) -> Result<HttpResponse, ApiError> {
-    let body = storage.get(file.shelf, file.id).await?;
+    let body = storage.get(file.shelf, file.id).await.map_err(|error| {
+        // A recorded file missing from the store is a defect; any other failure is the
+        // store's (down, unreachable), which a retry may get past.
+        if matches!(
+            error.downcast_ref::<object_store::Error>(),
+            Some(object_store::Error::NotFound { .. })
+        ) {
+            ApiError::Internal(error.context("A recorded file is missing from the store"))
+        } else {
+            ApiError::file_store_unavailable(error)
+        }
+    })?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, file.media_type))
         .insert_header((

@@ -2,6 +2,7 @@
 //! keeping family-chosen names away from the filesystem, storing files, and the rules of a
 //! dossier's pieces.
 
+pub mod backup;
 pub mod download;
 pub mod filename;
 pub mod inspect;

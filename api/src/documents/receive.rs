@@ -404,7 +404,7 @@ async fn receive_file(
     let scratch = ScratchFile(scratch_dir.join(uuid::Uuid::new_v4().to_string()));
     let mut out = tokio::fs::File::create(scratch.path())
         .await
-        .map_err(anyhow::Error::from)?;
+        .map_err(ApiError::scratch_write_failed)?;
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
@@ -433,9 +433,12 @@ async fn receive_file(
             }
         }
         hasher.update(&chunk);
-        out.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+        out.write_all(&chunk)
+            .await
+            .map_err(ApiError::scratch_write_failed)?;
     }
-    out.flush().await.map_err(anyhow::Error::from)?;
+    // The last write's outcome (a full disk) is known only once flushed.
+    out.flush().await.map_err(ApiError::scratch_write_failed)?;
     if size == 0 {
         return Err(ApiError::field(
             &format!("fichiers.{index}"),

@@ -24,7 +24,10 @@ pub enum Shelf {
 }
 
 impl Shelf {
-    fn prefix(self) -> &'static str {
+    pub const ALL: [Self; 2] = [Self::Pieces, Self::Documents];
+
+    /// The shelf's prefix in the store (and its directory in a backup).
+    pub fn prefix(self) -> &'static str {
         match self {
             Self::Pieces => "pieces",
             Self::Documents => "documents",
@@ -75,6 +78,16 @@ pub struct Storage {
     part_size: usize,
 }
 
+/// A store that is down must fail an upload within seconds (503, retry later), not keep
+/// the family waiting through `object_store`'s default of ten retries over three minutes.
+fn bounded_retries() -> object_store::RetryConfig {
+    object_store::RetryConfig {
+        max_retries: 2,
+        retry_timeout: std::time::Duration::from_secs(10),
+        ..Default::default()
+    }
+}
+
 impl Storage {
     /// Opens (and creates, if local) the store. Refuses a local store inside `web_root`,
     /// which is served to anyone.
@@ -111,7 +124,9 @@ impl Storage {
                 })
             }
             StorageLocation::S3 { url, options } => {
-                let mut builder = object_store::aws::AmazonS3Builder::from_env().with_url(url);
+                let mut builder = object_store::aws::AmazonS3Builder::from_env()
+                    .with_url(url)
+                    .with_retry(bounded_retries());
                 for (key, value) in options {
                     let key = key
                         .parse()

@@ -26,9 +26,6 @@ use crate::enum_text::to_text;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A request holding a key for longer than this is taken for dead (the process stopped).
-const IDEMPOTENCY_STALE_MINUTES: i64 = 10;
-
 /// The dossier, if it is the account's, and whether the family may change it now.
 pub fn own_dossier(
     conn: &mut DbConn,
@@ -169,11 +166,13 @@ async fn check_and_claim(
         None => None,
         Some(key) => {
             let (account_id, key) = (account_id.clone(), key.clone());
+            let lease = chrono::Duration::from_std(state.settings.upload_claim_lease)
+                .map_err(anyhow::Error::from)?;
             Some(
                 state
                     .write(move |conn| {
                         let now = now();
-                        let stale = now - chrono::Duration::minutes(IDEMPOTENCY_STALE_MINUTES);
+                        let stale = now - lease;
                         Ok(idempotency::claim(conn, &account_id, &key, now, stale)?)
                     })
                     .await?,
@@ -275,7 +274,7 @@ async fn receive_and_record(
             .await
         {
             state.storage.delete(Shelf::Pieces, &new_ids).await;
-            return Err(ApiError::Internal(
+            return Err(ApiError::file_store_unavailable(
                 error.context("Failed to store an uploaded file"),
             ));
         }

@@ -175,7 +175,9 @@ pub async fn create_document(
         .storage
         .put_file(Shelf::Documents, &row.id, file.scratch.path())
         .await
-        .map_err(|e| ApiError::Internal(e.context("Failed to store a public document")))?;
+        .map_err(|e| {
+            ApiError::file_store_unavailable(e.context("Failed to store a public document"))
+        })?;
     let id = row.id.clone();
     let saved = state
         .write(move |conn| {

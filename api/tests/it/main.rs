@@ -3,8 +3,10 @@
 //! maildev, and the SPA in headless Chromium.
 
 mod activities;
+mod backup;
 mod browser;
 mod catalogue;
+mod cluster;
 mod contract;
 mod helpers;
 mod http;
@@ -18,7 +20,7 @@ mod integrator;
 mod lighthouse;
 mod logs;
 mod openapi;
-mod opening;
+pub(crate) mod opening;
 mod operations;
 mod replicas;
 mod schema;

@@ -10,29 +10,38 @@ use diesel::prelude::*;
 
 use crate::helpers::{PASSWORD, spawn_app};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn three_hundred_families_at_the_opening_overbook_nothing_and_lose_nothing() {
-    let app = spawn_app().await;
-    let plan = api::load_seed::Plan {
-        families: 300,
-        periodes: 5,
+use api::db::DbConn;
+use api::load_seed::{Plan, Prepared};
+
+/// A race of `families` families for `periodes` périodes of 24 places, opening in
+/// `opens_in` (time enough for every family to log in first).
+pub(crate) fn race(families: usize, periodes: usize, opens_in: Duration, prefix: &str) -> Plan {
+    Plan {
+        families,
+        periodes,
         places: 24,
-        opening: Utc::now() + Duration::seconds(12),
+        opening: Utc::now() + opens_in,
         password: PASSWORD.into(),
-        prefix: "ouverture".into(),
+        prefix: prefix.into(),
         fair: false,
-    };
-    let prepared = {
-        let mut conn = app.state.pool.get().expect("conn");
-        api::load_seed::prepare(&mut conn, &plan).expect("seed")
-    };
+    }
+}
+
+/// Runs the load generator's opening morning against `base_url` (one server, or the proxy
+/// in front of several) and checks the families' side: every child answered, nothing
+/// acknowledged lost, no overbooking, no place empty while a family waits.
+pub(crate) async fn run_the_rush(
+    base_url: &str,
+    plan: &Plan,
+    login_window: std::time::Duration,
+) -> loadgen::Report {
     let report = loadgen::run(loadgen::Config {
-        base_url: app.address.clone(),
+        base_url: base_url.to_string(),
         prefix: plan.prefix.clone(),
         families: plan.families,
         password: plan.password.clone(),
-        activity: "essai de charge".into(),
-        login_window: std::time::Duration::from_secs(10),
+        activity: format!("essai de charge {}", plan.prefix),
+        login_window,
         catalogue_every: std::time::Duration::from_secs(2),
         request_timeout: std::time::Duration::from_secs(30),
     })
@@ -40,40 +49,59 @@ async fn three_hundred_families_at_the_opening_overbook_nothing_and_lose_nothing
     .expect("the run");
     println!("{report}");
     assert!(report.problems().is_empty(), "{report}");
-    assert_eq!(report.children, prepared.children);
     assert_eq!(
         report.confirmed,
-        5 * 24,
+        plan.periodes * usize::try_from(plan.places).expect("places"),
         "far more children than places: all taken"
     );
+    report
+}
 
-    // The database agrees with what the families were told.
+/// The database agrees with what the families were told: each période's confirmed rows
+/// are its capacity and its counter, and each child has exactly one enrolment.
+pub(crate) fn assert_the_database_agrees(conn: &mut DbConn, prepared: &Prepared) {
     use api::db::schema::{inscriptions, periodes};
-    let mut conn = app.state.pool.get().expect("conn");
     for periode in &prepared.periode_ids {
         let (capacite, prises): (i32, i32) = periodes::table
             .find(periode)
             .select((periodes::capacite, periodes::places_prises))
-            .first(&mut conn)
+            .first(conn)
             .expect("période");
         let confirmed: i64 = inscriptions::table
             .filter(inscriptions::periode_id.eq(periode))
             .filter(inscriptions::statut.eq("confirmee"))
             .count()
-            .get_result(&mut conn)
+            .get_result(conn)
             .expect("count");
         assert_eq!((confirmed, prises), (i64::from(capacite), capacite));
     }
     let total: i64 = inscriptions::table
         .filter(inscriptions::periode_id.eq_any(&prepared.periode_ids))
         .count()
-        .get_result(&mut conn)
+        .get_result(conn)
         .expect("count");
     assert_eq!(
         usize::try_from(total).expect("count"),
         prepared.children,
         "one per child"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_hundred_families_at_the_opening_overbook_nothing_and_lose_nothing() {
+    let app = spawn_app().await;
+    let plan = race(300, 5, Duration::seconds(12), "ouverture");
+    let prepared = {
+        let mut conn = app.state.pool.get().expect("conn");
+        api::load_seed::prepare(&mut conn, &plan).expect("seed")
+    };
+    let report = run_the_rush(&app.address, &plan, std::time::Duration::from_secs(10)).await;
+    assert_eq!(report.children, prepared.children);
+    assert_eq!(
+        report.catalogue_unavailable, 0,
+        "the catalogue keeps answering during the rush"
+    );
+    assert_the_database_agrees(&mut app.state.pool.get().expect("conn"), &prepared);
 
     // The login ceiling phase of the benchmark (`--plafond-secondes`), reduced: more
     // clients than hashing slots keep logging in as the families; every login answers 200

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use crate::db::schema::{accounts, outbox_emails};
 use crate::db::{DbConn, new_id};
@@ -145,14 +146,44 @@ pub fn queued_since(
         .get_result(conn)
 }
 
-/// Claims up to `limit` due emails: each is leased with a conditional UPDATE, so two
-/// workers never send the same one, and one whose worker died is retried after the lease.
-/// `now` is the database's clock ([`crate::clock::Clock`]).
+/// Claims up to `limit` due emails, each leased for [`CLAIM_LEASE`] so that two workers
+/// never send the same one, and one whose worker died is retried after the lease. `now` is
+/// the database's clock ([`crate::clock::Clock`]).
 pub fn claim_due(
     conn: &mut DbConn,
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<OutboxEmail>> {
+    let leased = match conn {
+        // One statement; rows another replica is leasing right now are skipped, not waited
+        // for, so N workers take disjoint batches at once.
+        DbConn::Pg(pg) => diesel::sql_query(
+            "UPDATE outbox_emails SET status = $4, next_attempt_at = $2 WHERE id IN ( \
+                SELECT id FROM outbox_emails \
+                WHERE status IN ($4, $5) AND next_attempt_at <= $1 \
+                ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             RETURNING id",
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(now + CLAIM_LEASE)
+        .bind::<BigInt, _>(limit)
+        .bind::<Text, _>(status::SENDING)
+        .bind::<Text, _>(status::PENDING)
+        .load::<crate::db::LeasedId>(pg)?
+        .into_iter()
+        .map(|row| row.id)
+        .collect(),
+        // SQLite has one writer at a time: a conditional update per row is a lease.
+        DbConn::Sqlite(_) => lease_one_by_one(conn, now, limit)?,
+    };
+    outbox_emails::table
+        .filter(outbox_emails::id.eq_any(&leased))
+        .order(outbox_emails::created_at.asc())
+        .select(OutboxEmail::as_select())
+        .load(conn)
+}
+
+fn lease_one_by_one(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
     let due: Vec<String> = outbox_emails::table
         .filter(outbox_emails::status.eq_any([status::PENDING, status::SENDING]))
         .filter(outbox_emails::next_attempt_at.le(now))
@@ -160,7 +191,7 @@ pub fn claim_due(
         .limit(limit)
         .select(outbox_emails::id)
         .load(conn)?;
-    let mut claimed = Vec::with_capacity(due.len());
+    let mut leased = Vec::with_capacity(due.len());
     for id in due {
         let rows = diesel::update(
             outbox_emails::table
@@ -174,15 +205,10 @@ pub fn claim_due(
         ))
         .execute(conn)?;
         if rows == 1 {
-            claimed.push(
-                outbox_emails::table
-                    .find(&id)
-                    .select(OutboxEmail::as_select())
-                    .first(conn)?,
-            );
+            leased.push(id);
         }
     }
-    Ok(claimed)
+    Ok(leased)
 }
 
 /// Marks an email sent and erases its bodies: they may hold a one-time link, which must

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use shared::api::integration::WebhookEventType;
 
 use crate::db::schema::{
@@ -229,9 +230,54 @@ pub fn backlog(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
         .first(conn)
 }
 
-/// Claims up to `limit` due deliveries of live subscriptions, each leased with a
-/// conditional UPDATE (as the email outbox does): two workers never send one at once.
+/// Claims up to `limit` due deliveries of live subscriptions, each leased for
+/// `CLAIM_LEASE` (as the email outbox does): two workers never send one at once.
 pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<Claimed>> {
+    let leased: Vec<String> = match conn {
+        // One statement, rows being leased by another replica skipped (see the outbox).
+        DbConn::Pg(pg) => diesel::sql_query(
+            "UPDATE webhook_deliveries SET state = $4, next_attempt_at = $2 WHERE id IN ( \
+                SELECT d.id FROM webhook_deliveries d \
+                JOIN webhook_subscriptions s ON s.id = d.subscription_id \
+                WHERE d.state IN ($4, $5) AND d.next_attempt_at <= $1 AND s.paused_at IS NULL \
+                ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED) \
+             RETURNING id",
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(now + CLAIM_LEASE)
+        .bind::<BigInt, _>(limit)
+        .bind::<Text, _>(state::SENDING)
+        .bind::<Text, _>(state::PENDING)
+        .load::<crate::db::LeasedId>(pg)?
+        .into_iter()
+        .map(|row| row.id)
+        .collect(),
+        DbConn::Sqlite(_) => lease_one_by_one(conn, now, limit)?,
+    };
+    let rows = webhook_deliveries::table
+        .filter(webhook_deliveries::id.eq_any(&leased))
+        .inner_join(webhook_subscriptions::table)
+        .inner_join(webhook_events::table)
+        .order(webhook_deliveries::created_at.asc())
+        .select((
+            Delivery::as_select(),
+            Subscription::as_select(),
+            (webhook_events::kind, webhook_events::payload),
+        ))
+        .load::<(Delivery, Subscription, (String, String))>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, subscription, (kind, payload))| Claimed {
+            delivery,
+            subscription,
+            kind,
+            payload,
+        })
+        .collect())
+}
+
+/// SQLite has one writer at a time: a conditional update per row is a lease.
+fn lease_one_by_one(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
     let due: Vec<String> = webhook_deliveries::table
         .inner_join(webhook_subscriptions::table)
         .filter(webhook_deliveries::state.eq_any([state::PENDING, state::SENDING]))
@@ -241,7 +287,7 @@ pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResu
         .limit(limit)
         .select(webhook_deliveries::id)
         .load(conn)?;
-    let mut claimed = Vec::with_capacity(due.len());
+    let mut leased = Vec::with_capacity(due.len());
     for id in due {
         let rows = diesel::update(
             webhook_deliveries::table
@@ -254,27 +300,11 @@ pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResu
             webhook_deliveries::next_attempt_at.eq(now + CLAIM_LEASE),
         ))
         .execute(conn)?;
-        if rows != 1 {
-            continue;
+        if rows == 1 {
+            leased.push(id);
         }
-        let (delivery, subscription, (kind, payload)) = webhook_deliveries::table
-            .find(&id)
-            .inner_join(webhook_subscriptions::table)
-            .inner_join(webhook_events::table)
-            .select((
-                Delivery::as_select(),
-                Subscription::as_select(),
-                (webhook_events::kind, webhook_events::payload),
-            ))
-            .first::<(Delivery, Subscription, (String, String))>(conn)?;
-        claimed.push(Claimed {
-            delivery,
-            subscription,
-            kind,
-            payload,
-        });
     }
-    Ok(claimed)
+    Ok(leased)
 }
 
 /// Logs one attempt.

@@ -5,7 +5,9 @@
 pub mod files;
 pub mod garage;
 pub mod mail;
+pub mod private_postgres;
 pub mod process;
+pub mod proxy;
 pub mod receiver;
 pub mod relay;
 pub mod spawn;
@@ -34,4 +36,18 @@ pub fn unique(prefix: &str) -> String {
         "{prefix}{}",
         &uuid::Uuid::new_v4().simple().to_string()[..10]
     )
+}
+
+/// Whether the tests run as root (read from `/proc`: no `libc` in the tests for one
+/// number): root may mount a small disk, and must start PostgreSQL as `postgres`.
+pub fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().nth(1).map(|uid| uid == "0"))
+        })
+        .unwrap_or(false)
 }

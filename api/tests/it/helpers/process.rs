@@ -26,6 +26,11 @@ impl Server {
             .and_then(|l| l.local_addr())
             .expect("port")
             .port();
+        Self::start_on(port, db, dir, extra)
+    }
+
+    /// Starts it on `port` (a replica restarted behind a proxy that knows its port).
+    pub fn start_on(port: u16, db: &TestDb, dir: &std::path::Path, extra: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_portail-famille"))
             .envs(environment(db, dir))
             .env("PORT", port.to_string())
@@ -70,6 +75,36 @@ impl Server {
         }
     }
 
+    /// The server's answer to `GET /api/health/ready` is 200, within `within`.
+    pub async fn wait_ready(&self, within: std::time::Duration) {
+        let deadline = std::time::Instant::now() + within;
+        let url = format!("{}/api/health/ready", self.base);
+        while std::time::Instant::now() < deadline {
+            if reqwest::get(&url)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the server at {} was not ready within {within:?}:\n{}",
+            self.base,
+            self.text()
+        );
+    }
+
+    /// Sends a signal (`TERM`, `KILL`) to the process.
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "kill -{name} failed");
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.output.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
     }
@@ -87,6 +122,9 @@ pub fn environment(db: &TestDb, dir: &std::path::Path) -> Vec<(String, String)> 
         ("APP_ENV", "local".to_string()),
         ("RUST_LOG", "info".to_string()),
         ("DATABASE_URL", db.url.clone()),
+        // The in-process test server's secrets: tokens it issued are valid here too.
+        ("JWT_SECRET", super::spawn::JWT_SECRET.to_string()),
+        ("SECRETS_KEY", super::spawn::SECRETS_KEY.to_string()),
         ("SMTP_URL", format!("smtp://127.0.0.1:{}", MAIL.smtp_port)),
         ("STORAGE_URL", dir.join("files").display().to_string()),
         (

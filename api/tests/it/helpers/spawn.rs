@@ -27,6 +27,10 @@ pub struct TestApp {
 }
 
 /// Settings for a test: port 0, the test database, the local SMTP server, files in `dir`.
+/// The tests' signing and encryption keys (the in-process servers' and the child processes').
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+pub const SECRETS_KEY: &str = "test-secrets-key-that-is-long-enough-0123456789";
+
 pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
     Settings {
         environment: Environment::Local,
@@ -45,8 +49,8 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         smtp_url: Some(format!("smtp://127.0.0.1:{}", MAIL.smtp_port)),
         mail_dir: std::env::temp_dir().join("pf-test-mails"),
         mail_from: "Portail Famille <ne-pas-repondre@portail.test>".into(),
-        jwt_secret: "test-secret-that-is-long-enough-0123456789".into(),
-        secrets_key: "test-secrets-key-that-is-long-enough-0123456789".into(),
+        jwt_secret: JWT_SECRET.into(),
+        secrets_key: SECRETS_KEY.into(),
         town_name: "Ville de Chartres".into(),
         town_tagline: "Votre espace vie scolaire et sportive".into(),
         town_contact: "Mairie — service Vie scolaire et sportive".into(),
@@ -82,6 +86,7 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         inspector_concurrency: 2,
         inspector_timeout: Duration::from_secs(10),
         orphan_grace: Duration::from_secs(3600),
+        upload_claim_lease: Duration::from_secs(600),
         fault_injection: Default::default(),
         bulk_download_alert: api::config::BulkDownloadAlert {
             count: 200,

@@ -105,6 +105,22 @@ impl TestDb {
         }
     }
 
+    /// A new PostgreSQL database with nothing in it, not even the migrations: what a
+    /// restore starts from.
+    pub fn empty_postgres() -> Self {
+        let name = format!("pf_e_{}", uuid::Uuid::new_v4().simple());
+        {
+            let _guard = CREATE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+            admin_connection()
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create an empty database");
+        }
+        Self {
+            url: format!("{}/{name}", postgres_server()),
+            cleanup: Cleanup::Postgres(name),
+        }
+    }
+
     /// A direct connection, for looking at rows.
     pub fn connect(&self) -> DbConn {
         match &self.cleanup {

@@ -1,11 +1,13 @@
-//! Faults of the parts the server depends on (SECURITY.md L-05): a silent network drop
-//! between the server and PostgreSQL answers 503 within the timeout — never a hang — and
-//! the server serves again once the network is back, without restarting.
+//! Faults of the database (SECURITY.md L-04, L-05): a silent network drop between the
+//! server and PostgreSQL answers 503 within the timeout — never a hang — and the server
+//! serves again once the network is back, without restarting; PostgreSQL restarted twice
+//! during the opening-morning rush loses no acknowledged login or enrolment.
 
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+use crate::helpers::private_postgres::PrivatePostgres;
 use crate::helpers::relay::{Mode, Relay};
 use crate::helpers::spawn_app_with;
 use crate::helpers::test_db::backend;
@@ -74,4 +76,58 @@ async fn a_silent_database_drop_answers_503_in_time_and_the_server_recovers() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_restarted_during_the_rush_loses_no_acknowledged_write() {
+    if backend() != "postgres" {
+        eprintln!("PostgreSQL only: SQLite is a file in the server's process");
+        return;
+    }
+    // A PostgreSQL of this test's own: the machine's is shared by every other test.
+    let postgres = std::sync::Arc::new(PrivatePostgres::start());
+    postgres.create_database("portail");
+    let app = spawn_app_with(
+        |s| {
+            s.database_url = postgres.url("portail");
+            s.database_timeout = Duration::from_secs(2);
+        },
+        Default::default(),
+    )
+    .await;
+    let plan = crate::opening::race(150, 3, chrono::Duration::seconds(14), "redemarrage");
+    let prepared = {
+        let mut conn = app.state.pool.get().expect("conn");
+        api::load_seed::prepare(&mut conn, &plan).expect("seed")
+    };
+
+    // `pg_ctl restart -m fast` twice: while the families log in (sessions being written),
+    // and just after the opening (enrolments being written).
+    let opening = plan.opening;
+    let restarts = {
+        let postgres = postgres.clone();
+        tokio::spawn(async move {
+            for at in [
+                opening - chrono::Duration::seconds(5),
+                opening + chrono::Duration::milliseconds(200),
+            ] {
+                let wait = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+                tokio::time::sleep(wait).await;
+                let postgres = postgres.clone();
+                tokio::task::spawn_blocking(move || postgres.restart())
+                    .await
+                    .expect("restart");
+            }
+        })
+    };
+    let report = crate::opening::run_the_rush(&app.address, &plan, Duration::from_secs(12)).await;
+    restarts.await.expect("the restarts");
+    assert!(
+        report.unavailable + report.lost > 0,
+        "the restarts met no request: the test proved nothing\n{report}"
+    );
+    crate::opening::assert_the_database_agrees(&mut app.state.pool.get().expect("conn"), &prepared);
+    // Still the same process, serving.
+    let ready = app.client.get(app.url("/api/health/ready")).send().await;
+    assert_eq!(ready.expect("ready").status(), StatusCode::OK);
 }

@@ -14,3 +14,4 @@ mod rattachement;
 mod registration;
 pub(crate) mod review;
 pub(crate) mod staff;
+mod upload_faults;

@@ -20,18 +20,18 @@ use crate::http::dossiers::{apply, member, new_dossier, seed_household, write};
 
 const MIB: usize = 1024 * 1024;
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     api::domain::calendar::today()
 }
 
 /// One file of an upload: name, bytes, declared type.
-struct File {
+pub(crate) struct File {
     name: String,
     bytes: Vec<u8>,
     mime: &'static str,
 }
 
-fn pdf_file(name: &str, bytes: Vec<u8>) -> File {
+pub(crate) fn pdf_file(name: &str, bytes: Vec<u8>) -> File {
     File {
         name: name.to_string(),
         bytes,
@@ -40,7 +40,7 @@ fn pdf_file(name: &str, bytes: Vec<u8>) -> File {
 }
 
 /// An upload's form: text fields first, then the files.
-struct Upload {
+pub(crate) struct Upload {
     type_code: &'static str,
     member_id: Option<String>,
     emis_le: NaiveDate,
@@ -48,7 +48,7 @@ struct Upload {
 }
 
 impl Upload {
-    fn new(type_code: &'static str, emis_le: NaiveDate, files: Vec<File>) -> Self {
+    pub(crate) fn new(type_code: &'static str, emis_le: NaiveDate, files: Vec<File>) -> Self {
         Self {
             type_code,
             member_id: None,
@@ -57,7 +57,7 @@ impl Upload {
         }
     }
 
-    fn form(&self) -> Form {
+    pub(crate) fn form(&self) -> Form {
         let mut form = Form::new()
             .text("type_code", self.type_code)
             .text("member_id", self.member_id.clone().unwrap_or_default())
@@ -75,7 +75,7 @@ impl Upload {
     }
 }
 
-async fn post_upload(
+pub(crate) async fn post_upload(
     app: &TestApp,
     family: &Family,
     dossier_id: &str,
@@ -169,7 +169,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The stored objects of the app: `files/pieces/<uuid>` and nothing else anywhere.
-fn stored_objects(app: &TestApp) -> Vec<String> {
+pub(crate) fn stored_objects(app: &TestApp) -> Vec<String> {
     let all = files_under(&app.dir.0);
     let mut objects = Vec::new();
     for path in all {
@@ -198,7 +198,7 @@ fn stored_objects(app: &TestApp) -> Vec<String> {
     objects
 }
 
-fn count_rows(app: &TestApp, table: &str) -> i64 {
+pub(crate) fn count_rows(app: &TestApp, table: &str) -> i64 {
     use api::db::schema::{piece_files, pieces};
     use diesel::prelude::*;
     let mut conn = app.db.connect();
@@ -219,7 +219,7 @@ fn assert_nothing_stored(app: &TestApp) {
 
 /// A family with a draft dossier holding one responsable and one child; answers the
 /// dossier id and the child's member id.
-async fn small_dossier(
+pub(crate) async fn small_dossier(
     app: &TestApp,
     family: &Family,
     situation: Option<&str>,
