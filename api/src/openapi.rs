@@ -166,7 +166,7 @@ pub fn complete(api: &mut utoipa::openapi::OpenApi) {
             }
             add(
                 "503",
-                "`service_unavailable`: the database (or the password hashing queue) cannot answer now; retry after `Retry-After` seconds",
+                "`service_unavailable`: the database, the file store or the password hashing queue cannot answer now (or the upload scratch space is full); nothing was changed, retry after `Retry-After` seconds",
             );
             if integration {
                 rate_limit_headers(operation);

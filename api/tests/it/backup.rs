@@ -51,7 +51,7 @@ async fn public_document(base: &str) -> (Value, Vec<u8>) {
         .json()
         .await
         .expect("json");
-    let first = list
+    let first = list["items"]
         .as_array()
         .and_then(|l| l.first())
         .cloned()

@@ -118,7 +118,26 @@ async fn an_s3_store_that_is_down_answers_503_keeps_nothing_and_works_again_once
             .expect("list the bucket")
     };
 
+    // A piece stored while the store works.
+    let kept = expect_created(&app, &family, &dossier, &livret(100 * 1024), "kept").await;
+    let kept_file = format!(
+        "/api/dossiers/{dossier}/pieces/{}/fichiers/{}",
+        kept["id"].as_str().expect("piece"),
+        kept["fichiers"][0]["id"].as_str().expect("file")
+    );
+
     relay.set(Mode::Refuse);
+    // Its download: the same clear 503, not an error of ours.
+    let download = app.get_auth(&kept_file, &family.access_token).await;
+    assert_eq!(download.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = download.json().await.expect("problem");
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("stockage"),
+        "{body}"
+    );
     // 6 MiB: more than one part of a multipart upload.
     let upload = livret(6 * MIB);
     expect_unavailable(&app, &family, &dossier, &upload, "same-key", "stockage").await;
@@ -133,10 +152,11 @@ async fn an_s3_store_that_is_down_answers_503_keeps_nothing_and_works_again_once
     assert_eq!(me.status(), StatusCode::OK);
 
     relay.set(Mode::Forward);
-    assert_eq!(count_rows(&app, "pieces"), 0, "a piece row was written");
-    assert_eq!(count_rows(&app, "piece_files"), 0, "a file row was written");
-    assert!(
-        in_bucket().await.is_empty(),
+    assert_eq!(count_rows(&app, "pieces"), 1, "a piece row was written");
+    assert_eq!(count_rows(&app, "piece_files"), 1, "a file row was written");
+    assert_eq!(
+        in_bucket().await.len(),
+        1,
         "an object was left in the bucket"
     );
     assert!(
@@ -151,8 +171,10 @@ async fn an_s3_store_that_is_down_answers_503_keeps_nothing_and_works_again_once
         created["id"], again["id"],
         "the retry is answered, not redone"
     );
-    assert_eq!(count_rows(&app, "pieces"), 1);
-    assert_eq!(in_bucket().await.len(), 1);
+    assert_eq!(count_rows(&app, "pieces"), 2);
+    assert_eq!(in_bucket().await.len(), 2);
+    let download = app.get_auth(&kept_file, &family.access_token).await;
+    assert_eq!(download.status(), StatusCode::OK, "served again");
 }
 
 /// A small tmpfs, unmounted (lazily, so that a failing test never leaves it busy) on drop.
