@@ -266,10 +266,15 @@ async fn upload_until_acknowledged(
     dossier: String,
     count: usize,
     retried: Arc<AtomicUsize>,
+    progress: KillOrder,
 ) -> Vec<(String, Instant, Instant)> {
     let client = reqwest::Client::new();
     let mut acknowledged = Vec::new();
     for index in 0..count {
+        if index == count / 2 {
+            // Half after the kill, whatever the machine's speed.
+            progress.wait_for_kill().await;
+        }
         let key = uuid::Uuid::new_v4().to_string();
         let upload = Upload::new(
             "livret_famille",
@@ -296,6 +301,7 @@ async fn upload_until_acknowledged(
                         first_sent,
                         Instant::now(),
                     ));
+                    progress.acknowledged.send_replace(acknowledged.len());
                     break;
                 }
                 Ok(r)
@@ -327,45 +333,81 @@ async fn upload_until_acknowledged(
     acknowledged
 }
 
-/// Pieces uploaded one after the other across the kill.
+/// Pieces uploaded one after the other across the kill (a dossier's most).
 const UPLOADS: usize = 20;
+
+/// Orders the uploads and the kill: the kill waits for a few acknowledged uploads, half of
+/// the uploads wait for the kill.
+#[derive(Clone)]
+struct KillOrder {
+    acknowledged: Arc<tokio::sync::watch::Sender<usize>>,
+    killed: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl KillOrder {
+    fn new() -> Self {
+        Self {
+            acknowledged: Arc::new(tokio::sync::watch::Sender::new(0)),
+            killed: Arc::new(tokio::sync::watch::Sender::new(false)),
+        }
+    }
+
+    async fn wait_for_kill(&self) {
+        let mut killed = self.killed.subscribe();
+        killed.wait_for(|k| *k).await.expect("the kill happens");
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replica_killed_during_the_rush_and_uploads_loses_no_acknowledged_write() {
     let Some(cluster) = Cluster::start().await else {
         return;
     };
+    let uploader = cluster.app.family().await;
+    let (dossier, _) = small_dossier(&cluster.app, &uploader, None).await;
     let plan = race(200, 3, chrono::Duration::seconds(14), "coupure");
     let prepared = {
         let mut conn = cluster.app.state.pool.get().expect("conn");
         api::load_seed::prepare(&mut conn, &plan).expect("seed")
     };
-    let uploader = cluster.app.family().await;
-    let (dossier, _) = small_dossier(&cluster.app, &uploader, None).await;
+    let order = KillOrder::new();
 
     // Uploads start a little before the opening and go on through the kill.
     let retried = Arc::new(AtomicUsize::new(0));
     let uploads = {
-        let (base, retried, opening) = (cluster.proxy.base.clone(), retried.clone(), plan.opening);
+        let (base, retried, opening, order) = (
+            cluster.proxy.base.clone(),
+            retried.clone(),
+            plan.opening,
+            order.clone(),
+        );
         tokio::spawn(async move {
             let wait = (opening - chrono::Utc::now() - chrono::Duration::milliseconds(500))
                 .to_std()
                 .unwrap_or_default();
             tokio::time::sleep(wait).await;
-            upload_until_acknowledged(base, uploader, dossier, UPLOADS, retried).await
+            upload_until_acknowledged(base, uploader, dossier, UPLOADS, retried, order).await
         })
     };
-    // `kill -9` of the first replica just after the opening, mid-rush.
+    // `kill -9` of the first replica just after the opening, mid-rush, once a few uploads
+    // went through.
     let killed = {
         let wait = (plan.opening - chrono::Utc::now() + chrono::Duration::milliseconds(300))
             .to_std()
             .unwrap_or_default();
         let replica = &cluster.replicas[0];
+        let order = order.clone();
         async move {
             tokio::time::sleep(wait).await;
+            let mut acknowledged = order.acknowledged.subscribe();
+            acknowledged
+                .wait_for(|count| *count >= 3)
+                .await
+                .expect("the uploads go on");
             let mut replica = replica.lock().await;
             replica.server().signal("KILL");
             let at = Instant::now();
+            order.killed.send_replace(true);
             let (status, _) = replica.wait_exit().await;
             assert!(!status.success(), "killed, not stopped: {status}");
             at
