@@ -1,52 +1,74 @@
-//! The French emails the portal sends, each as plain text and HTML.
+//! The French emails the portal sends. Each one's wording is an askama template of
+//! `api/templates/emails/` — its subject on the first line, then its paragraphs separated
+//! by blank lines — and the layouts `layout.txt` and `layout.html` (escaped: usernames and
+//! addresses are user-typed) turn it into the plain-text and HTML bodies, with the
+//! call-to-action button when there is one.
 //!
 //! Links carry their token in the URL fragment (`#token=…`): browsers never send the
 //! fragment to a server, so a token never lands in an access log or a Referer header.
 
+use askama::Template;
+
 use crate::db::models::outbox::OutgoingEmail;
 
-/// Escapes text for HTML bodies (usernames and addresses are user-typed).
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+/// The button of an email: what it says and where it goes.
+#[derive(Clone, Copy)]
+struct Action<'a> {
+    label: &'a str,
+    url: &'a str,
 }
 
-/// Wraps paragraphs and an optional call-to-action button into both bodies.
+#[derive(Template)]
+#[template(path = "emails/layout.txt")]
+struct TextBody<'a> {
+    paragraphs: &'a [&'a str],
+    action: Option<Action<'a>>,
+    signature: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "emails/layout.html")]
+struct HtmlBody<'a> {
+    paragraphs: &'a [&'a str],
+    action: Option<Action<'a>>,
+    signature: &'a str,
+}
+
+/// Renders one email's wording into both bodies.
 fn compose(
     kind: &'static str,
     to: &str,
-    subject: String,
+    wording: &impl Template,
     town: &str,
-    paragraphs: &[String],
     action: Option<(&str, &str)>,
 ) -> OutgoingEmail {
-    let mut text = paragraphs.join("\n\n");
-    let mut html = String::from(
-        "<!DOCTYPE html><html lang=\"fr\"><body style=\"font-family:sans-serif;line-height:1.5\">",
-    );
-    for p in paragraphs {
-        html.push_str(&format!("<p>{}</p>", escape(p)));
-    }
-    if let Some((label, url)) = action {
-        text.push_str(&format!("\n\n{label} :\n{url}"));
-        html.push_str(&format!(
-            "<p><a href=\"{url}\" style=\"display:inline-block;padding:12px 20px;background:#1d4e89;color:#fff;text-decoration:none;border-radius:4px\">{label}</a></p>\
-             <p style=\"font-size:small\">Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur : {url}</p>",
-            url = escape(url),
-            label = escape(label),
-        ));
-    }
+    // The templates are checked at compile time and their fields are strings and numbers:
+    // rendering fails only if a formatter does, which would leave an empty part.
+    let rendered = wording.render().unwrap_or_default();
+    let mut parts = rendered
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|part| !part.is_empty());
+    let subject = parts.next().unwrap_or_default().replace('\n', " ");
+    let paragraphs: Vec<&str> = parts.collect();
     let signature = format!(
         "{town} — Portail Famille. Cet email a été envoyé automatiquement, merci de ne pas y répondre."
     );
-    text.push_str(&format!("\n\n--\n{signature}\n"));
-    html.push_str(&format!(
-        "<hr><p style=\"font-size:small;color:#555\">{}</p></body></html>",
-        escape(&signature)
-    ));
+    let action = action.map(|(label, url)| Action { label, url });
+    let text = TextBody {
+        paragraphs: &paragraphs,
+        action,
+        signature: &signature,
+    }
+    .render()
+    .unwrap_or_default();
+    let html = HtmlBody {
+        paragraphs: &paragraphs,
+        action,
+        signature: &signature,
+    }
+    .render()
+    .unwrap_or_default();
     OutgoingEmail {
         kind,
         to: to.to_string(),
@@ -58,20 +80,29 @@ fn compose(
     }
 }
 
+#[derive(Template)]
+#[template(path = "emails/activation.txt")]
+struct Activation<'a> {
+    town: &'a str,
+    username: &'a str,
+}
+
 /// « Activer mon compte ».
 pub fn activation(to: &str, username: &str, town: &str, link: &str) -> OutgoingEmail {
     compose(
         "activation",
         to,
-        format!("Activez votre compte — {town}"),
+        &Activation { town, username },
         town,
-        &[
-            format!("Bonjour {username},"),
-            "Votre compte a bien été créé. Cependant, il n'est pas encore activé. Pour l'activer, veuillez cliquer sur ce lien.".into(),
-            "Ce lien est valable 48 heures et ne peut servir qu'une fois. Si vous n'êtes pas à l'origine de cette inscription, ignorez cet email.".into(),
-        ],
         Some(("Activer mon compte", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/account_exists.txt")]
+struct AccountExists<'a> {
+    town: &'a str,
+    login_link: &'a str,
 }
 
 /// Sent instead of a second account when the address is already registered (A-05): the
@@ -80,17 +111,18 @@ pub fn account_exists(to: &str, town: &str, login_link: &str, reset_link: &str) 
     compose(
         "account_exists",
         to,
-        format!("Un compte existe déjà pour cette adresse — {town}"),
+        &AccountExists { town, login_link },
         town,
-        &[
-            "Bonjour,".into(),
-            "Quelqu'un (sans doute vous) a demandé à créer un compte avec cette adresse email, mais un compte existe déjà pour cette adresse.".into(),
-            format!("Vous pouvez vous connecter : {login_link}"),
-            "Si vous avez oublié votre mot de passe, vous pouvez en choisir un nouveau.".into(),
-            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : rien n'a été modifié.".into(),
-        ],
         Some(("Choisir un nouveau mot de passe", reset_link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/password_reset.txt")]
+struct PasswordReset<'a> {
+    town: &'a str,
+    username: &'a str,
+    minutes: u64,
 }
 
 /// « Mot de passe oublié ? ».
@@ -104,17 +136,21 @@ pub fn password_reset(
     compose(
         "password_reset",
         to,
-        format!("Réinitialisation de votre mot de passe — {town}"),
+        &PasswordReset {
+            town,
+            username,
+            minutes,
+        },
         town,
-        &[
-            format!("Bonjour {username},"),
-            "Vous avez demandé à choisir un nouveau mot de passe pour votre compte.".into(),
-            format!(
-                "Ce lien est valable {minutes} minutes et ne peut servir qu'une fois. Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre mot de passe reste inchangé."
-            ),
-        ],
         Some(("Choisir un nouveau mot de passe", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/password_changed.txt")]
+struct PasswordChanged<'a> {
+    town: &'a str,
+    username: &'a str,
 }
 
 /// After a reset or a change: the password itself is never in it (A-12).
@@ -122,15 +158,17 @@ pub fn password_changed(to: &str, username: &str, town: &str, reset_link: &str) 
     compose(
         "password_changed",
         to,
-        format!("Votre mot de passe a été modifié — {town}"),
+        &PasswordChanged { town, username },
         town,
-        &[
-            format!("Bonjour {username},"),
-            "Le mot de passe de votre compte vient d'être modifié, et vos autres sessions ont été fermées.".into(),
-            "Si vous n'êtes pas à l'origine de ce changement, choisissez immédiatement un nouveau mot de passe et prévenez la mairie.".into(),
-        ],
         Some(("Choisir un nouveau mot de passe", reset_link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/email_change_confirm.txt")]
+struct EmailChangeConfirm<'a> {
+    town: &'a str,
+    username: &'a str,
 }
 
 /// Confirmation link sent to a new address.
@@ -138,14 +176,18 @@ pub fn email_change_confirm(to: &str, username: &str, town: &str, link: &str) ->
     compose(
         "email_change_confirm",
         to,
-        format!("Confirmez votre nouvelle adresse email — {town}"),
+        &EmailChangeConfirm { town, username },
         town,
-        &[
-            format!("Bonjour {username},"),
-            "Vous avez demandé à utiliser cette adresse pour votre compte. Confirmez-la en cliquant sur ce lien (valable 24 heures).".into(),
-        ],
         Some(("Confirmer mon adresse email", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/email_change_notice.txt")]
+struct EmailChangeNotice<'a> {
+    town: &'a str,
+    username: &'a str,
+    new_email: &'a str,
 }
 
 /// Notice sent to the old address when a change is requested.
@@ -153,15 +195,21 @@ pub fn email_change_notice(to: &str, username: &str, town: &str, new_email: &str
     compose(
         "email_change_notice",
         to,
-        format!("Changement d'adresse email demandé — {town}"),
+        &EmailChangeNotice {
+            town,
+            username,
+            new_email,
+        },
         town,
-        &[
-            format!("Bonjour {username},"),
-            format!("Un changement de l'adresse email de votre compte vers {new_email} a été demandé. Il ne prendra effet qu'après confirmation depuis cette nouvelle adresse."),
-            "Si vous n'êtes pas à l'origine de cette demande, changez votre mot de passe et prévenez la mairie.".into(),
-        ],
         None,
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/demande_received.txt")]
+struct DemandeReceived<'a> {
+    town: &'a str,
+    username: &'a str,
 }
 
 /// Acknowledges a submitted request.
@@ -169,15 +217,17 @@ pub fn demande_received(to: &str, username: &str, town: &str, link: &str) -> Out
     compose(
         "demande_received",
         to,
-        format!("Votre demande de création de dossier famille a bien été reçue — {town}"),
+        &DemandeReceived { town, username },
         town,
-        &[
-            format!("Bonjour {username},"),
-            "Votre demande de création de dossier famille a bien été transmise. Elle est en attente de validation par les services de la ville.".into(),
-            "Vous serez prévenu par email de la suite donnée. Vous pouvez suivre son avancement dans Mes démarches.".into(),
-        ],
         Some(("Consulter ma demande", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/staff_welcome.txt")]
+struct StaffWelcome<'a> {
+    town: &'a str,
+    username: &'a str,
 }
 
 /// A staff account was created: choose a password (then enrol an authenticator).
@@ -185,15 +235,19 @@ pub fn staff_welcome(to: &str, username: &str, town: &str, link: &str) -> Outgoi
     compose(
         "staff_welcome",
         to,
-        format!("Votre compte agent — {town}"),
+        &StaffWelcome { town, username },
         town,
-        &[
-            format!("Bonjour {username},"),
-            "Un compte vous a été ouvert dans l'espace agents du portail famille.".into(),
-            "Choisissez votre mot de passe avec le bouton ci-dessous (lien valable 48 heures). À votre première connexion, vous associerez une application d'authentification.".into(),
-        ],
         Some(("Choisir mon mot de passe", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/demande_decided.txt")]
+struct DemandeDecided<'a> {
+    town: &'a str,
+    username: &'a str,
+    outcome: &'a str,
+    message: Option<&'a str>,
 }
 
 /// The town decided on a request: validated (with the dossier number), to complete (with
@@ -206,22 +260,27 @@ pub fn demande_decided(
     message: Option<&str>,
     link: &str,
 ) -> OutgoingEmail {
-    let mut paragraphs = vec![
-        format!("Bonjour {username},"),
-        format!("Votre demande de création de dossier famille : {outcome}."),
-    ];
-    if let Some(message) = message {
-        paragraphs.push(format!("Message de la mairie : « {message} »"));
-    }
-    paragraphs.push("Le détail est dans Mes démarches.".into());
     compose(
         "demande_decided",
         to,
-        format!("Votre demande de création de dossier famille — {town}"),
+        &DemandeDecided {
+            town,
+            username,
+            outcome,
+            message,
+        },
         town,
-        &paragraphs,
         Some(("Consulter ma demande", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/rattachement_code.txt")]
+struct RattachementCode<'a> {
+    town: &'a str,
+    numero: &'a str,
+    code: &'a str,
+    minutes: i64,
 }
 
 /// The code of rattachement, sent to the dossier's address on record — never to the
@@ -237,17 +296,24 @@ pub fn rattachement_code(
     compose(
         "rattachement_code",
         to,
-        format!("Code de rattachement à votre dossier famille — {town}"),
+        &RattachementCode {
+            town,
+            numero,
+            code,
+            minutes,
+        },
         town,
-        &[
-            "Bonjour,".into(),
-            format!("Un compte demande à être rattaché au dossier famille n° {numero}. Pour le rattacher, saisissez ce code dans Mes démarches :"),
-            code.to_string(),
-            format!("Ce code est valable {minutes} minutes et ne peut servir qu'une fois."),
-            "Si vous n'êtes pas à l'origine de cette demande, ne communiquez ce code à personne et prévenez la mairie : personne ne peut voir votre dossier sans lui.".into(),
-        ],
         Some(("Saisir le code", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/rattachement_notice.txt")]
+struct RattachementNotice<'a> {
+    town: &'a str,
+    username: &'a str,
+    new_username: &'a str,
+    numero: &'a str,
 }
 
 /// To the accounts already linked to a dossier, when another one joins it.
@@ -262,16 +328,25 @@ pub fn rattachement_notice(
     compose(
         "rattachement_notice",
         to,
-        format!("Un nouveau compte a été rattaché à votre dossier — {town}"),
+        &RattachementNotice {
+            town,
+            username,
+            new_username,
+            numero,
+        },
         town,
-        &[
-            format!("Bonjour {username},"),
-            format!("Un nouveau compte a été rattaché à votre dossier famille n° {numero} : « {new_username} ». Il peut désormais consulter et modifier ce dossier."),
-            "Si ce n'est pas vous ni une personne de votre foyer, contactez sans attendre le service de la mairie pour qu'il retire ce compte de votre dossier.".into(),
-            "La liste des comptes rattachés à votre dossier figure dans Mon compte.".into(),
-        ],
         Some(("Voir Mon compte", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/rattachement_decided.txt")]
+struct RattachementDecided<'a> {
+    town: &'a str,
+    username: &'a str,
+    numero: &'a str,
+    linked: bool,
+    message: Option<&'a str>,
 }
 
 /// To the account that asked: linked, or refused (with the agent's message).
@@ -284,23 +359,28 @@ pub fn rattachement_decided(
     message: Option<&str>,
     link: &str,
 ) -> OutgoingEmail {
-    let mut paragraphs = vec![format!("Bonjour {username},")];
-    paragraphs.push(if linked {
-        format!("Votre compte est désormais rattaché au dossier famille n° {numero}.")
-    } else {
-        format!("Votre demande de rattachement au dossier famille n° {numero} a été refusée.")
-    });
-    if let Some(message) = message {
-        paragraphs.push(format!("Message de la mairie : « {message} »"));
-    }
     compose(
         "rattachement_decided",
         to,
-        format!("Votre demande de rattachement à un dossier — {town}"),
+        &RattachementDecided {
+            town,
+            username,
+            numero,
+            linked,
+            message,
+        },
         town,
-        &paragraphs,
         Some(("Ouvrir Mes démarches", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/bulk_download_alert.txt")]
+struct BulkDownloadAlert<'a> {
+    town: &'a str,
+    agent: &'a str,
+    count: u32,
+    minutes: u64,
 }
 
 /// G-06: an agent downloaded many files in a short time (a stolen session, or a mistake).
@@ -315,17 +395,24 @@ pub fn bulk_download_alert(
     compose(
         "bulk_download_alert",
         to,
-        format!("Alerte : téléchargements inhabituels dans l'espace agents — {town}"),
+        &BulkDownloadAlert {
+            town,
+            agent,
+            count,
+            minutes,
+        },
         town,
-        &[
-            "Bonjour,".into(),
-            format!(
-                "Le compte agent « {agent} » a téléchargé plus de {count} pièces justificatives en {minutes} minutes."
-            ),
-            "Si ce n'est pas un travail prévu, il peut s'agir d'une session volée : réinitialisez l'authentificateur de ce compte depuis l'administration (ce qui met fin à ses sessions) et vérifiez le journal d'audit. Une violation de données personnelles doit être notifiée à la CNIL dans les 72 heures.".into(),
-        ],
         Some(("Ouvrir l'administration", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/inscription.txt")]
+struct InscriptionNews<'a> {
+    town: &'a str,
+    username: &'a str,
+    subject: &'a str,
+    lines: &'a [String],
 }
 
 /// An inscription changed (made, confirmed, waiting, offered a place, cancelled, refused):
@@ -338,16 +425,27 @@ pub fn inscription_news(
     lines: &[String],
     link: &str,
 ) -> OutgoingEmail {
-    let mut paragraphs = vec![format!("Bonjour {username},")];
-    paragraphs.extend(lines.iter().cloned());
     compose(
         "inscription",
         to,
-        format!("{subject} — {town}"),
+        &InscriptionNews {
+            town,
+            username,
+            subject,
+            lines,
+        },
         town,
-        &paragraphs,
         Some(("Voir mes inscriptions", link)),
     )
+}
+
+#[derive(Template)]
+#[template(path = "emails/webhook_paused.txt")]
+struct WebhookPaused<'a> {
+    town: &'a str,
+    application: &'a str,
+    subscription: &'a str,
+    url: &'a str,
 }
 
 /// A connected application's webhook subscription was paused: its deliveries failed for
@@ -362,17 +460,13 @@ pub fn webhook_paused(
     compose(
         "webhook_paused",
         to,
-        format!("Abonnement aux événements suspendu : « {application} » — {town}"),
+        &WebhookPaused {
+            town,
+            application,
+            subscription,
+            url,
+        },
         town,
-        &[
-            "Bonjour,".into(),
-            format!(
-                "Depuis trois jours, le portail famille n'arrive pas à livrer les événements de l'application « {application} » à l'adresse {url} (l'adresse ne répond pas, ou pas par un code 2xx)."
-            ),
-            format!(
-                "L'abonnement est suspendu : plus rien n'y est envoyé. Les événements non livrés restent dans le journal des livraisons ; une fois l'adresse réparée, réactivez l'abonnement (POST /api/integration/v1/webhooks/{subscription}/reprise) et rejouez ceux qui vous manquent, ou relisez les changements par la synchronisation incrémentale."
-            ),
-        ],
         None,
     )
 }
@@ -389,18 +483,64 @@ mod tests {
             "Ville de Chartres",
             "http://l/activation#token=abc",
         );
+        assert_eq!(email.subject, "Activez votre compte — Ville de Chartres");
         assert!(
-            email.text.contains("Bonjour DEMONSTRATION, ")
-                || email.text.contains("Bonjour DEMONSTRATION,")
+            email
+                .text
+                .starts_with("Bonjour DEMONSTRATION,\n\nVotre compte a bien été créé.")
         );
-        assert!(email.text.contains("Activer mon compte"));
-        assert!(email.text.contains("http://l/activation#token=abc"));
+        assert!(
+            email
+                .text
+                .contains("Activer mon compte :\nhttp://l/activation#token=abc")
+        );
+        assert!(email.text.ends_with(
+            "--\nVille de Chartres — Portail Famille. Cet email a été envoyé automatiquement, merci de ne pas y répondre.\n"
+        ));
         assert!(email.html.contains(">Activer mon compte</a>"));
+        assert!(email.html.contains("<p>Bonjour DEMONSTRATION,</p>"));
     }
 
     #[test]
-    fn user_text_is_escaped_in_html() {
+    fn user_text_is_escaped_in_html_and_kept_in_text() {
         let email = email_change_notice("p@x.fr", "a<b>", "Ville", "x@y.fr");
-        assert!(email.html.contains("a&lt;b&gt;"));
+        assert!(email.html.contains("a&#60;b&#62;") || email.html.contains("a&lt;b&gt;"));
+        assert!(!email.html.contains("a<b>"));
+        assert!(email.text.contains("Bonjour a<b>,"));
+    }
+
+    #[test]
+    fn optional_paragraphs_appear_only_when_given() {
+        let with = demande_decided(
+            "p@x.fr",
+            "u",
+            "Ville",
+            "refusée",
+            Some("Pièce illisible"),
+            "l",
+        );
+        let without = demande_decided("p@x.fr", "u", "Ville", "validée", None, "l");
+        assert!(
+            with.text
+                .contains("refusée.\n\nMessage de la mairie : « Pièce illisible »\n\nLe détail")
+        );
+        assert!(without.text.contains("validée.\n\nLe détail"));
+        assert!(!without.text.contains("Message de la mairie"));
+        let refused = rattachement_decided("p@x.fr", "u", "Ville", "12", false, None, "l");
+        assert!(refused.text.contains("n° 12 a été refusée."));
+        let news = inscription_news(
+            "p@x.fr",
+            "u",
+            "Ville",
+            "Inscription confirmée",
+            &["Ligne une.".into(), "Ligne deux.".into()],
+            "l",
+        );
+        assert_eq!(news.subject, "Inscription confirmée — Ville");
+        assert!(
+            news.text
+                .contains("Bonjour u,\n\nLigne une.\n\nLigne deux.\n\nVoir mes inscriptions")
+        );
+        assert_eq!(news.html.matches("<p").count(), 3 + 2 + 1, "{}", news.html);
     }
 }
