@@ -13,6 +13,7 @@ ensure_garage
 ensure_schemathesis
 ensure_postgres
 ensure_haproxy
+ensure_clamav
 build_spa
 check_bundle_budget
 

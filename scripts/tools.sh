@@ -76,6 +76,11 @@ ensure_haproxy() {
   command -v haproxy >/dev/null || apt_install haproxy
 }
 
+# ClamAV's daemon from Debian: the malware scanning tests start their own clamd.
+ensure_clamav() {
+  command -v clamd >/dev/null || [ -x /usr/sbin/clamd ] || apt_install clamav-daemon
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }

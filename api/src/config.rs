@@ -144,6 +144,10 @@ pub struct Settings {
     /// Objects no row names are deleted once older than this (an upload in flight has
     /// its objects written before its row).
     pub orphan_grace: Duration,
+    /// clamd's address (`CLAMD_ADDRESS`: `host:port` or a socket path): stored files are
+    /// scanned for malware and served only once found clean. None: not scanned (the
+    /// embedded default; refused in production unless `CLAMD_ADDRESS=off`).
+    pub clamd_address: Option<String>,
     /// An upload's Idempotency-Key held « in progress » longer than this is taken for the
     /// claim of a server that died (`UPLOAD_CLAIM_LEASE_SECONDS`, default 600): the
     /// family's retry with the same key then goes through. Longer than any upload lasts.
@@ -318,6 +322,7 @@ impl Settings {
             inspector_timeout: Duration::from_secs(parsed("INSPECTOR_TIMEOUT_SECONDS", 10)?),
             orphan_grace: Duration::from_secs(3600),
             upload_claim_lease: Duration::from_secs(parsed("UPLOAD_CLAIM_LEASE_SECONDS", 600)?),
+            clamd_address: var("CLAMD_ADDRESS"),
             fault_injection: FaultInjection::default(),
             bulk_download_alert: BulkDownloadAlert {
                 count: parsed("BULK_DOWNLOAD_ALERT_COUNT", 200)?,
@@ -326,6 +331,11 @@ impl Settings {
         };
         settings.check()?;
         Ok(settings)
+    }
+
+    /// clamd's address, unless scanning is off (`CLAMD_ADDRESS` unset or `off`).
+    pub fn scanner_address(&self) -> Option<&str> {
+        self.clamd_address.as_deref().filter(|a| *a != "off")
     }
 
     /// Refuses settings that are unsafe or out of their documented range.
@@ -347,6 +357,14 @@ impl Settings {
             if self.smtp_url.is_none() {
                 bail!("SMTP_URL must be set in production");
             }
+            if self.clamd_address.is_none() {
+                bail!(
+                    "CLAMD_ADDRESS must be set in production: uploaded files are scanned for malware (CLAMD_ADDRESS=off serves them unscanned)"
+                );
+            }
+        }
+        if let Some(address) = self.scanner_address() {
+            crate::documents::scanning::Scanner::parse(address)?;
         }
         if !(1..=366).contains(&self.connection_log_retention_days) {
             bail!(
@@ -406,7 +424,17 @@ mod tests {
             "the default SECRETS_KEY is refused too"
         );
         settings.secrets_key = "y".repeat(48);
+        assert!(
+            settings.check().is_err(),
+            "no malware scanner, and not said to be off"
+        );
+        settings.clamd_address = Some("clamav".into());
+        assert!(settings.check().is_err(), "an address without a port");
+        settings.clamd_address = Some("clamav:3310".into());
         assert!(settings.check().is_ok());
+        settings.clamd_address = Some("off".into());
+        assert!(settings.check().is_ok());
+        assert_eq!(settings.scanner_address(), None);
     }
 
     #[test]

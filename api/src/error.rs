@@ -71,6 +71,9 @@ pub enum ApiError {
         field_code: &'static str,
         detail: String,
     },
+    /// A stored file that malware scanning found infected: never served.
+    #[error("file quarantined")]
+    Quarantined,
     #[error("second factor required")]
     TotpRequired,
     #[error("second factor invalid")]
@@ -124,7 +127,7 @@ impl ApiError {
             Self::InsufficientScope(_) => ErrorCode::InsufficientScope,
             Self::AccountNotActivated => ErrorCode::AccountNotActivated,
             Self::TermsNotAccepted => ErrorCode::TermsNotAccepted,
-            Self::Forbidden => ErrorCode::Forbidden,
+            Self::Forbidden | Self::Quarantined => ErrorCode::Forbidden,
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
@@ -180,6 +183,9 @@ impl ApiError {
                 "Vous devez prendre connaissance des conditions générales d'utilisation."
             }
             Self::Forbidden => "Vous n'avez pas accès à cette ressource.",
+            Self::Quarantined => {
+                "Ce fichier a été mis en quarantaine : l'analyse antivirus y a trouvé un logiciel malveillant. Il n'est transmis à personne."
+            }
             Self::InvalidToken => {
                 "Jeton d'accès d'application absent, invalide ou expiré, ou application révoquée : demandez-en un nouveau à /api/oauth/token."
             }
@@ -210,6 +216,9 @@ impl ApiError {
             Self::Unavailable { reason, .. } => match *reason {
                 FILE_STORE_UNAVAILABLE => {
                     "Le stockage des fichiers est momentanément indisponible : rien n'a été enregistré. Veuillez réessayer dans quelques minutes."
+                }
+                NOT_SCANNED_YET => {
+                    "Ce fichier est en cours d'analyse antivirus : il pourra être téléchargé dans quelques minutes."
                 }
                 SCRATCH_SPACE_FULL => {
                     "Le serveur manque momentanément de place pour recevoir des fichiers : rien n'a été enregistré. Veuillez réessayer dans quelques minutes."
@@ -293,6 +302,7 @@ impl ResponseError for ApiError {
             Self::AccountNotActivated
             | Self::TermsNotAccepted
             | Self::Forbidden
+            | Self::Quarantined
             | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -378,6 +388,7 @@ impl From<diesel::result::Error> for ApiError {
 /// `Unavailable` reasons with their own French detail (and metric label).
 const FILE_STORE_UNAVAILABLE: &str = "file store unavailable";
 const SCRATCH_SPACE_FULL: &str = "scratch space full";
+const NOT_SCANNED_YET: &str = "file not scanned yet";
 
 impl ApiError {
     /// The file store failed to keep or give back a file: a fault of the store (down,
@@ -387,6 +398,14 @@ impl ApiError {
         Self::Unavailable {
             retry_after: Duration::from_secs(30),
             reason: FILE_STORE_UNAVAILABLE,
+        }
+    }
+
+    /// A stored file waits for its malware scan: it will be served once found clean.
+    pub fn not_scanned_yet() -> Self {
+        Self::Unavailable {
+            retry_after: Duration::from_secs(30),
+            reason: NOT_SCANNED_YET,
         }
     }
 

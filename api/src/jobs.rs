@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use crate::db::models::{
-    account, action_token, audit, connection_log, idempotency, login_lock, outbox, piece,
-    public_document, rate_counter, session,
+    account, action_token, audit, connection_log, file_scan, idempotency, login_lock, outbox,
+    piece, public_document, rate_counter, session,
 };
 use crate::db::{DbPool, now};
 use crate::documents::storage::{Shelf, Storage};
@@ -30,6 +30,8 @@ pub struct Purged {
     /// Rate-limit windows long over, and login failures forgotten (a day after the last).
     pub rate_counters: usize,
     pub login_locks: usize,
+    /// Malware verdicts of files since deleted.
+    pub file_scans: usize,
 }
 
 /// Deletes what is past its retention, as of `at`.
@@ -59,6 +61,7 @@ pub fn purge(
         )?,
         rate_counters: rate_counter::purge(&mut conn, at - chrono::Duration::days(1))?,
         login_locks: login_lock::purge(&mut conn, at - chrono::Duration::days(1), at)?,
+        file_scans: file_scan::purge_gone(&mut conn)?,
     })
 }
 

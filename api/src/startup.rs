@@ -164,6 +164,13 @@ impl Application {
                 state.settings.outbox_poll_interval,
             ));
         }
+        if let Some(scanner) = state.scanner.clone() {
+            tokio::spawn(crate::documents::scanning::run(
+                state.clone(),
+                scanner,
+                std::time::Duration::from_secs(1),
+            ));
+        }
         tokio::spawn(jobs::run_activity_jobs(
             state.clone(),
             std::time::Duration::from_secs(60),

@@ -46,6 +46,8 @@ pub struct AppState {
     pub spa_csp: String,
     /// Where pieces' files are stored.
     pub storage: Storage,
+    /// The malware scanner (`CLAMD_ADDRESS`), when there is one.
+    pub scanner: Option<crate::documents::scanning::Scanner>,
     /// Checks uploaded files in child processes.
     pub inspector: Inspector,
     /// Seals the secrets stored in the database (staff TOTP secrets).
@@ -79,8 +81,13 @@ impl AppState {
             settings.inspector_concurrency,
             settings.inspector_timeout,
         );
+        let scanner = settings
+            .scanner_address()
+            .map(crate::documents::scanning::Scanner::parse)
+            .transpose()?;
         Ok(Self {
             storage,
+            scanner,
             inspector,
             upload_bytes_read: Arc::default(),
             draining: Arc::default(),

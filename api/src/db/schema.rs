@@ -546,6 +546,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    file_scans (object_id) {
+        object_id -> Text,
+        shelf -> Text,
+        state -> Text,
+        signature -> Nullable<Text>,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        scanned_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     rate_counters (bucket, key, window_start) {
         bucket -> Text,
         key -> Text,
@@ -600,6 +612,7 @@ diesel::joinable!(voeux -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    file_scans,
     login_locks,
     rate_counters,
     applications,

@@ -8,5 +8,6 @@ pub mod filename;
 pub mod inspect;
 pub mod pieces;
 pub mod receive;
+pub mod scanning;
 pub mod storage;
 pub mod upload;

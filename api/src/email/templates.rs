@@ -471,6 +471,80 @@ pub fn webhook_paused(
     )
 }
 
+#[derive(Template)]
+#[template(path = "emails/malware_alert.txt")]
+struct MalwareAlert<'a> {
+    town: &'a str,
+    what: &'a str,
+    object_id: &'a str,
+    signature: &'a str,
+    follow_up: &'a str,
+}
+
+/// E-07: malware scanning found something in a stored file (quarantined). To administrators.
+pub fn malware_alert(
+    to: &str,
+    town: &str,
+    shelf: &str,
+    object_id: &str,
+    signature: &str,
+    link: &str,
+) -> OutgoingEmail {
+    let (what, follow_up) = if shelf == "documents" {
+        (
+            "un document public",
+            "Supprimez ce document depuis l'administration et déposez-en une copie saine.",
+        )
+    } else {
+        (
+            "une pièce justificative",
+            "La famille a été prévenue et invitée à remplacer sa pièce.",
+        )
+    };
+    compose(
+        "malware_alert",
+        to,
+        &MalwareAlert {
+            town,
+            what,
+            object_id,
+            signature,
+            follow_up,
+        },
+        town,
+        Some(("Ouvrir l'administration", link)),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "emails/malware_found.txt")]
+struct MalwareFound<'a> {
+    town: &'a str,
+    username: &'a str,
+    file_name: &'a str,
+}
+
+/// E-07: a file the family gave was found infected: it is set aside; replace the piece.
+pub fn malware_found(
+    to: &str,
+    username: &str,
+    town: &str,
+    file_name: &str,
+    link: &str,
+) -> OutgoingEmail {
+    compose(
+        "malware_found",
+        to,
+        &MalwareFound {
+            town,
+            username,
+            file_name,
+        },
+        town,
+        Some(("Ouvrir Mes démarches", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

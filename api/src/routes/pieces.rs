@@ -220,8 +220,10 @@ pub async fn download_file(
     attachment(&state, &file).await
 }
 
-/// A piece's file as an attachment (no caching: it is personal), for families and agents.
+/// A piece's file as an attachment (no caching: it is personal), for families, agents and
+/// connected applications — once malware scanning found it clean, when there is a scanner.
 pub(crate) async fn attachment(state: &AppState, file: &FileRow) -> Result<HttpResponse, ApiError> {
+    crate::documents::scanning::ensure_servable(state, &file.id).await?;
     let media_type = shared::api::pieces::Format::parse(&file.format)
         .map(|f| f.media_type())
         .unwrap_or("application/octet-stream");

@@ -49,6 +49,7 @@ pub async fn list_documents(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The PDF (`Content-Disposition: attachment`)", content_type = "application/pdf"),
+        (status = 403, description = "`forbidden`: malware scanning found the file infected; it is never served", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = shared::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -61,6 +62,7 @@ pub async fn download_document(
     let row = state
         .read(move |conn| Ok(public_document::find(conn, &id)?))
         .await?;
+    crate::documents::scanning::ensure_servable(&state, &row.id).await?;
     attachment(
         &state.storage,
         StoredFile {

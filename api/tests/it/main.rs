@@ -23,6 +23,7 @@ mod openapi;
 pub(crate) mod opening;
 mod operations;
 mod replicas;
+mod scanning;
 mod schema;
 mod tirage;
 mod webhooks;

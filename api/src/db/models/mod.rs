@@ -10,6 +10,7 @@ pub mod connection_log;
 pub mod content;
 pub mod demande;
 pub mod dossier;
+pub mod file_scan;
 pub mod idempotency;
 pub mod inscription;
 pub mod login_lock;

@@ -100,6 +100,20 @@ pub fn find_file(
         .first(conn)
 }
 
+/// A file's name and the account that gave its piece (none for pieces an agent or an
+/// import created), if the file exists.
+pub fn file_owner(
+    conn: &mut DbConn,
+    file_id: &str,
+) -> QueryResult<Option<(String, Option<String>)>> {
+    piece_files::table
+        .inner_join(pieces::table)
+        .filter(piece_files::id.eq(file_id))
+        .select((piece_files::display_name, pieces::created_by))
+        .first(conn)
+        .optional()
+}
+
 /// Files and bytes a dossier holds, for its quota.
 pub fn usage(conn: &mut DbConn, dossier_id: &str) -> QueryResult<(u32, u64)> {
     let sizes: Vec<i64> = piece_files::table

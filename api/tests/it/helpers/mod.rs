@@ -2,6 +2,7 @@
 //! public HTTP API only, except where a test must look at or change what no API exposes
 //! yet (the database rows themselves, the clock).
 
+pub mod clamd;
 pub mod files;
 pub mod garage;
 pub mod mail;

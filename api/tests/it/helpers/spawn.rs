@@ -87,6 +87,7 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         inspector_timeout: Duration::from_secs(10),
         orphan_grace: Duration::from_secs(3600),
         upload_claim_lease: Duration::from_secs(600),
+        clamd_address: None,
         fault_injection: Default::default(),
         bulk_download_alert: api::config::BulkDownloadAlert {
             count: 200,
