@@ -172,8 +172,12 @@ pub async fn scan_due(state: &AppState, scanner: &Scanner) -> anyhow::Result<usi
             }
             Err(error) => {
                 tracing::warn!(file = %due.object_id, error = format!("{error:#}"), "a file could not be scanned; it waits");
+                let clock = state.clock.clone();
                 state
-                    .write(move |conn| Ok(file_scan::record_failure(conn, &id, now())?))
+                    .write(move |conn| {
+                        let now = clock.now(conn)?;
+                        Ok(file_scan::record_failure(conn, &id, now)?)
+                    })
                     .await
                     .map_err(|e| anyhow::anyhow!("recording a failed scan: {e}"))?;
             }
