@@ -165,6 +165,16 @@ pub fn problem_message(error: &ApiError) -> String {
     }
 }
 
+/// Why a file was not downloaded. When the server holds a file back — its malware scan is
+/// not done (503) or found it infected (403) — its own sentence says so; otherwise the
+/// usual one.
+pub fn download_message(error: &ApiError) -> String {
+    match (error.status(), &error.problem.detail) {
+        (403 | 503, Some(detail)) => detail.clone(),
+        _ => problem_message(error),
+    }
+}
+
 /// « 30 secondes », « 2 minutes ».
 fn duration(secs: u32) -> String {
     if secs < 60 {
@@ -447,6 +457,40 @@ pub fn waiting_time(w: &shared::api::backoffice::WaitingTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_held_back_by_the_server_is_told_in_its_words() {
+        let problem = |status: u16, code: ErrorCode, detail: &str| ApiError {
+            problem: shared::error::Problem {
+                problem_type: "about:blank".into(),
+                title: "t".into(),
+                status,
+                detail: Some(detail.into()),
+                code,
+                fields: Default::default(),
+                opens_at: None,
+                raisons: Vec::new(),
+            },
+            retry_after: Some(30),
+        };
+        let quarantined = problem(
+            403,
+            ErrorCode::Forbidden,
+            "Ce fichier a été mis en quarantaine.",
+        );
+        assert_eq!(
+            download_message(&quarantined),
+            "Ce fichier a été mis en quarantaine."
+        );
+        let scanning = problem(
+            503,
+            ErrorCode::ServiceUnavailable,
+            "En cours d'analyse antivirus.",
+        );
+        assert_eq!(download_message(&scanning), "En cours d'analyse antivirus.");
+        let missing = problem(404, ErrorCode::NotFound, "Introuvable (serveur).");
+        assert_eq!(download_message(&missing), problem_message(&missing));
+    }
 
     #[test]
     fn every_shared_field_code_has_its_own_sentence() {

@@ -31,7 +31,7 @@ struct Replica {
     port: u16,
     server: Option<Server>,
     public_url: String,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 /// Settings of every replica: the shared file store, a drain longer than the two failed
@@ -56,7 +56,7 @@ impl Replica {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        self.server = Some(Server::start_on(self.port, &app.db, &self._dir.0, &extra));
+        self.server = Some(Server::start_on(self.port, &app.db, &self.dir.0, &extra));
     }
 
     fn server(&self) -> &Server {
@@ -102,7 +102,7 @@ impl Cluster {
                 port: free_port(),
                 server: None,
                 public_url: public_url.clone(),
-                _dir: dir,
+                dir,
             };
             replica.start(&app);
             replica.server().wait_ready(Duration::from_secs(60)).await;

@@ -22,8 +22,8 @@ use crate::components::page_title::PageTitle;
 use crate::dialog::{CancelButton, Dialog};
 use crate::format::{date, date_time, day};
 use crate::i18n::{
-    piece_status_label, problem_message, relation_label, role_label, sexe_label, situation_label,
-    status_label,
+    download_message, piece_status_label, problem_message, relation_label, role_label, sexe_label,
+    situation_label, status_label,
 };
 use crate::login::focus_id;
 use crate::preview::{PreviewButton, PreviewPanel, Previewer};
@@ -464,7 +464,7 @@ fn DownloadButton(page: Page, piece_id: Uuid, file: PieceFile) -> impl IntoView 
                 Ok(()) => page
                     .done
                     .set(Some(format!("Téléchargement de « {name} » lancé."))),
-                Err(e) => page.failure.set(Some(problem_message(&e))),
+                Err(e) => page.failure.set(Some(download_message(&e))),
             }
         });
     };

@@ -14,7 +14,9 @@ use crate::api::{self, ApiError, save_blob};
 use crate::components::modal::ConfirmDialog;
 use crate::components::status::StatusMessage;
 use crate::format::day;
-use crate::i18n::{piece_deleted, piece_status_label, problem_message, upload_done};
+use crate::i18n::{
+    download_message, piece_deleted, piece_status_label, problem_message, upload_done,
+};
 use crate::pages::dossier::piece_dialog::{DialogRequest, PieceDialog};
 use crate::pages::dossier::steps::use_go;
 use crate::pages::dossier::{Wizard, focus_selector, use_wizard};
@@ -273,7 +275,7 @@ fn download_button(
         spawn_local(async move {
             let result = api::authed(wizard.session).download(&path).await;
             if let Err(error) = result.and_then(|blob| save_blob(&blob, &name)) {
-                message.set(Some(problem_message(&error)));
+                message.set(Some(download_message(&error)));
             }
         });
     };
