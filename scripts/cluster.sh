@@ -123,8 +123,9 @@ defaults
     timeout connect 5s
     timeout client 60s
     timeout server 60s
-    # A request that could not reach a server (refused, reset before any answer) goes to
-    # the other one: enrolments are idempotent, and nothing else was received.
+    # A request that could not reach a server (refused), or whose server closed without
+    # answering, goes to the other one: safe because every write is idempotent (see
+    # deploy/haproxy.cfg, which this copies).
     retries 3
     option redispatch
     retry-on conn-failure empty-response
