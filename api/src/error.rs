@@ -93,7 +93,7 @@ pub enum ApiError {
     #[error("registrations open at {0}")]
     WindowNotOpen(chrono::DateTime<chrono::Utc>),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl std::fmt::Debug for ApiError {
@@ -371,18 +371,67 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::Conflict("Cette ressource existe déjà ou a été modifiée entre-temps.")
             }
-            // The database went away (restart, network) or a statement ran out of time:
-            // the client may retry, nothing was committed.
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                _,
-            ) => Self::database_unavailable(&error),
-            Error::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
-                Self::database_unavailable(&error)
-            }
+            ref gone if database_gone(gone) => Self::database_unavailable(gone),
             other => Self::Internal(anyhow::Error::new(other).context("Database query failed")),
         }
     }
+}
+
+impl From<anyhow::Error> for ApiError {
+    /// A database failure carried through code that speaks `anyhow` keeps its meaning: a
+    /// database restarting is a 503 to retry, wherever the error was wrapped.
+    fn from(error: anyhow::Error) -> Self {
+        if let Some(gone) = error
+            .downcast_ref::<diesel::result::Error>()
+            .filter(|e| database_gone(e))
+        {
+            return Self::database_unavailable(gone);
+        }
+        if let Some(pool) = error.downcast_ref::<diesel::r2d2::PoolError>() {
+            tracing::warn!(%pool, "no database connection available");
+            return Self::Unavailable {
+                retry_after: Duration::from_secs(5),
+                reason: "database unavailable",
+            };
+        }
+        Self::Internal(error)
+    }
+}
+
+/// Whether a database error says the database went away (restart, network) or a
+/// statement ran out of time: the client may retry, nothing was committed.
+fn database_gone(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        // A transaction whose connection died under it (commit or rollback failed).
+        | Error::BrokenTransactionManager
+        | Error::RollbackErrorOnCommit { .. } => true,
+        Error::DatabaseError(_, info) => {
+            info.message().contains("statement timeout") || database_going_away(info.message())
+        }
+        _ => false,
+    }
+}
+
+/// Whether PostgreSQL's message says the server is stopping, starting or gone: a restart
+/// (`pg_ctl restart -m fast` ends every session with « terminating connection due to
+/// administrator command ») or a failover, which a retry gets past. diesel reports these
+/// as errors of an unknown kind, with the server's message.
+fn database_going_away(message: &str) -> bool {
+    [
+        "terminating connection due to administrator command",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "server closed the connection unexpectedly",
+        "no connection to the server",
+    ]
+    .iter()
+    .any(|known| message.contains(known))
 }
 
 /// `Unavailable` reasons with their own French detail (and metric label).
@@ -455,5 +504,54 @@ impl From<actix_web::error::BlockingError> for ApiError {
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
         Self::Validation(shared::validation::field_errors(&errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn from_message(message: &str) -> ApiError {
+        ApiError::from(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(message.to_string()),
+        ))
+    }
+
+    #[test]
+    fn a_database_restarting_is_unavailable_not_an_internal_error() {
+        for message in [
+            "terminating connection due to administrator command",
+            "FATAL:  the database system is shutting down",
+            "the database system is starting up",
+            "canceling statement due to statement timeout",
+        ] {
+            assert!(
+                matches!(from_message(message), ApiError::Unavailable { .. }),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            ApiError::from(Error::BrokenTransactionManager),
+            ApiError::Unavailable { .. }
+        ));
+        assert!(matches!(
+            from_message("column \"x\" does not exist"),
+            ApiError::Internal(_)
+        ));
+        // The same, carried through `anyhow` (functions that return `anyhow::Result`).
+        let wrapped = anyhow::Error::new(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("server closed the connection unexpectedly".to_string()),
+        ));
+        assert!(matches!(
+            ApiError::from(wrapped),
+            ApiError::Unavailable { .. }
+        ));
+        assert!(matches!(
+            ApiError::from(anyhow::anyhow!("a bug")),
+            ApiError::Internal(_)
+        ));
     }
 }

@@ -276,7 +276,12 @@ where
             Ok(value)
         }
         Err(e) => {
-            Manager::rollback_transaction(conn)?;
+            // When the work failed because the connection died (a database restart), the
+            // rollback fails too: the work's error is the one that says what happened.
+            // (The pool drops a connection whose transaction state is broken.)
+            if let Err(rollback) = Manager::rollback_transaction(conn) {
+                tracing::warn!(%rollback, "rollback after a failed unit of work failed");
+            }
             Err(e)
         }
     }
