@@ -142,6 +142,22 @@ async fn files_wait_for_the_scanner_and_an_eicar_pdf_is_quarantined() {
         states == [file_scan::state::CLEAN, file_scan::state::INFECTED]
     })
     .await;
+    wait_until("every public document scanned", || {
+        use api::db::schema::{documents, file_scans};
+        let mut conn = app.db.connect();
+        let total: i64 = documents::table
+            .count()
+            .get_result(&mut conn)
+            .expect("documents");
+        let clean: i64 = file_scans::table
+            .filter(file_scans::shelf.eq(file_scan::DOCUMENTS))
+            .filter(file_scans::state.eq(file_scan::state::CLEAN))
+            .count()
+            .get_result(&mut conn)
+            .expect("verdicts");
+        total > 0 && clean == total
+    })
+    .await;
     let response = app
         .client
         .get(app.url(&document))
