@@ -156,8 +156,8 @@ pub async fn scan_due(state: &AppState, scanner: &Scanner) -> anyhow::Result<usi
                     Verdict::Clean => None,
                     Verdict::Infected(signature) => Some(signature.clone()),
                 };
-                let base = state.public_url.clone();
-                let shelf_name = due.shelf.clone();
+                let (base, shelf_name) = (state.public_url.clone(), due.shelf.clone());
+                let infected = found.is_some();
                 state
                     .write(move |conn| {
                         file_scan::record_verdict(conn, &id, found.as_deref(), now())?;
@@ -168,7 +168,10 @@ pub async fn scan_due(state: &AppState, scanner: &Scanner) -> anyhow::Result<usi
                     })
                     .await
                     .map_err(|e| anyhow::anyhow!("recording a verdict: {e}"))?;
-                state.outbox_wake.notify_one();
+                if infected {
+                    // The alerts were queued: send them now, not at the next poll.
+                    state.outbox_wake.notify_one();
+                }
             }
             Err(error) => {
                 tracing::warn!(file = %due.object_id, error = format!("{error:#}"), "a file could not be scanned; it waits");
