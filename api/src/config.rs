@@ -84,6 +84,9 @@ pub struct Settings {
     /// The built SPA (`trunk build` output).
     pub web_dist: PathBuf,
     pub connection_log_retention_days: u32,
+    /// How long pieces' files, inactive accounts, drafts and copies of data are kept
+    /// (issue 16; README « Durées de conservation »).
+    pub retention: crate::privacy::policy::RetentionPolicy,
     pub demo_content: bool,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
@@ -279,6 +282,14 @@ impl Settings {
             ),
             web_dist: var("WEB_DIST").unwrap_or_else(|| "web/dist".into()).into(),
             connection_log_retention_days: parsed("CONNECTION_LOG_RETENTION_DAYS", 183)?,
+            retention: crate::privacy::policy::RetentionPolicy {
+                validated_piece_files_days: parsed("VALIDATED_PIECE_FILES_DAYS", 180)?,
+                refused_piece_files_days: parsed("REFUSED_PIECE_FILES_DAYS", 30)?,
+                inactive_account_days: parsed("INACTIVE_ACCOUNT_DAYS", 730)?,
+                draft_days: parsed("DRAFT_DAYS", 180)?,
+                deletion_notice_days: parsed("DELETION_NOTICE_DAYS", 30)?,
+                data_export_days: parsed("DATA_EXPORT_DAYS", 7)?,
+            },
             demo_content: parsed("DEMO_CONTENT", !production)?,
             trusted_proxies,
             registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?,
@@ -371,6 +382,7 @@ impl Settings {
                 "CONNECTION_LOG_RETENTION_DAYS must be between 1 and 366 (CNIL: 6 months to 1 year)"
             );
         }
+        self.retention.validate()?;
         if self.access_token_ttl > Duration::from_secs(900) {
             bail!("ACCESS_TOKEN_TTL_SECONDS must be at most 900");
         }

@@ -99,9 +99,11 @@ pub fn decide(
         _ => "refusée".to_string(),
     };
     let link = format!("{}/demarches/demande/{id}", mailing.public_url);
+    let (name, pdf) = crate::documents::receipt::for_demande(conn, &mailing.town, id, now)?;
     for (email, username) in dossier::account_emails(conn, &found.dossier_id)? {
         let decided =
-            templates::demande_decided(&email, &username, &mailing.town, &outcome, message, &link);
+            templates::demande_decided(&email, &username, &mailing.town, &outcome, message, &link)
+                .with_attachment(name.clone(), pdf.clone());
         outbox::enqueue(conn, &decided, now)?;
     }
     Ok(())

@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use crate::db::models::{
-    account, action_token, audit, connection_log, file_scan, idempotency, login_lock, outbox,
-    piece, public_document, rate_counter, session,
+    account, action_token, audit, connection_log, data_export, file_scan, idempotency, login_lock,
+    outbox, piece, public_document, rate_counter, session,
 };
 use crate::db::{DbPool, now};
 use crate::documents::storage::{Shelf, Storage};
@@ -74,7 +74,7 @@ pub async fn collect_orphan_files(
     before: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<usize> {
     let mut collected = 0;
-    for shelf in [Shelf::Pieces, Shelf::Documents] {
+    for shelf in [Shelf::Pieces, Shelf::Documents, Shelf::Exports] {
         let candidates = storage.ids_older_than(shelf, before).await?;
         let mut orphans = Vec::new();
         for batch in candidates.chunks(500) {
@@ -84,6 +84,7 @@ pub async fn collect_orphan_files(
                 Ok(match shelf {
                     Shelf::Pieces => piece::existing_file_ids(&mut conn, &ids)?,
                     Shelf::Documents => public_document::existing_ids(&mut conn, &ids)?,
+                    Shelf::Exports => data_export::existing_ids(&mut conn, &ids)?,
                 })
             })
             .await??;

@@ -28,6 +28,7 @@ pub mod load_seed;
 pub mod methods;
 pub mod monitoring;
 pub mod openapi;
+pub mod privacy;
 pub mod queue;
 pub mod rattachement;
 pub mod request_id;

@@ -242,7 +242,7 @@ fn problem(description: &str) -> utoipa::openapi::Response {
 /// refuses unknown fields, says `additionalProperties: false`, so no real answer could
 /// validate (every validator reads `allOf` that way). Such schemas are merged into one
 /// object listing every property, which is what the server sends.
-fn merge_flattened_schemas(api: &mut utoipa::openapi::OpenApi) {
+pub(crate) fn merge_flattened_schemas(api: &mut utoipa::openapi::OpenApi) {
     use serde_json::{Map, Value};
 
     let Ok(Value::Object(mut document)) = serde_json::to_value(&*api) else {

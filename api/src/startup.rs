@@ -108,6 +108,7 @@ impl Application {
             contact: settings.town_contact.clone(),
             welcome_text: String::new(),
             codes_postaux: settings.town_postal_codes.clone(),
+            dpo_contact: String::new(),
         };
         let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<db::DbPool> {
             let pool = db::connect_with(&url, size, timeout)?;
@@ -171,6 +172,14 @@ impl Application {
                 std::time::Duration::from_secs(1),
             ));
         }
+        tokio::spawn(crate::privacy::retention::run(
+            state.clone(),
+            std::time::Duration::from_secs(3600),
+        ));
+        tokio::spawn(crate::privacy::export::run(
+            state.clone(),
+            std::time::Duration::from_secs(60),
+        ));
         tokio::spawn(jobs::run_activity_jobs(
             state.clone(),
             std::time::Duration::from_secs(60),

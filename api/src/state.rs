@@ -42,6 +42,8 @@ pub struct AppState {
     pub clock: Arc<crate::clock::Clock>,
     /// Wakes the outbox worker after a transaction queued an email.
     pub outbox_wake: Arc<Notify>,
+    /// Wakes the job preparing copies of data after a family asked for one.
+    pub exports_wake: Arc<Notify>,
     /// The SPA's Content-Security-Policy (with the hashes of its inline loader).
     pub spa_csp: String,
     /// Where pieces' files are stored.
@@ -102,6 +104,7 @@ impl AppState {
             limits: Limits::new(&settings),
             password_policy: PasswordPolicy::new(&settings.town_name),
             outbox_wake: Arc::new(Notify::new()),
+            exports_wake: Arc::new(Notify::new()),
             clock: Arc::default(),
             catalogue: Arc::new(crate::snapshot::Snapshot::new(settings.catalogue_fresh_for)),
             town_settings: Arc::new(crate::snapshot::Snapshot::new(settings.catalogue_fresh_for)),

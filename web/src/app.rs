@@ -10,7 +10,7 @@ use crate::pages::{
     account::AccountPage, activation::ActivationPage, activites, confirm_email::ConfirmEmailPage,
     consent::ConsentPage, demande::DemandePage, demarches::DemarchesPage,
     dossier::DossierWizardPage, forgot_password::ForgotPasswordPage, home::HomePage, info,
-    login::LoginPage, not_found::NotFoundPage, public, reset_password::ResetPasswordPage,
+    login::LoginPage, my_data, not_found::NotFoundPage, public, reset_password::ResetPasswordPage,
     signup::SignupPage, signup_done::SignupDonePage,
 };
 use crate::state::provide_app_state;
@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/documents") view=public::documents::DocumentsPage/>
                     <Route path=path!("/accessibilite") view=info::AccessibilityPage/>
                     <Route path=path!("/donnees-personnelles") view=info::PrivacyPage/>
+                    <Route path=path!("/compte-ferme") view=my_data::ClosedPage/>
                     <Route path=path!("/demarches") view=DemarchesPage/>
                     <Route path=path!("/inscriptions") view=activites::inscriptions::InscriptionsPage/>
                     <Route path=path!("/inscriptions/nouvelle") view=activites::wizard::EnrolWizardPage/>

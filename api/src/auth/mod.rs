@@ -6,6 +6,7 @@ pub mod extractor;
 pub mod integration;
 pub mod jwt;
 pub mod password;
+pub mod reauth;
 pub mod sealed;
 pub mod throttle;
 pub mod tokens;

@@ -18,6 +18,8 @@ diesel::table! {
         totp_secret -> Nullable<Text>,
         totp_enabled_at -> Nullable<Timestamp>,
         totp_last_step -> Nullable<BigInt>,
+        last_seen_at -> Nullable<Timestamp>,
+        inactivity_warned_at -> Nullable<Timestamp>,
     }
 }
 
@@ -100,6 +102,8 @@ diesel::table! {
         account_id -> Nullable<Text>,
         erase_after -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
+        attachment_name -> Nullable<Text>,
+        attachment -> Nullable<Binary>,
     }
 }
 
@@ -188,6 +192,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         submitted_at -> Nullable<Timestamp>,
+        draft_warned_at -> Nullable<Timestamp>,
     }
 }
 
@@ -238,6 +243,7 @@ diesel::table! {
         commentaire -> Nullable<Text>,
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
+        files_erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -308,6 +314,7 @@ diesel::table! {
         updated_by -> Nullable<Text>,
         updated_at -> Timestamp,
         codes_postaux -> Text,
+        dpo_contact -> Text,
     }
 }
 
@@ -576,6 +583,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    data_exports (id) {
+        id -> Text,
+        account_id -> Text,
+        state -> Text,
+        requested_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        attempts -> Integer,
+        ready_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        size_bytes -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        download_token_hash -> Nullable<Text>,
+        download_expires_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(application_secrets -> applications (application_id));
 diesel::joinable!(webhook_subscriptions -> applications (application_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
@@ -585,6 +609,7 @@ diesel::joinable!(action_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(connection_logs -> accounts (account_id));
+diesel::joinable!(data_exports -> accounts (account_id));
 diesel::joinable!(cgu_acceptances -> accounts (account_id));
 diesel::joinable!(cgu_acceptances -> cgu_versions (version));
 diesel::joinable!(dossier_accounts -> accounts (account_id));
@@ -612,6 +637,7 @@ diesel::joinable!(voeux -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    data_exports,
     file_scans,
     login_locks,
     rate_counters,

@@ -7,6 +7,7 @@ pub mod download;
 pub mod filename;
 pub mod inspect;
 pub mod pieces;
+pub mod receipt;
 pub mod receive;
 pub mod scanning;
 pub mod storage;

@@ -153,6 +153,8 @@ impl DossierPieces {
                 .collect::<Result<_, ApiError>>()?,
             modifiable: self.editable,
             created_at: row.created_at.and_utc(),
+            verifiee_le: row.decided_at.map(|at| at.and_utc()),
+            fichiers_supprimes_le: row.files_erased_at.map(|at| at.and_utc()),
         })
     }
 

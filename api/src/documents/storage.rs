@@ -21,9 +21,13 @@ pub enum Shelf {
     Pieces,
     /// The town's public documents: `documents/<uuid>`.
     Documents,
+    /// Copies of a family's data (« Une copie de mes données »): `exports/<uuid>`, kept a
+    /// few days, never backed up.
+    Exports,
 }
 
 impl Shelf {
+    /// The shelves a backup holds (copies of data are short-lived: a family asks again).
     pub const ALL: [Self; 2] = [Self::Pieces, Self::Documents];
 
     /// The shelf's prefix in the store (and its directory in a backup).
@@ -31,6 +35,7 @@ impl Shelf {
         match self {
             Self::Pieces => "pieces",
             Self::Documents => "documents",
+            Self::Exports => "exports",
         }
     }
 }

@@ -300,6 +300,7 @@ async fn receive_and_record(
         commentaire: None,
         decided_by: None,
         decided_at: None,
+        files_erased_at: None,
     };
     let created = replacing.is_none();
     let status = if created {

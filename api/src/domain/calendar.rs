@@ -24,15 +24,20 @@ fn change_at(year: i32, month: u32) -> Option<DateTime<Utc>> {
     )))
 }
 
-/// The calendar date in metropolitan France at instant `at`.
-pub fn date_in_france(at: DateTime<Utc>) -> NaiveDate {
+/// The wall-clock time in metropolitan France at instant `at`.
+pub fn in_france(at: DateTime<Utc>) -> NaiveDateTime {
     let year = at.year();
     let summer = match (change_at(year, 3), change_at(year, 10)) {
         (Some(start), Some(end)) => at >= start && at < end,
         _ => false,
     };
     let offset = if summer { 2 } else { 1 };
-    (at + Duration::hours(offset)).date_naive()
+    (at + Duration::hours(offset)).naive_utc()
+}
+
+/// The calendar date in metropolitan France at instant `at`.
+pub fn date_in_france(at: DateTime<Utc>) -> NaiveDate {
+    in_france(at).date()
 }
 
 /// Today in France.

@@ -30,6 +30,10 @@ pub fn kind_label(kind: &str) -> &'static str {
         "rattachement_notice" => "Nouveau compte rattaché au dossier",
         "rattachement_decided" => "Décision sur la demande de rattachement",
         "inscription" => "Inscription à une activité",
+        "malware_found" => "Fichier mis en quarantaine",
+        "inactivity_warning" => "Avertissement : compte inutilisé",
+        "draft_warning" => "Avertissement : brouillon non transmis",
+        "data_export_ready" => "Copie de vos données prête",
         _ => "Message du portail",
     }
 }

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::db::models::outbox::OutboxEmail;
@@ -57,12 +58,21 @@ impl Mailer {
                 .to_address
                 .parse()
                 .context("Invalid recipient address")?)
-            .subject(&email.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                email.text_body.clone(),
-                email.html_body.clone(),
-            ))
-            .context("Failed to build the email")?;
+            .subject(&email.subject);
+        let bodies =
+            MultiPart::alternative_plain_html(email.text_body.clone(), email.html_body.clone());
+        let message = match (&email.attachment_name, &email.attachment) {
+            (Some(name), Some(content)) => {
+                let pdf = ContentType::parse("application/pdf").context("PDF content type")?;
+                message.multipart(
+                    MultiPart::mixed()
+                        .multipart(bodies)
+                        .singlepart(LettreAttachment::new(name.clone()).body(content.clone(), pdf)),
+                )
+            }
+            _ => message.multipart(bodies),
+        }
+        .context("Failed to build the email")?;
         match self {
             Self::Smtp(transport) => {
                 transport

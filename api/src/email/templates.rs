@@ -77,6 +77,7 @@ fn compose(
         html,
         link_expires_at: None,
         account_id: None,
+        attachment: None,
     }
 }
 
@@ -542,6 +543,136 @@ pub fn malware_found(
         },
         town,
         Some(("Ouvrir Mes démarches", link)),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "emails/account_closed.txt")]
+struct AccountClosed<'a> {
+    town: &'a str,
+    username: &'a str,
+}
+
+/// « Fermer mon compte »: the confirmation, to the address the account had.
+pub fn account_closed(to: &str, username: &str, town: &str) -> OutgoingEmail {
+    compose(
+        "account_closed",
+        to,
+        &AccountClosed { town, username },
+        town,
+        None,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "emails/account_closed_inactive.txt")]
+struct AccountClosedInactive<'a> {
+    town: &'a str,
+    username: &'a str,
+}
+
+/// An account left unused after its warning was closed by the retention job.
+pub fn account_closed_inactive(to: &str, username: &str, town: &str) -> OutgoingEmail {
+    compose(
+        "account_closed",
+        to,
+        &AccountClosedInactive { town, username },
+        town,
+        None,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "emails/inactivity_warning.txt")]
+struct InactivityWarning<'a> {
+    town: &'a str,
+    username: &'a str,
+    inactive_for: &'a str,
+    closes_on: &'a str,
+}
+
+/// An account unused for the retention period will be closed on `closes_on` unless
+/// someone signs in.
+pub fn inactivity_warning(
+    to: &str,
+    username: &str,
+    town: &str,
+    inactive_for: &str,
+    closes_on: &str,
+    login_link: &str,
+) -> OutgoingEmail {
+    compose(
+        "inactivity_warning",
+        to,
+        &InactivityWarning {
+            town,
+            username,
+            inactive_for,
+            closes_on,
+        },
+        town,
+        Some(("Me connecter", login_link)),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "emails/draft_warning.txt")]
+struct DraftWarning<'a> {
+    town: &'a str,
+    username: &'a str,
+    untouched_for: &'a str,
+    deleted_on: &'a str,
+}
+
+/// A draft dossier never sent and untouched will be deleted on `deleted_on`.
+pub fn draft_warning(
+    to: &str,
+    username: &str,
+    town: &str,
+    untouched_for: &str,
+    deleted_on: &str,
+    link: &str,
+) -> OutgoingEmail {
+    compose(
+        "draft_warning",
+        to,
+        &DraftWarning {
+            town,
+            username,
+            untouched_for,
+            deleted_on,
+        },
+        town,
+        Some(("Ouvrir Mes démarches", link)),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "emails/data_export_ready.txt")]
+struct DataExportReady<'a> {
+    town: &'a str,
+    username: &'a str,
+    expires_on: &'a str,
+}
+
+/// « Une copie de mes données » is ready in « Mon compte » until `expires_on`.
+pub fn data_export_ready(
+    to: &str,
+    username: &str,
+    town: &str,
+    expires_on: &str,
+    link: &str,
+) -> OutgoingEmail {
+    compose(
+        "data_export_ready",
+        to,
+        &DataExportReady {
+            town,
+            username,
+            expires_on,
+        },
+        town,
+        Some(("Ouvrir Mon compte", link)),
     )
 }
 

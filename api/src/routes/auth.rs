@@ -35,7 +35,7 @@ fn refresh_cookie(token: &str, max_age: std::time::Duration) -> Cookie<'static> 
         .finish()
 }
 
-fn expired_cookie() -> Cookie<'static> {
+pub(crate) fn expired_cookie() -> Cookie<'static> {
     let mut cookie = refresh_cookie("", std::time::Duration::ZERO);
     cookie.make_removal();
     cookie

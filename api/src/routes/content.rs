@@ -78,6 +78,7 @@ pub fn town_response(state: &AppState, town: town::TownSettings) -> TownResponse
         contact: town.contact,
         welcome_text: town.welcome_text,
         codes_postaux: town.codes_postaux,
+        dpo_contact: town.dpo_contact,
     }
 }
 
@@ -192,4 +193,32 @@ pub async fn list_faq(
 ) -> Result<HttpResponse, ApiError> {
     let items = state.read(|conn| Ok(content::faq_entries(conn)?)).await?;
     cacheable_json(&req, &FaqList { items })
+}
+
+/// « Données personnelles »: the controller, purposes, recipients, the durations in force
+/// (the server's settings), the rights and whom to ask.
+#[utoipa::path(tag = "Contenu", responses((status = 200, body = shared::api::privacy::PrivacyNotice)))]
+#[get("/donnees-personnelles")]
+pub async fn get_privacy_notice(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let town = state.town().await?;
+    let notice = crate::privacy::notices::privacy(
+        &town,
+        &state.settings.retention,
+        state.settings.connection_log_retention_days,
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-cache"))
+        .json(notice))
+}
+
+/// « Accessibilité »: the déclaration d'accessibilité (RGAA).
+#[utoipa::path(tag = "Contenu", responses((status = 200, body = shared::api::privacy::AccessibilityStatement)))]
+#[get("/accessibilite")]
+pub async fn get_accessibility_statement(
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let town = state.town().await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-cache"))
+        .json(crate::privacy::notices::accessibility(&town)))
 }

@@ -12,6 +12,7 @@ use crate::db::models::demande::{self, Actor, Demande};
 use crate::db::models::{dossier, outbox};
 use crate::db::{DbConn, now};
 use crate::documents::pieces::{DossierPieces, active_codes};
+use crate::documents::receipt;
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
@@ -243,16 +244,52 @@ pub async fn submit_demande(
                 now,
             )?;
             let link = format!("{base}/demarches/demande/{}", found.id);
+            let (name, pdf) = receipt::for_demande(conn, &town, &found.id, now)?;
             for (email, username) in dossier::account_emails(conn, &current.id)? {
-                outbox::enqueue(
-                    conn,
-                    &templates::demande_received(&email, &username, &town, &link),
-                    now,
-                )?;
+                let received = templates::demande_received(&email, &username, &town, &link)
+                    .with_attachment(name.clone(), pdf.clone());
+                outbox::enqueue(conn, &received, now)?;
             }
             let reloaded = demande::find_for_account(conn, &id, &user.account_id)?;
             detail(conn, &reloaded, Reader::Family(&user.account_id))
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), version, &body))
+}
+
+/// « Télécharger le récépissé »: the PDF récépissé of the request as it stands (the
+/// dossier as submitted, its status, the pieces provided).
+#[utoipa::path(
+    tag = "Démarches",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The récépissé", content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, description = "No such request, or not yours", body = shared::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/demandes/{id}/recepisse")]
+pub async fn get_receipt(
+    state: web::Data<AppState>,
+    ConsentedUser(user): ConsentedUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let town = state.town().await?.name;
+    let clock = state.clock.clone();
+    let (name, pdf) = state
+        .read(move |conn| {
+            let found = demande::find_for_account(conn, &id, &user.account_id)?;
+            let now = clock.now(conn)?;
+            receipt::for_demande(conn, &town, &found.id, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(pdf))
 }

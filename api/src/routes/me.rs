@@ -11,7 +11,6 @@ use shared::api::registration::AcceptedResponse;
 use shared::validation::codes;
 
 use crate::auth::extractor::{AuthUser, ConsentedUser};
-use crate::auth::throttle::Origin;
 use crate::db::models::account::Account;
 use crate::db::models::{action_token, cgu, connection_log, outbox};
 use crate::db::now;
@@ -120,7 +119,7 @@ pub async fn change_password(
     body: ValidJson<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    let account = check_password(
+    let account = crate::auth::reauth::check_password(
         &state,
         &user,
         &client,
@@ -150,40 +149,6 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Verifies the account's password for a sensitive change, under the login throttle.
-async fn check_password(
-    state: &AppState,
-    user: &AuthUser,
-    client: &ClientInfo,
-    password: String,
-    field: &str,
-) -> Result<Account, ApiError> {
-    let (id, throttle) = (user.account_id.clone(), state.login_throttle.clone());
-    let origin = Origin::of(client, &state.devices, Some(&user.account_id));
-    let checked = origin.clone();
-    let (account, allowed) = state
-        .read(move |conn| {
-            let account = Account::find(conn, &id)?;
-            let allowed = throttle.may_attempt(conn, &account.id, &checked, now())?;
-            Ok((account, allowed))
-        })
-        .await?;
-    if !allowed {
-        return Err(ApiError::TooManyRequests {
-            retry_after: std::time::Duration::from_secs(60),
-        });
-    }
-    let verification = state
-        .hasher
-        .verify(password, account.password_hash.clone())
-        .await?;
-    if !verification.matches {
-        crate::routes::auth::record_failure(state, &account.id, &origin).await?;
-        return Err(ApiError::field(field, codes::WRONG_PASSWORD));
-    }
-    Ok(account)
-}
-
 /// Asks to change the email address: the password is asked again, the new address gets a
 /// confirmation link and the old one a notice; nothing changes until the link is used.
 #[utoipa::path(
@@ -204,7 +169,9 @@ pub async fn change_email(
     body: ValidJson<ChangeEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    let account = check_password(&state, &user, &client, request.password, "password").await?;
+    let account =
+        crate::auth::reauth::check_password(&state, &user, &client, request.password, "password")
+            .await?;
     let new_email = request.new_email.trim().to_string();
     if email_key(&new_email) == account.email_normalized {
         return Err(ApiError::field("new_email", codes::SAME_EMAIL));

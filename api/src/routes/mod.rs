@@ -16,6 +16,7 @@ pub mod dossiers;
 pub mod health;
 pub mod integration;
 pub mod me;
+pub mod my_data;
 pub mod oauth;
 pub mod password_resets;
 pub mod pieces;
@@ -37,6 +38,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::get_ready)
         .service(content::get_town)
         .service(content::get_terms)
+        .service(content::get_privacy_notice)
+        .service(content::get_accessibility_statement)
         .service(activites::list_activites)
         .service(activites::create_inscription)
         .service(activites::list_inscriptions)
@@ -63,6 +66,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(me::list_connections)
         .service(me::list_emails)
         .service(me::resend_email)
+        .service(my_data::list_exports)
+        .service(my_data::request_export)
+        .service(my_data::export_link)
+        .service(my_data::download_export)
+        .service(my_data::close_account)
         .service(rattachement::create_rattachement)
         .service(rattachement::confirm_rattachement_code)
         .service(rattachement::resend_rattachement_code)
@@ -78,6 +86,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(demandes::get_demande)
         .service(demandes::update_demande)
         .service(demandes::submit_demande)
+        .service(demandes::get_receipt)
         .service(pieces::list_piece_types)
         .service(pieces::list_pieces)
         .service(pieces::create_piece)

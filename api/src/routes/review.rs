@@ -4,13 +4,11 @@
 //! Every decision is written to the request's history and the audit log, and emailed to
 //! the family through the outbox.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use shared::api::backoffice::{
-    Consultation, ConsultationList, ContactEmailRequest, DemandeDecisionRequest,
-    PieceDecisionRequest, PieceVerdict, RattachementReview, Review,
+    ConsultationList, ContactEmailRequest, DemandeDecisionRequest, PieceDecisionRequest,
+    PieceVerdict, RattachementReview, Review,
 };
 use shared::api::dossier::DemandeStatus;
 use shared::validation::codes;
@@ -19,7 +17,7 @@ use crate::auth::extractor::{ConsentedUser, StaffUser};
 use crate::config::BulkDownloadAlert;
 use crate::db::models::account::{Account, role};
 use crate::db::models::audit::{self, Entry, action};
-use crate::db::models::{application, demande, dossier, outbox, piece, rattachement, town};
+use crate::db::models::{demande, dossier, outbox, piece, rattachement, town};
 use crate::db::{DbConn, now};
 use crate::documents::pieces::DossierPieces;
 use crate::domain::calendar::today;
@@ -27,7 +25,6 @@ use crate::email::templates;
 use crate::enum_text::to_text;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
-use crate::integrations::sync::APPLICATION_ROLE;
 use crate::rattachement::Mailing;
 use crate::routes::demandes::{Reader, detail};
 use crate::routes::pieces::attachment;
@@ -378,28 +375,7 @@ pub async fn consultations(
     let items = state
         .read(move |conn| {
             let found = dossier::find_for_account(conn, &id, &user.account_id)?;
-            let entries = audit::for_dossier(conn, &found.id)?;
-            let application_ids: Vec<String> = entries
-                .iter()
-                .filter(|e| e.actor_role == APPLICATION_ROLE)
-                .map(|e| e.actor_id.clone())
-                .collect();
-            let names: HashMap<String, String> = application::names(conn, &application_ids)?
-                .into_iter()
-                .collect();
-            Ok(entries
-                .into_iter()
-                .map(|entry| Consultation {
-                    at: entry.at.and_utc(),
-                    service: match names.get(&entry.actor_id) {
-                        Some(name) if entry.actor_role == APPLICATION_ROLE => {
-                            format!("Application connectée « {name} » — {town}")
-                        }
-                        _ => format!("Service famille — {town}"),
-                    },
-                    action: entry.action,
-                })
-                .collect())
+            crate::privacy::consultations::of_dossier(conn, &found.id, &town)
         })
         .await?;
     Ok(private_json(StatusCode::OK, &ConsultationList { items }))

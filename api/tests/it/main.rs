@@ -22,6 +22,7 @@ mod logs;
 mod openapi;
 pub(crate) mod opening;
 mod operations;
+mod personal_data;
 mod replicas;
 mod scanning;
 mod schema;

@@ -52,6 +52,7 @@ async fn three_replicas_deliver_each_queued_email_and_webhook_once() {
                 html: format!("<p>Message numéro {n}.</p>"),
                 link_expires_at: None,
                 account_id: None,
+                attachment: None,
             };
             outbox::enqueue(conn, &email, now)?;
             webhook::emit(

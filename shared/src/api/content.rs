@@ -21,6 +21,8 @@ pub struct TownResponse {
     /// The town's postal codes, space-separated: households with one of them in their
     /// address are residents (earlier openings for them).
     pub codes_postaux: String,
+    /// How to reach the data protection officer (may be empty: the town's contact then).
+    pub dpo_contact: String,
 }
 
 /// Changing the town's settings (administrators).
@@ -42,6 +44,10 @@ pub struct TownSettingsInput {
     /// resident).
     #[validate(length(max = 200), custom(function = "validate_postal_codes"))]
     pub codes_postaux: String,
+    /// The data protection officer's contact (« Données personnelles »); may be empty.
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validate_optional_text"))]
+    pub dpo_contact: String,
 }
 
 /// The postal codes of `text` (separated by spaces or commas), space-separated.

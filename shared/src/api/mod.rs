@@ -8,6 +8,7 @@ pub mod content;
 pub mod dossier;
 pub mod integration;
 pub mod pieces;
+pub mod privacy;
 pub mod rattachement;
 pub mod registration;
 pub mod voeux;

@@ -198,6 +198,11 @@ pub struct Piece {
     /// Whether the family may replace or delete it now (draft or « à compléter »).
     pub modifiable: bool,
     pub created_at: DateTime<Utc>,
+    /// When the town's services checked it (validated or refused).
+    pub verifiee_le: Option<DateTime<Utc>>,
+    /// When its files were deleted at the end of their retention period: the piece stays
+    /// on the dossier, checked, without its files.
+    pub fichiers_supprimes_le: Option<DateTime<Utc>>,
 }
 
 /// A piece the dossier must provide (« Pièces justificatives à fournir »).

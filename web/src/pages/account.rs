@@ -14,6 +14,7 @@ use crate::components::page_title::PageTitle;
 use crate::components::status::StatusMessage;
 use crate::format::{date, date_time};
 use crate::i18n::{problem_message, retention};
+use crate::pages::my_data::MyData;
 use crate::pages::sent_emails::SentEmails;
 use crate::state::{Session, use_session};
 
@@ -58,6 +59,7 @@ fn Account() -> impl IntoView {
         <ChangeEmail session=session on_sent=Callback::new(move |_| reload())/>
         <SentEmails session=session/>
         <Connections session=session/>
+        <MyData session=session/>
     }
 }
 

@@ -8,11 +8,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::api::backoffice::{ConsultationList, WaitingTime};
 use shared::api::dossier::{DemandeDetail, DemandeKind, DemandeStatus};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, save_blob};
 use crate::components::guard::RequireSession;
 use crate::components::page_title::PageTitle;
+use crate::components::status::StatusMessage;
 use crate::format::{date, date_time};
-use crate::i18n::{consultation_label, problem_message, status_label, waiting_time};
+use crate::i18n::{
+    consultation_label, download_message, problem_message, status_label, waiting_time,
+};
 use crate::pages::demarches::StatusBadge;
 use crate::pages::dossier::recap::DossierRecap;
 use crate::state::use_session;
@@ -54,6 +57,39 @@ fn Demande() -> impl IntoView {
     }
 }
 
+/// « Télécharger le récépissé »: the PDF of the request as the town holds it.
+#[component]
+fn ReceiptButton(id: String) -> impl IntoView {
+    let session = use_session();
+    let message = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let download = move |_| {
+        message.set(None);
+        pending.set(true);
+        let id = id.clone();
+        spawn_local(async move {
+            let path = format!("/api/demandes/{id}/recepisse");
+            let result = api::authed(session).download(&path).await;
+            pending.set(false);
+            let name = format!(
+                "recepisse-{}.pdf",
+                id.split('-').next().unwrap_or_default().to_uppercase()
+            );
+            if let Err(error) = result.and_then(|blob| save_blob(&blob, &name)) {
+                message.set(Some(download_message(&error)));
+            }
+        });
+    };
+    view! {
+        <p>
+            <button type="button" class="button secondary" disabled=move || pending.get() on:click=download>
+                "Télécharger le récépissé (PDF)"
+            </button>
+        </p>
+        <StatusMessage message=message/>
+    }
+}
+
 #[component]
 fn DemandeView(detail: DemandeDetail) -> impl IntoView {
     let s = &detail.summary;
@@ -82,6 +118,9 @@ fn DemandeView(detail: DemandeDetail) -> impl IntoView {
             })}
             {editable.then(|| view! {
                 <p><A href=format!("/demarches/dossier/{}", s.dossier_id) attr:class="button primary">"Reprendre mon dossier"</A></p>
+            })}
+            {(s.submitted_at.is_some() && s.kind == DemandeKind::CreationDossier).then(|| view! {
+                <ReceiptButton id=s.id.to_string()/>
             })}
         </section>
         {(s.status == DemandeStatus::EnAttenteValidation).then(|| view! { <WaitingTimeNote/> })}

@@ -1,57 +1,70 @@
-//! Fixed information pages: accessibility statement and privacy notice.
+//! The notices every page links to from its footer: the déclaration d'accessibilité and
+//! « Données personnelles ». Their wording comes from the server (the durations are its
+//! settings in force), so this only lays out sections, paragraphs and the durations table.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use shared::api::privacy::{AccessibilityStatement, NoticeSection, PrivacyNotice, RetentionRule};
 
 use crate::components::page_title::PageTitle;
-use crate::i18n::retention;
-use crate::state::use_town;
+use crate::pages::public::{load, loaded};
 
-/// `/accessibilite`.
-#[component]
-pub fn AccessibilityPage() -> impl IntoView {
+fn sections(sections: Vec<NoticeSection>) -> impl IntoView {
+    sections
+        .into_iter()
+        .map(|section| {
+            view! {
+                <h2>{section.titre}</h2>
+                {section.paragraphes.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+            }
+        })
+        .collect_view()
+}
+
+fn durations(rules: Vec<RetentionRule>) -> impl IntoView {
     view! {
-        <PageTitle title="Accessibilité"/>
-        <p>"État de conformité : " <strong>"non conforme"</strong>
-            ". Le Portail Famille n'a pas encore été audité au regard du référentiel général d'amélioration de l'accessibilité (RGAA) ; un audit est prévu."</p>
-        <p>"Si vous ne parvenez pas à accéder à un contenu ou à un service, contactez la mairie : nous vous apporterons l'information par un autre moyen."</p>
-        <p><A href="/">"Retour à l'accueil"</A></p>
+        <div class="table-wrap">
+            <table class="stack-table">
+                <caption>"Durées de conservation appliquées par le portail"</caption>
+                <thead>
+                    <tr><th scope="col">"Données"</th><th scope="col">"Durée"</th><th scope="col">"Pourquoi"</th></tr>
+                </thead>
+                <tbody>
+                    {rules.into_iter().map(|rule| view! {
+                        <tr>
+                            <td data-label="Données"><strong>{rule.donnees}</strong></td>
+                            <td data-label="Durée">{rule.duree}</td>
+                            <td data-label="Pourquoi">{rule.raison}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
-/// `/donnees-personnelles`: a short privacy notice.
+/// `/accessibilite`: the déclaration d'accessibilité (RGAA).
+#[component]
+pub fn AccessibilityPage() -> impl IntoView {
+    let data = load::<AccessibilityStatement>("/api/accessibilite".into());
+    view! {
+        <PageTitle title="Accessibilité"/>
+        {loaded(data, |statement: AccessibilityStatement| view! {
+            <p>"État de conformité : " <strong>{statement.etat}</strong>"."</p>
+            {sections(statement.sections)}
+        })}
+    }
+}
+
+/// `/donnees-personnelles`: the privacy notice with the durations in force.
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
-    let town = use_town();
-    let name = move || {
-        town.0
-            .with(|t| t.as_ref().map(|t| t.name.clone()))
-            .unwrap_or_else(|| "La commune".into())
-    };
-    let kept = move || {
-        town.0
-            .with(|t| {
-                t.as_ref()
-                    .map(|t| retention(t.connection_log_retention_days))
-            })
-            .unwrap_or_else(|| "6 mois".into())
-    };
+    let data = load::<PrivacyNotice>("/api/donnees-personnelles".into());
     view! {
         <PageTitle title="Mentions légales et données personnelles"/>
-        <h2>"Responsable du traitement"</h2>
-        <p>{name}", qui édite ce portail pour ses services scolaires et sportifs."</p>
-        <h2>"Finalités"</h2>
-        <p>"Gérer votre compte, vos inscriptions et vos démarches scolaires, périscolaires et sportives ; assurer la sécurité du portail (journal des connexions)."</p>
-        <h2>"Données collectées"</h2>
-        <p>"Pour chaque membre du foyer : identité, date et lieu de naissance, coordonnées, situation familiale, liens de parenté, et les pièces justificatives demandées. Ni la nationalité, ni la religion, ni l'origine, ni le numéro de sécurité sociale ne sont demandés : ils ne servent à aucune des démarches du portail."</p>
-        <p>"Pour rattacher un compte à un dossier existant, un code est envoyé à l'adresse e-mail que la mairie a enregistrée pour ce dossier ; les comptes déjà rattachés en sont avertis."</p>
-        <h2>"Base légale"</h2>
-        <p>"L'exécution d'une mission d'intérêt public dont est investie la commune (article 6, paragraphe 1, point e, du RGPD)."</p>
-        <h2>"Durées de conservation"</h2>
-        <p>"Journal des connexions : "{kept}". Compte : tant qu'il est utilisé, puis supprimé après une longue inactivité. Un compte jamais activé est supprimé rapidement."</p>
-        <h2>"Vos droits"</h2>
-        <p>"Vous pouvez accéder à vos données, les faire rectifier, demander leur effacement ou la limitation de leur traitement, et vous opposer à leur traitement. Vous pouvez aussi introduire une réclamation auprès de la CNIL."</p>
-        <h2>"Contact du délégué à la protection des données"</h2>
-        <p>"Adressez votre demande au délégué à la protection des données de la mairie (coordonnées communiquées par la commune)."</p>
+        {loaded(data, |notice: PrivacyNotice| view! {
+            {sections(notice.sections)}
+            {durations(notice.durees)}
+            {sections(notice.suite)}
+        })}
     }
 }

@@ -12,6 +12,7 @@ pub mod forgot_password;
 pub mod home;
 pub mod info;
 pub mod login;
+pub mod my_data;
 pub mod not_found;
 pub mod public;
 pub mod reset_password;

@@ -287,3 +287,113 @@ pub fn purge_unactivated(conn: &mut DbConn, before: NaiveDateTime) -> QueryResul
     )
     .execute(conn)
 }
+
+/// Records that the account signed in or refreshed its session at `now`: inactivity is
+/// counted from here, and a warning of closure for inactivity no longer holds. Written at
+/// most once an hour per account (inactivity is counted in months), so that refreshing
+/// sessions on the opening morning writes no row.
+pub fn seen(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        accounts::table.find(id).filter(
+            accounts::last_seen_at
+                .is_null()
+                .or(accounts::last_seen_at.lt(now - chrono::Duration::hours(1)))
+                .or(accounts::inactivity_warned_at.is_not_null()),
+        ),
+    )
+    .set((
+        accounts::last_seen_at.eq(now),
+        accounts::inactivity_warned_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+/// Last seen before `before`; an account that never signed in since it was recorded counts
+/// from its creation.
+fn seen_before(
+    before: NaiveDateTime,
+) -> diesel::dsl::Or<
+    diesel::dsl::Lt<accounts::last_seen_at, NaiveDateTime>,
+    diesel::dsl::And<
+        diesel::dsl::IsNull<accounts::last_seen_at>,
+        diesel::dsl::Lt<accounts::created_at, NaiveDateTime>,
+    >,
+> {
+    accounts::last_seen_at.lt(before).or(accounts::last_seen_at
+        .is_null()
+        .and(accounts::created_at.lt(before)))
+}
+
+/// Family accounts last seen before `before` and not warned yet: (id, email, username).
+pub fn inactive_unwarned(
+    conn: &mut DbConn,
+    before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(String, String, String)>> {
+    accounts::table
+        .filter(accounts::role.eq(role::FAMILLE))
+        .filter(accounts::state.eq(state::ACTIVE))
+        .filter(seen_before(before))
+        .filter(accounts::inactivity_warned_at.is_null())
+        .order(accounts::last_seen_at.asc())
+        .select((accounts::id, accounts::email, accounts::username))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Marks the inactivity warning sent, unless the account was seen since it was chosen.
+pub fn warn_inactive(
+    conn: &mut DbConn,
+    id: &str,
+    before: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        accounts::table
+            .find(id)
+            .filter(seen_before(before))
+            .filter(accounts::inactivity_warned_at.is_null()),
+    )
+    .set(accounts::inactivity_warned_at.eq(now))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Family accounts warned before `warned_before` and not seen since: due for closure.
+pub fn warned_before(
+    conn: &mut DbConn,
+    warned_before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    accounts::table
+        .filter(accounts::role.eq(role::FAMILLE))
+        .filter(accounts::state.eq(state::ACTIVE))
+        .filter(accounts::inactivity_warned_at.lt(warned_before))
+        .order(accounts::inactivity_warned_at.asc())
+        .select(accounts::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Whether family account `id` is still warned since before `warned_before` (not seen
+/// since: signing in clears the warning).
+pub fn due_for_closure(
+    conn: &mut DbConn,
+    id: &str,
+    warned_before: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        accounts::table
+            .find(id)
+            .filter(accounts::role.eq(role::FAMILLE))
+            .filter(accounts::state.eq(state::ACTIVE))
+            .filter(accounts::inactivity_warned_at.lt(warned_before)),
+    ))
+    .get_result(conn)
+}
+
+/// Deletes the account row: its sessions, tokens, connection history, consents, links
+/// to a dossier and pending rattachements go with it (foreign keys `ON DELETE CASCADE`).
+pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::delete(accounts::table.find(id)).execute(conn)
+}

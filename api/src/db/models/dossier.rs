@@ -270,3 +270,17 @@ pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// Deletes dossier `id` with its members, links, requests, pieces and their file rows
+/// (foreign keys `ON DELETE CASCADE`): a dossier the town never received. Answers the ids
+/// of the stored files, to delete from the store after the commit.
+pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> {
+    use crate::db::schema::{piece_files, pieces};
+    let files: Vec<String> = piece_files::table
+        .inner_join(pieces::table)
+        .filter(pieces::dossier_id.eq(id))
+        .select(piece_files::id)
+        .load(conn)?;
+    diesel::delete(dossiers::table.find(id)).execute(conn)?;
+    Ok(files)
+}

@@ -183,3 +183,13 @@ pub fn purge_gone(conn: &mut DbConn) -> QueryResult<usize> {
     )
     .execute(conn)
 }
+
+/// Which of these object ids ClamAV found clean (the others are quarantined or not
+/// analysed yet: never served).
+pub fn clean_among(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<String>> {
+    file_scans::table
+        .filter(file_scans::object_id.eq_any(ids))
+        .filter(file_scans::state.eq(state::CLEAN))
+        .select(file_scans::object_id)
+        .load(conn)
+}

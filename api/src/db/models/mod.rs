@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cgu;
 pub mod connection_log;
 pub mod content;
+pub mod data_export;
 pub mod demande;
 pub mod dossier;
 pub mod file_scan;

@@ -26,12 +26,28 @@ pub struct OutgoingEmail {
     /// The account it is written to, when the address is not (yet) the account's own: the
     /// confirmation of a new address. Otherwise found from the address.
     pub account_id: Option<String>,
+    /// A file sent with it: the récépissé of a request.
+    pub attachment: Option<Attachment>,
+}
+
+/// A PDF sent with an email.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attachment {
+    /// The file name the family sees.
+    pub name: String,
+    pub content: Vec<u8>,
 }
 
 impl OutgoingEmail {
     /// Files the message under `account_id` in « Mon compte ».
     pub fn for_account(mut self, account_id: &str) -> Self {
         self.account_id = Some(account_id.to_string());
+        self
+    }
+
+    /// Attaches a PDF.
+    pub fn with_attachment(mut self, name: String, content: Vec<u8>) -> Self {
+        self.attachment = Some(Attachment { name, content });
         self
     }
 
@@ -67,6 +83,8 @@ pub struct OutboxEmail {
     pub html_body: String,
     pub attempts: i32,
     pub created_at: NaiveDateTime,
+    pub attachment_name: Option<String>,
+    pub attachment: Option<Vec<u8>>,
 }
 
 /// What « Mon compte » and the administrators see of a message: never its body.
@@ -116,6 +134,8 @@ pub fn enqueue(conn: &mut DbConn, email: &OutgoingEmail, now: NaiveDateTime) -> 
             outbox_emails::created_at.eq(now),
             outbox_emails::account_id.eq(account_id),
             outbox_emails::erase_after.eq(email.link_expires_at),
+            outbox_emails::attachment_name.eq(email.attachment.as_ref().map(|a| &a.name)),
+            outbox_emails::attachment.eq(email.attachment.as_ref().map(|a| &a.content)),
         ))
         .execute(conn)
 }
@@ -220,6 +240,7 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult
             outbox_emails::sent_at.eq(now),
             outbox_emails::text_body.eq(""),
             outbox_emails::html_body.eq(""),
+            outbox_emails::attachment.eq(None::<Vec<u8>>),
             outbox_emails::last_error.eq(None::<String>),
         ))
         .execute(conn)
@@ -357,4 +378,11 @@ pub fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
             .filter(outbox_emails::created_at.lt(before)),
     )
     .execute(conn)
+}
+
+/// Deletes the emails written to account `account_id`, sent or not: its account is being
+/// erased, and with it the record of what it was told.
+pub fn forget_account(conn: &mut DbConn, account_id: &str) -> QueryResult<usize> {
+    diesel::delete(outbox_emails::table.filter(outbox_emails::account_id.eq(account_id)))
+        .execute(conn)
 }

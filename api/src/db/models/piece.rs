@@ -26,6 +26,8 @@ pub struct PieceRow {
     pub commentaire: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
+    /// When its files were deleted at the end of their retention (the piece stays).
+    pub files_erased_at: Option<NaiveDateTime>,
 }
 
 /// A row of `piece_files`: one stored object, named `pieces/<id>` in the store.
@@ -189,6 +191,7 @@ pub fn replace(conn: &mut DbConn, piece: &PieceRow, files: &[FileRow]) -> QueryR
             pieces::commentaire.eq(None::<String>),
             pieces::decided_by.eq(None::<String>),
             pieces::decided_at.eq(None::<NaiveDateTime>),
+            pieces::files_erased_at.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)?;
     insert_files(conn, files)?;
@@ -273,3 +276,66 @@ pub fn validate_waiting(
 }
 
 const WAITING: &str = "en_attente_validation";
+
+/// The pieces of dossier `dossier_id` waiting for validation that were added after
+/// `since` (the last submission): what the family has not sent the town yet.
+pub fn added_since(
+    conn: &mut DbConn,
+    dossier_id: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    pieces::table
+        .filter(pieces::dossier_id.eq(dossier_id))
+        .filter(pieces::status.eq(WAITING))
+        .filter(pieces::created_at.gt(since))
+        .select(pieces::id)
+        .load(conn)
+}
+
+/// Decided pieces whose files are past their retention and still stored: validated ones
+/// validated before `validated_before` or whose validity ended before `today`, refused ones
+/// refused before `refused_before`. At most `limit`, oldest decision first.
+pub fn files_due_for_erasure(
+    conn: &mut DbConn,
+    validated_before: NaiveDateTime,
+    today: NaiveDate,
+    refused_before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    let validated = pieces::status.eq("validee").and(
+        pieces::decided_at
+            .lt(validated_before)
+            .or(pieces::fin_validite.lt(today)),
+    );
+    let refused = pieces::status
+        .eq("refusee")
+        .and(pieces::decided_at.lt(refused_before));
+    pieces::table
+        .filter(pieces::files_erased_at.is_null())
+        .filter(validated.or(refused))
+        .filter(diesel::dsl::exists(
+            piece_files::table.filter(piece_files::piece_id.eq(pieces::id)),
+        ))
+        .order(pieces::decided_at.asc())
+        .select(pieces::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Deletes the file rows of piece `piece_id` and records when: the piece stays, with its
+/// status and « vérifiée le … ». Answers the ids of the files to delete from the store.
+pub fn erase_files(
+    conn: &mut DbConn,
+    piece_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let ids: Vec<String> = piece_files::table
+        .filter(piece_files::piece_id.eq(piece_id))
+        .select(piece_files::id)
+        .load(conn)?;
+    diesel::delete(piece_files::table.filter(piece_files::piece_id.eq(piece_id))).execute(conn)?;
+    diesel::update(pieces::table.find(piece_id))
+        .set(pieces::files_erased_at.eq(now))
+        .execute(conn)?;
+    Ok(ids)
+}

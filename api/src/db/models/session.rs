@@ -74,6 +74,7 @@ pub fn create(
             sessions::absolute_expires_at.eq(now + chrono_duration(absolute)),
         ))
         .execute(conn)?;
+    crate::db::models::account::seen(conn, account_id, now)?;
     let token = issue_refresh(conn, &id, now, idle)?;
     Ok((id, token))
 }
@@ -155,6 +156,7 @@ pub fn refresh(
     diesel::update(sessions::table.find(&session.id))
         .set(sessions::last_used_at.eq(now))
         .execute(conn)?;
+    crate::db::models::account::seen(conn, &session.account_id, now)?;
     let token = issue_refresh(conn, &session.id, now, idle)?;
     Ok(RefreshOutcome::Rotated {
         session_id: session.id,

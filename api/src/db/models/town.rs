@@ -20,6 +20,8 @@ pub struct TownSettings {
     pub welcome_text: String,
     /// The town's postal codes, space-separated: their households are residents.
     pub codes_postaux: String,
+    /// How to reach the data protection officer (« Données personnelles »); may be empty.
+    pub dpo_contact: String,
 }
 
 /// The settings (written by [`ensure`] at start-up, so always there).
@@ -42,6 +44,7 @@ pub fn ensure(conn: &mut DbConn, first: &TownSettings, now: NaiveDateTime) -> Qu
                 town_settings::contact.eq(&first.contact),
                 town_settings::welcome_text.eq(&first.welcome_text),
                 town_settings::codes_postaux.eq(&first.codes_postaux),
+                town_settings::dpo_contact.eq(&first.dpo_contact),
                 town_settings::updated_at.eq(now),
             ))
             .execute(conn)?;
@@ -65,6 +68,7 @@ pub fn update(
             town_settings::codes_postaux.eq(shared::api::content::normalize_postal_codes(
                 &input.codes_postaux,
             )),
+            town_settings::dpo_contact.eq(input.dpo_contact.trim()),
             town_settings::updated_by.eq(by),
             town_settings::updated_at.eq(now),
         ))

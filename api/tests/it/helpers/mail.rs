@@ -87,6 +87,18 @@ pub struct Mail {
     #[serde(default)]
     pub html: String,
     pub to: Vec<Address>,
+    #[serde(default)]
+    pub attachments: Vec<MailAttachment>,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailAttachment {
+    pub filename: String,
+    /// The name maildev stored it under (its download route uses it).
+    pub generated_file_name: String,
+    pub content_type: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,6 +133,25 @@ impl Mail {
             .nth(1)
             .unwrap_or_else(|| panic!("no token in {link}"))
             .to_string()
+    }
+}
+
+impl Mail {
+    /// The content of attachment `file_name`, as maildev received it.
+    pub async fn attachment(&self, file_name: &str) -> Vec<u8> {
+        let stored = self
+            .attachments
+            .iter()
+            .find(|a| a.filename == file_name)
+            .unwrap_or_else(|| panic!("no attachment {file_name} in {:?}", self.attachments));
+        let response = reqwest::get(format!(
+            "{}/api/email/{}/attachment/{}",
+            MAIL.api_url, self.id, stored.generated_file_name
+        ))
+        .await
+        .expect("maildev answers");
+        assert!(response.status().is_success(), "no attachment {file_name}");
+        response.bytes().await.expect("attachment").to_vec()
     }
 }
 

@@ -57,6 +57,7 @@ pub fn test_settings(db: &TestDb, dir: &std::path::Path) -> Settings {
         town_postal_codes: "28000".into(),
         web_dist: concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist").into(),
         connection_log_retention_days: 183,
+        retention: api::privacy::policy::RetentionPolicy::default(),
         demo_content: true,
         trusted_proxies: vec![],
         registrations_per_hour: 10,

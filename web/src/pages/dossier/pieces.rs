@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::api::{self, ApiError, save_blob};
 use crate::components::modal::ConfirmDialog;
 use crate::components::status::StatusMessage;
-use crate::format::day;
+use crate::format::{date, day};
 use crate::i18n::{
     download_message, piece_deleted, piece_status_label, problem_message, upload_done,
 };
@@ -232,6 +232,14 @@ fn provided_row(
             view! { <li>{download_button(file.clone(), path, message)}</li> }
         })
         .collect_view();
+    // Past their retention, the files are gone but the check stays on record.
+    let erased = piece.fichiers_supprimes_le.map(|erased| {
+        let checked = piece
+            .verifiee_le
+            .map(|at| format!("Vérifiée le {}. ", date(&at)))
+            .unwrap_or_default();
+        view! { <p class="hint">{format!("{checked}Fichier supprimé le {} (durée de conservation écoulée).", date(&erased))}</p> }
+    });
     let for_replace = piece.clone();
     let for_delete = (
         piece.id,
@@ -247,6 +255,7 @@ fn provided_row(
             <td data-label="Fin de validité">{piece.fin_validite.as_ref().map_or_else(|| "Sans limite".to_string(), day)}</td>
             <td data-label="Actions">
                 <ul class="plain file-list">{files}</ul>
+                {erased}
                 {editable.then(|| view! {
                     <div class="row-actions">
                         <button type="button" class="button secondary" on:click=move |_| open.set(Some(DialogRequest::Replace(for_replace.clone())))>

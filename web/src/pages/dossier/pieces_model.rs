@@ -298,6 +298,8 @@ mod tests {
                 .collect(),
             modifiable: true,
             created_at: Utc.timestamp_opt(0, 0).single().unwrap_or_default(),
+            verifiee_le: None,
+            fichiers_supprimes_le: None,
         }
     }
 

@@ -22,6 +22,7 @@ pub fn TownSection() -> impl IntoView {
     let contact = RwSignal::new(String::new());
     let welcome = RwSignal::new(String::new());
     let postal_codes = RwSignal::new(String::new());
+    let dpo = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let done = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
@@ -31,6 +32,7 @@ pub fn TownSection() -> impl IntoView {
         contact.set(town.contact);
         welcome.set(town.welcome_text);
         postal_codes.set(town.codes_postaux);
+        dpo.set(town.dpo_contact);
     };
     spawn_local(async move {
         match crate::api::authed(session)
@@ -50,6 +52,7 @@ pub fn TownSection() -> impl IntoView {
             contact: contact.get_untracked().trim().to_string(),
             welcome_text: welcome.get_untracked(),
             codes_postaux: postal_codes.get_untracked(),
+            dpo_contact: dpo.get_untracked().trim().to_string(),
         };
         // The shared rules, as the server applies them.
         if let Err(e) = input.validate()
@@ -83,6 +86,10 @@ pub fn TownSection() -> impl IntoView {
         Spec::new("codes_postaux", "Codes postaux de la commune", postal_codes)
             .optional()
             .hint("Séparés par des espaces, par exemple « 28000 ». Les familles dont l'adresse a l'un de ces codes sont résidentes : certaines périodes leur ouvrent plus tôt."),
+        Spec::new("dpo_contact", "Délégué à la protection des données", dpo)
+            .kind(Kind::Area(3))
+            .optional()
+            .hint("Nom ou service et moyen de le joindre (adresse, email) : affiché sur la page « Données personnelles ». Vide : les coordonnées du service ci-dessus."),
         Spec::new("welcome_text", "Texte d'accueil", welcome)
             .kind(Kind::Area(8))
             .optional()
