@@ -4,7 +4,7 @@
 //! Written here, on the server, so that the durations are the settings in force and the
 //! browser's bundle carries no page of prose.
 
-use shared::api::privacy::{AccessibilityStatement, NoticeSection, PrivacyNotice};
+use shared::api::privacy::{Notice, NoticeSection};
 
 use super::policy::RetentionPolicy;
 use crate::db::models::town::TownSettings;
@@ -17,11 +17,7 @@ fn section(titre: &str, paragraphes: &[&str]) -> NoticeSection {
 }
 
 /// « Données personnelles » for `town` with the durations of `policy`.
-pub fn privacy(
-    town: &TownSettings,
-    policy: &RetentionPolicy,
-    connection_log_days: u32,
-) -> PrivacyNotice {
+pub fn privacy(town: &TownSettings, policy: &RetentionPolicy, connection_log_days: u32) -> Notice {
     let name = &town.name;
     let dpo = if town.dpo_contact.trim().is_empty() {
         format!(
@@ -31,7 +27,8 @@ pub fn privacy(
     } else {
         town.dpo_contact.clone()
     };
-    PrivacyNotice {
+    Notice {
+        etat: None,
         sections: vec![
             NoticeSection {
                 titre: "Responsable du traitement".into(),
@@ -48,7 +45,14 @@ pub fn privacy(
                     "Gérer votre compte et votre dossier famille, instruire vos demandes et vos pièces justificatives : mission d'intérêt public de la commune (article 6-1-e du RGPD).",
                     "Inscrire vos enfants aux activités, aux accueils et à la restauration, et vous prévenir par email : mission d'intérêt public, et exécution du service que vous demandez.",
                     "Protéger votre compte (historique des connexions, détection des tentatives) et analyser les fichiers déposés contre les virus : intérêt légitime et obligation de sécurité (article 32 du RGPD).",
-                    "Aucune donnée de santé, religion ou origine n'est demandée ; aucune donnée n'est vendue ni utilisée à des fins publicitaires.",
+                ],
+            ),
+            section(
+                "Données collectées",
+                &[
+                    "Pour chaque membre du foyer : identité, date et lieu de naissance, coordonnées, situation familiale, liens de parenté, et les pièces justificatives demandées ; pour le compte : identifiant, adresse email, historique des connexions.",
+                    "Ni la nationalité, ni la religion, ni l'origine, ni la santé, ni le numéro de sécurité sociale ne sont demandés : ils ne servent à aucune des démarches du portail. Aucune donnée n'est vendue ni utilisée à des fins publicitaires.",
+                    "Pour rattacher un compte à un dossier existant, un code est envoyé à l'adresse email que la mairie a enregistrée pour ce dossier ; les comptes déjà rattachés en sont avertis.",
                 ],
             ),
             section(
@@ -94,10 +98,12 @@ pub fn privacy(
 pub const ACCESSIBILITY_REVIEWED_ON: &str = "8 décembre 2026";
 
 /// The déclaration d'accessibilité of `town`'s Portail Famille.
-pub fn accessibility(town: &TownSettings) -> AccessibilityStatement {
+pub fn accessibility(town: &TownSettings) -> Notice {
     let name = &town.name;
-    AccessibilityStatement {
-        etat: "non conforme".into(),
+    Notice {
+        etat: Some("non conforme".into()),
+        durees: Vec::new(),
+        suite: Vec::new(),
         sections: vec![
             NoticeSection {
                 titre: "Déclaration d'accessibilité".into(),

@@ -197,7 +197,7 @@ pub async fn list_faq(
 
 /// « Données personnelles »: the controller, purposes, recipients, the durations in force
 /// (the server's settings), the rights and whom to ask.
-#[utoipa::path(tag = "Contenu", responses((status = 200, body = shared::api::privacy::PrivacyNotice)))]
+#[utoipa::path(tag = "Contenu", responses((status = 200, body = shared::api::privacy::Notice)))]
 #[get("/donnees-personnelles")]
 pub async fn get_privacy_notice(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let town = state.town().await?;
@@ -212,7 +212,7 @@ pub async fn get_privacy_notice(state: web::Data<AppState>) -> Result<HttpRespon
 }
 
 /// « Accessibilité »: the déclaration d'accessibilité (RGAA).
-#[utoipa::path(tag = "Contenu", responses((status = 200, body = shared::api::privacy::AccessibilityStatement)))]
+#[utoipa::path(tag = "Contenu", responses((status = 200, body = shared::api::privacy::Notice)))]
 #[get("/accessibilite")]
 pub async fn get_accessibility_statement(
     state: web::Data<AppState>,

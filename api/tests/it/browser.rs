@@ -36,7 +36,7 @@ async fn run_scenario(name: &str) {
 }
 
 /// Every scenario in `e2e/tests`, each run by a test below.
-const SCENARIOS: [&str; 15] = [
+const SCENARIOS: [&str; 16] = [
     "account_changes",
     "activites_journey",
     "backoffice_applications",
@@ -45,6 +45,7 @@ const SCENARIOS: [&str; 15] = [
     "dossier_conflict",
     "dossier_journey",
     "mobile_keyboard",
+    "my_data",
     "opening_countdown",
     "password_reset",
     "pieces_journey",
@@ -82,6 +83,11 @@ async fn account_changes() {
 #[tokio::test]
 async fn activites_journey() {
     run_scenario("activites_journey").await;
+}
+
+#[tokio::test]
+async fn my_data() {
+    run_scenario("my_data").await;
 }
 
 #[tokio::test]

@@ -83,24 +83,19 @@ pub struct RetentionRule {
     pub raison: String,
 }
 
-/// « Données personnelles »: the controller, the purposes and legal bases, the recipients,
-/// how long each kind of data is kept (the server's own settings), and the rights.
+/// A notice of the portal: « Données personnelles » (the controller, the purposes and
+/// legal bases, the recipients, how long each kind of data is kept — the server's settings
+/// in force — and the rights) or « Accessibilité » (the déclaration d'accessibilité RGAA).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-pub struct PrivacyNotice {
+pub struct Notice {
+    /// The accessibility statement's state of compliance: « non conforme »,
+    /// « partiellement conforme » or « totalement conforme », as the footer says.
+    pub etat: Option<String>,
     /// The sections before the durations table.
     pub sections: Vec<NoticeSection>,
+    /// The durations table (empty in the accessibility statement).
     pub durees: Vec<RetentionRule>,
-    /// The sections after it (rights, contacts).
+    /// The sections after it.
     pub suite: Vec<NoticeSection>,
-}
-
-/// « Accessibilité »: the déclaration d'accessibilité (RGAA).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-pub struct AccessibilityStatement {
-    /// « non conforme », « partiellement conforme » or « totalement conforme »: the
-    /// footer's mention says the same.
-    pub etat: String,
-    pub sections: Vec<NoticeSection>,
 }

@@ -3,7 +3,7 @@
 //! settings in force), so this only lays out sections, paragraphs and the durations table.
 
 use leptos::prelude::*;
-use shared::api::privacy::{AccessibilityStatement, NoticeSection, PrivacyNotice, RetentionRule};
+use shared::api::privacy::{Notice, NoticeSection, RetentionRule};
 
 use crate::components::page_title::PageTitle;
 use crate::pages::public::{load, loaded};
@@ -42,29 +42,34 @@ fn durations(rules: Vec<RetentionRule>) -> impl IntoView {
     }
 }
 
+/// A notice as the server words it.
+#[component]
+fn NoticeView(path: &'static str) -> impl IntoView {
+    let data = load::<Notice>(path.into());
+    loaded(data, |notice: Notice| {
+        view! {
+            {notice.etat.map(|etat| view! { <p>"État de conformité : " <strong>{etat}</strong>"."</p> })}
+            {sections(notice.sections)}
+            {(!notice.durees.is_empty()).then(|| durations(notice.durees))}
+            {sections(notice.suite)}
+        }
+    })
+}
+
 /// `/accessibilite`: the déclaration d'accessibilité (RGAA).
 #[component]
 pub fn AccessibilityPage() -> impl IntoView {
-    let data = load::<AccessibilityStatement>("/api/accessibilite".into());
     view! {
         <PageTitle title="Accessibilité"/>
-        {loaded(data, |statement: AccessibilityStatement| view! {
-            <p>"État de conformité : " <strong>{statement.etat}</strong>"."</p>
-            {sections(statement.sections)}
-        })}
+        <NoticeView path="/api/accessibilite"/>
     }
 }
 
 /// `/donnees-personnelles`: the privacy notice with the durations in force.
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
-    let data = load::<PrivacyNotice>("/api/donnees-personnelles".into());
     view! {
         <PageTitle title="Mentions légales et données personnelles"/>
-        {loaded(data, |notice: PrivacyNotice| view! {
-            {sections(notice.sections)}
-            {durations(notice.durees)}
-            {sections(notice.suite)}
-        })}
+        <NoticeView path="/api/donnees-personnelles"/>
     }
 }
