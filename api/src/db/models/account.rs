@@ -310,15 +310,8 @@ pub fn seen(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<usiz
 
 /// Last seen before `before`; an account that never signed in since it was recorded counts
 /// from its creation.
-fn seen_before(
-    before: NaiveDateTime,
-) -> diesel::dsl::Or<
-    diesel::dsl::Lt<accounts::last_seen_at, NaiveDateTime>,
-    diesel::dsl::And<
-        diesel::dsl::IsNull<accounts::last_seen_at>,
-        diesel::dsl::Lt<accounts::created_at, NaiveDateTime>,
-    >,
-> {
+#[diesel::dsl::auto_type]
+fn seen_before(before: NaiveDateTime) -> _ {
     accounts::last_seen_at.lt(before).or(accounts::last_seen_at
         .is_null()
         .and(accounts::created_at.lt(before)))
