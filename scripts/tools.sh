@@ -119,7 +119,7 @@ bundle_size() {
 # Fails when a bundle's gzipped size exceeds its budget in BENCHMARKS.md: the family SPA
 # (what every family downloads) and, separately, the agents' back office.
 check_bundle_budget() {
-  local budget=614900 public_budget=334400 backoffice_budget=535000 total
+  local budget=615700 public_budget=334400 backoffice_budget=535000 total
   total=$(bundle_size "$ROOT/web/dist")
   say "SPA bundle: $total bytes gzipped (budget $budget)"
   if [ "$total" -gt "$budget" ]; then

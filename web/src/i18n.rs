@@ -4,7 +4,7 @@
 //! `shared::validation::codes`); only this module knows how to say them to a person.
 
 use shared::api::dossier::{DemandeStatus, Relation, Role, Sexe, SituationFamiliale};
-use shared::api::pieces::{Format, PieceStatus, PieceType, UploadLimits};
+use shared::api::pieces::{Analyse, Format, PieceStatus, PieceType, UploadLimits};
 use shared::error::ErrorCode;
 use shared::pieces::{
     MAX_BYTES_PER_DOSSIER, MAX_FILE_BYTES, MAX_FILES_PER_DOSSIER, MAX_FILES_PER_PIECE, human_size,
@@ -162,6 +162,17 @@ pub fn problem_message(error: &ApiError) -> String {
             format!("{base} (nouvel essai possible dans {})", duration(secs))
         }
         _ => base.to_string(),
+    }
+}
+
+/// What the antivirus says of a file, when it holds it back (nothing once it is clean).
+pub fn analyse_note(analyse: Option<Analyse>) -> Option<&'static str> {
+    match analyse? {
+        Analyse::EnCours => Some("en cours d'analyse antivirus"),
+        Analyse::Quarantaine => {
+            Some("mis en quarantaine : il contenait un virus et ne sera jamais transmis")
+        }
+        Analyse::Saine => None,
     }
 }
 

@@ -1,10 +1,12 @@
 //! A dossier's pieces as the family sees them: what the catalogue requires of this
 //! household, what was provided, and the check of an upload's text fields.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use shared::api::dossier::Member;
 use shared::api::pieces::{
-    Cible, LieA, Personne, Piece, PieceFile, PieceRequirement, PieceStatus, PieceType,
+    Analyse, Cible, LieA, Personne, Piece, PieceFile, PieceRequirement, PieceStatus, PieceType,
     PiecesResponse, UploadLimits,
 };
 use shared::error::FieldErrors;
@@ -16,7 +18,7 @@ use shared::validation::codes;
 
 use crate::db::DbConn;
 use crate::db::models::piece::{self, FileRow, PieceRow};
-use crate::db::models::{member, piece_type};
+use crate::db::models::{file_scan, member, piece_type};
 use crate::documents::receive::{Allowance, TextFields};
 use crate::enum_text::from_text;
 use crate::error::ApiError;
@@ -29,6 +31,8 @@ pub struct DossierPieces {
     pieces: Vec<(PieceRow, Vec<FileRow>)>,
     /// Whether the family may change pieces now (draft or « à compléter »).
     pub editable: bool,
+    /// ClamAV's verdict on each file, by file id, when the portal runs a scanner.
+    scans: Option<HashMap<String, String>>,
 }
 
 /// The text fields of a piece upload.
@@ -70,7 +74,31 @@ impl DossierPieces {
             members,
             pieces: piece::list(conn, dossier_id)?,
             editable,
+            scans: None,
         })
+    }
+
+    /// Adds the antivirus's verdict on each file (`analyse`), when the portal runs one.
+    pub fn with_scans(mut self, conn: &mut DbConn, scanning: bool) -> Result<Self, ApiError> {
+        if scanning {
+            let ids: Vec<String> = self
+                .pieces
+                .iter()
+                .flat_map(|(_, files)| files.iter().map(|f| f.id.clone()))
+                .collect();
+            self.scans = Some(file_scan::states_of(conn, &ids)?.into_iter().collect());
+        }
+        Ok(self)
+    }
+
+    fn analyse(&self, file_id: &str) -> Option<Analyse> {
+        self.scans
+            .as_ref()
+            .map(|scans| match scans.get(file_id).map(String::as_str) {
+                Some(file_scan::state::CLEAN) => Analyse::Saine,
+                Some(file_scan::state::INFECTED) => Analyse::Quarantaine,
+                _ => Analyse::EnCours,
+            })
     }
 
     fn piece_type(&self, code: &str) -> Option<&PieceType> {
@@ -148,6 +176,7 @@ impl DossierPieces {
                             .ok_or_else(|| anyhow::anyhow!("unknown format {:?}", f.format))?,
                         taille: u64::try_from(f.size_bytes).map_err(anyhow::Error::from)?,
                         sha256: f.sha256.clone(),
+                        analyse: self.analyse(&f.id),
                     })
                 })
                 .collect::<Result<_, ApiError>>()?,

@@ -310,6 +310,7 @@ async fn receive_and_record(
     };
     let (account, key) = (account_id.to_string(), held_key.map(str::to_string));
     let hold = state.settings.fault_injection.hold_after_quota_check;
+    let scanning = state.scanner.is_some();
     let recorded = state
         .write(move |conn| {
             dossier::lock(conn, &row.dossier_id)?;
@@ -337,7 +338,8 @@ async fn receive_and_record(
                 // Injected: widen the window between the quota check and the commit.
                 std::thread::sleep(pause);
             }
-            let pieces = DossierPieces::load(conn, &found.id, editable)?;
+            let pieces =
+                DossierPieces::load(conn, &found.id, editable)?.with_scans(conn, scanning)?;
             let (saved, saved_files) = piece::find(conn, &found.id, &row.id)?;
             let view = pieces.view(&saved, &saved_files, today())?;
             if let Some(key) = &key {

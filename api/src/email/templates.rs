@@ -727,9 +727,9 @@ mod tests {
         let without = demande_decided("p@x.fr", "u", "Ville", "validée", None, "l");
         assert!(
             with.text
-                .contains("refusée.\n\nMessage de la mairie : « Pièce illisible »\n\nLe détail")
+                .contains("refusée.\n\nMessage de la mairie : « Pièce illisible »\n\nLe récépissé")
         );
-        assert!(without.text.contains("validée.\n\nLe détail"));
+        assert!(without.text.contains("validée.\n\nLe récépissé"));
         assert!(!without.text.contains("Message de la mairie"));
         let refused = rattachement_decided("p@x.fr", "u", "Ville", "12", false, None, "l");
         assert!(refused.text.contains("n° 12 a été refusée."));

@@ -20,8 +20,9 @@ use crate::state::AppState;
 use super::closure;
 use super::policy::{RetentionPolicy, days};
 
-/// Rows each step handles per sweep; the job sweeps again while a step fills its batch.
-const BATCH: i64 = 200;
+/// Rows each step handles per sweep (one sweep stays well within the database timeout);
+/// the job sweeps again while a step fills its batch.
+const BATCH: i64 = 50;
 
 /// What one sweep did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -142,9 +143,9 @@ fn sweep_once(
 
     let untouched_before = now - day(policy.draft_days);
     for (demande_id, dossier_id) in demande::drafts_to_warn(conn, untouched_before, BATCH)? {
-        in_transaction(conn, |conn| {
+        let warned = in_transaction(conn, |conn| {
             if demande::any_sent(conn, &dossier_id)? {
-                return Ok(());
+                return Ok(false);
             }
             demande::mark_draft_warned(conn, &demande_id, now)?;
             for (email, username) in dossier::account_emails(conn, &dossier_id)? {
@@ -158,21 +159,23 @@ fn sweep_once(
                 );
                 outbox::enqueue(conn, &warning, now)?;
             }
-            Ok(())
+            Ok(true)
         })?;
-        swept.drafts_warned += 1;
+        swept.drafts_warned += usize::from(warned);
     }
     for dossier_id in
         demande::drafts_to_delete(conn, now - day(policy.deletion_notice_days), BATCH)?
     {
         let files = in_transaction(conn, |conn| {
             if demande::any_sent(conn, &dossier_id)? {
-                return Ok(Vec::new());
+                return Ok(None);
             }
-            Ok(dossier::delete(conn, &dossier_id)?)
+            Ok(Some(dossier::delete(conn, &dossier_id)?))
         })?;
-        objects.pieces.extend(files);
-        swept.drafts_deleted += 1;
+        if let Some(files) = files {
+            objects.pieces.extend(files);
+            swept.drafts_deleted += 1;
+        }
     }
 
     let expired = in_transaction(conn, |conn| Ok(data_export::purge_expired(conn, now)?))?;

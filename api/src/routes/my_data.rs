@@ -77,11 +77,12 @@ pub async fn list_exports(
 }
 
 /// « Obtenir une copie de mes données »: prepared in the background; an email says when it
-/// is ready. Asking again while one is being prepared answers that one.
+/// is ready. Asking again while one is being prepared answers that one; three a day at most.
 #[utoipa::path(
     tag = "Mon compte",
     responses(
         (status = 202, description = "Being prepared", body = DataExport),
+        (status = 429, description = "Three copies were asked for in the last day", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -95,7 +96,11 @@ pub async fn request_export(
     let created = state
         .write(move |conn| {
             let now = clock.now(conn)?;
-            let id = data_export::request(conn, &user.account_id, now)?;
+            let id = data_export::request(conn, &user.account_id, now)?.ok_or(
+                ApiError::TooManyRequests {
+                    retry_after: std::time::Duration::from_secs(3600),
+                },
+            )?;
             view(
                 data_export::find_for_account(conn, &id, &user.account_id)?,
                 now,

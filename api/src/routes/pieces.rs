@@ -50,10 +50,13 @@ pub async fn list_pieces(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let scanning = state.scanner.is_some();
     let response = state
         .read(move |conn| {
             let (found, editable) = own_dossier(conn, &id, &user.account_id)?;
-            DossierPieces::load(conn, &found.id, editable)?.response(&active_codes(conn)?, today())
+            DossierPieces::load(conn, &found.id, editable)?
+                .with_scans(conn, scanning)?
+                .response(&active_codes(conn)?, today())
         })
         .await?;
     Ok(super::private_json(StatusCode::OK, &response))

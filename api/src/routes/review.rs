@@ -54,10 +54,14 @@ fn audit(
     Ok(())
 }
 
-fn review_of(conn: &mut DbConn, demande_id: &str) -> Result<Review, ApiError> {
+/// What an agent reviews; `scanning`: whether the portal runs an antivirus (each file
+/// then says where it stands with it).
+fn review_of(conn: &mut DbConn, demande_id: &str, scanning: bool) -> Result<Review, ApiError> {
     let found = demande::find(conn, demande_id)?;
     let (demande, _) = detail(conn, &found, Reader::Staff)?;
-    let pieces = DossierPieces::load(conn, &found.dossier_id, false)?.provided(today())?;
+    let pieces = DossierPieces::load(conn, &found.dossier_id, false)?
+        .with_scans(conn, scanning)?
+        .provided(today())?;
     let contact_email = dossier::find(conn, &found.dossier_id)?.contact_email;
     let rattachement = match rattachement::of_demande(conn, &found.id)? {
         None => None,
@@ -100,9 +104,10 @@ pub async fn review(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let scanning = state.scanner.is_some();
     let body = state
         .write(move |conn| {
-            let review = review_of(conn, &id)?;
+            let review = review_of(conn, &id, scanning)?;
             let dossier_id = review.demande.summary.dossier_id.to_string();
             audit(
                 conn,
@@ -280,6 +285,7 @@ pub async fn decide_demande(
     let id = path.into_inner();
     let (status, message) = crate::decisions::verdict(&request)?;
     let mailing = Mailing::of(&state).await?;
+    let scanning = state.scanner.is_some();
     let body = state
         .write(move |conn| {
             let agent = &staff.user.account_id;
@@ -301,7 +307,7 @@ pub async fn decide_demande(
                 Some(&id),
                 Some(&to_text(&status)),
             )?;
-            review_of(conn, &id)
+            review_of(conn, &id, scanning)
         })
         .await?;
     Ok(private_json(StatusCode::OK, &body))
@@ -335,6 +341,7 @@ pub async fn set_contact_email(
         .map(|e| e.trim().to_string())
         .filter(|e| !e.is_empty());
     let agent = staff.user.account_id.clone();
+    let scanning = state.scanner.is_some();
     let body = state
         .write(move |conn| {
             let found = dossier::find(conn, &id)?;
@@ -346,7 +353,7 @@ pub async fn set_contact_email(
             dossier::set_contact_email(conn, &found.id, email.as_deref())?;
             tracing::info!(event = "dossier_contact_email", agent = %agent, dossier = %found.id, cleared = email.is_none());
             let creation = demande::current(conn, &found.id)?;
-            review_of(conn, &creation.id)
+            review_of(conn, &creation.id, scanning)
         })
         .await?;
     Ok(private_json(StatusCode::OK, &body))

@@ -170,6 +170,9 @@ async fn a_family_gets_a_copy_of_its_data_after_typing_its_password_once() {
     let app = spawn_app().await;
     let family = app.family().await;
     let (dossier_id, _) = submitted(&app, &family).await;
+    // Another family, whose data must not appear in this copy.
+    let stranger = app.family().await;
+    submitted(&app, &stranger).await;
 
     let asked = app
         .post_json_auth("/api/me/exports", &family.access_token, &json!({}))
@@ -235,6 +238,13 @@ async fn a_family_gets_a_copy_of_its_data_after_typing_its_password_once() {
     assert_eq!(download.headers()["content-type"], "application/zip");
     assert_eq!(download.headers()["cache-control"], "private, no-store");
     let entries = unzip(&download.bytes().await.expect("zip"));
+    for (name, content) in &entries {
+        let text = String::from_utf8_lossy(content);
+        assert!(
+            !text.contains(&stranger.email) && !text.contains(&stranger.username),
+            "{name} holds another family's data"
+        );
+    }
     // The link works once.
     let replay = app.client.get(app.url(url)).send().await.expect("replay");
     assert_eq!(replay.status(), StatusCode::NOT_FOUND);
@@ -638,4 +648,63 @@ async fn the_privacy_notice_shows_the_durations_in_force_and_the_statement_its_a
     let text = statement.to_string();
     assert!(text.contains("axe-core"), "{text}");
     assert!(text.contains("Défenseur des droits"), "{text}");
+}
+
+#[tokio::test]
+async fn the_pieces_of_a_refused_request_go_a_month_after_the_refusal() {
+    use api::documents::storage::Shelf;
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let (dossier_id, demande) = submitted(&app, &family).await;
+    let agent = agent(&app).await;
+    decide(
+        &app,
+        &agent,
+        &format!("/api/backoffice/demandes/{demande}/decision"),
+        json!({"decision": "refusee", "message": "Vous n'habitez pas la commune."}),
+    )
+    .await;
+    let files: Vec<String> = pieces(&app, &family, &dossier_id)
+        .await
+        .iter()
+        .map(|p| p["fichiers"][0]["id"].as_str().expect("file").to_string())
+        .collect();
+    app.state.clock.advance(Duration::days(29));
+    let swept = api::privacy::retention::sweep(&app.state)
+        .await
+        .expect("sweep");
+    assert_eq!(swept.pieces_erased, 0);
+    app.state.clock.advance(Duration::days(2));
+    let swept = api::privacy::retention::sweep(&app.state)
+        .await
+        .expect("sweep");
+    assert_eq!(swept.pieces_erased, 2);
+    assert!(files.iter().all(|f| !stored(&app, Shelf::Pieces, f)));
+}
+
+#[tokio::test]
+async fn three_copies_a_day_at_most() {
+    use api::db::models::data_export;
+    let app = spawn_app().await;
+    let family = app.family().await;
+    let me: Value = app
+        .get_auth("/api/me", &family.access_token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let account = me["id"].as_str().expect("id").to_string();
+    let mut conn = app.state.pool.get().expect("conn");
+    let now = api::db::now();
+    for _ in 0..data_export::PER_DAY {
+        let id = data_export::request(&mut conn, &account, now)
+            .expect("request")
+            .expect("allowed");
+        data_export::mark_ready(&mut conn, &id, 10, now, now + Duration::days(7)).expect("ready");
+    }
+    let refused = app
+        .post_json_auth("/api/me/exports", &family.access_token, &json!({}))
+        .await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
 }

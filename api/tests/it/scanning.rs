@@ -12,7 +12,7 @@ use api::db::models::file_scan;
 use diesel::prelude::*;
 use lopdf::{Stream, dictionary};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::clamd::{CLAMD, EICAR};
 use crate::helpers::files;
@@ -79,6 +79,33 @@ async fn public_document(app: &TestApp) -> String {
     format!("/api/documents/{id}/fichier")
 }
 
+/// What the family's pieces list says of each file: (file name, `analyse`).
+async fn listed(app: &TestApp, family: &Family, dossier: &str) -> Vec<(String, Value)> {
+    let list: Value = app
+        .get_auth(
+            &format!("/api/dossiers/{dossier}/pieces"),
+            &family.access_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("pieces");
+    let mut files: Vec<(String, Value)> = list["fournies"]
+        .as_array()
+        .expect("pieces")
+        .iter()
+        .flat_map(|p| p["fichiers"].as_array().cloned().unwrap_or_default())
+        .map(|f| {
+            (
+                f["nom"].as_str().unwrap_or_default().to_string(),
+                f["analyse"].clone(),
+            )
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
 async fn detail(response: reqwest::Response) -> String {
     let body: Value = response.json().await.expect("problem");
     body["detail"].as_str().unwrap_or_default().to_string()
@@ -111,6 +138,12 @@ async fn files_wait_for_the_scanner_and_an_eicar_pdf_is_quarantined() {
         states.len() == 2 && states.iter().all(|s| s == file_scan::state::FAILED)
     })
     .await;
+    assert!(
+        listed(&app, &family, &dossier)
+            .await
+            .iter()
+            .all(|(_, analyse)| analyse == "en_cours")
+    );
     let document = public_document(&app).await;
     let response = app
         .client
@@ -169,6 +202,14 @@ async fn files_wait_for_the_scanner_and_an_eicar_pdf_is_quarantined() {
         StatusCode::OK,
         "the public document was clean"
     );
+    // The list tells the family which file is clean and which was set aside.
+    assert_eq!(
+        listed(&app, &family, &dossier).await,
+        vec![
+            ("livret.pdf".to_string(), json!("saine")),
+            ("piege.pdf".to_string(), json!("quarantaine")),
+        ]
+    );
     let served = app.get_auth(&clean, &family.access_token).await;
     assert_eq!(served.status(), StatusCode::OK);
     assert!(served.bytes().await.expect("bytes") == clean_bytes);
@@ -206,6 +247,11 @@ async fn without_a_scanner_files_are_served_at_once() {
         StatusCode::OK
     );
     assert!(states(&app).is_empty(), "nothing is scanned");
+    assert_eq!(
+        listed(&app, &family, &dossier).await,
+        vec![("livret.pdf".to_string(), Value::Null)],
+        "no antivirus, no analysis to tell of"
+    );
     let document = public_document(&app).await;
     assert_eq!(
         app.client

@@ -175,6 +175,22 @@ pub struct PieceFile {
     pub taille: u64,
     /// SHA-256 of the content, hex.
     pub sha256: String,
+    /// Where it stands with the antivirus; absent when the town runs none. A file is
+    /// served only once found clean.
+    pub analyse: Option<Analyse>,
+}
+
+/// The antivirus's verdict on a stored file (SECURITY.md E-07).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Analyse {
+    /// « En cours d'analyse »: not downloadable yet.
+    EnCours,
+    /// Found clean: downloadable.
+    Saine,
+    /// Infected: set aside for good, never served; the piece must be provided again.
+    Quarantaine,
 }
 
 /// A piece provided by the family (« Pièces justificatives fournies »).

@@ -31,8 +31,16 @@ pub struct DataExportRow {
     pub last_error: Option<String>,
 }
 
-/// Asks for a copy, unless one is already being prepared (answers that one).
-pub fn request(conn: &mut DbConn, account_id: &str, now: NaiveDateTime) -> QueryResult<String> {
+/// Copies an account may ask for in a day: each is a ZIP of all its files in the store.
+pub const PER_DAY: i64 = 3;
+
+/// Asks for a copy: answers the one being prepared if there is one, a new one otherwise,
+/// or `None` when the account already asked [`PER_DAY`] times in the last day.
+pub fn request(
+    conn: &mut DbConn,
+    account_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<String>> {
     let pending: Option<String> = data_exports::table
         .filter(data_exports::account_id.eq(account_id))
         .filter(data_exports::state.eq(state::PENDING))
@@ -40,7 +48,15 @@ pub fn request(conn: &mut DbConn, account_id: &str, now: NaiveDateTime) -> Query
         .first(conn)
         .optional()?;
     if let Some(id) = pending {
-        return Ok(id);
+        return Ok(Some(id));
+    }
+    let today: i64 = data_exports::table
+        .filter(data_exports::account_id.eq(account_id))
+        .filter(data_exports::requested_at.gt(now - chrono::Duration::days(1)))
+        .count()
+        .get_result(conn)?;
+    if today >= PER_DAY {
+        return Ok(None);
     }
     let id = new_id();
     diesel::insert_into(data_exports::table)
@@ -52,7 +68,7 @@ pub fn request(conn: &mut DbConn, account_id: &str, now: NaiveDateTime) -> Query
             data_exports::attempts.eq(0),
         ))
         .execute(conn)?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// The account's copies, newest first.

@@ -193,3 +193,11 @@ pub fn clean_among(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<String>
         .select(file_scans::object_id)
         .load(conn)
 }
+
+/// The verdicts on these object ids: (id, state). Files with no row are not analysed yet.
+pub fn states_of(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    file_scans::table
+        .filter(file_scans::object_id.eq_any(ids))
+        .select((file_scans::object_id, file_scans::state))
+        .load(conn)
+}

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{piece_files, pieces};
+use crate::db::schema::{demandes, piece_files, pieces};
 
 /// A row of `pieces`.
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
@@ -294,7 +294,9 @@ pub fn added_since(
 
 /// Decided pieces whose files are past their retention and still stored: validated ones
 /// validated before `validated_before` or whose validity ended before `today`, refused ones
-/// refused before `refused_before`. At most `limit`, oldest decision first.
+/// refused before `refused_before` — and the pieces of a dossier whose request was refused
+/// before then (the town's refusal closes the request: its pieces were never decided one
+/// by one). At most `limit`, oldest decision first.
 pub fn files_due_for_erasure(
     conn: &mut DbConn,
     validated_before: NaiveDateTime,
@@ -310,9 +312,16 @@ pub fn files_due_for_erasure(
     let refused = pieces::status
         .eq("refusee")
         .and(pieces::decided_at.lt(refused_before));
+    let request_refused = pieces::status.eq(WAITING).and(diesel::dsl::exists(
+        demandes::table
+            .filter(demandes::dossier_id.eq(pieces::dossier_id))
+            .filter(demandes::kind.eq("creation_dossier"))
+            .filter(demandes::status.eq("refusee"))
+            .filter(demandes::updated_at.lt(refused_before)),
+    ));
     pieces::table
         .filter(pieces::files_erased_at.is_null())
-        .filter(validated.or(refused))
+        .filter(validated.or(refused).or(request_refused))
         .filter(diesel::dsl::exists(
             piece_files::table.filter(piece_files::piece_id.eq(pieces::id)),
         ))

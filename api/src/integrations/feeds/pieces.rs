@@ -17,11 +17,13 @@ use crate::error::ApiError;
 use crate::integrations::stored_id;
 use crate::integrations::sync::{self, AuditedReads, PageRequest};
 
-/// One page of piece changes for `application_id`, its reads written to the audit log.
+/// One page of piece changes for `application_id`, its reads written to the audit log;
+/// `scanning`: whether the portal runs an antivirus (each file then says where it stands).
 pub fn changes(
     conn: &mut DbConn,
     application_id: &str,
     request: &PageRequest,
+    scanning: bool,
     now: NaiveDateTime,
 ) -> Result<PieceChanges, ApiError> {
     let today = shared::paris::today(now.and_utc());
@@ -31,7 +33,10 @@ pub fn changes(
     let page = sync::page(conn, &[resource::PIECE], request, |conn, change| {
         if !dossiers.contains_key(&change.dossier_id) {
             let pieces = if demande::any_sent(conn, &change.dossier_id)? {
-                Some(DossierPieces::load(conn, &change.dossier_id, false)?)
+                Some(
+                    DossierPieces::load(conn, &change.dossier_id, false)?
+                        .with_scans(conn, scanning)?,
+                )
             } else {
                 None
             };

@@ -148,8 +148,9 @@ pub async fn sync_pieces(
 ) -> Result<HttpResponse, ApiError> {
     let app = allowed.app;
     let request = query.into_inner().page_request()?;
+    let scanning = state.scanner.is_some();
     let page = state
-        .write(move |conn| pieces::changes(conn, &app.application_id, &request, now()))
+        .write(move |conn| pieces::changes(conn, &app.application_id, &request, scanning, now()))
         .await?;
     Ok(private_json(StatusCode::OK, &page))
 }

@@ -22,8 +22,8 @@ use crate::components::page_title::PageTitle;
 use crate::dialog::{CancelButton, Dialog};
 use crate::format::{date, date_time, day};
 use crate::i18n::{
-    download_message, piece_status_label, problem_message, relation_label, role_label, sexe_label,
-    situation_label, status_label,
+    analyse_note, download_message, piece_status_label, problem_message, relation_label,
+    role_label, sexe_label, situation_label, status_label,
 };
 use crate::login::focus_id;
 use crate::preview::{PreviewButton, PreviewPanel, Previewer};
@@ -473,6 +473,7 @@ fn DownloadButton(page: Page, piece_id: Uuid, file: PieceFile) -> impl IntoView 
             <span class="visually-hidden">"Télécharger "</span>{file.nom.clone()}
             <span class="file-size">{format!(" ({}, {})", file.format.label(), human_size(file.taille))}</span>
         </button>
+        {analyse_note(file.analyse).map(|note| view! { <span class="file-scan">{format!(" — {note}")}</span> })}
     }
 }
 

@@ -15,7 +15,7 @@ use crate::components::modal::ConfirmDialog;
 use crate::components::status::StatusMessage;
 use crate::format::{date, day};
 use crate::i18n::{
-    download_message, piece_deleted, piece_status_label, problem_message, upload_done,
+    analyse_note, download_message, piece_deleted, piece_status_label, problem_message, upload_done,
 };
 use crate::pages::dossier::piece_dialog::{DialogRequest, PieceDialog};
 use crate::pages::dossier::steps::use_go;
@@ -294,6 +294,7 @@ fn download_button(
             {file.nom.clone()}
             <span class="file-size">{format!(" ({})", human_size(file.taille))}</span>
         </button>
+        {analyse_note(file.analyse).map(|note| view! { <span class="file-scan">{format!(" — {note}")}</span> })}
     }
 }
 

@@ -294,6 +294,7 @@ mod tests {
                     format: Format::Pdf,
                     taille,
                     sha256: String::new(),
+                    analyse: None,
                 })
                 .collect(),
             modifiable: true,
