@@ -130,10 +130,10 @@ pub async fn export_link(
     state: web::Data<AppState>,
     ConsentedUser(user): ConsentedUser,
     client: ClientInfo,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<String>,
     body: ValidJson<PasswordConfirmation>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner();
     check_password(&state, &user, &client, body.0.password, "password").await?;
     let (token, hash) = tokens::generate();
     let clock = state.clock.clone();
@@ -184,10 +184,10 @@ pub struct DownloadQuery {
 #[get("/exports/{id}/telechargement")]
 pub async fn download_export(
     state: web::Data<AppState>,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<String>,
     query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner();
     let hash = tokens::hash(&query.jeton);
     let clock = state.clock.clone();
     let export_id = id.clone();
