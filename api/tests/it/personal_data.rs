@@ -601,22 +601,41 @@ async fn a_draft_never_sent_is_warned_then_deleted_with_its_files() {
     // A dossier that was sent is never a draft to delete.
     let sent_family = app.family().await;
     let (sent_dossier, _) = submitted(&app, &sent_family).await;
+    // Another draft, whose family comes back after the warning.
+    let busy = app.family().await;
+    let busy_dossier = new_dossier(&app, &busy).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    provide_required_pieces(&app, &busy, &busy_dossier).await;
     let sweep = || api::privacy::retention::sweep(&app.state);
 
     app.state.clock.advance(Duration::days(181));
     let swept = sweep().await.expect("sweep");
-    assert_eq!(swept.drafts_warned, 1, "{swept:?}");
+    assert_eq!(swept.drafts_warned, 2, "{swept:?}");
     let warning = wait_for_mail(&family.email, "Votre brouillon de dossier sera supprimé").await;
     assert!(warning.text.contains("transmettez-le avant cette date"));
+    {
+        // The busy family replaces a piece after the warning (at the clock's time).
+        use api::db::schema::pieces;
+        use diesel::prelude::*;
+        let mut conn = app.state.pool.get().expect("conn");
+        let now = app.state.clock.now(&mut conn).expect("clock");
+        diesel::update(pieces::table.filter(pieces::dossier_id.eq(&busy_dossier)))
+            .set(pieces::updated_at.eq(now + Duration::minutes(1)))
+            .execute(&mut conn)
+            .expect("piece changed");
+    }
     app.state.clock.advance(Duration::days(29));
     let swept = sweep().await.expect("sweep");
     assert_eq!((swept.drafts_deleted, swept.drafts_warned), (0, 0));
     app.state.clock.advance(Duration::days(2));
     let swept = sweep().await.expect("sweep");
-    assert_eq!(swept.drafts_deleted, 1);
+    assert_eq!((swept.drafts_deleted, swept.drafts_warned), (1, 0));
 
     let mut conn = app.state.pool.get().expect("conn");
     assert!(api::db::models::dossier::find(&mut conn, &dossier_id).is_err());
+    assert!(api::db::models::dossier::find(&mut conn, &busy_dossier).is_ok());
     assert!(api::db::models::dossier::find(&mut conn, &sent_dossier).is_ok());
     assert!(files.iter().all(|f| !stored(&app, Shelf::Pieces, f)));
     // The account stays: it may start a new dossier.

@@ -296,26 +296,37 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Demande> {
         .first(conn)
 }
 
-/// Drafts of a dossier (creation requests still `brouillon`) that neither the request nor
-/// its dossier changed since `before`, and that were not warned since their last change:
-/// (request id, dossier id). At most `limit`, oldest first.
+/// Drafts of a dossier (creation requests still `brouillon`) that neither the request, nor
+/// its dossier, nor any of its pieces changed since `before`, and that were not warned
+/// since their last change: (request id, dossier id). At most `limit`, oldest first.
 pub fn drafts_to_warn(
     conn: &mut DbConn,
     before: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<(String, String)>> {
-    use crate::db::schema::dossiers;
+    use crate::db::schema::{dossiers, pieces};
+    let piece_changed_since_warning = diesel::dsl::exists(
+        pieces::table
+            .filter(pieces::dossier_id.eq(demandes::dossier_id))
+            .filter(pieces::updated_at.nullable().gt(demandes::draft_warned_at)),
+    );
     demandes::table
         .inner_join(dossiers::table)
         .filter(demandes::kind.eq(to_text(&DemandeKind::CreationDossier)))
         .filter(demandes::status.eq(to_text(&DemandeStatus::Brouillon)))
         .filter(demandes::updated_at.lt(before))
         .filter(dossiers::updated_at.lt(before))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            pieces::table
+                .filter(pieces::dossier_id.eq(demandes::dossier_id))
+                .filter(pieces::updated_at.ge(before)),
+        )))
         .filter(
             demandes::draft_warned_at
                 .is_null()
                 .or(demandes::draft_warned_at.lt(demandes::updated_at.nullable()))
-                .or(demandes::draft_warned_at.lt(dossiers::updated_at.nullable())),
+                .or(demandes::draft_warned_at.lt(dossiers::updated_at.nullable()))
+                .or(piece_changed_since_warning),
         )
         .order(demandes::updated_at.asc())
         .select((demandes::id, demandes::dossier_id))
@@ -330,14 +341,14 @@ pub fn mark_draft_warned(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Que
         .execute(conn)
 }
 
-/// Drafts warned before `warned_before` and untouched since (neither the request nor its
-/// dossier changed after the warning): the dossiers to delete.
+/// Drafts warned before `warned_before` and untouched since (neither the request, nor its
+/// dossier, nor a piece changed after the warning): the dossiers to delete.
 pub fn drafts_to_delete(
     conn: &mut DbConn,
     warned_before: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
-    use crate::db::schema::dossiers;
+    use crate::db::schema::{dossiers, pieces};
     demandes::table
         .inner_join(dossiers::table)
         .filter(demandes::kind.eq(to_text(&DemandeKind::CreationDossier)))
@@ -345,6 +356,11 @@ pub fn drafts_to_delete(
         .filter(demandes::draft_warned_at.lt(warned_before))
         .filter(demandes::draft_warned_at.ge(demandes::updated_at.nullable()))
         .filter(demandes::draft_warned_at.ge(dossiers::updated_at.nullable()))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            pieces::table
+                .filter(pieces::dossier_id.eq(demandes::dossier_id))
+                .filter(pieces::updated_at.nullable().gt(demandes::draft_warned_at)),
+        )))
         .order(demandes::draft_warned_at.asc())
         .select(demandes::dossier_id)
         .limit(limit)
