@@ -15,6 +15,7 @@ pub mod decisions;
 pub mod demo;
 pub mod documents;
 pub mod domain;
+pub mod dossier_views;
 pub mod email;
 pub mod enum_text;
 pub mod error;

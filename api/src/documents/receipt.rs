@@ -174,7 +174,7 @@ pub fn for_demande(
     demande_id: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<(String, Vec<u8>), crate::error::ApiError> {
-    use crate::routes::demandes::{Reader, detail};
+    use crate::dossier_views::{Reader, detail};
     let found = crate::db::models::demande::find(conn, demande_id)?;
     let (shown, _) = detail(conn, &found, Reader::Staff)?;
     let today = crate::domain::calendar::date_in_france(now.and_utc());

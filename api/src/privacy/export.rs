@@ -31,10 +31,10 @@ use crate::db::models::{
 };
 use crate::documents::pieces::DossierPieces;
 use crate::documents::storage::{Shelf, Storage};
+use crate::dossier_views::{Reader, detail};
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::rattachement::Mailing;
-use crate::routes::demandes::{Reader, detail};
 use crate::state::AppState;
 
 /// How long a server holds a copy it is preparing before another may take it over.
@@ -145,7 +145,7 @@ pub fn collect(conn: &mut DbConn, account_id: &str, town: &str) -> Result<DataCo
     };
     if let Some(found) = dossier::of_account(conn, account_id)? {
         let today = crate::domain::calendar::today();
-        copy.dossier = Some(crate::routes::dossier_access::view(conn, &found)?);
+        copy.dossier = Some(crate::dossier_views::view(conn, &found)?);
         copy.pieces = DossierPieces::load(conn, &found.id, false)?.provided(today)?;
         for (row, files) in piece::list(conn, &found.id)? {
             for file in files {

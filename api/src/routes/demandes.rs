@@ -2,84 +2,20 @@
 //! and « Valider mon dossier » (submission).
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use diesel::OptionalExtension;
-use shared::api::dossier::{
-    DemandeDetail, DemandeList, DemandeStatus, DossierResponse, UpdateDemandeRequest,
-};
+use shared::api::dossier::{DemandeDetail, DemandeList, DemandeStatus, UpdateDemandeRequest};
 
 use crate::auth::extractor::ConsentedUser;
 use crate::db::models::demande::{self, Actor, Demande};
 use crate::db::models::{dossier, outbox};
-use crate::db::{DbConn, now};
+use crate::db::now;
 use crate::documents::pieces::{DossierPieces, active_codes};
 use crate::documents::receipt;
+use crate::dossier_views::{Reader, detail, view};
 use crate::email::templates;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
-use crate::routes::dossier_access::{DossierWriteErrors, if_match, view, with_etag};
+use crate::routes::dossier_access::{DossierWriteErrors, if_match, with_etag};
 use crate::state::AppState;
-
-/// Who reads a request.
-#[derive(Clone, Copy)]
-pub(crate) enum Reader<'a> {
-    /// A family account: it sees the dossier only if it is linked to it (the account
-    /// asking for a rattachement does not, until it is granted).
-    Family(&'a str),
-    Staff,
-}
-
-/// The request with its history and dossier — frozen as submitted once it left the
-/// family's hands — and the live dossier version for `ETag` (0 when the dossier is not
-/// shown).
-pub(crate) fn detail(
-    conn: &mut DbConn,
-    found: &Demande,
-    reader: Reader<'_>,
-) -> Result<(DemandeDetail, i32), ApiError> {
-    let summary = found.summary()?;
-    let shown = match reader {
-        Reader::Staff => true,
-        Reader::Family(account_id) => {
-            dossier::find_for_account(conn, &found.dossier_id, account_id)
-                .optional()?
-                .is_some()
-        }
-    };
-    let history = demande::history(conn, &found.id)?;
-    if !shown {
-        let hidden = DemandeDetail {
-            summary,
-            observation: found.observation.clone(),
-            agent_message: found.agent_message.clone(),
-            history,
-            dossier: None,
-        };
-        return Ok((hidden, 0));
-    }
-    let live = dossier::find(conn, &found.dossier_id)?;
-    let dossier = match &found.snapshot {
-        Some(snapshot) if !summary.status.family_can_edit() => {
-            let mut frozen: DossierResponse =
-                serde_json::from_str(snapshot).map_err(anyhow::Error::from)?;
-            frozen.demande = summary.clone();
-            frozen.editable = false;
-            // The number the town gives at validation comes after the snapshot.
-            frozen.numero = live.numero.clone();
-            frozen
-        }
-        _ => view(conn, &live)?,
-    };
-    Ok((
-        DemandeDetail {
-            summary,
-            observation: found.observation.clone(),
-            agent_message: found.agent_message.clone(),
-            history,
-            dossier: Some(dossier),
-        },
-        live.version,
-    ))
-}
 
 /// « Mes démarches »: the account's requests, newest first.
 #[utoipa::path(tag = "Démarches", responses((status = 200, body = DemandeList)), security(("bearer" = [])))]

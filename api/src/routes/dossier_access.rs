@@ -1,12 +1,13 @@
-//! What the dossier and demande handlers share: reading the full dossier, `ETag` /
-//! `If-Match` (SECURITY.md H-01), and the one transactional path every family write takes.
+//! What the dossier and demande handlers share: `ETag` / `If-Match` (SECURITY.md H-01) and
+//! the one transactional path every family write takes. What a dossier looks like is
+//! [`crate::dossier_views`].
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
-use shared::api::dossier::{AddressInput, DossierResponse};
+use shared::api::dossier::DossierResponse;
 
+use crate::db::models::demande;
 use crate::db::models::dossier::{self, Dossier, Expected};
-use crate::db::models::{demande, member};
 use crate::db::{DbConn, now};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -44,31 +45,6 @@ pub fn with_etag(
         .json(body)
 }
 
-/// The whole dossier as the API shows it.
-pub fn view(conn: &mut DbConn, dossier: &Dossier) -> Result<DossierResponse, ApiError> {
-    let members = member::list(conn, &dossier.id)?
-        .into_iter()
-        .map(member::MemberRow::into_member)
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let links = member::links(conn, &dossier.id)?;
-    let current = demande::current(conn, &dossier.id)?;
-    let summary = current.summary()?;
-    Ok(DossierResponse {
-        id: dossier.id.parse().map_err(anyhow::Error::from)?,
-        numero: dossier.numero.clone(),
-        version: dossier.version,
-        address: AddressInput {
-            adresse: dossier.adresse.clone(),
-            code_postal: dossier.code_postal.clone(),
-            commune: dossier.commune.clone(),
-        },
-        members,
-        links,
-        editable: summary.status.family_can_edit(),
-        demande: summary,
-    })
-}
-
 /// Runs a family's change to dossier `dossier_id` in one transaction: the dossier must be
 /// the account's (else 404), open for edits (else 409 `dossier_locked`), and still at the
 /// version the family read (else 412). Answers the updated dossier.
@@ -94,7 +70,7 @@ pub async fn write_dossier(
             }
             change(conn, &found)?;
             let updated = dossier::find_for_account(conn, &dossier_id, &account_id)?;
-            view(conn, &updated)
+            crate::dossier_views::view(conn, &updated)
         })
         .await
 }

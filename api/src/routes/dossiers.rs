@@ -13,9 +13,10 @@ use crate::auth::extractor::ConsentedUser;
 use crate::db::models::demande::{self, Actor};
 use crate::db::models::{dossier, member};
 use crate::db::now;
+use crate::dossier_views::view;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
-use crate::routes::dossier_access::{DossierWriteErrors, if_match, view, with_etag, write_dossier};
+use crate::routes::dossier_access::{DossierWriteErrors, if_match, with_etag, write_dossier};
 use crate::state::AppState;
 
 /// Starts « Ma demande de création de dossier famille »: an empty draft dossier linked to
