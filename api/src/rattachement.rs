@@ -48,6 +48,7 @@ pub const RESEND_AFTER_SECONDS: i64 = 60;
 const ALREADY_DECIDED: &str = "Cette demande de rattachement a déjà été traitée : rechargez-la.";
 
 /// What the emails of a rattachement need.
+#[derive(Clone)]
 pub struct Mailing {
     pub town: String,
     pub public_url: String,

@@ -51,6 +51,8 @@ await run('my_data', async ({ page }) => {
 
   // Closing the account: what goes and what the town keeps are said first.
   await button(page, 'Fermer mon compte…').click();
+  // The revealed form takes the keyboard's focus (the button that opened it is gone).
+  await page.waitForFunction(() => document.activeElement?.id === 'fermeture-mdp');
   await expectText(page, 'La mairie conserve, comme tout service public');
   const closing = page.locator('#fermeture-mdp');
   await closing.fill('pas le bon mot de passe');

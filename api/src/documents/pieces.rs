@@ -47,7 +47,8 @@ pub struct Accepted {
     pub fin_validite: Option<NaiveDate>,
 }
 
-fn member_label(member: &Member) -> String {
+/// « Prénom NOM », or « Membre sans nom » (a draft's member may have neither yet).
+pub fn member_label(member: &Member) -> String {
     let fields = &member.fields;
     let name = [fields.prenom.as_deref(), fields.nom.as_deref()]
         .into_iter()

@@ -216,11 +216,7 @@ fn role_label(role: Role) -> &'static str {
 
 fn member_line(member: &Member) -> String {
     let fields = &member.fields;
-    let name = [fields.prenom.clone(), fields.nom.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let name = crate::documents::pieces::member_label(member);
     let born = if fields.a_naitre {
         fields
             .date_naissance_prevue
@@ -232,7 +228,7 @@ fn member_line(member: &Member) -> String {
             .map(|d| format!(", né(e) le {}", day(d)))
             .unwrap_or_default()
     };
-    format!("{} : {}{born}", role_label(fields.role), name.trim())
+    format!("{} : {name}{born}", role_label(fields.role))
 }
 
 fn piece_line(piece: &Piece) -> String {

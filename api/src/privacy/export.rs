@@ -62,6 +62,8 @@ pub struct AccountCopy {
 /// One stored file of a piece, and where it is in the ZIP.
 #[derive(Serialize, ToSchema)]
 pub struct FileCopy {
+    /// The file's id (as in `pieces.json`).
+    pub id: String,
     pub piece_id: String,
     /// The name the file had when the family sent it.
     pub nom: String,
@@ -118,15 +120,7 @@ pub fn collect(conn: &mut DbConn, account_id: &str, town: &str) -> Result<DataCo
         cgu_acceptees: cgu::accepted_version(conn, account_id)?,
     };
     let (logs, _) = connection_log::page(conn, account_id, 0, i64::MAX)?;
-    let connexions = logs
-        .into_iter()
-        .map(|log| ConnectionEntry {
-            at: log.at.and_utc(),
-            ip: log.ip,
-            user_agent: log.user_agent,
-            success: log.success,
-        })
-        .collect();
+    let connexions = logs.into_iter().map(ConnectionEntry::from).collect();
     let mut demandes = Vec::new();
     for found in demande::list_for_account(conn, account_id)? {
         demandes.push(detail(conn, &found, Reader::Family(account_id))?.0);
@@ -150,11 +144,12 @@ pub fn collect(conn: &mut DbConn, account_id: &str, town: &str) -> Result<DataCo
         for (row, files) in piece::list(conn, &found.id)? {
             for file in files {
                 copy.fichiers.push(FileCopy {
+                    chemin: Some(format!("fichiers/{}.{}", file.id, extension(&file.format))),
+                    id: file.id,
                     piece_id: row.id.clone(),
                     nom: file.display_name,
                     format: file.format.clone(),
                     taille: u64::try_from(file.size_bytes).unwrap_or(0),
-                    chemin: Some(format!("fichiers/{}.{}", file.id, extension(&file.format))),
                 });
             }
         }
@@ -217,29 +212,15 @@ Chaque fichier JSON est la propriété du même nom du schéma publié avec le l
 (droit à la portabilité, article 20 du RGPD).
 ";
 
-/// Writes the copy's ZIP to `path`: the JSON parts, then each servable piece file read
-/// chunk by chunk from the store. Runs on a blocking thread (`handle` drives the store's
-/// async reads). Files not servable (quarantined, not analysed yet) are left out, and
-/// their `chemin` is cleared.
+/// Writes the copy's ZIP to `path`: the JSON parts, then each included piece file (those
+/// with a `chemin`) read chunk by chunk from the store. Runs on a blocking thread
+/// (`handle` drives the store's async reads).
 fn write_zip(
     path: &Path,
-    mut copy: DataCopy,
-    servable: &dyn Fn(&str) -> bool,
+    copy: &DataCopy,
     storage: &Storage,
     handle: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
-    for file in &mut copy.fichiers {
-        let id = file
-            .chemin
-            .as_deref()
-            .and_then(|c| c.strip_prefix("fichiers/"))
-            .and_then(|c| c.split('.').next())
-            .unwrap_or_default()
-            .to_string();
-        if !servable(&id) {
-            file.chemin = None;
-        }
-    }
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path)?);
     let text = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     // Piece files are PDF, JPEG and PNG: already compressed.
@@ -248,19 +229,14 @@ fn write_zip(
         .large_file(true);
     zip.start_file("LISEZMOI.txt", text)?;
     zip.write_all(README.as_bytes())?;
-    for (name, json) in json_parts(&copy)? {
+    for (name, json) in json_parts(copy)? {
         zip.start_file(name, text)?;
         zip.write_all(&json)?;
     }
     for file in &copy.fichiers {
         let Some(chemin) = &file.chemin else { continue };
-        let id = chemin
-            .trim_start_matches("fichiers/")
-            .split('.')
-            .next()
-            .unwrap_or_default();
         zip.start_file(chemin.as_str(), stored)?;
-        let mut stream = handle.block_on(storage.get(Shelf::Pieces, id))?;
+        let mut stream = handle.block_on(storage.get(Shelf::Pieces, &file.id))?;
         while let Some(chunk) = handle.block_on(stream.next()) {
             zip.write_all(&chunk?)?;
         }
@@ -303,22 +279,20 @@ async fn prepare(state: &AppState, export_id: &str, account_id: &str) -> anyhow:
     let town = mailing.town.clone();
     let account = account_id.to_string();
     let checks_scans = state.scanner.is_some();
-    let (copy, clean) = state
+    let copy = state
         .read(move |conn| {
-            let copy = collect(conn, &account, &town)?;
-            let ids: Vec<String> = copy
-                .fichiers
-                .iter()
-                .filter_map(|f| f.chemin.as_deref())
-                .filter_map(|c| c.trim_start_matches("fichiers/").split('.').next())
-                .map(str::to_string)
-                .collect();
-            let clean = if checks_scans {
-                Some(file_scan::clean_among(conn, &ids)?)
-            } else {
-                None
-            };
-            Ok((copy, clean))
+            let mut copy = collect(conn, &account, &town)?;
+            if checks_scans {
+                // Nothing unscanned or quarantined leaves: such files keep their metadata.
+                let ids: Vec<String> = copy.fichiers.iter().map(|f| f.id.clone()).collect();
+                let clean = file_scan::clean_among(conn, &ids)?;
+                for file in &mut copy.fichiers {
+                    if !clean.contains(&file.id) {
+                        file.chemin = None;
+                    }
+                }
+            }
+            Ok(copy)
         })
         .await?;
     let scratch = state
@@ -330,13 +304,10 @@ async fn prepare(state: &AppState, export_id: &str, account_id: &str) -> anyhow:
         state.storage.clone(),
         tokio::runtime::Handle::current(),
     );
-    let written = tokio::task::spawn_blocking(move || {
-        let servable = |id: &str| clean.as_ref().is_none_or(|ids| ids.iter().any(|c| c == id));
-        write_zip(&path, copy, &servable, &storage, &handle)
-    })
-    .await
-    .map_err(anyhow::Error::from)
-    .and_then(|result| result);
+    let written = tokio::task::spawn_blocking(move || write_zip(&path, &copy, &storage, &handle))
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|result| result);
     let stored = match written {
         Ok(()) => {
             state

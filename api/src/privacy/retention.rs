@@ -60,8 +60,9 @@ struct Objects {
 /// Sweeps until nothing more is due (at most 50 batches), then deletes the files.
 pub async fn sweep(state: &AppState) -> Result<Swept, ApiError> {
     let mut total = Swept::default();
+    let mailing = Mailing::of(state).await?;
     for _ in 0..50 {
-        let mailing = Mailing::of(state).await?;
+        let mailing = mailing.clone();
         let (policy, clock) = (state.settings.retention.clone(), state.clock.clone());
         let (swept, objects) = state
             .transact(move |conn| {

@@ -199,7 +199,7 @@ pub async fn submit_demande(
     tag = "Démarches",
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 200, description = "The récépissé", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The récépissé", content_type = "application/pdf"),
         (status = 404, description = "No such request, or not yours", body = shared::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -303,15 +303,7 @@ pub async fn list_connections(
             )?)
         })
         .await?;
-    let items = items
-        .into_iter()
-        .map(|log| ConnectionEntry {
-            at: log.at.and_utc(),
-            ip: log.ip,
-            user_agent: log.user_agent,
-            success: log.success,
-        })
-        .collect();
+    let items = items.into_iter().map(ConnectionEntry::from).collect();
     Ok(private_json(
         StatusCode::OK,
         &ConnectionPage {

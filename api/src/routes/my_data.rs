@@ -177,7 +177,7 @@ pub struct DownloadQuery {
     tag = "Mon compte",
     params(("id" = uuid::Uuid, Path), DownloadQuery),
     responses(
-        (status = 200, description = "The ZIP", content_type = "application/zip", body = Vec<u8>),
+        (status = 200, description = "The ZIP", content_type = "application/zip"),
         (status = 404, description = "Unknown, used or expired link", body = shared::error::Problem, content_type = "application/problem+json"),
     )
 )]

@@ -59,6 +59,14 @@ fn piece<'a>(pieces: &'a [Value], type_code: &str) -> &'a Value {
         .expect("piece")
 }
 
+/// The id of a piece's first file.
+fn first_file(piece: &Value) -> String {
+    piece["fichiers"][0]["id"]
+        .as_str()
+        .expect("file")
+        .to_string()
+}
+
 fn stored(app: &TestApp, shelf: api::documents::storage::Shelf, id: &str) -> bool {
     app.state
         .storage
@@ -396,7 +404,7 @@ async fn closing_an_account_erases_a_draft_never_sent_and_its_files() {
     let files: Vec<String> = pieces(&app, &family, &dossier_id)
         .await
         .iter()
-        .map(|p| p["fichiers"][0]["id"].as_str().expect("file").to_string())
+        .map(first_file)
         .collect();
     use api::documents::storage::Shelf;
     assert!(files.iter().all(|f| stored(&app, Shelf::Pieces, f)));
@@ -427,7 +435,6 @@ async fn files_of_decided_pieces_go_at_the_end_of_their_retention_and_the_check_
     let before = pieces(&app, &family, &dossier_id).await;
     let livret = piece(&before, "livret_famille").clone();
     let domicile = piece(&before, "justificatif_domicile").clone();
-    let file = |p: &Value| p["fichiers"][0]["id"].as_str().expect("file").to_string();
     // The agent refuses the livret and validates the proof of address (valid three months).
     decide(
         &app,
@@ -457,8 +464,8 @@ async fn files_of_decided_pieces_go_at_the_end_of_their_retention_and_the_check_
     // 31 days after the refusal: the refused piece's file goes; the piece stays, refused.
     app.state.clock.advance(Duration::days(2));
     assert_eq!(sweep().await.expect("sweep").pieces_erased, 1);
-    assert!(!stored(&app, Shelf::Pieces, &file(&livret)));
-    assert!(stored(&app, Shelf::Pieces, &file(&domicile)));
+    assert!(!stored(&app, Shelf::Pieces, &first_file(&livret)));
+    assert!(stored(&app, Shelf::Pieces, &first_file(&domicile)));
     let now = pieces(&app, &family, &dossier_id).await;
     let refused = piece(&now, "livret_famille");
     assert_eq!(refused["status"], "refusee");
@@ -470,7 +477,7 @@ async fn files_of_decided_pieces_go_at_the_end_of_their_retention_and_the_check_
             &format!(
                 "/api/dossiers/{dossier_id}/pieces/{}/fichiers/{}",
                 livret["id"].as_str().expect("id"),
-                file(&livret)
+                first_file(&livret)
             ),
             &family.access_token,
         )
@@ -480,7 +487,7 @@ async fn files_of_decided_pieces_go_at_the_end_of_their_retention_and_the_check_
     // Past its end of validity, the validated proof of address goes too, its check kept.
     app.state.clock.advance(Duration::days(70));
     assert_eq!(sweep().await.expect("sweep").pieces_erased, 1);
-    assert!(!stored(&app, Shelf::Pieces, &file(&domicile)));
+    assert!(!stored(&app, Shelf::Pieces, &first_file(&domicile)));
     let now = pieces(&app, &family, &dossier_id).await;
     let validated = piece(&now, "justificatif_domicile");
     assert!(validated["verifiee_le"].is_string());
@@ -596,7 +603,7 @@ async fn a_draft_never_sent_is_warned_then_deleted_with_its_files() {
     let files: Vec<String> = pieces(&app, &family, &dossier_id)
         .await
         .iter()
-        .map(|p| p["fichiers"][0]["id"].as_str().expect("file").to_string())
+        .map(first_file)
         .collect();
     // A dossier that was sent is never a draft to delete.
     let sent_family = app.family().await;
@@ -686,7 +693,7 @@ async fn the_pieces_of_a_refused_request_go_a_month_after_the_refusal() {
     let files: Vec<String> = pieces(&app, &family, &dossier_id)
         .await
         .iter()
-        .map(|p| p["fichiers"][0]["id"].as_str().expect("file").to_string())
+        .map(first_file)
         .collect();
     app.state.clock.advance(Duration::days(29));
     let swept = api::privacy::retention::sweep(&app.state)

@@ -18,9 +18,24 @@ use crate::components::field::{ErrorSummary, Field, FormErrors};
 use crate::components::status::StatusMessage;
 use crate::format::date_time;
 use crate::i18n::problem_message;
+use crate::pages::dossier::focus_selector;
 use crate::state::Session;
 
 const PASSWORD_LABELS: &[(&str, &str)] = &[("password", "Mot de passe")];
+
+/// The password typed, checked by the shared rule; `None` (errors shown) when empty.
+fn typed_password(password: RwSignal<String>, errors: FormErrors) -> Option<PasswordConfirmation> {
+    errors.clear();
+    let request = PasswordConfirmation {
+        password: password.get_untracked(),
+    };
+    if let Err(e) = request.validate()
+        && errors.show_fields(field_errors(&e))
+    {
+        return None;
+    }
+    Some(request)
+}
 
 /// How often the list is read again while a copy is being prepared, and how many times.
 const POLL_MS: u64 = 3000;
@@ -146,15 +161,9 @@ fn DownloadForm(session: Session, id: String) -> impl IntoView {
     let field_id = format!("copie-mdp-{}", &id[..8]);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        errors.clear();
-        let request = PasswordConfirmation {
-            password: password.get_untracked(),
-        };
-        if let Err(e) = request.validate()
-            && errors.show_fields(field_errors(&e))
-        {
+        let Some(request) = typed_password(password, errors) else {
             return;
-        }
+        };
         pending.set(true);
         let path = format!("/api/me/exports/{id}/lien");
         spawn_local(async move {
@@ -193,15 +202,9 @@ fn CloseAccount(session: Session) -> impl IntoView {
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        errors.clear();
-        let request = PasswordConfirmation {
-            password: password.get_untracked(),
-        };
-        if let Err(e) = request.validate()
-            && errors.show_fields(field_errors(&e))
-        {
+        let Some(request) = typed_password(password, errors) else {
             return;
-        }
+        };
         pending.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
@@ -233,13 +236,19 @@ fn CloseAccount(session: Session) -> impl IntoView {
                             hint="Pour confirmer qu'il s'agit bien de vous. La fermeture est définitive."/>
                         <div class="row-actions">
                             <button type="submit" class="button danger" disabled=move || pending.get()>"Fermer définitivement mon compte"</button>
-                            <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Annuler"</button>
+                            <button type="button" class="button secondary" on:click=move |_| {
+                                open.set(false);
+                                focus_selector("#fermeture-ouvrir");
+                            }>"Annuler"</button>
                         </div>
                     </form>
                 }.into_any()
             } else {
                 view! {
-                    <button type="button" class="button secondary danger" aria-expanded="false" on:click=move |_| open.set(true)>
+                    <button type="button" id="fermeture-ouvrir" class="button secondary danger" on:click=move |_| {
+                        open.set(true);
+                        focus_selector("#fermeture-mdp");
+                    }>
                         "Fermer mon compte…"
                     </button>
                 }.into_any()

@@ -16,6 +16,17 @@ pub struct ConnectionLog {
     pub success: bool,
 }
 
+impl From<ConnectionLog> for shared::api::account::ConnectionEntry {
+    fn from(log: ConnectionLog) -> Self {
+        Self {
+            at: log.at.and_utc(),
+            ip: log.ip,
+            user_agent: log.user_agent,
+            success: log.success,
+        }
+    }
+}
+
 /// Records one attempt.
 pub fn record(
     conn: &mut DbConn,
